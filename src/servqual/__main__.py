@@ -1,0 +1,3 @@
+from servqual.cli import main
+
+raise SystemExit(main())

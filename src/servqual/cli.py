@@ -1,0 +1,271 @@
+"""The ``servqual`` command: validate, instruments, analyze, demo.
+
+Every text shown here goes through the Dutch or English catalog (``--lang``); the core
+hands back data and message templates only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from servqual.errors import ServqualError
+from servqual.i18n import LANGUAGES, N_, default_language, pick, translator
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+Gettext = Callable[[str], str]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _ = translator(_language_from(argv))
+    parser = _parser(_)
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return int(args.run(args, _))
+    except ServqualError as exc:
+        print(_("servqual: error: {message}").format(message=exc.render(_)), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `servqual analyze f | head`
+        return EXIT_OK
+
+
+def _language_from(argv: list[str]) -> str:
+    """--lang is read before the parser exists, so its help text is already translated."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGUAGES:
+            return argv[i + 1]
+        if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGUAGES:
+            return arg.split("=", 1)[1]
+    return default_language()
+
+
+def _parser(_: Gettext) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help=_("language of the output (default: from your locale, else English)"))
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument("file", help=_("survey file: CSV, XLSX, SPSS .sav, Parquet, Qualtrics or LimeSurvey export"))
+    reading.add_argument("--instrument", default="servqual-22",
+                         help=_("built-in instrument name or instrument file (default: servqual-22)"))
+    reading.add_argument("--mapping", help=_("mapping file for column names the file does not share with servqual"))
+    reading.add_argument("--sheet", help=_("XLSX sheet to read (default: the first sheet with answers)"))
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--format", choices=("text", "json"), default="text", help=_("output format"))
+
+    parser = argparse.ArgumentParser(
+        prog="servqual", parents=[common],
+        description=_("Measure and close the five gaps of the SERVQUAL gaps model."),
+    )
+    commands = parser.add_subparsers(dest="command", metavar=_("command"))
+
+    validate = commands.add_parser("validate", parents=[common, reading, output],
+                                   help=_("check a survey file and summarise what was read"))
+    validate.add_argument("--strict", action="store_true",
+                          help=_("exit with status 1 when any answer was rejected or any row excluded"))
+    validate.set_defaults(run=run_validate)
+
+    instruments = commands.add_parser("instruments", parents=[common, output],
+                                      help=_("list the instruments, or show one"))
+    instruments.add_argument("name", nargs="?", help=_("instrument name or file to show"))
+    instruments.add_argument("--service", default=None, help=_("service name to fill in the item texts"))
+    instruments.set_defaults(run=run_instruments)
+
+    analyze = commands.add_parser("analyze", parents=[common, reading, output],
+                                  help=_("item and dimension scores of a survey file"))
+    analyze.set_defaults(run=run_analyze)
+
+    demo = commands.add_parser("demo", parents=[common],
+                               help=_("write a realistic synthetic study and analyse it"))
+    demo.add_argument("--output", default="servqual-demo", help=_("folder to write the demo files to"))
+    demo.add_argument("--respondents", type=int, default=400, help=_("number of respondents"))
+    demo.add_argument("--seed", type=int, default=2026, help=_("random seed"))
+    demo.set_defaults(run=run_demo)
+    return parser
+
+
+def _read(args: argparse.Namespace) -> Any:
+    from servqual.io import read_responses
+
+    return read_responses(args.file, args.instrument, mapping=args.mapping, sheet=args.sheet)
+
+
+def run_validate(args: argparse.Namespace, _: Gettext) -> int:
+    responses = _read(args)
+    report = responses.report
+    if args.format == "json":
+        _print_json(report.to_dict())
+    else:
+        print(_summary_text(report, _))
+    problems = report.rows_excluded or report.total_rejected
+    return EXIT_PROBLEMS if args.strict and problems else EXIT_OK
+
+
+def _summary_text(report: Any, _: Gettext) -> str:
+    reasons = {
+        "ragged_row": _("wrong number of fields"),
+        "truncated_row": _("cut off at the end of the file"),
+        "blank_line": _("empty line"),
+        "not_a_response": _("preview, test or spam response"),
+        "no_answers": _("no answers at all"),
+        "duplicate_id": _("duplicate respondent id"),
+    }
+    lines = [_("File: {file} ({format})").format(file=report.source, format=report.file_format)]
+    lines += ["  " + note.render(_) for note in report.notes]
+    lines.append(_("Rows read: {n}").format(n=report.rows_read))
+    lines.append(_("Rows used: {n}").format(n=report.rows_used))
+    lines.append(_("Rows excluded: {n}").format(n=report.rows_excluded))
+    for reason, rows in report.excluded.items():
+        lines.append("  " + _("{reason}: {n}").format(reason=reasons.get(reason, reason), n=len(rows)))
+    lines.append(_("Answers given: {given} of {expected}; no answer: {missing}; rejected as invalid: {rejected}").format(
+        given=report.answers_given, expected=report.answers_expected, missing=report.answers_missing,
+        rejected=report.total_rejected))
+    if report.issues:
+        lines.append(_("Problems:"))
+        lines += ["  " + issue.render(_) for issue in report.issues]
+        if report.issues_not_listed:
+            lines.append("  " + _("... and {n} more").format(n=report.issues_not_listed))
+    else:
+        lines.append(_("No problems found."))
+    return "\n".join(lines)
+
+
+def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.instruments import builtin_instruments, load_instrument
+
+    lang = args.lang or default_language()
+    if args.name is None:
+        rows = [load_instrument(name) for name in builtin_instruments()]
+        if args.format == "json":
+            _print_json([{"key": i.key, "name": i.name, "items": len(i.items), "sections": list(i.sections),
+                          "scale": [i.scale.min, i.scale.max]} for i in rows])
+            return EXIT_OK
+        width = max(len(i.key) for i in rows)
+        for i in rows:
+            print(f"{i.key:<{width}}  {pick(i.name, lang)}")
+        print()
+        print(_("Show one with: servqual instruments NAME"))
+        return EXIT_OK
+    instrument = load_instrument(args.name)
+    if args.format == "json":
+        _print_json(_instrument_dict(instrument))
+        return EXIT_OK
+    service = args.service or _("the service")
+    print(pick(instrument.name, lang))
+    print(pick(instrument.description, lang))
+    print(_("Scale: {low} to {high}").format(low=instrument.scale.min, high=instrument.scale.max))
+    for section in instrument.sections:
+        print()
+        print(_(SECTION_TITLES[section]).upper())
+        for dimension in instrument.dimensions:
+            print(f"  {pick(dimension.name, lang)}")
+            for item in instrument.items:
+                if item.dimension == dimension.key:
+                    flag = " (R)" if item.reverse else ""
+                    print(f"    {item.number:>2}. {item.text(section, lang, service)}{flag}")
+    return EXIT_OK
+
+
+SECTION_TITLES = {
+    "minimum": N_("Minimum level"),
+    "expectation": N_("Expectations"),
+    "perception": N_("Perceptions"),
+    "gap": N_("Gap (P - E)"),
+}
+
+
+def _instrument_dict(instrument: Any) -> dict[str, Any]:
+    return {
+        "key": instrument.key, "name": instrument.name, "description": instrument.description,
+        "reference": instrument.reference, "sections": list(instrument.sections),
+        "importance": instrument.importance,
+        "scale": {"min": instrument.scale.min, "max": instrument.scale.max,
+                  "no_opinion": instrument.scale.no_opinion, "anchors": instrument.scale.anchors},
+        "dimensions": [{"key": d.key, "code": d.code, "name": d.name, "description": d.description}
+                       for d in instrument.dimensions],
+        "items": [{"number": i.number, "dimension": i.dimension, "reverse": i.reverse, "texts": i.texts}
+                  for i in instrument.items],
+    }
+
+
+def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.analysis import analyze
+
+    responses = _read(args)
+    result = analyze(responses)
+    if args.format == "json":
+        _print_json(result.to_dict())
+        return EXIT_OK
+    print(_analysis_text(result, responses, args.lang or default_language(), _))
+    return EXIT_OK
+
+
+def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
+    instrument = responses.instrument
+    sections = list(next(iter(result.dimensions.values())))
+    titles = [_(SECTION_TITLES[s]) for s in sections]
+    names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
+    width = max(len(n) for n in names.values()) + 2
+    lines = [
+        _("{instrument}: {n} respondents").format(instrument=pick(instrument.name, lang), n=result.n_respondents),
+        _("Gap = perception - expectation; below zero, the service falls short."),
+        "",
+        _("Dimensions (mean)"),
+        " " * width + "".join(f"{t:>16}" for t in titles),
+    ]
+    for key, stats in result.dimensions.items():
+        lines.append(f"{names[key]:<{width}}" + "".join(f"{_number(stats[s]['mean']):>16}" for s in sections))
+    lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>16}" for t in titles)]
+    for item in result.items:
+        label = f"{item['item']:>3} {names[item['dimension']][: width - 5]}"
+        lines.append(f"{label:<{width}}" + "".join(f"{_number(item[s + '_mean']):>16}" for s in sections))
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.2f}"
+
+
+def run_demo(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.io import read_responses
+    from servqual.io.synthetic import generate_study, write_csv
+
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "responses.csv"
+    write_csv(generate_study(args.respondents, seed=args.seed), path)
+    print(_("Wrote a synthetic study of {n} respondents to {path}").format(n=args.respondents, path=path))
+    print()
+    args.file, args.instrument, args.mapping, args.sheet, args.format = str(path), "servqual-22", None, None, "text"
+    print(_summary_text(read_responses(path).report, _))
+    print()
+    run_analyze(args, _)
+    print()
+    print(_("Try it on your own data: servqual analyze {path}").format(path=path))
+    return EXIT_OK
+
+
+def _print_json(data: Any) -> None:
+    """JSON with NaN written as null, so every JSON parser accepts it."""
+    print(json.dumps(_no_nan(data), indent=2, ensure_ascii=False))
+
+
+def _no_nan(data: Any) -> Any:
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {str(k): _no_nan(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_no_nan(v) for v in data]
+    return data

@@ -1,0 +1,34 @@
+"""Instrument definitions: items, dimensions, scale and texts, kept as data files.
+
+Built-in instruments live in ``data/*.toml``; a user's own file in the same format works
+everywhere a built-in name does (see docs/instruments.md).
+
+>>> from servqual.instruments import load_instrument
+>>> sq = load_instrument("servqual-22")
+>>> sq.columns("perception")[:3]
+['P1', 'P2', 'P3']
+"""
+
+from __future__ import annotations
+
+from servqual.instruments._loader import (
+    SECTION_PREFIX,
+    SECTIONS,
+    Dimension,
+    Instrument,
+    Item,
+    Scale,
+    builtin_instruments,
+    load_instrument,
+)
+
+__all__ = [
+    "SECTIONS",
+    "SECTION_PREFIX",
+    "Dimension",
+    "Instrument",
+    "Item",
+    "Scale",
+    "builtin_instruments",
+    "load_instrument",
+]

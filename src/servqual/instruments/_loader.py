@@ -1,0 +1,265 @@
+"""Load and check instrument definition files (TOML).
+
+TOML because it is in the standard library (``tomllib``), cannot run code, and reads well
+for people who write their own instrument.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from servqual.errors import ServqualError
+from servqual.i18n import LANGUAGES, N_
+
+DATA_DIR = Path(__file__).parent / "data"
+
+#: The answer sections an instrument can ask, in the order a survey shows them.
+SECTIONS = ("minimum", "expectation", "perception")
+#: The column prefix of each section in the canonical file layout (E1, P1, M1).
+SECTION_PREFIX = {"minimum": "M", "expectation": "E", "perception": "P"}
+IMPORTANCE_PREFIX = "W_"
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]*$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Answer scale: whole points from ``min`` to ``max``, with labels for some points."""
+
+    min: int
+    max: int
+    no_opinion: bool = False
+    anchors: dict[str, dict[int, str]] = field(default_factory=dict)
+
+    @property
+    def points(self) -> int:
+        return self.max - self.min + 1
+
+    def anchor(self, point: int, lang: str) -> str | None:
+        labels = self.anchors.get(lang) or self.anchors.get("en") or {}
+        return labels.get(point)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    code: str
+    name: dict[str, str]
+    description: dict[str, str]
+
+    @property
+    def importance_column(self) -> str:
+        return IMPORTANCE_PREFIX + self.code
+
+
+@dataclass(frozen=True)
+class Item:
+    number: int
+    dimension: str
+    reverse: bool
+    #: section -> language -> text; a shared text is stored under every section.
+    texts: dict[str, dict[str, str]]
+
+    def text(self, section: str, lang: str, service: str | None = None) -> str:
+        """The statement in ``lang``, with ``{service}`` filled in when given."""
+        by_lang = self.texts[section]
+        text = by_lang.get(lang) or next(iter(by_lang.values()))
+        return text.replace("{service}", service) if service is not None else text
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A questionnaire: which sections it asks, on which scale, about which items."""
+
+    key: str
+    name: dict[str, str]
+    description: dict[str, str]
+    reference: str
+    sections: tuple[str, ...]
+    importance: bool
+    scale: Scale
+    dimensions: tuple[Dimension, ...]
+    items: tuple[Item, ...]
+    prompts: dict[str, dict[str, str]]
+    source: str
+
+    def columns(self, section: str) -> list[str]:
+        """Canonical column names of a section, in item order (``E1``, ``E2``, ...)."""
+        prefix = SECTION_PREFIX[section]
+        return [f"{prefix}{item.number}" for item in self.items]
+
+    @property
+    def importance_columns(self) -> list[str]:
+        return [d.importance_column for d in self.dimensions] if self.importance else []
+
+    @property
+    def dimension_keys(self) -> list[str]:
+        return [d.key for d in self.dimensions]
+
+    def item_positions(self, dimension: str) -> list[int]:
+        """Positions (0-based, in item order) of the items of one dimension."""
+        return [i for i, item in enumerate(self.items) if item.dimension == dimension]
+
+    @property
+    def reverse_positions(self) -> list[int]:
+        return [i for i, item in enumerate(self.items) if item.reverse]
+
+
+@cache
+def builtin_instruments() -> tuple[str, ...]:
+    """Names of the instruments shipped with servqual."""
+    return tuple(sorted(p.stem for p in DATA_DIR.glob("*.toml")))
+
+
+def load_instrument(name_or_path: str | Path) -> Instrument:
+    """Load a built-in instrument by name, or a user's instrument file by path.
+
+    Raises
+    ------
+    ServqualError
+        When the name is unknown or the file is not a valid instrument; the message names
+        the file and the item or field at fault.
+    """
+    if isinstance(name_or_path, str) and name_or_path in builtin_instruments():
+        return _load_builtin(name_or_path)
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise ServqualError(
+            N_("unknown instrument {name}: not a built-in ({builtins}) and no such file"),
+            name=str(name_or_path),
+            builtins=", ".join(builtin_instruments()),
+        )
+    return _build(_read_merged(path), str(path))
+
+
+@cache
+def _load_builtin(name: str) -> Instrument:
+    return _build(_read_merged(DATA_DIR / f"{name}.toml"), name)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ServqualError(
+            N_("{file}: not a valid instrument file ({detail})"), file=path.name, detail=str(exc)
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ServqualError(N_("{file}: cannot be read ({detail})"), file=path.name, detail=exc) from None
+
+
+def _read_merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a file; with ``based_on``, its top-level keys replace those of the base."""
+    data = _read_toml(path)
+    base = data.pop("based_on", None)
+    if base is None:
+        return data
+    base_path = DATA_DIR / f"{base}.toml" if base in builtin_instruments() else path.parent / base
+    if base_path.resolve() in seen or not base_path.is_file():
+        raise ServqualError(
+            N_("{file}: based_on {base!r} is not a built-in instrument or a file beside it"),
+            file=path.name,
+            base=base,
+        )
+    return {**_read_merged(base_path, (*seen, path.resolve())), **data}
+
+
+def _build(data: dict[str, Any], source: str) -> Instrument:
+    where = Path(source).name
+
+    def fail(message_id: str, **params: Any) -> ServqualError:
+        return ServqualError(message_id, file=where, **params)
+
+    def texts(value: Any, what: str) -> dict[str, str]:
+        if isinstance(value, str):
+            value = {"en": value}
+        if not isinstance(value, dict) or not value:
+            raise fail(N_("{file}: {what} needs a text, e.g. {{ en = \"...\", nl = \"...\" }}"), what=what)
+        for lang, text in value.items():
+            if lang not in LANGUAGES or not isinstance(text, str) or not text.strip():
+                raise fail(N_("{file}: {what} has an empty or unknown-language text ({lang})"), what=what, lang=lang)
+            for name in _PLACEHOLDER.findall(text):
+                if name != "service":
+                    raise fail(N_("{file}: {what} uses {{{name}}}; the only placeholder is {{service}}"), what=what, name=name)
+        return dict(value)
+
+    for required in ("key", "sections", "scale", "dimensions", "items"):
+        if required not in data:
+            raise fail(N_("{file}: the field {field!r} is missing"), field=required)
+
+    sections = tuple(data["sections"])
+    if not sections or any(s not in SECTIONS for s in sections) or len(set(sections)) != len(sections):
+        raise fail(N_("{file}: sections must be one or more of {allowed}"), allowed=", ".join(SECTIONS))
+    sections = tuple(s for s in SECTIONS if s in sections)
+
+    raw_scale = data["scale"]
+    lo, hi = raw_scale.get("min"), raw_scale.get("max")
+    if not (isinstance(lo, int) and isinstance(hi, int) and lo < hi and hi - lo <= 100):
+        raise fail(N_("{file}: the scale needs whole numbers min < max (got {low} and {high})"), low=lo, high=hi)
+    anchors: dict[str, dict[int, str]] = {}
+    for lang, labels in raw_scale.get("anchors", {}).items():
+        try:
+            anchors[lang] = {int(point): str(label) for point, label in labels.items()}
+        except (ValueError, AttributeError):
+            raise fail(N_("{file}: scale anchors must map scale points to labels")) from None
+        if any(not lo <= p <= hi for p in anchors[lang]):
+            raise fail(N_("{file}: a scale anchor lies outside {low}..{high}"), low=lo, high=hi)
+    scale = Scale(lo, hi, bool(raw_scale.get("no_opinion", False)), anchors)
+
+    dimensions = []
+    for d in data["dimensions"]:
+        key, code = d.get("key", ""), d.get("code", "")
+        if not _KEY.match(str(key)) or not _CODE.match(str(code)):
+            raise fail(N_("{file}: dimension {key!r} needs a lower-case key and an upper-case code"), key=key)
+        dimensions.append(
+            Dimension(key, code, texts(d.get("name", key), f"dimension {key} name"),
+                      texts(d.get("description", d.get("name", key)), f"dimension {key} description"))
+        )
+    if len({d.key for d in dimensions}) != len(dimensions) or len({d.code for d in dimensions}) != len(dimensions):
+        raise fail(N_("{file}: dimension keys and codes must be unique"))
+    known = {d.key for d in dimensions}
+
+    items = []
+    for raw in data["items"]:
+        number = raw.get("number")
+        if not isinstance(number, int) or number < 1:
+            raise fail(N_("{file}: every item needs a whole number >= 1 (got {number!r})"), number=number)
+        if raw.get("dimension") not in known:
+            raise fail(N_("{file}: item {number} has an unknown dimension {dimension!r}"),
+                       number=number, dimension=raw.get("dimension"))
+        by_section = {}
+        for section in sections:
+            value = raw.get(section, raw.get("text"))
+            if value is None:
+                raise fail(N_("{file}: item {number} has no {section} text"), number=number, section=section)
+            by_section[section] = texts(value, f"item {number} {section}")
+        items.append(Item(number, raw["dimension"], bool(raw.get("reverse", False)), by_section))
+    numbers = [item.number for item in items]
+    if len(set(numbers)) != len(numbers):
+        raise fail(N_("{file}: item numbers must be unique"))
+    empty = known - {item.dimension for item in items}
+    if empty:
+        raise fail(N_("{file}: dimension {key} has no items"), key=", ".join(sorted(empty)))
+
+    key = str(data["key"])
+    return Instrument(
+        key=key,
+        name=texts(data.get("name", key), "name"),
+        description=texts(data.get("description", key), "description"),
+        reference=str(data.get("reference", "")),
+        sections=sections,
+        importance=bool(data.get("importance", False)),
+        scale=scale,
+        dimensions=tuple(dimensions),
+        items=tuple(items),
+        prompts={name: texts(value, f"prompt {name}") for name, value in data.get("prompts", {}).items()},
+        source=source,
+    )

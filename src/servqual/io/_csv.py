@@ -1,0 +1,248 @@
+"""Delimited text files: plain CSV, Dutch Excel exports, Qualtrics and LimeSurvey exports.
+
+polars does the parsing (it is the fastest reader on the machine and the floor the
+benchmarks measure against). Two things it cannot tell us are done here: which encoding
+and delimiter a file uses, and which rows have the wrong number of fields (polars fills
+short rows with nulls without a word, so a truncated row would pass unnoticed).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from servqual.errors import ServqualError
+from servqual.i18n import N_
+from servqual.io._progress import progress
+from servqual.io._table import Planner, RawTable, column_name
+
+DELIMITERS = (",", ";", "\t", "|")
+SAMPLE_BYTES = 256 * 1024
+CHUNK_BYTES = 16 * 1024 * 1024
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+#: Qualtrics metadata columns that identify a person; never read into a response set.
+QUALTRICS_PERSONAL = frozenset(
+    {"IPAddress", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+     "ExternalReference", "ExternalDataReference", "LocationLatitude", "LocationLongitude"}
+)
+#: Qualtrics response statuses that are not real responses (numeric and text exports).
+QUALTRICS_NOT_REAL = frozenset(
+    {"1", "2", "8", "9", "12", "17", "Survey Preview", "Survey Test", "Spam", "Preview Spam",
+     "Imported Spam", "Offline Survey Preview"}
+)
+LIMESURVEY_MARKERS = frozenset({"id", "submitdate", "lastpage", "startlanguage"})
+LIMESURVEY_PERSONAL = frozenset({"ipaddr", "refurl", "token", "email", "firstname", "lastname"})
+
+
+def decode(data: bytes, source: str) -> tuple[bytes, str]:
+    """UTF-8 bytes for polars, and the name of the encoding the file was in.
+
+    UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode text"), else cp1252
+    (older Dutch Excel), else Latin-1, which accepts any byte.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data, encoding = data[len(codecs.BOM_UTF8):], "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16").encode("utf-8"), "utf-16"
+    else:
+        encoding = "utf-8"
+    if data.isascii():
+        return data, encoding
+    try:
+        data.decode("utf-8")
+        return data, encoding
+    except UnicodeDecodeError:
+        pass
+    for fallback in ("cp1252", "latin-1"):
+        try:
+            return data.decode(fallback).encode("utf-8"), fallback
+        except UnicodeDecodeError:
+            continue
+    raise ServqualError(N_("{file}: unknown text encoding"), file=source)  # pragma: no cover
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter that splits the first records into the most, equally long rows."""
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        rows = list(_records(sample, delimiter, limit=20))
+        if not rows:
+            continue
+        width = len(rows[0])
+        consistent = sum(len(r) == width for r in rows[1:])
+        score = (consistent, width) if width > 1 else (0, 0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+    except csv.Error:
+        pass
+    # The last record of a sample may be cut off; leave it out when there are others.
+    return rows[:-1] if len(rows) > 2 and len(text) >= SAMPLE_BYTES - 4 else rows
+
+
+def field_counts(data: bytes, delimiter: str, show_progress: bool = True) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Number of fields per record, which records are blank lines, and whether the
+    file ends inside a quoted field.
+
+    Written with numpy because neither polars nor the csv module reports it fast enough
+    for a million rows: a delimiter or newline counts only outside double quotes, which
+    is the parity of the quotes before it.
+    """
+    delim, quote, newline, cr = ord(delimiter), ord('"'), ord("\n"), ord("\r")
+    counts, blanks = [], []
+    parity = 0
+    carry_delims = carry_len = 0
+    last_byte = 0
+    view = memoryview(data)
+    with progress(len(data), "B", show_progress) as bar:
+        for start in range(0, len(data), CHUNK_BYTES):
+            arr = np.frombuffer(view[start:start + CHUNK_BYTES], dtype=np.uint8)
+            is_quote = arr == quote
+            is_newline = arr == newline
+            is_delim = arr == delim
+            if parity or is_quote.any():
+                # uint8 wraps at 256, which keeps the parity bit intact.
+                inside = ((np.cumsum(is_quote, dtype=np.uint8) + parity) & 1).astype(bool)
+                parity = (parity + int(np.count_nonzero(is_quote))) & 1
+                is_newline &= ~inside
+                is_delim &= ~inside
+            ends = np.flatnonzero(is_newline)
+            delims = np.cumsum(is_delim, dtype=np.int32)
+            if len(ends):
+                at_end = delims[ends]
+                per_record = np.diff(at_end, prepend=0)
+                per_record[0] += carry_delims
+                lengths = np.diff(ends, prepend=-1) - 1
+                lengths[0] += carry_len
+                before = arr[np.maximum(ends - 1, 0)]
+                blank = (per_record == 0) & ((lengths == 0) | ((lengths == 1) & (before == cr)))
+                counts.append(per_record + 1)
+                blanks.append(blank)
+                carry_delims = int(delims[-1] - at_end[-1])
+                carry_len = len(arr) - int(ends[-1]) - 1
+            else:
+                carry_delims += int(delims[-1]) if len(delims) else 0
+                carry_len += len(arr)
+            last_byte = int(arr[-1]) if len(arr) else last_byte
+            bar.update(len(arr))
+    if carry_len > 0 and not (carry_len == 1 and last_byte == cr):
+        counts.append(np.array([carry_delims + 1]))
+        blanks.append(np.array([False]))
+    if not counts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), bool(parity)
+    return np.concatenate(counts).astype(np.int64), np.concatenate(blanks), bool(parity)
+
+
+def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> RawTable:
+    """Read a CSV/TSV file, a Qualtrics CSV export or a LimeSurvey CSV export."""
+    source = path.name
+    data = path.read_bytes()
+    if not data.strip():
+        raise ServqualError(N_("{file}: the file is empty"), file=source)
+    data, encoding = decode(data, source)
+    sample = data[:SAMPLE_BYTES].decode("utf-8", errors="ignore")
+    delimiter = sniff_delimiter(sample)
+    head = _records(sample, delimiter, limit=4)
+    if not head or not any(cell.strip() for cell in head[0]):
+        raise ServqualError(N_("{file}: the first row holds no column names"), file=source)
+    header = [cell.strip() for cell in head[0]]
+
+    file_format, header_rows, drop = "csv", 1, frozenset()
+    if len(head) >= 3 and any(cell.startswith('{"ImportId"') for cell in head[2]):
+        file_format, header_rows, drop = "qualtrics", 3, QUALTRICS_PERSONAL
+    elif LIMESURVEY_MARKERS <= {h.lower() for h in header}:
+        file_format, drop = "limesurvey", frozenset(h for h in header if h.lower() in LIMESURVEY_PERSONAL)
+    plan = planner(header, drop)
+
+    counts, blank, open_quote = field_counts(data, delimiter, show_progress)
+    counts, blank = counts[header_rows:], blank[header_rows:]
+    if len(counts) == 0:
+        raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
+    row_numbers = np.arange(header_rows + 1, header_rows + 1 + len(counts))
+    decimal_comma = delimiter != "," and any(
+        _DECIMAL_COMMA.match(cell) for row in _records(sample, delimiter, limit=200)[header_rows:] for cell in row
+    )
+
+    frame = _parse(data, delimiter, header, plan.numeric_positions, header_rows, decimal_comma, source)
+    if frame.height != len(counts):  # pragma: no cover - would mean the two parsers disagree
+        raise ServqualError(
+            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="CSV",
+            detail=f"{frame.height} rows parsed, {len(counts)} records found",
+        )
+
+    table = RawTable(source, file_format, plan, frame, row_numbers, decimal_comma)
+    table.notes.append((N_("{file}: read as {format}, encoding {encoding}, delimiter {delimiter}"),
+                        {"format": file_format, "encoding": encoding, "delimiter": _shown(delimiter)}))
+    ragged = ~blank & (counts != len(header))
+    if open_quote:
+        ragged[-1] = False
+        table.excluded.append(("truncated_row", N_("{file} row {row}: the file ends inside a quoted field "
+                                                   "(cut off?); row excluded"), [int(row_numbers[-1])], {}))
+    if ragged.any():
+        for row, found in zip(row_numbers[ragged], counts[ragged], strict=True):
+            table.excluded.append(("ragged_row", N_("{file} row {row}: {found} fields where the header has "
+                                                    "{expected}; row excluded"),
+                                   [int(row)], {"found": int(found), "expected": len(header)}))
+    if blank.any():
+        table.excluded.append(("blank_line", N_("{file} row {row}: empty line; skipped"),
+                               [int(r) for r in row_numbers[blank]], {}))
+    if file_format == "qualtrics":
+        _qualtrics_status(table)
+    return table
+
+
+def _parse(data: bytes, delimiter: str, header: list[str], numeric: set[int], header_rows: int,
+           decimal_comma: bool, source: str) -> pl.DataFrame:
+    """Numbers straight to Float64; if any answer cell is not a number, read the answer
+    columns as text so validation can name each bad cell."""
+    def attempt(as_number: set[int]) -> pl.DataFrame:
+        schema = {column_name(i): (pl.Float64 if i in as_number else pl.String) for i in range(len(header))}
+        return pl.read_csv(
+            data, has_header=False, skip_rows=header_rows, separator=delimiter, schema=schema,
+            decimal_comma=decimal_comma, truncate_ragged_lines=True, raise_if_empty=False,
+        )
+
+    try:
+        return attempt(numeric)
+    except pl.exceptions.ComputeError:
+        pass
+    try:
+        return attempt(set())
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="CSV",
+                            detail=str(exc).splitlines()[0]) from None
+
+
+def _qualtrics_status(table: RawTable) -> None:
+    """Preview, test and spam responses are not data; set them aside, reported."""
+    try:
+        position = table.plan.header.index("Status")
+    except ValueError:
+        return
+    status = table.frame[column_name(position)].str.strip_chars()
+    fake = status.is_in(list(QUALTRICS_NOT_REAL)).fill_null(False).to_numpy()
+    if fake.any():
+        table.excluded.append(("not_a_response", N_("{file} row {row}: a Qualtrics preview, test or spam "
+                                                    "response; row excluded"),
+                               [int(r) for r in table.row_numbers[fake]], {}))
+
+
+def _shown(delimiter: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[delimiter]

@@ -1,0 +1,195 @@
+"""Readers for XLSX, SPSS .sav, Parquet and in-memory DataFrames.
+
+Each returns a RawTable like the CSV reader, so validation is one implementation.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from servqual.errors import ServqualError
+from servqual.i18n import N_
+from servqual.io._progress import progress
+from servqual.io._table import Planner, RawTable, typed_frame
+
+#: Refuse XLSX archives that would unpack to more than this, or unpack this much
+#: more than their size: the signature of a zip bomb.
+XLSX_MAX_UNPACKED = 4 * 1024**3
+XLSX_MAX_RATIO = 200
+
+
+def read_xlsx(path: Path, planner: Planner, sheet: str | None, show_progress: bool = True) -> RawTable:
+    """Read the named sheet, or else the first sheet that holds the instrument's columns.
+
+    openpyxl parses the XML with defusedxml when it is installed (it is a dependency),
+    so entity-expansion attacks are refused.
+    """
+    import openpyxl
+
+    source = path.name
+    _check_archive(path, source)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX",
+                            detail=_detail(exc)) from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise ServqualError(N_("{file}: no sheet named {sheet!r} (sheets: {sheets})"), file=source,
+                                sheet=sheet, sheets=", ".join(book.sheetnames))
+        names = [sheet] if sheet is not None else book.sheetnames
+        chosen = None
+        for name in names:
+            found = _read_sheet(book[name], planner, source, show_progress, need_answers=len(names) > 1)
+            if found is not None:
+                chosen = name, found
+                break
+    except ServqualError:
+        raise
+    except Exception as exc:  # defusedxml and zipfile errors surface here while streaming
+        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX",
+                            detail=_detail(exc)) from None
+    finally:
+        book.close()
+    if chosen is None:
+        raise ServqualError(N_("{file}: no sheet holds a table of answers (sheets: {sheets})"), file=source,
+                            sheets=", ".join(names))
+    name, (rows, plan, header_row) = chosen
+    if not rows:
+        raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
+    frame = pl.DataFrame([_column(rows, j) for j in range(len(plan.header))])
+    table = RawTable(source, "xlsx", plan, typed_frame(frame, plan),
+                     np.arange(header_row + 1, header_row + 1 + len(rows)))
+    table.notes.append((N_("{file}: read sheet {sheet!r}"), {"sheet": name}))
+    return table
+
+
+def _read_sheet(ws: Any, planner: Planner, source: str, show_progress: bool, need_answers: bool) -> Any:
+    """Header = the first row with two or more filled cells; returns (rows, plan, header row),
+    or None when the sheet has no header (or, with ``need_answers``, no answer columns)."""
+    rows: list[tuple[Any, ...]] = []
+    header_row, plan = 0, None
+    with progress(ws.max_row, "rows", show_progress, desc=source) as bar:
+        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            bar.update(1)
+            if plan is not None:
+                rows.append(row)
+            elif sum(v is not None and str(v).strip() != "" for v in row) >= 2:
+                header_row, plan = number, planner([_header_text(v) for v in row], frozenset())
+                if need_answers and not plan.answers:
+                    return None
+    if plan is None:
+        return None
+    while rows and all(v is None for v in rows[-1]):  # trailing empty rows are only formatting
+        rows.pop()
+    return rows, plan, header_row
+
+
+def _header_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _column(rows: list[tuple[Any, ...]], j: int) -> pl.Series:
+    values = [row[j] if j < len(row) else None for row in rows]
+    if all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values):
+        return pl.Series(f"x{j}", values, dtype=pl.Float64)
+    return pl.Series(f"x{j}", [None if v is None else _cell_text(v) for v in values], dtype=pl.String)
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value)
+
+
+def _check_archive(path: Path, source: str) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX",
+                            detail=_detail(exc)) from None
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if unpacked > XLSX_MAX_UNPACKED or (unpacked > 50 * 1024**2 and unpacked / packed > XLSX_MAX_RATIO):
+        raise ServqualError(N_("{file}: refused: the workbook would unpack to {size} MB, which looks like a "
+                               "zip bomb"), file=source, size=unpacked // 1024**2)
+
+
+def read_sav(path: Path, planner: Planner, show_progress: bool = True) -> RawTable:
+    """SPSS .sav: user-missing codes become missing; value labels name attribute values."""
+    import pyreadstat
+
+    source = path.name
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+        header = list(meta.column_names)
+        plan = planner(header, frozenset())
+        chunks = []
+        chunk_size = 100_000
+        with progress(meta.number_rows, "rows", show_progress, desc=source) as bar:
+            for chunk, _ in pyreadstat.read_file_in_chunks(pyreadstat.read_sav, str(path), chunksize=chunk_size,
+                                                           output_format="polars", user_missing=False):
+                chunks.append(chunk)
+                bar.update(chunk.height)
+    except ServqualError:
+        raise
+    except Exception as exc:  # pyreadstat raises its own ReadstatError and others
+        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="SPSS .sav",
+                            detail=_detail(exc)) from None
+    frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=header)
+    if frame.height == 0:
+        raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
+    answers = plan.numeric_positions
+    labelled = []
+    for position, name in enumerate(header):
+        labels = meta.variable_value_labels.get(name)
+        if labels and position not in answers:
+            labelled.append(name)
+            frame = frame.with_columns(pl.col(name).replace_strict(
+                {k: str(v) for k, v in labels.items()}, default=pl.col(name).pipe(_expr_text), return_dtype=pl.String))
+    table = RawTable(source, "sav", plan, typed_frame(frame, plan), np.arange(2, 2 + frame.height))
+    if labelled:
+        table.notes.append((N_("{file}: value labels used for {columns}"), {"columns": ", ".join(labelled)}))
+    return table
+
+
+def _expr_text(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.String).str.replace(r"\.0$", "")
+
+
+def read_parquet(path: Path, planner: Planner) -> RawTable:
+    source = path.name
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several error types for a broken file
+        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="Parquet",
+                            detail=_detail(exc)) from None
+    return from_frame(frame, planner, source, "parquet")
+
+
+def from_frame(frame: Any, planner: Planner, source: str = "DataFrame", file_format: str = "dataframe") -> RawTable:
+    """A pandas or polars DataFrame, as a table whose first data row is row 2."""
+    if not isinstance(frame, pl.DataFrame):
+        frame = pl.from_pandas(frame.reset_index(drop=True))
+    if frame.height == 0:
+        raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
+    header = [str(c) for c in frame.columns]
+    plan = planner(header, frozenset())
+    return RawTable(source, file_format, plan, typed_frame(frame, plan), np.arange(2, 2 + frame.height))
+
+
+def _detail(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,218 @@
+"""From a file's own column headers to canonical names (E1, P1, M1, W_TAN, attributes).
+
+Common header styles are recognised without help (``E1``, ``e_01``, ``E[SQ001]``,
+``W[TAN]``); a small mapping file (TOML, docs/file-format.md) covers the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from servqual.errors import ServqualError
+from servqual.i18n import N_
+from servqual.instruments import SECTION_PREFIX, Instrument
+
+#: Cell texts that mean "no answer" in any file, compared case-insensitively.
+MISSING_TOKENS = frozenset(
+    {"", "na", "n/a", "nan", "null", "none", ".", "-", "--", "n.v.t.", "nvt", "n.v.t",
+     "geen mening", "weet niet", "no opinion", "don't know", "dont know", "-99"}
+)
+#: Header names recognised as the respondent id, compared case-insensitively.
+ID_NAMES = ("respondent_id", "respondentid", "respondent", "responseid", "response_id", "response id", "id")
+
+_SECTION_LETTERS = set(SECTION_PREFIX.values()) | {"W"}
+_NUMBERED = re.compile(r"^(?P<section>[EPMW])[\s_.\-]?(?:\[\s*)?(?:SQ)?0*(?P<number>\d+)(?:\s*\])?$", re.I)
+_CODED = re.compile(r"^W[\s_.\-]?(?:\[\s*)?(?P<code>[A-Za-z][A-Za-z0-9]*)(?:\s*\])?$", re.I)
+_BRACKETED = re.compile(r"^\s*\[(?P<inner>.*)\]\s*$", re.S)
+_SUBCODE = re.compile(r"^(?:SQ)?0*(?P<number>\d+)$", re.I)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """The contents of a mapping file; every field is optional."""
+
+    id: str | None = None
+    sheet: str | None = None
+    missing: frozenset[str] = frozenset()
+    columns: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=dict)
+    items: dict[str, int] = field(default_factory=dict)
+    dimensions: dict[str, str] = field(default_factory=dict)
+    #: answer text -> scale point, for files that hold labels instead of numbers
+    values: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+
+
+def load_mapping(path: str | Path | None) -> Mapping:
+    """Read a mapping file (TOML); ``None`` gives the empty mapping."""
+    if path is None:
+        return Mapping()
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ServqualError(N_("{file}: no such mapping file"), file=str(path)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ServqualError(N_("{file}: not a valid mapping file ({detail})"), file=path.name, detail=str(exc)) from None
+    known = {"id", "sheet", "missing", "columns", "prefixes", "items", "dimensions", "values"}
+    unknown = set(data) - known
+    if unknown:
+        raise ServqualError(
+            N_("{file}: unknown field {field!r} (known: {known})"),
+            file=path.name, field=sorted(unknown)[0], known=", ".join(sorted(known)),
+        )
+    for section in data.get("prefixes", {}).values():
+        if str(section).upper() not in _SECTION_LETTERS:
+            raise ServqualError(
+                N_("{file}: prefixes map to a section letter E, P, M or W, not {value!r}"), file=path.name, value=section
+            )
+    try:
+        return Mapping(
+            id=data.get("id"),
+            sheet=data.get("sheet"),
+            missing=frozenset(str(v).strip().lower() for v in data.get("missing", [])),
+            columns={str(k): str(v) for k, v in data.get("columns", {}).items()},
+            prefixes={str(k): str(v).upper() for k, v in data.get("prefixes", {}).items()},
+            items={_normal(k): int(v) for k, v in data.get("items", {}).items()},
+            dimensions={_normal(k): str(v).upper() for k, v in data.get("dimensions", {}).items()},
+            values={_normal(k): float(v) for k, v in data.get("values", {}).items()},
+            source=path.name,
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ServqualError(N_("{file}: not a valid mapping file ({detail})"), file=path.name, detail=str(exc)) from None
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """What each source column becomes: positions into the file's header."""
+
+    header: list[str]
+    #: canonical answer/importance name (E1, P3, W_TAN) -> header position
+    answers: dict[str, int]
+    #: attribute name -> header position
+    attributes: dict[str, int]
+    id: int | None
+    #: header positions that are read but not kept (personal data, empty columns)
+    dropped: list[int]
+
+    @property
+    def numeric_positions(self) -> set[int]:
+        return set(self.answers.values())
+
+
+def plan_columns(
+    header: list[str],
+    instrument: Instrument,
+    mapping: Mapping,
+    source: str,
+    drop: frozenset[str] = frozenset(),
+) -> ColumnPlan:
+    """Decide, per header, whether it is an answer, the id, an attribute or dropped.
+
+    Raises ServqualError when two columns claim the same canonical name, or when the
+    mapping names a column the file does not have.
+    """
+    wanted = set(_canonical_names(instrument))
+    codes = {d.code for d in instrument.dimensions}
+    by_position = [d.code for d in instrument.dimensions]
+    item_numbers = {item.number for item in instrument.items}
+    item_by_text = _item_texts(instrument) | mapping.items
+    dim_by_text = {_normal(d.key): d.code for d in instrument.dimensions}
+    for d in instrument.dimensions:
+        dim_by_text.update({_normal(name): d.code for name in d.name.values()})
+    dim_by_text |= mapping.dimensions
+
+    for name in [*mapping.columns, *([mapping.id] if mapping.id else [])]:
+        if name not in header:
+            raise ServqualError(
+                N_("{file}: the mapping names column {column!r}, which the file does not have"),
+                file=source, column=name,
+            )
+
+    def canonical(name: str) -> str | None:
+        if name in mapping.columns:
+            return mapping.columns[name]
+        stripped = name.strip()
+        for prefix, letter in mapping.prefixes.items():
+            if stripped.startswith(prefix):
+                return _from_rest(letter, stripped[len(prefix):])
+        match = _NUMBERED.match(stripped)
+        if match and match["section"].upper() in _SECTION_LETTERS:
+            return _numbered(match["section"].upper(), int(match["number"]))
+        match = _CODED.match(stripped)
+        if match and match["code"].upper() in codes:
+            return f"W_{match['code'].upper()}"
+        return None
+
+    def _numbered(letter: str, number: int) -> str | None:
+        if letter == "W":
+            return f"W_{by_position[number - 1]}" if 1 <= number <= len(by_position) else None
+        return f"{letter}{number}" if number in item_numbers else None
+
+    def _from_rest(letter: str, rest: str) -> str | None:
+        rest = rest.strip()
+        bracket = _BRACKETED.match(rest)
+        inner = bracket["inner"].strip() if bracket else rest
+        code = _SUBCODE.match(inner)
+        if code:
+            return _numbered(letter, int(code["number"]))
+        if letter == "W":
+            found = inner.upper() if inner.upper() in codes else dim_by_text.get(_normal(inner))
+            return f"W_{found}" if found else None
+        number = item_by_text.get(_normal(inner))
+        return f"{letter}{number}" if number else None
+
+    id_position = header.index(mapping.id) if mapping.id else None
+    if id_position is None:
+        lowered = [h.strip().lower() for h in header]
+        id_position = next((lowered.index(n) for n in ID_NAMES if n in lowered), None)
+
+    answers: dict[str, int] = {}
+    attributes: dict[str, int] = {}
+    dropped: list[int] = []
+    for position, name in enumerate(header):
+        if position == id_position:
+            continue
+        if name in drop:
+            dropped.append(position)
+            continue
+        target = canonical(name)
+        if target in wanted:
+            if target in answers:
+                raise ServqualError(
+                    N_("{file}: columns {first!r} and {second!r} both hold {name}"),
+                    file=source, first=header[answers[target]], second=name, name=target,
+                )
+            answers[target] = position
+            continue
+        label = target or name.strip() or f"column_{position + 1}"
+        while label in attributes or label in wanted:
+            label += "_"
+        attributes[label] = position
+    return ColumnPlan(list(header), answers, attributes, id_position, dropped)
+
+
+def _canonical_names(instrument: Instrument) -> list[str]:
+    names = [c for section in SECTION_PREFIX for c in instrument.columns(section)]
+    return names + [d.importance_column for d in instrument.dimensions]
+
+
+def _item_texts(instrument: Instrument) -> dict[str, int]:
+    """Item texts in every language and section, so headers that quote them are found."""
+    found: dict[str, int] = {}
+    for item in instrument.items:
+        for by_lang in item.texts.values():
+            for text in by_lang.values():
+                found[_normal(text)] = item.number
+    return found
+
+
+def _normal(text: Any) -> str:
+    """Compare texts loosely: Unicode-normalised, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", str(text)).casefold().split())

@@ -1,0 +1,164 @@
+"""The response set: what every reader produces and every analysis consumes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from servqual.instruments import SECTION_PREFIX, Instrument
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in the input, told with file, row and column.
+
+    ``message_id`` is an English template (translated at the edges); ``params`` fill it.
+    """
+
+    message_id: str
+    params: dict[str, Any]
+
+    def render(self, gettext: Any = None) -> str:
+        template = gettext(self.message_id) if gettext else self.message_id
+        return template.format(**self.params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+@dataclass
+class ValidationReport:
+    """What happened to every row and answer of the input: nothing is dropped unreported.
+
+    Counts are complete; ``issues`` keeps the first ``max_issues`` detailed messages and
+    ``issues_not_listed`` counts the rest.
+    """
+
+    source: str
+    file_format: str
+    rows_read: int = 0
+    rows_used: int = 0
+    #: reason code (``duplicate_id``, ``ragged_row``, ...) -> source rows excluded for it
+    excluded: dict[str, list[int]] = field(default_factory=dict)
+    answers_expected: int = 0
+    answers_given: int = 0
+    #: column -> number of answers set to missing because they were invalid
+    answers_rejected: Counter[str] = field(default_factory=Counter)
+    #: file-level remarks (columns dropped for privacy, a scale that looks off, ...)
+    notes: list[Issue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    issues_not_listed: int = 0
+    max_issues: int = 1000
+
+    @property
+    def rows_excluded(self) -> int:
+        return sum(len(rows) for rows in self.excluded.values())
+
+    @property
+    def answers_missing(self) -> int:
+        """Answers left blank or 'no opinion' (not counting rejected ones)."""
+        return self.answers_expected - self.answers_given - self.total_rejected
+
+    @property
+    def total_rejected(self) -> int:
+        return sum(self.answers_rejected.values())
+
+    def add_issue(self, message_id: str, **params: Any) -> None:
+        if len(self.issues) < self.max_issues:
+            self.issues.append(Issue(message_id, {"file": self.source, **params}))
+        else:
+            self.issues_not_listed += 1
+
+    def exclude(self, rows: Any, reason: str, message_id: str, **params: Any) -> None:
+        """Exclude source ``rows`` for ``reason``; each gets an issue from ``message_id``."""
+        rows = [int(r) for r in np.atleast_1d(rows)]
+        if not rows:
+            return
+        self.excluded.setdefault(reason, []).extend(rows)
+        for row in rows:
+            self.add_issue(message_id, row=row, **params)
+
+    def note(self, message_id: str, **params: Any) -> None:
+        self.notes.append(Issue(message_id, {"file": self.source, **params}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.file_format,
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "rows_excluded": self.rows_excluded,
+            "excluded": {reason: len(rows) for reason, rows in self.excluded.items()},
+            "answers_expected": self.answers_expected,
+            "answers_given": self.answers_given,
+            "answers_missing": self.answers_missing,
+            "answers_rejected": self.total_rejected,
+            "answers_rejected_by_column": dict(self.answers_rejected),
+            "notes": [str(n) for n in self.notes],
+            "issues": [str(i) for i in self.issues],
+            "issues_not_listed": self.issues_not_listed,
+        }
+
+
+@dataclass(frozen=True)
+class ResponseSet:
+    """Validated survey answers in the canonical layout.
+
+    Attributes
+    ----------
+    instrument
+        The instrument the answers belong to.
+    answers
+        Section (``"expectation"``, ``"perception"``, ``"minimum"``) -> float array of
+        shape (n_respondents, n_items) in the instrument's item order; NaN is no answer.
+        Raw answers: reverse scoring is the analysis' job.
+    importance
+        Array of shape (n_respondents, n_dimensions) with the 100-point allocation, NaN
+        for a respondent who gave none (or gave an invalid one); None if the file has none.
+    attributes
+        Respondent attributes (segments such as branch or channel) as text, one row per
+        respondent.
+    respondent_ids
+        The respondent id of each row, as text, or None when the file has no id column.
+    row_numbers
+        The row in the source file each respondent came from (header row = 1).
+    report
+        The validation summary.
+    """
+
+    instrument: Instrument
+    answers: dict[str, np.ndarray]
+    importance: np.ndarray | None
+    attributes: pl.DataFrame
+    respondent_ids: np.ndarray | None
+    row_numbers: np.ndarray
+    report: ValidationReport
+
+    @property
+    def n_respondents(self) -> int:
+        return len(self.row_numbers)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A pandas DataFrame in the canonical file layout (id, attributes, E.., P.., W_..)."""
+        import pandas as pd
+
+        columns: dict[str, Any] = {}
+        if self.respondent_ids is not None:
+            columns["respondent_id"] = self.respondent_ids
+        for name in self.attributes.columns:
+            columns[name] = self.attributes[name].to_numpy()
+        for section, matrix in self.answers.items():
+            prefix = SECTION_PREFIX[section]
+            for j, item in enumerate(self.instrument.items):
+                columns[f"{prefix}{item.number}"] = matrix[:, j]
+        if self.importance is not None:
+            for j, name in enumerate(self.instrument.importance_columns):
+                columns[name] = self.importance[:, j]
+        return pd.DataFrame(columns)

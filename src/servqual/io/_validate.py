@@ -1,0 +1,259 @@
+"""From a raw table to a validated response set, with every change reported.
+
+One implementation for every reader: answers outside the scale, text where a number
+belongs, importance points that do not add up, duplicate ids and empty rows all end
+here, each named by file, row and column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from servqual.errors import ServqualError
+from servqual.i18n import N_
+from servqual.instruments import Instrument
+from servqual.io._mapping import MISSING_TOKENS, Mapping, _normal
+from servqual.io._responses import ResponseSet, ValidationReport
+from servqual.io._table import RawTable, column_name
+
+#: Share of given answers outside the scale above which the file is taken to use
+#: another scale altogether, and refused instead of losing most of its answers.
+WRONG_SCALE_SHARE = 0.2
+IMPORTANCE_TOTAL = 100.0
+IMPORTANCE_TOLERANCE = 0.01
+
+
+def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issues: int = 1000) -> ResponseSet:
+    plan, frame, rows = table.plan, table.frame, table.row_numbers
+    report = ValidationReport(table.source, table.file_format, rows_read=frame.height, max_issues=max_issues)
+    for message_id, params in table.notes:
+        report.note(message_id, **params)
+    dropped = [plan.header[p] for p in plan.dropped]
+    if dropped:
+        report.note(N_("{file}: personal-data columns not read: {columns}"), columns=", ".join(dropped))
+
+    _check_columns(table, instrument)
+
+    keep = np.ones(frame.height, dtype=bool)
+    for reason, message_id, excluded_rows, params in table.excluded:
+        report.exclude(excluded_rows, reason, message_id, **params)
+        keep[np.searchsorted(rows, excluded_rows)] = False
+
+    tokens = MISSING_TOKENS | mapping.missing
+    values = {_normal(k): v for k, v in mapping.values.items()}
+    low, high = instrument.scale.min, instrument.scale.max
+
+    def convert(name: str, lo: float, hi: float, whole: bool) -> np.ndarray:
+        series = frame[column_name(plan.answers[name])]
+        numbers, text = _numbers(series, tokens, values, table.decimal_comma)
+        numbers[~keep] = np.nan
+        not_number = text & keep
+        outside = keep & ~np.isnan(numbers) & ((numbers < lo) | (numbers > hi))
+        broken = keep & ~outside & ~np.isnan(numbers) & (numbers != np.floor(numbers)) if whole else None
+        column = plan.header[plan.answers[name]]
+        _reject(report, series, not_number, rows, column,
+                N_("{file} row {row} column {column}: {value!r} is not a number; treated as missing"))
+        _reject(report, series, outside, rows, column,
+                N_("{file} row {row} column {column}: {value} is outside {low}..{high}; treated as missing"),
+                low=_plain(lo), high=_plain(hi))
+        if broken is not None:
+            _reject(report, series, broken, rows, column,
+                    N_("{file} row {row} column {column}: {value} is not a whole scale point; treated as missing"))
+        bad = outside | (broken if broken is not None else False)
+        numbers[bad] = np.nan
+        report.answers_rejected[column] += int(not_number.sum() + bad.sum())
+        scale_counts[0] += int(np.count_nonzero(outside))
+        return numbers
+
+    scale_counts = [0]
+    answers = {}
+    for section in instrument.sections:
+        names = instrument.columns(section)
+        matrix = np.empty((frame.height, len(names)), dtype=np.float64, order="F")
+        for j, name in enumerate(names):
+            matrix[:, j] = convert(name, low, high, whole=True)
+        answers[section] = matrix
+    _check_scale(report, answers, scale_counts[0], instrument, table.source)
+
+    importance = None
+    if instrument.importance and all(c in plan.answers for c in instrument.importance_columns):
+        importance = np.column_stack(
+            [convert(c, 0, IMPORTANCE_TOTAL, whole=False) for c in instrument.importance_columns]
+        )
+        _check_importance(report, importance, keep, rows, instrument)
+    elif instrument.importance:
+        report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
+
+    given = np.zeros(frame.height, dtype=bool)
+    for matrix in answers.values():
+        given |= ~np.isnan(matrix).all(axis=1)
+    empty = keep & ~given
+    report.exclude(rows[empty], "no_answers", N_("{file} row {row}: no answers at all; row excluded"))
+    keep &= given
+
+    ids = None
+    if plan.id is not None:
+        ids = frame[column_name(plan.id)].str.strip_chars()
+        _check_ids(report, ids, keep, rows, plan.header[plan.id])
+        ids = ids.to_numpy()
+
+    if not keep.any():
+        raise ServqualError(N_("{file}: no usable rows: every row was excluded ({reasons})"),
+                            file=table.source, reasons=", ".join(sorted(report.excluded)))
+    subset = slice(None) if keep.all() else keep
+    answers = {section: matrix[subset] for section, matrix in answers.items()}
+    attributes = frame.select(
+        [pl.col(column_name(p)).alias(name) for name, p in plan.attributes.items()]
+    ).filter(pl.Series(keep))
+    report.rows_used = int(keep.sum())
+    report.answers_expected = report.rows_used * sum(m.shape[1] for m in answers.values())
+    report.answers_given = int(sum(np.count_nonzero(~np.isnan(m)) for m in answers.values()))
+    report.answers_rejected = report.answers_rejected  # counted over kept rows above
+    return ResponseSet(
+        instrument=instrument,
+        answers=answers,
+        importance=None if importance is None else importance[subset],
+        attributes=attributes,
+        respondent_ids=None if ids is None else ids[subset],
+        row_numbers=rows[subset],
+        report=report,
+    )
+
+
+def _numbers(series: pl.Series, tokens: frozenset[str], values: dict[str, float],
+             decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Float answers (NaN = no answer) and a mask of cells that held text, not a number."""
+    if series.dtype == pl.Float64:
+        numbers = series.to_numpy().copy()
+        codes = [float(t) for t in tokens if _is_number(t)]
+        if codes:
+            numbers[np.isin(numbers, codes)] = np.nan
+        return numbers, np.zeros(series.len(), dtype=bool)
+    text = series.str.strip_chars()
+    lowered = text.str.to_lowercase()
+    missing = (text.is_null() | lowered.is_in(list(tokens))).to_numpy()
+    if values:
+        text = pl.select(
+            pl.lit(lowered).replace_strict({k: str(v) for k, v in values.items()}, default=pl.lit(text))
+        ).to_series()
+    if decimal_comma:
+        text = text.str.replace(",", ".", literal=True)
+    numbers = text.cast(pl.Float64, strict=False).to_numpy().copy()
+    numbers[missing] = np.nan
+    not_number = ~missing & np.isnan(numbers)
+    return numbers, not_number
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip().lower() not in {"nan", "inf", "-inf", "infinity"}
+
+
+def _reject(report: ValidationReport, series: pl.Series, mask: np.ndarray, rows: np.ndarray, column: str,
+            message_id: str, **params: Any) -> None:
+    found = np.flatnonzero(mask)
+    room = max(0, report.max_issues - len(report.issues))
+    for i in found[:room]:
+        report.add_issue(message_id, row=int(rows[i]), column=column, value=_plain(series[int(i)]), **params)
+    report.issues_not_listed += max(0, len(found) - room)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _check_columns(table: RawTable, instrument: Instrument) -> None:
+    plan = table.plan
+    missing = [c for s in instrument.sections for c in instrument.columns(s) if c not in plan.answers]
+    if missing:
+        raise ServqualError(
+            N_("{file}: required columns missing for instrument {instrument}: {columns}"),
+            file=table.source, instrument=instrument.key, columns=_ranges(missing),
+        )
+    weights = [c for c in instrument.importance_columns if c in plan.answers]
+    if weights and len(weights) != len(instrument.importance_columns):
+        absent = [c for c in instrument.importance_columns if c not in plan.answers]
+        raise ServqualError(N_("{file}: importance columns incomplete; missing {columns}"),
+                            file=table.source, columns=", ".join(absent))
+
+
+def _ranges(names: list[str]) -> str:
+    """E1, E2, E3, P7 -> 'E1-E3, P7' so a long list stays readable."""
+    parts: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            parts.append(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}")
+            run.clear()
+
+    for name in names:
+        if run and name[0] == run[-1][0] and name[1:].isdigit() and run[-1][1:].isdigit() \
+                and int(name[1:]) == int(run[-1][1:]) + 1:
+            run.append(name)
+        else:
+            flush()
+            run.append(name)
+    flush()
+    return ", ".join(parts)
+
+
+def _check_scale(report: ValidationReport, answers: dict[str, np.ndarray], outside: int,
+                 instrument: Instrument, source: str) -> None:
+    given = sum(int(np.count_nonzero(~np.isnan(m))) for m in answers.values())
+    scale = instrument.scale
+    if outside and outside > WRONG_SCALE_SHARE * (given + outside):
+        raise ServqualError(
+            N_("{file}: {share:.0%} of the answers lie outside {low}..{high}, the scale of instrument "
+               "{instrument}; the file seems to use another scale (choose or write a matching instrument)"),
+            file=source, share=outside / (given + outside), low=scale.min, high=scale.max,
+            instrument=instrument.key,
+        )
+    if given >= 100:
+        highest = max(float(np.nanmax(m)) for m in answers.values() if np.isfinite(m).any())
+        if highest <= scale.min + (scale.max - scale.min) * 2 / 3:
+            report.note(N_("{file}: no answer is higher than {highest} on the {low}..{high} scale; check that "
+                           "the file and the instrument use the same scale"),
+                        highest=_plain(highest), low=scale.min, high=scale.max)
+
+
+def _check_importance(report: ValidationReport, points: np.ndarray, keep: np.ndarray, rows: np.ndarray,
+                      instrument: Instrument) -> None:
+    """Points must add up to 100; blanks beside a full 100 count as 0. Else the row's
+    importance becomes missing (its answers stay)."""
+    none_given = np.isnan(points).all(axis=1)
+    total = np.nansum(points, axis=1)
+    wrong = keep & ~none_given & (np.abs(total - IMPORTANCE_TOTAL) > IMPORTANCE_TOLERANCE)
+    for i in np.flatnonzero(wrong):
+        report.add_issue(N_("{file} row {row}: importance points add up to {total}, not 100; importance "
+                            "treated as missing"), row=int(rows[i]), total=_plain(round(float(total[i]), 2)))
+    if wrong.any():
+        report.answers_rejected["importance"] += int(wrong.sum())
+    points[wrong] = np.nan
+    complete = ~none_given & ~wrong
+    points[complete] = np.nan_to_num(points[complete], nan=0.0)
+
+
+def _check_ids(report: ValidationReport, ids: pl.Series, keep: np.ndarray, rows: np.ndarray, column: str) -> None:
+    kept = np.flatnonzero(keep)
+    kept_ids = ids.gather(kept)
+    repeat = (~kept_ids.is_first_distinct() & kept_ids.is_not_null()).to_numpy()
+    if not repeat.any():
+        return
+    first_row: dict[str, int] = {}
+    for i, value in zip(kept, kept_ids.to_list(), strict=True):
+        first_row.setdefault(value, int(rows[i]))
+    for i in kept[repeat]:
+        value = ids[int(i)]
+        report.exclude([rows[i]], "duplicate_id",
+                       N_("{file} row {row}: respondent id {id!r} (column {column}) already appeared in row "
+                          "{first}; row excluded"), id=value, column=column, first=first_row[value])
+    keep[kept[repeat]] = False

@@ -1,0 +1,112 @@
+"""Realistic synthetic studies: the demo's data, and test and benchmark fixtures.
+
+Answers follow a five-factor model per section: respondent r's answer to item i of
+dimension d is ``round(mu_section_d + loading * f_rd + noise)``, clipped to the scale,
+with the factors correlated (as customers' views of the dimensions are). Expectations
+sit high and tight; perceptions lower and wider, so gaps are mostly negative, largest
+for reliability and smallest for tangibles, as published SERVQUAL studies tend to find.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from servqual.instruments import Instrument, load_instrument
+
+#: Mean expectation and perception per dimension on a 1..7 scale (rescaled for others).
+_EXPECTATION = {"tangibles": 5.4, "reliability": 6.3, "responsiveness": 6.0, "assurance": 6.1, "empathy": 5.6}
+_PERCEPTION = {"tangibles": 5.2, "reliability": 4.6, "responsiveness": 4.8, "assurance": 5.3, "empathy": 4.9}
+_IMPORTANCE = {"tangibles": 11, "reliability": 32, "responsiveness": 22, "assurance": 19, "empathy": 16}
+SEGMENTS = {
+    "branch": (["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Eindhoven"], [0.3, 0.25, 0.2, 0.15, 0.1]),
+    "channel": (["phone", "desk", "web"], [0.35, 0.25, 0.4]),
+}
+#: How much a segment value moves perceptions (the demo has something to find).
+_SEGMENT_SHIFT = {"Rotterdam": -0.35, "Eindhoven": 0.25, "web": -0.2, "desk": 0.2}
+
+
+def generate_study(
+    n_respondents: int = 400,
+    instrument: str | Instrument = "servqual-22",
+    *,
+    seed: int = 0,
+    missing_rate: float = 0.02,
+) -> dict[str, Any]:
+    """A synthetic study in the canonical layout, as a dict of column name -> array.
+
+    Columns: ``respondent_id``, the segment columns ``branch`` and ``channel``, the
+    answer columns of the instrument's sections, and the importance columns.
+    """
+    if not isinstance(instrument, Instrument):
+        instrument = load_instrument(instrument)
+    rng = np.random.default_rng(seed)
+    n = n_respondents
+    low, high = instrument.scale.min, instrument.scale.max
+    stretch = (high - low) / 6.0
+    keys = instrument.dimension_keys
+    dims = len(keys)
+
+    columns: dict[str, Any] = {"respondent_id": np.array([f"R{i + 1:07d}" for i in range(n)])}
+    shift = np.zeros(n)
+    for name, (values, weights) in SEGMENTS.items():
+        chosen = rng.choice(len(values), size=n, p=weights)
+        columns[name] = np.array(values)[chosen]
+        shift += np.array([_SEGMENT_SHIFT.get(v, 0.0) for v in values])[chosen]
+
+    correlation = np.full((dims, dims), 0.55) + 0.45 * np.eye(dims)
+    item_dim = np.array([keys.index(item.dimension) for item in instrument.items])
+
+    def section(means: dict[str, float], spread: float, extra: np.ndarray) -> np.ndarray:
+        factors = rng.multivariate_normal(np.zeros(dims), correlation, size=n)
+        loading = rng.uniform(0.6, 0.85, size=len(item_dim))
+        centre = np.array([means.get(k, 5.0) for k in keys])[item_dim]
+        raw = (centre - 1) * stretch + low + spread * stretch * (
+            loading * factors[:, item_dim] + np.sqrt(1 - loading**2) * rng.standard_normal((n, len(item_dim)))
+        )
+        return np.clip(np.rint(raw + extra[:, None] * stretch), low, high)
+
+    answers = {}
+    if "expectation" in instrument.sections:
+        answers["expectation"] = section(_EXPECTATION, 0.75, np.zeros(n))
+    if "perception" in instrument.sections:
+        answers["perception"] = section(_PERCEPTION, 1.15, shift)
+    if "minimum" in instrument.sections:
+        answers["minimum"] = np.minimum(section({k: v - 1.5 for k, v in _EXPECTATION.items()}, 0.8, np.zeros(n)),
+                                        answers["expectation"])
+    for name, matrix in answers.items():
+        if instrument.reverse_positions:  # negatively worded items are answered the other way round
+            matrix[:, instrument.reverse_positions] = low + high - matrix[:, instrument.reverse_positions]
+        matrix[rng.random(matrix.shape) < missing_rate] = np.nan
+        for j, column in enumerate(instrument.columns(name)):
+            columns[column] = matrix[:, j]
+
+    if instrument.importance:
+        alpha = np.array([_IMPORTANCE.get(k, 100 / dims) for k in keys]) / 4
+        points = _hundred(rng.dirichlet(alpha, size=n) * 100)
+        points[rng.random(n) < missing_rate * 2] = np.nan
+        for j, column in enumerate(instrument.importance_columns):
+            columns[column] = points[:, j]
+    return columns
+
+
+def _hundred(shares: np.ndarray) -> np.ndarray:
+    """Round each row to multiples of 5 that still add up to exactly 100 (as people do)."""
+    fives = np.floor(shares / 5)
+    short = 20 - fives.sum(axis=1).astype(int)
+    remainder = shares / 5 - fives
+    order = np.argsort(-remainder, axis=1)
+    rows = np.arange(len(shares))
+    for k in range(shares.shape[1]):
+        fives[rows, order[:, k]] += k < short
+    return fives * 5
+
+
+def write_csv(columns: dict[str, Any], path: Any) -> None:
+    """Write a generated study as a canonical CSV (UTF-8, comma, blank = no answer)."""
+    import polars as pl
+
+    frame = pl.DataFrame(columns)
+    frame = frame.with_columns(pl.col(pl.Float64).fill_nan(None).cast(pl.Int64))
+    frame.write_csv(path)
