@@ -22,9 +22,27 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 Gettext = Callable[[str], str]
 
 
+#: argparse's own words, so `--help` and usage errors read in Dutch too.
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _ = translator(_language_from(argv))
+    # argparse translates through its module-level gettext; point it at our catalog.
+    argparse._ = _  # type: ignore[attr-defined]
     parser = _parser(_)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -53,41 +71,52 @@ def _language_from(argv: list[str]) -> str:
 
 def _parser(_: Gettext) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--lang", choices=LANGUAGES, default=None,
-                        help=_("language of the output (default: from your locale, else English)"))
+    common.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help=_("language of the output (default: from your locale, else English)"),
+    )
     reading = argparse.ArgumentParser(add_help=False)
     reading.add_argument("file", help=_("survey file: CSV, XLSX, SPSS .sav, Parquet, Qualtrics or LimeSurvey export"))
-    reading.add_argument("--instrument", default="servqual-22",
-                         help=_("built-in instrument name or instrument file (default: servqual-22)"))
+    reading.add_argument(
+        "--instrument",
+        default="servqual-22",
+        help=_("built-in instrument name or instrument file (default: servqual-22)"),
+    )
     reading.add_argument("--mapping", help=_("mapping file for column names the file does not share with servqual"))
     reading.add_argument("--sheet", help=_("XLSX sheet to read (default: the first sheet with answers)"))
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--format", choices=("text", "json"), default="text", help=_("output format"))
 
     parser = argparse.ArgumentParser(
-        prog="servqual", parents=[common],
+        prog="servqual",
+        parents=[common],
         description=_("Measure and close the five gaps of the SERVQUAL gaps model."),
     )
     commands = parser.add_subparsers(dest="command", metavar=_("command"))
 
-    validate = commands.add_parser("validate", parents=[common, reading, output],
-                                   help=_("check a survey file and summarise what was read"))
-    validate.add_argument("--strict", action="store_true",
-                          help=_("exit with status 1 when any answer was rejected or any row excluded"))
+    validate = commands.add_parser(
+        "validate", parents=[common, reading, output], help=_("check a survey file and summarise what was read")
+    )
+    validate.add_argument(
+        "--strict", action="store_true", help=_("exit with status 1 when any answer was rejected or any row excluded")
+    )
     validate.set_defaults(run=run_validate)
 
-    instruments = commands.add_parser("instruments", parents=[common, output],
-                                      help=_("list the instruments, or show one"))
+    instruments = commands.add_parser(
+        "instruments", parents=[common, output], help=_("list the instruments, or show one")
+    )
     instruments.add_argument("name", nargs="?", help=_("instrument name or file to show"))
     instruments.add_argument("--service", default=None, help=_("service name to fill in the item texts"))
     instruments.set_defaults(run=run_instruments)
 
-    analyze = commands.add_parser("analyze", parents=[common, reading, output],
-                                  help=_("item and dimension scores of a survey file"))
+    analyze = commands.add_parser(
+        "analyze", parents=[common, reading, output], help=_("item and dimension scores of a survey file")
+    )
     analyze.set_defaults(run=run_analyze)
 
-    demo = commands.add_parser("demo", parents=[common],
-                               help=_("write a realistic synthetic study and analyse it"))
+    demo = commands.add_parser("demo", parents=[common], help=_("write a realistic synthetic study and analyse it"))
     demo.add_argument("--output", default="servqual-demo", help=_("folder to write the demo files to"))
     demo.add_argument("--respondents", type=int, default=400, help=_("number of respondents"))
     demo.add_argument("--seed", type=int, default=2026, help=_("random seed"))
@@ -128,9 +157,16 @@ def _summary_text(report: Any, _: Gettext) -> str:
     lines.append(_("Rows excluded: {n}").format(n=report.rows_excluded))
     for reason, rows in report.excluded.items():
         lines.append("  " + _("{reason}: {n}").format(reason=reasons.get(reason, reason), n=len(rows)))
-    lines.append(_("Answers given: {given} of {expected}; no answer: {missing}; rejected as invalid: {rejected}").format(
-        given=report.answers_given, expected=report.answers_expected, missing=report.answers_missing,
-        rejected=report.total_rejected))
+    lines.append(
+        _("Answers given: {given} of {expected}; no answer: {missing}; rejected as invalid: {rejected}").format(
+            given=report.answers_given,
+            expected=report.answers_expected,
+            missing=report.answers_missing,
+            rejected=report.total_rejected,
+        )
+    )
+    if report.importance_rejected:
+        lines.append(_("Respondents whose importance points were invalid: {n}").format(n=report.importance_rejected))
     if report.issues:
         lines.append(_("Problems:"))
         lines += ["  " + issue.render(_) for issue in report.issues]
@@ -148,8 +184,18 @@ def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
     if args.name is None:
         rows = [load_instrument(name) for name in builtin_instruments()]
         if args.format == "json":
-            _print_json([{"key": i.key, "name": i.name, "items": len(i.items), "sections": list(i.sections),
-                          "scale": [i.scale.min, i.scale.max]} for i in rows])
+            _print_json(
+                [
+                    {
+                        "key": i.key,
+                        "name": i.name,
+                        "items": len(i.items),
+                        "sections": list(i.sections),
+                        "scale": [i.scale.min, i.scale.max],
+                    }
+                    for i in rows
+                ]
+            )
             return EXIT_OK
         width = max(len(i.key) for i in rows)
         for i in rows:
@@ -187,15 +233,25 @@ SECTION_TITLES = {
 
 def _instrument_dict(instrument: Any) -> dict[str, Any]:
     return {
-        "key": instrument.key, "name": instrument.name, "description": instrument.description,
-        "reference": instrument.reference, "sections": list(instrument.sections),
+        "key": instrument.key,
+        "name": instrument.name,
+        "description": instrument.description,
+        "reference": instrument.reference,
+        "sections": list(instrument.sections),
         "importance": instrument.importance,
-        "scale": {"min": instrument.scale.min, "max": instrument.scale.max,
-                  "no_opinion": instrument.scale.no_opinion, "anchors": instrument.scale.anchors},
-        "dimensions": [{"key": d.key, "code": d.code, "name": d.name, "description": d.description}
-                       for d in instrument.dimensions],
-        "items": [{"number": i.number, "dimension": i.dimension, "reverse": i.reverse, "texts": i.texts}
-                  for i in instrument.items],
+        "scale": {
+            "min": instrument.scale.min,
+            "max": instrument.scale.max,
+            "no_opinion": instrument.scale.no_opinion,
+            "anchors": instrument.scale.anchors,
+        },
+        "dimensions": [
+            {"key": d.key, "code": d.code, "name": d.name, "description": d.description} for d in instrument.dimensions
+        ],
+        "items": [
+            {"number": i.number, "dimension": i.dimension, "reverse": i.reverse, "texts": i.texts}
+            for i in instrument.items
+        ],
     }
 
 

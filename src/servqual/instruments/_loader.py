@@ -182,13 +182,15 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
         if isinstance(value, str):
             value = {"en": value}
         if not isinstance(value, dict) or not value:
-            raise fail(N_("{file}: {what} needs a text, e.g. {{ en = \"...\", nl = \"...\" }}"), what=what)
+            raise fail(N_('{file}: {what} needs a text, e.g. {{ en = "...", nl = "..." }}'), what=what)
         for lang, text in value.items():
             if lang not in LANGUAGES or not isinstance(text, str) or not text.strip():
                 raise fail(N_("{file}: {what} has an empty or unknown-language text ({lang})"), what=what, lang=lang)
             for name in _PLACEHOLDER.findall(text):
                 if name != "service":
-                    raise fail(N_("{file}: {what} uses {{{name}}}; the only placeholder is {{service}}"), what=what, name=name)
+                    raise fail(
+                        N_("{file}: {what} uses {{{name}}}; the only placeholder is {{service}}"), what=what, name=name
+                    )
         return dict(value)
 
     for required in ("key", "sections", "scale", "dimensions", "items"):
@@ -220,8 +222,12 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
         if not _KEY.match(str(key)) or not _CODE.match(str(code)):
             raise fail(N_("{file}: dimension {key!r} needs a lower-case key and an upper-case code"), key=key)
         dimensions.append(
-            Dimension(key, code, texts(d.get("name", key), f"dimension {key} name"),
-                      texts(d.get("description", d.get("name", key)), f"dimension {key} description"))
+            Dimension(
+                key,
+                code,
+                texts(d.get("name", key), f"dimension {key} name"),
+                texts(d.get("description", d.get("name", key)), f"dimension {key} description"),
+            )
         )
     if len({d.key for d in dimensions}) != len(dimensions) or len({d.code for d in dimensions}) != len(dimensions):
         raise fail(N_("{file}: dimension keys and codes must be unique"))
@@ -233,8 +239,11 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
         if not isinstance(number, int) or number < 1:
             raise fail(N_("{file}: every item needs a whole number >= 1 (got {number!r})"), number=number)
         if raw.get("dimension") not in known:
-            raise fail(N_("{file}: item {number} has an unknown dimension {dimension!r}"),
-                       number=number, dimension=raw.get("dimension"))
+            raise fail(
+                N_("{file}: item {number} has an unknown dimension {dimension!r}"),
+                number=number,
+                dimension=raw.get("dimension"),
+            )
         by_section = {}
         for section in sections:
             value = raw.get(section, raw.get("text"))

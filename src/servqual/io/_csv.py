@@ -29,13 +29,33 @@ _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 
 #: Qualtrics metadata columns that identify a person; never read into a response set.
 QUALTRICS_PERSONAL = frozenset(
-    {"IPAddress", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
-     "ExternalReference", "ExternalDataReference", "LocationLatitude", "LocationLongitude"}
+    {
+        "IPAddress",
+        "RecipientLastName",
+        "RecipientFirstName",
+        "RecipientEmail",
+        "ExternalReference",
+        "ExternalDataReference",
+        "LocationLatitude",
+        "LocationLongitude",
+    }
 )
 #: Qualtrics response statuses that are not real responses (numeric and text exports).
 QUALTRICS_NOT_REAL = frozenset(
-    {"1", "2", "8", "9", "12", "17", "Survey Preview", "Survey Test", "Spam", "Preview Spam",
-     "Imported Spam", "Offline Survey Preview"}
+    {
+        "1",
+        "2",
+        "8",
+        "9",
+        "12",
+        "17",
+        "Survey Preview",
+        "Survey Test",
+        "Spam",
+        "Preview Spam",
+        "Imported Spam",
+        "Offline Survey Preview",
+    }
 )
 LIMESURVEY_MARKERS = frozenset({"id", "submitdate", "lastpage", "startlanguage"})
 LIMESURVEY_PERSONAL = frozenset({"ipaddr", "refurl", "token", "email", "firstname", "lastname"})
@@ -48,7 +68,7 @@ def decode(data: bytes, source: str) -> tuple[bytes, str]:
     (older Dutch Excel), else Latin-1, which accepts any byte.
     """
     if data.startswith(codecs.BOM_UTF8):
-        data, encoding = data[len(codecs.BOM_UTF8):], "utf-8-sig"
+        data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16").encode("utf-8"), "utf-16"
     else:
@@ -113,7 +133,7 @@ def field_counts(data: bytes, delimiter: str, show_progress: bool = True) -> tup
     view = memoryview(data)
     with progress(len(data), "B", show_progress) as bar:
         for start in range(0, len(data), CHUNK_BYTES):
-            arr = np.frombuffer(view[start:start + CHUNK_BYTES], dtype=np.uint8)
+            arr = np.frombuffer(view[start : start + CHUNK_BYTES], dtype=np.uint8)
             is_quote = arr == quote
             is_newline = arr == newline
             is_delim = arr == delim
@@ -167,7 +187,7 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
     file_format, header_rows, drop = "csv", 1, frozenset()
     if len(head) >= 3 and any(cell.startswith('{"ImportId"') for cell in head[2]):
         file_format, header_rows, drop = "qualtrics", 3, QUALTRICS_PERSONAL
-    elif LIMESURVEY_MARKERS <= {h.lower() for h in header}:
+    elif {h.lower() for h in header} >= LIMESURVEY_MARKERS:
         file_format, drop = "limesurvey", frozenset(h for h in header if h.lower() in LIMESURVEY_PERSONAL)
     plan = planner(header, drop)
 
@@ -183,40 +203,72 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
     frame = _parse(data, delimiter, header, plan.numeric_positions, header_rows, decimal_comma, source)
     if frame.height != len(counts):  # pragma: no cover - would mean the two parsers disagree
         raise ServqualError(
-            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="CSV",
+            N_("{file}: cannot be read as {format} ({detail})"),
+            file=source,
+            format="CSV",
             detail=f"{frame.height} rows parsed, {len(counts)} records found",
         )
 
     table = RawTable(source, file_format, plan, frame, row_numbers, decimal_comma)
-    table.notes.append((N_("{file}: read as {format}, encoding {encoding}, delimiter {delimiter}"),
-                        {"format": file_format, "encoding": encoding, "delimiter": _shown(delimiter)}))
+    table.notes.append(
+        (
+            N_("{file}: read as {format}, encoding {encoding}, delimiter {delimiter}"),
+            {"format": file_format, "encoding": encoding, "delimiter": repr(delimiter)},
+        )
+    )
     ragged = ~blank & (counts != len(header))
     if open_quote:
         ragged[-1] = False
-        table.excluded.append(("truncated_row", N_("{file} row {row}: the file ends inside a quoted field "
-                                                   "(cut off?); row excluded"), [int(row_numbers[-1])], {}))
+        table.excluded.append(
+            (
+                "truncated_row",
+                N_("{file} row {row}: the file ends inside a quoted field (cut off?); row excluded"),
+                [int(row_numbers[-1])],
+                {},
+            )
+        )
     if ragged.any():
         for row, found in zip(row_numbers[ragged], counts[ragged], strict=True):
-            table.excluded.append(("ragged_row", N_("{file} row {row}: {found} fields where the header has "
-                                                    "{expected}; row excluded"),
-                                   [int(row)], {"found": int(found), "expected": len(header)}))
+            table.excluded.append(
+                (
+                    "ragged_row",
+                    N_("{file} row {row}: {found} fields where the header has {expected}; row excluded"),
+                    [int(row)],
+                    {"found": int(found), "expected": len(header)},
+                )
+            )
     if blank.any():
-        table.excluded.append(("blank_line", N_("{file} row {row}: empty line; skipped"),
-                               [int(r) for r in row_numbers[blank]], {}))
+        table.excluded.append(
+            ("blank_line", N_("{file} row {row}: empty line; skipped"), [int(r) for r in row_numbers[blank]], {})
+        )
     if file_format == "qualtrics":
         _qualtrics_status(table)
     return table
 
 
-def _parse(data: bytes, delimiter: str, header: list[str], numeric: set[int], header_rows: int,
-           decimal_comma: bool, source: str) -> pl.DataFrame:
+def _parse(
+    data: bytes,
+    delimiter: str,
+    header: list[str],
+    numeric: set[int],
+    header_rows: int,
+    decimal_comma: bool,
+    source: str,
+) -> pl.DataFrame:
     """Numbers straight to Float64; if any answer cell is not a number, read the answer
     columns as text so validation can name each bad cell."""
+
     def attempt(as_number: set[int]) -> pl.DataFrame:
         schema = {column_name(i): (pl.Float64 if i in as_number else pl.String) for i in range(len(header))}
         return pl.read_csv(
-            data, has_header=False, skip_rows=header_rows, separator=delimiter, schema=schema,
-            decimal_comma=decimal_comma, truncate_ragged_lines=True, raise_if_empty=False,
+            data,
+            has_header=False,
+            skip_rows=header_rows,
+            separator=delimiter,
+            schema=schema,
+            decimal_comma=decimal_comma,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
         )
 
     try:
@@ -226,8 +278,12 @@ def _parse(data: bytes, delimiter: str, header: list[str], numeric: set[int], he
     try:
         return attempt(set())
     except (pl.exceptions.PolarsError, ValueError) as exc:
-        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="CSV",
-                            detail=str(exc).splitlines()[0]) from None
+        raise ServqualError(
+            N_("{file}: cannot be read as {format} ({detail})"),
+            file=source,
+            format="CSV",
+            detail=str(exc).splitlines()[0],
+        ) from None
 
 
 def _qualtrics_status(table: RawTable) -> None:
@@ -239,10 +295,11 @@ def _qualtrics_status(table: RawTable) -> None:
     status = table.frame[column_name(position)].str.strip_chars()
     fake = status.is_in(list(QUALTRICS_NOT_REAL)).fill_null(False).to_numpy()
     if fake.any():
-        table.excluded.append(("not_a_response", N_("{file} row {row}: a Qualtrics preview, test or spam "
-                                                    "response; row excluded"),
-                               [int(r) for r in table.row_numbers[fake]], {}))
-
-
-def _shown(delimiter: str) -> str:
-    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[delimiter]
+        table.excluded.append(
+            (
+                "not_a_response",
+                N_("{file} row {row}: a Qualtrics preview, test or spam response; row excluded"),
+                [int(r) for r in table.row_numbers[fake]],
+                {},
+            )
+        )

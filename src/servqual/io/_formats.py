@@ -36,12 +36,17 @@ def read_xlsx(path: Path, planner: Planner, sheet: str | None, show_progress: bo
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX",
-                            detail=_detail(exc)) from None
+        raise ServqualError(
+            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX", detail=_detail(exc)
+        ) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise ServqualError(N_("{file}: no sheet named {sheet!r} (sheets: {sheets})"), file=source,
-                                sheet=sheet, sheets=", ".join(book.sheetnames))
+            raise ServqualError(
+                N_("{file}: no sheet named {sheet!r} (sheets: {sheets})"),
+                file=source,
+                sheet=sheet,
+                sheets=", ".join(book.sheetnames),
+            )
         names = [sheet] if sheet is not None else book.sheetnames
         chosen = None
         for name in names:
@@ -52,19 +57,22 @@ def read_xlsx(path: Path, planner: Planner, sheet: str | None, show_progress: bo
     except ServqualError:
         raise
     except Exception as exc:  # defusedxml and zipfile errors surface here while streaming
-        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX",
-                            detail=_detail(exc)) from None
+        raise ServqualError(
+            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX", detail=_detail(exc)
+        ) from None
     finally:
         book.close()
     if chosen is None:
-        raise ServqualError(N_("{file}: no sheet holds a table of answers (sheets: {sheets})"), file=source,
-                            sheets=", ".join(names))
+        raise ServqualError(
+            N_("{file}: no sheet holds a table of answers (sheets: {sheets})"), file=source, sheets=", ".join(names)
+        )
     name, (rows, plan, header_row) = chosen
     if not rows:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
     frame = pl.DataFrame([_column(rows, j) for j in range(len(plan.header))])
-    table = RawTable(source, "xlsx", plan, typed_frame(frame, plan),
-                     np.arange(header_row + 1, header_row + 1 + len(rows)))
+    table = RawTable(
+        source, "xlsx", plan, typed_frame(frame, plan), np.arange(header_row + 1, header_row + 1 + len(rows))
+    )
     table.notes.append((N_("{file}: read sheet {sheet!r}"), {"sheet": name}))
     return table
 
@@ -118,13 +126,17 @@ def _check_archive(path: Path, source: str) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX",
-                            detail=_detail(exc)) from None
+        raise ServqualError(
+            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX", detail=_detail(exc)
+        ) from None
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if unpacked > XLSX_MAX_UNPACKED or (unpacked > 50 * 1024**2 and unpacked / packed > XLSX_MAX_RATIO):
-        raise ServqualError(N_("{file}: refused: the workbook would unpack to {size} MB, which looks like a "
-                               "zip bomb"), file=source, size=unpacked // 1024**2)
+        raise ServqualError(
+            N_("{file}: refused: the workbook would unpack to {size} MB, which looks like a zip bomb"),
+            file=source,
+            size=unpacked // 1024**2,
+        )
 
 
 def read_sav(path: Path, planner: Planner, show_progress: bool = True) -> RawTable:
@@ -139,15 +151,17 @@ def read_sav(path: Path, planner: Planner, show_progress: bool = True) -> RawTab
         chunks = []
         chunk_size = 100_000
         with progress(meta.number_rows, "rows", show_progress, desc=source) as bar:
-            for chunk, _ in pyreadstat.read_file_in_chunks(pyreadstat.read_sav, str(path), chunksize=chunk_size,
-                                                           output_format="polars", user_missing=False):
+            for chunk, _ in pyreadstat.read_file_in_chunks(
+                pyreadstat.read_sav, str(path), chunksize=chunk_size, output_format="polars", user_missing=False
+            ):
                 chunks.append(chunk)
                 bar.update(chunk.height)
     except ServqualError:
         raise
     except Exception as exc:  # pyreadstat raises its own ReadstatError and others
-        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="SPSS .sav",
-                            detail=_detail(exc)) from None
+        raise ServqualError(
+            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="SPSS .sav", detail=_detail(exc)
+        ) from None
     frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=header)
     if frame.height == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
@@ -157,8 +171,13 @@ def read_sav(path: Path, planner: Planner, show_progress: bool = True) -> RawTab
         labels = meta.variable_value_labels.get(name)
         if labels and position not in answers:
             labelled.append(name)
-            frame = frame.with_columns(pl.col(name).replace_strict(
-                {k: str(v) for k, v in labels.items()}, default=pl.col(name).pipe(_expr_text), return_dtype=pl.String))
+            frame = frame.with_columns(
+                pl.col(name).replace_strict(
+                    {k: str(v) for k, v in labels.items()},
+                    default=pl.col(name).pipe(_expr_text),
+                    return_dtype=pl.String,
+                )
+            )
     table = RawTable(source, "sav", plan, typed_frame(frame, plan), np.arange(2, 2 + frame.height))
     if labelled:
         table.notes.append((N_("{file}: value labels used for {columns}"), {"columns": ", ".join(labelled)}))
@@ -174,8 +193,9 @@ def read_parquet(path: Path, planner: Planner) -> RawTable:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several error types for a broken file
-        raise ServqualError(N_("{file}: cannot be read as {format} ({detail})"), file=source, format="Parquet",
-                            detail=_detail(exc)) from None
+        raise ServqualError(
+            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="Parquet", detail=_detail(exc)
+        ) from None
     return from_frame(frame, planner, source, "parquet")
 
 

@@ -19,8 +19,26 @@ from servqual.instruments import SECTION_PREFIX, Instrument
 
 #: Cell texts that mean "no answer" in any file, compared case-insensitively.
 MISSING_TOKENS = frozenset(
-    {"", "na", "n/a", "nan", "null", "none", ".", "-", "--", "n.v.t.", "nvt", "n.v.t",
-     "geen mening", "weet niet", "no opinion", "don't know", "dont know", "-99"}
+    {
+        "",
+        "na",
+        "n/a",
+        "nan",
+        "null",
+        "none",
+        ".",
+        "-",
+        "--",
+        "n.v.t.",
+        "nvt",
+        "n.v.t",
+        "geen mening",
+        "weet niet",
+        "no opinion",
+        "don't know",
+        "dont know",
+        "-99",
+    }
 )
 #: Header names recognised as the respondent id, compared case-insensitively.
 ID_NAMES = ("respondent_id", "respondentid", "respondent", "responseid", "response_id", "response id", "id")
@@ -59,18 +77,24 @@ def load_mapping(path: str | Path | None) -> Mapping:
     except FileNotFoundError:
         raise ServqualError(N_("{file}: no such mapping file"), file=str(path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ServqualError(N_("{file}: not a valid mapping file ({detail})"), file=path.name, detail=str(exc)) from None
+        raise ServqualError(
+            N_("{file}: not a valid mapping file ({detail})"), file=path.name, detail=str(exc)
+        ) from None
     known = {"id", "sheet", "missing", "columns", "prefixes", "items", "dimensions", "values"}
     unknown = set(data) - known
     if unknown:
         raise ServqualError(
             N_("{file}: unknown field {field!r} (known: {known})"),
-            file=path.name, field=sorted(unknown)[0], known=", ".join(sorted(known)),
+            file=path.name,
+            field=sorted(unknown)[0],
+            known=", ".join(sorted(known)),
         )
     for section in data.get("prefixes", {}).values():
         if str(section).upper() not in _SECTION_LETTERS:
             raise ServqualError(
-                N_("{file}: prefixes map to a section letter E, P, M or W, not {value!r}"), file=path.name, value=section
+                N_("{file}: prefixes map to a section letter E, P, M or W, not {value!r}"),
+                file=path.name,
+                value=section,
             )
     try:
         return Mapping(
@@ -85,7 +109,9 @@ def load_mapping(path: str | Path | None) -> Mapping:
             source=path.name,
         )
     except (TypeError, ValueError, AttributeError) as exc:
-        raise ServqualError(N_("{file}: not a valid mapping file ({detail})"), file=path.name, detail=str(exc)) from None
+        raise ServqualError(
+            N_("{file}: not a valid mapping file ({detail})"), file=path.name, detail=str(exc)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -132,7 +158,8 @@ def plan_columns(
         if name not in header:
             raise ServqualError(
                 N_("{file}: the mapping names column {column!r}, which the file does not have"),
-                file=source, column=name,
+                file=source,
+                column=name,
             )
 
     def canonical(name: str) -> str | None:
@@ -141,7 +168,7 @@ def plan_columns(
         stripped = name.strip()
         for prefix, letter in mapping.prefixes.items():
             if stripped.startswith(prefix):
-                return _from_rest(letter, stripped[len(prefix):])
+                return _from_rest(letter, stripped[len(prefix) :])
         match = _NUMBERED.match(stripped)
         if match and match["section"].upper() in _SECTION_LETTERS:
             return _numbered(match["section"].upper(), int(match["number"]))
@@ -187,7 +214,10 @@ def plan_columns(
             if target in answers:
                 raise ServqualError(
                     N_("{file}: columns {first!r} and {second!r} both hold {name}"),
-                    file=source, first=header[answers[target]], second=name, name=target,
+                    file=source,
+                    first=header[answers[target]],
+                    second=name,
+                    name=target,
                 )
             answers[target] = position
             continue

@@ -11,6 +11,12 @@ def progress(total: int | None, unit: str, enabled: bool = True, desc: str | Non
     from tqdm import tqdm
 
     return tqdm(
-        total=total, unit=unit, desc=desc, unit_scale=unit == "B", leave=False,
-        disable=not (enabled and sys.stderr.isatty()), file=sys.stderr, mininterval=0.2,
+        total=total,
+        unit=unit,
+        desc=desc,
+        unit_scale=unit == "B",
+        leave=False,
+        disable=not (enabled and sys.stderr.isatty()),
+        file=sys.stderr,
+        mininterval=0.2,
     )

@@ -49,8 +49,10 @@ class ValidationReport:
     excluded: dict[str, list[int]] = field(default_factory=dict)
     answers_expected: int = 0
     answers_given: int = 0
-    #: column -> number of answers set to missing because they were invalid
+    #: column -> number of answers (of rows used) set to missing because they were invalid
     answers_rejected: Counter[str] = field(default_factory=Counter)
+    #: rows used whose importance points were invalid (their answers are kept)
+    importance_rejected: int = 0
     #: file-level remarks (columns dropped for privacy, a scale that looks off, ...)
     notes: list[Issue] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -101,6 +103,7 @@ class ValidationReport:
             "answers_missing": self.answers_missing,
             "answers_rejected": self.total_rejected,
             "answers_rejected_by_column": dict(self.answers_rejected),
+            "importance_rejected": self.importance_rejected,
             "notes": [str(n) for n in self.notes],
             "issues": [str(i) for i in self.issues],
             "issues_not_listed": self.issues_not_listed,

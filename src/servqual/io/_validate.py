@@ -46,29 +46,50 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     values = {_normal(k): v for k, v in mapping.values.items()}
     low, high = instrument.scale.min, instrument.scale.max
 
+    rejected: dict[str, np.ndarray] = {}
+    outside_total = 0
+
     def convert(name: str, lo: float, hi: float, whole: bool) -> np.ndarray:
+        nonlocal outside_total
         series = frame[column_name(plan.answers[name])]
         numbers, text = _numbers(series, tokens, values, table.decimal_comma)
         numbers[~keep] = np.nan
         not_number = text & keep
-        outside = keep & ~np.isnan(numbers) & ((numbers < lo) | (numbers > hi))
-        broken = keep & ~outside & ~np.isnan(numbers) & (numbers != np.floor(numbers)) if whole else None
+        present = keep & ~np.isnan(numbers)
+        outside = present & ((numbers < lo) | (numbers > hi))
+        broken = present & ~outside & (numbers != np.floor(numbers)) if whole else np.zeros_like(outside)
         column = plan.header[plan.answers[name]]
-        _reject(report, series, not_number, rows, column,
-                N_("{file} row {row} column {column}: {value!r} is not a number; treated as missing"))
-        _reject(report, series, outside, rows, column,
-                N_("{file} row {row} column {column}: {value} is outside {low}..{high}; treated as missing"),
-                low=_plain(lo), high=_plain(hi))
-        if broken is not None:
-            _reject(report, series, broken, rows, column,
-                    N_("{file} row {row} column {column}: {value} is not a whole scale point; treated as missing"))
-        bad = outside | (broken if broken is not None else False)
-        numbers[bad] = np.nan
-        report.answers_rejected[column] += int(not_number.sum() + bad.sum())
-        scale_counts[0] += int(np.count_nonzero(outside))
+        _reject(
+            report,
+            series,
+            not_number,
+            rows,
+            column,
+            N_("{file} row {row} column {column}: {value!r} is not a number; treated as missing"),
+        )
+        _reject(
+            report,
+            series,
+            outside,
+            rows,
+            column,
+            N_("{file} row {row} column {column}: {value} is outside {low}..{high}; treated as missing"),
+            low=_plain(lo),
+            high=_plain(hi),
+        )
+        _reject(
+            report,
+            series,
+            broken,
+            rows,
+            column,
+            N_("{file} row {row} column {column}: {value} is not a whole scale point; treated as missing"),
+        )
+        numbers[outside | broken] = np.nan
+        rejected[column] = not_number | outside | broken
+        outside_total += int(np.count_nonzero(outside))
         return numbers
 
-    scale_counts = [0]
     answers = {}
     for section in instrument.sections:
         names = instrument.columns(section)
@@ -76,7 +97,8 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         for j, name in enumerate(names):
             matrix[:, j] = convert(name, low, high, whole=True)
         answers[section] = matrix
-    _check_scale(report, answers, scale_counts[0], instrument, table.source)
+    answer_columns = set(rejected)
+    _check_scale(report, answers, outside_total, instrument, table.source)
 
     importance = None
     if instrument.importance and all(c in plan.answers for c in instrument.importance_columns):
@@ -101,17 +123,23 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         ids = ids.to_numpy()
 
     if not keep.any():
-        raise ServqualError(N_("{file}: no usable rows: every row was excluded ({reasons})"),
-                            file=table.source, reasons=", ".join(sorted(report.excluded)))
+        raise ServqualError(
+            N_("{file}: no usable rows: every row was excluded ({reasons})"),
+            file=table.source,
+            reasons=", ".join(sorted(report.excluded)),
+        )
     subset = slice(None) if keep.all() else keep
     answers = {section: matrix[subset] for section, matrix in answers.items()}
-    attributes = frame.select(
-        [pl.col(column_name(p)).alias(name) for name, p in plan.attributes.items()]
-    ).filter(pl.Series(keep))
+    attributes = frame.select([pl.col(column_name(p)).alias(name) for name, p in plan.attributes.items()])
+    if attributes.width:
+        attributes = attributes.filter(pl.Series(keep))
     report.rows_used = int(keep.sum())
+    for column in answer_columns:
+        count = int(np.count_nonzero(rejected[column] & keep))
+        if count:
+            report.answers_rejected[column] = count
     report.answers_expected = report.rows_used * sum(m.shape[1] for m in answers.values())
     report.answers_given = int(sum(np.count_nonzero(~np.isnan(m)) for m in answers.values()))
-    report.answers_rejected = report.answers_rejected  # counted over kept rows above
     return ResponseSet(
         instrument=instrument,
         answers=answers,
@@ -123,8 +151,9 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     )
 
 
-def _numbers(series: pl.Series, tokens: frozenset[str], values: dict[str, float],
-             decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
+def _numbers(
+    series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Float answers (NaN = no answer) and a mask of cells that held text, not a number."""
     if series.dtype == pl.Float64:
         numbers = series.to_numpy().copy()
@@ -155,8 +184,15 @@ def _is_number(text: str) -> bool:
     return text.strip().lower() not in {"nan", "inf", "-inf", "infinity"}
 
 
-def _reject(report: ValidationReport, series: pl.Series, mask: np.ndarray, rows: np.ndarray, column: str,
-            message_id: str, **params: Any) -> None:
+def _reject(
+    report: ValidationReport,
+    series: pl.Series,
+    mask: np.ndarray,
+    rows: np.ndarray,
+    column: str,
+    message_id: str,
+    **params: Any,
+) -> None:
     found = np.flatnonzero(mask)
     room = max(0, report.max_issues - len(report.issues))
     for i in found[:room]:
@@ -176,13 +212,16 @@ def _check_columns(table: RawTable, instrument: Instrument) -> None:
     if missing:
         raise ServqualError(
             N_("{file}: required columns missing for instrument {instrument}: {columns}"),
-            file=table.source, instrument=instrument.key, columns=_ranges(missing),
+            file=table.source,
+            instrument=instrument.key,
+            columns=_ranges(missing),
         )
     weights = [c for c in instrument.importance_columns if c in plan.answers]
     if weights and len(weights) != len(instrument.importance_columns):
         absent = [c for c in instrument.importance_columns if c not in plan.answers]
-        raise ServqualError(N_("{file}: importance columns incomplete; missing {columns}"),
-                            file=table.source, columns=", ".join(absent))
+        raise ServqualError(
+            N_("{file}: importance columns incomplete; missing {columns}"), file=table.source, columns=", ".join(absent)
+        )
 
 
 def _ranges(names: list[str]) -> str:
@@ -196,8 +235,13 @@ def _ranges(names: list[str]) -> str:
             run.clear()
 
     for name in names:
-        if run and name[0] == run[-1][0] and name[1:].isdigit() and run[-1][1:].isdigit() \
-                and int(name[1:]) == int(run[-1][1:]) + 1:
+        if (
+            run
+            and name[0] == run[-1][0]
+            and name[1:].isdigit()
+            and run[-1][1:].isdigit()
+            and int(name[1:]) == int(run[-1][1:]) + 1
+        ):
             run.append(name)
         else:
             flush()
@@ -206,37 +250,52 @@ def _ranges(names: list[str]) -> str:
     return ", ".join(parts)
 
 
-def _check_scale(report: ValidationReport, answers: dict[str, np.ndarray], outside: int,
-                 instrument: Instrument, source: str) -> None:
+def _check_scale(
+    report: ValidationReport, answers: dict[str, np.ndarray], outside: int, instrument: Instrument, source: str
+) -> None:
     given = sum(int(np.count_nonzero(~np.isnan(m))) for m in answers.values())
     scale = instrument.scale
     if outside and outside > WRONG_SCALE_SHARE * (given + outside):
         raise ServqualError(
-            N_("{file}: {share:.0%} of the answers lie outside {low}..{high}, the scale of instrument "
-               "{instrument}; the file seems to use another scale (choose or write a matching instrument)"),
-            file=source, share=outside / (given + outside), low=scale.min, high=scale.max,
+            N_(
+                "{file}: {share:.0%} of the answers lie outside {low}..{high}, the scale of instrument "
+                "{instrument}; the file seems to use another scale (choose or write a matching instrument)"
+            ),
+            file=source,
+            share=outside / (given + outside),
+            low=scale.min,
+            high=scale.max,
             instrument=instrument.key,
         )
     if given >= 100:
         highest = max(float(np.nanmax(m)) for m in answers.values() if np.isfinite(m).any())
         if highest <= scale.min + (scale.max - scale.min) * 2 / 3:
-            report.note(N_("{file}: no answer is higher than {highest} on the {low}..{high} scale; check that "
-                           "the file and the instrument use the same scale"),
-                        highest=_plain(highest), low=scale.min, high=scale.max)
+            report.note(
+                N_(
+                    "{file}: no answer is higher than {highest} on the {low}..{high} scale; check that "
+                    "the file and the instrument use the same scale"
+                ),
+                highest=_plain(highest),
+                low=scale.min,
+                high=scale.max,
+            )
 
 
-def _check_importance(report: ValidationReport, points: np.ndarray, keep: np.ndarray, rows: np.ndarray,
-                      instrument: Instrument) -> None:
+def _check_importance(
+    report: ValidationReport, points: np.ndarray, keep: np.ndarray, rows: np.ndarray, instrument: Instrument
+) -> None:
     """Points must add up to 100; blanks beside a full 100 count as 0. Else the row's
     importance becomes missing (its answers stay)."""
     none_given = np.isnan(points).all(axis=1)
     total = np.nansum(points, axis=1)
     wrong = keep & ~none_given & (np.abs(total - IMPORTANCE_TOTAL) > IMPORTANCE_TOLERANCE)
     for i in np.flatnonzero(wrong):
-        report.add_issue(N_("{file} row {row}: importance points add up to {total}, not 100; importance "
-                            "treated as missing"), row=int(rows[i]), total=_plain(round(float(total[i]), 2)))
-    if wrong.any():
-        report.answers_rejected["importance"] += int(wrong.sum())
+        report.add_issue(
+            N_("{file} row {row}: importance points add up to {total}, not 100; importance treated as missing"),
+            row=int(rows[i]),
+            total=_plain(round(float(total[i]), 2)),
+        )
+    report.importance_rejected = int(wrong.sum())
     points[wrong] = np.nan
     complete = ~none_given & ~wrong
     points[complete] = np.nan_to_num(points[complete], nan=0.0)
@@ -253,7 +312,14 @@ def _check_ids(report: ValidationReport, ids: pl.Series, keep: np.ndarray, rows:
         first_row.setdefault(value, int(rows[i]))
     for i in kept[repeat]:
         value = ids[int(i)]
-        report.exclude([rows[i]], "duplicate_id",
-                       N_("{file} row {row}: respondent id {id!r} (column {column}) already appeared in row "
-                          "{first}; row excluded"), id=value, column=column, first=first_row[value])
+        report.exclude(
+            [rows[i]],
+            "duplicate_id",
+            N_(
+                "{file} row {row}: respondent id {id!r} (column {column}) already appeared in row {first}; row excluded"
+            ),
+            id=value,
+            column=column,
+            first=first_row[value],
+        )
     keep[kept[repeat]] = False

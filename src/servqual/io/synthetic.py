@@ -62,8 +62,12 @@ def generate_study(
         factors = rng.multivariate_normal(np.zeros(dims), correlation, size=n)
         loading = rng.uniform(0.6, 0.85, size=len(item_dim))
         centre = np.array([means.get(k, 5.0) for k in keys])[item_dim]
-        raw = (centre - 1) * stretch + low + spread * stretch * (
-            loading * factors[:, item_dim] + np.sqrt(1 - loading**2) * rng.standard_normal((n, len(item_dim)))
+        raw = (
+            (centre - 1) * stretch
+            + low
+            + spread
+            * stretch
+            * (loading * factors[:, item_dim] + np.sqrt(1 - loading**2) * rng.standard_normal((n, len(item_dim))))
         )
         return np.clip(np.rint(raw + extra[:, None] * stretch), low, high)
 
@@ -73,8 +77,9 @@ def generate_study(
     if "perception" in instrument.sections:
         answers["perception"] = section(_PERCEPTION, 1.15, shift)
     if "minimum" in instrument.sections:
-        answers["minimum"] = np.minimum(section({k: v - 1.5 for k, v in _EXPECTATION.items()}, 0.8, np.zeros(n)),
-                                        answers["expectation"])
+        answers["minimum"] = np.minimum(
+            section({k: v - 1.5 for k, v in _EXPECTATION.items()}, 0.8, np.zeros(n)), answers["expectation"]
+        )
     for name, matrix in answers.items():
         if instrument.reverse_positions:  # negatively worded items are answered the other way round
             matrix[:, instrument.reverse_positions] = low + high - matrix[:, instrument.reverse_positions]

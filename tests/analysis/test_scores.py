@@ -1,0 +1,64 @@
+"""Scores checked against an independent pandas computation of the method spec's formulas
+(respondent dimension score = mean of the answered items; gap = P - E per item)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import servqual
+from servqual.analysis import analyze
+from servqual.instruments import load_instrument
+from servqual.io.synthetic import generate_study
+
+FIXTURES = __import__("pathlib").Path(__file__).parents[1] / "fixtures"
+
+
+def test_dimension_means_follow_the_respondent_level_formula():
+    frame = pd.read_csv(FIXTURES / "canonical.csv")
+    result = analyze(servqual.read_responses(FIXTURES / "canonical.csv", progress=False))
+    sq = load_instrument("servqual-22")
+    for dimension in sq.dimensions:
+        numbers = [item.number for item in sq.items if item.dimension == dimension.key]
+        e = frame[[f"E{i}" for i in numbers]].to_numpy()
+        p = frame[[f"P{i}" for i in numbers]].to_numpy()
+        gap = pd.DataFrame(p - e).mean(axis=1, skipna=True)  # rowMeans(P - E, na.rm = TRUE)
+        got = result.dimensions[dimension.key]
+        assert got["gap"]["mean"] == pytest.approx(gap.mean(), abs=1e-12)
+        assert got["gap"]["sd"] == pytest.approx(gap.std(ddof=1), abs=1e-12)
+        assert got["expectation"]["mean"] == pytest.approx(pd.DataFrame(e).mean(axis=1).mean(), abs=1e-12)
+        assert got["perception"]["n"] == int(pd.DataFrame(p).notna().any(axis=1).sum())
+    item1 = result.items[0]
+    assert item1["gap_mean"] == pytest.approx((frame["P1"] - frame["E1"]).mean(), abs=1e-12)
+    assert item1["n"] == int((frame["P1"] - frame["E1"]).notna().sum())
+
+
+def test_the_1988_negative_items_are_reverse_scored():
+    columns = generate_study(300, "servqual-22-1988", seed=5)
+    responses = servqual.read_responses(pd.DataFrame(columns), "servqual-22-1988")
+    result = analyze(responses)
+    raw = pd.DataFrame(columns)
+    item10 = next(i for i in result.items if i["item"] == 10)
+    assert item10["perception_mean"] == pytest.approx((8 - raw["P10"]).mean(), abs=1e-12)
+    item1 = result.items[0]
+    assert item1["perception_mean"] == pytest.approx(raw["P1"].mean(), abs=1e-12)
+    # After scoring, all dimensions show the synthetic study's shortfall (negative gaps).
+    assert all(d["gap"]["mean"] < 0 for d in result.dimensions.values())
+
+
+def test_servperf_has_perceptions_only():
+    responses = servqual.read_responses(pd.DataFrame(generate_study(50, "servperf", seed=1)), "servperf")
+    result = analyze(responses).to_dict()
+    assert set(result["dimensions"]["empathy"]) == {"perception"}
+    assert result["n_respondents"] == 50
+
+
+def test_a_respondent_without_answers_in_a_dimension_has_no_score_there():
+    columns = generate_study(20, seed=2, missing_rate=0.0)
+    for i in (1, 2, 3, 4):
+        columns[f"P{i}"][0] = np.nan
+    responses = servqual.read_responses(pd.DataFrame(columns))
+    result = analyze(responses)
+    assert result.dimensions["tangibles"]["perception"]["n"] == 19
+    assert result.dimensions["reliability"]["perception"]["n"] == 20

@@ -1,0 +1,164 @@
+"""Every reader gives the identical response set for the same study (tests/fixtures)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+import servqual
+from servqual.instruments import load_instrument
+
+FIXTURES = __import__("pathlib").Path(__file__).parents[1] / "fixtures"
+SQ = load_instrument("servqual-22")
+
+EXPORTS = [
+    ("canonical.csv", None, "csv"),
+    ("dutch_excel.csv", None, "csv"),
+    ("cp1252.csv", None, "csv"),
+    ("tab.tsv", None, "csv"),
+    ("responses.xlsx", None, "xlsx"),
+    ("responses.sav", None, "sav"),
+    ("qualtrics.csv", "qualtrics.mapping.toml", "qualtrics"),
+    ("limesurvey.csv", None, "limesurvey"),
+    ("limesurvey_fulltext.csv", "limesurvey_fulltext.mapping.toml", "csv"),
+    ("google_forms.csv", "google_forms.mapping.toml", "csv"),
+]
+
+
+def read(name: str, mapping: str | None = None) -> servqual.ResponseSet:
+    return servqual.read_responses(FIXTURES / name, mapping=mapping and FIXTURES / mapping, progress=False)
+
+
+def expected_matrix(canonical, prefix: str) -> np.ndarray:
+    return np.array([[row[f"{prefix}{i}"] for i in range(1, 23)] for row in canonical])
+
+
+@pytest.mark.parametrize(("name", "mapping", "file_format"), EXPORTS)
+def test_it_reads_every_export_to_the_same_answers(name, mapping, file_format, canonical):
+    responses = read(name, mapping)
+    assert responses.report.file_format == file_format
+    assert responses.n_respondents == 40
+    np.testing.assert_array_equal(responses.answers["expectation"], expected_matrix(canonical, "E"))
+    np.testing.assert_array_equal(responses.answers["perception"], expected_matrix(canonical, "P"))
+    weights = np.array([[row[c] for c in SQ.importance_columns] for row in canonical])
+    blank = np.isnan(weights).all(axis=1)
+    np.testing.assert_array_equal(np.isnan(responses.importance).all(axis=1), blank)
+    np.testing.assert_allclose(responses.importance[~blank], np.nan_to_num(weights[~blank]))
+    assert responses.attributes["branch"].to_list() == [row["branch"] for row in canonical]
+    assert responses.attributes["channel"].to_list() == [row["channel"] for row in canonical]
+    assert responses.report.answers_given == int(
+        np.sum(~np.isnan(expected_matrix(canonical, "E"))) + np.sum(~np.isnan(expected_matrix(canonical, "P")))
+    )
+    assert responses.report.total_rejected == 0
+
+
+def test_it_keeps_the_typographic_apostrophe_of_a_cp1252_file():
+    assert "’s-Hertogenbosch" in read("cp1252.csv").attributes["branch"].to_list()
+
+
+def test_it_reads_decimal_commas_in_a_dutch_excel_export(canonical):
+    responses = read("dutch_excel.csv")
+    halves = [i for i, row in enumerate(canonical) if any(str(row[c]).endswith(".5") for c in SQ.importance_columns)]
+    assert halves, "the fixture must hold half points"
+    assert any(v % 1 == 0.5 for v in responses.importance[halves].ravel())
+
+
+def test_it_sets_aside_qualtrics_previews_and_drops_personal_data():
+    responses = read("qualtrics.csv", "qualtrics.mapping.toml")
+    report = responses.report
+    assert report.rows_read == 42
+    assert report.excluded == {"not_a_response": [44, 45]}
+    assert "IPAddress" not in responses.attributes.columns
+    assert "RecipientEmail" not in responses.attributes.columns
+    assert responses.respondent_ids[0].startswith("R_")
+    assert any("IPAddress" in str(note) for note in report.notes)
+
+
+def test_it_names_spss_attribute_values_by_their_labels():
+    responses = read("responses.sav")
+    assert set(responses.attributes["branch"].to_list()) == {"Amsterdam", "Rotterdam", "’s-Hertogenbosch"}
+
+
+def test_it_treats_spss_user_missing_codes_as_no_answer(canonical):
+    responses = read("responses.sav")
+    assert np.nanmax(responses.answers["perception"]) <= 7
+    assert responses.report.answers_missing == int(
+        np.isnan(expected_matrix(canonical, "E")).sum() + np.isnan(expected_matrix(canonical, "P")).sum()
+    )
+
+
+def test_it_picks_the_sheet_with_answers_or_the_named_one():
+    assert read("responses.xlsx").report.notes[0].params["sheet"] == "Antwoorden"
+    with pytest.raises(servqual.ServqualError, match="no sheet holds a table of answers"):
+        servqual.read_responses(FIXTURES / "responses.xlsx", sheet="Info", progress=False)
+    with pytest.raises(servqual.ServqualError, match="no sheet named 'Nope'"):
+        servqual.read_responses(FIXTURES / "responses.xlsx", sheet="Nope", progress=False)
+
+
+def test_it_reads_parquet_and_dataframes_like_csv(tmp_path):
+    base = read("canonical.csv")
+    frame = pd.read_csv(FIXTURES / "canonical.csv", dtype={"respondent_id": str})
+    pl.from_pandas(frame).write_parquet(tmp_path / "responses.parquet")
+    for responses in (
+        servqual.read_responses(tmp_path / "responses.parquet", progress=False),
+        servqual.read_responses(frame),
+        servqual.read_responses(pl.from_pandas(frame)),
+    ):
+        for section in ("expectation", "perception"):
+            np.testing.assert_array_equal(responses.answers[section], base.answers[section])
+        assert responses.attributes.equals(base.attributes)
+        assert list(responses.respondent_ids) == list(base.respondent_ids)
+
+
+def test_it_round_trips_through_the_canonical_frame():
+    base = read("dutch_excel.csv")
+    again = servqual.read_responses(base.to_frame())
+    np.testing.assert_array_equal(again.answers["perception"], base.answers["perception"])
+    np.testing.assert_array_equal(again.importance, base.importance)
+
+
+def test_it_recognises_common_header_styles():
+    frame = pd.DataFrame(
+        {
+            "Respondent": ["a", "b"],
+            **{f"e_{i:02d}": [5, 6] for i in range(1, 23)},
+            **{f"P[SQ{i:03d}]": [4, 7] for i in range(1, 23)},
+            "W[TAN]": [20, 20],
+            "W_REL": [20, 20],
+            "w.res": [20, 20],
+            "W[SQ004]": [20, 20],
+            "W5": [20, 20],
+        }
+    )
+    responses = servqual.read_responses(frame)
+    assert responses.report.rows_used == 2
+    assert list(responses.respondent_ids) == ["a", "b"]
+    assert responses.answers["expectation"][0, 21] == 5
+    assert responses.importance[1].tolist() == [20, 20, 20, 20, 20]
+    assert responses.attributes.columns == []
+
+
+def test_it_recodes_answer_labels_through_the_mapping(tmp_path):
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[values]\n"Helemaal mee oneens" = 1\n"Helemaal mee eens" = 7\n', encoding="utf-8")
+    rows = ["P" + str(i) for i in range(1, 23)]
+    data = tmp_path / "labels.csv"
+    data.write_text(
+        ",".join(rows) + "\n" + ",".join(["Helemaal mee eens"] * 21 + ["helemaal MEE oneens"]) + "\n", encoding="utf-8"
+    )
+    responses = servqual.read_responses(data, "servperf", mapping=mapping, progress=False)
+    assert responses.answers["perception"][0].tolist() == [7.0] * 21 + [1.0]
+
+
+def test_it_reads_the_three_column_format(tmp_path):
+    from servqual.io.synthetic import generate_study, write_csv
+
+    write_csv(generate_study(50, "servqual-3col", seed=3), tmp_path / "three.csv")
+    responses = servqual.read_responses(tmp_path / "three.csv", "servqual-3col", progress=False)
+    assert set(responses.answers) == {"minimum", "expectation", "perception"}
+    assert np.nanmax(responses.answers["perception"]) <= 9
+    assert math.isclose(np.nansum(responses.importance[0]), 100) or np.isnan(responses.importance[0]).all()

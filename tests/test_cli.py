@@ -1,0 +1,103 @@
+"""The `servqual` command, run as a user runs it: a separate process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def servqual(*args: str, lang: str = "C", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LANG": lang, "LC_ALL": "", "LANGUAGE": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "servqual", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
+
+
+def test_analyze_prints_the_json_contract():
+    run = servqual("analyze", str(FIXTURES / "dutch_excel.csv"), "--format", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["n_respondents"] == 40
+    assert data["instrument"] == "servqual-22"
+    for key in ("tangibles", "reliability", "responsiveness", "assurance", "empathy"):
+        dimension = data["dimensions"][key]
+        assert dimension["gap"]["mean"] == pytest.approx(
+            dimension["perception"]["mean"] - dimension["expectation"]["mean"], abs=0.5
+        )
+    assert len(data["items"]) == 22
+    assert {"item", "dimension", "n", "expectation_mean", "perception_mean", "gap_mean"} <= set(data["items"][0])
+
+
+def test_validate_summarises_in_dutch_and_english():
+    args = ("validate", str(FIXTURES / "qualtrics.csv"), "--mapping", str(FIXTURES / "qualtrics.mapping.toml"))
+    english, dutch = servqual(*args), servqual(*args, "--lang", "nl")
+    assert "Rows read: 42" in english.stdout and "Rows used: 40" in english.stdout
+    assert "Rijen gelezen: 42" in dutch.stdout and "Rijen uitgesloten: 2" in dutch.stdout
+    assert "rij 44" in dutch.stdout
+
+
+def test_the_language_follows_the_locale_unless_told():
+    run = servqual("validate", str(FIXTURES / "canonical.csv"), lang="nl_NL.UTF-8")
+    assert "Rijen gebruikt: 40" in run.stdout
+    assert (
+        "Rows used: 40"
+        in servqual("validate", str(FIXTURES / "canonical.csv"), "--lang", "en", lang="nl_NL.UTF-8").stdout
+    )
+
+
+def test_validate_json_counts_rows_and_answers():
+    data = json.loads(servqual("validate", str(FIXTURES / "responses.sav"), "--format", "json").stdout)
+    assert data["rows_read"] == data["rows_used"] == 40
+    assert data["answers_given"] + data["answers_missing"] == data["answers_expected"] == 40 * 44
+
+
+def test_an_unreadable_file_gives_one_line_and_status_2(tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    run = servqual("validate", str(tmp_path / "empty.csv"))
+    assert run.returncode == 2
+    assert run.stderr == "servqual: error: empty.csv: the file is empty\n"
+    assert run.stdout == ""
+
+
+def test_strict_validation_fails_on_excluded_rows(tmp_path):
+    path = tmp_path / "short.csv"
+    header = ",".join(f"P{i}" for i in range(1, 23))
+    path.write_text(header + "\n" + ",".join(["5"] * 22) + "\n" + ",".join(["5"] * 10) + "\n", encoding="utf-8")
+    assert servqual("validate", str(path), "--instrument", "servperf").returncode == 0
+    strict = servqual("validate", str(path), "--instrument", "servperf", "--strict")
+    assert strict.returncode == 1
+    assert "short.csv row 3: 10 fields where the header has 22; row excluded" in strict.stdout
+
+
+def test_instruments_lists_and_shows_in_dutch():
+    listing = servqual("instruments")
+    assert "servqual-3col" in listing.stdout
+    shown = servqual("instruments", "servqual-22", "--lang", "nl", "--service", "De Bibliotheek")
+    assert "Tastbare zaken" in shown.stdout
+    assert "De Bibliotheek heeft moderne apparatuur." in shown.stdout
+    data = json.loads(servqual("instruments", "servqual-22-1988", "--format", "json").stdout)
+    assert [i["number"] for i in data["items"] if i["reverse"]] == [10, 11, 12, 13, 18, 19, 20, 21, 22]
+
+
+def test_usage_errors_are_translated():
+    run = servqual("--lang", "nl", "analyze")
+    assert run.returncode == 2
+    assert "deze argumenten zijn verplicht: file" in run.stderr
+
+
+def test_demo_writes_a_study_and_analyses_it(tmp_path):
+    run = servqual("demo", "--output", str(tmp_path / "demo"), "--respondents", "120", "--lang", "nl")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "demo" / "responses.csv").is_file()
+    assert "Rijen gebruikt: 120" in run.stdout
+    assert "Betrouwbaarheid" in run.stdout
+    again = servqual("analyze", str(tmp_path / "demo" / "responses.csv"), "--format", "json")
+    reliability = json.loads(again.stdout)["dimensions"]["reliability"]["gap"]["mean"]
+    assert -2.5 < reliability < -1.0  # the synthetic study's largest shortfall
