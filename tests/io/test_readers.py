@@ -162,3 +162,19 @@ def test_it_reads_the_three_column_format(tmp_path):
     assert set(responses.answers) == {"minimum", "expectation", "perception"}
     assert np.nanmax(responses.answers["perception"]) <= 9
     assert math.isclose(np.nansum(responses.importance[0]), 100) or np.isnan(responses.importance[0]).all()
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000])
+def test_the_field_count_scan_agrees_with_the_csv_module_across_chunk_edges(monkeypatch, chunk):
+    import csv
+    import io
+
+    from servqual.io import _csv
+
+    text = 'a,b,c\r\n1,"x,\n""y""",3\n\n4,5\n6,7,8,9\n"",,\n1,2,3'
+    monkeypatch.setattr(_csv, "CHUNK_BYTES", chunk)
+    counts, blank, open_quote = _csv.field_counts(text.encode(), ",", show_progress=False)
+    expected = [len(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    assert counts[~blank].tolist() == [n for n in expected if n]
+    assert blank.tolist() == [n == 0 for n in expected]
+    assert not open_quote

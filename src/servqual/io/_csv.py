@@ -144,10 +144,13 @@ def field_counts(data: bytes, delimiter: str, show_progress: bool = True) -> tup
                 is_newline &= ~inside
                 is_delim &= ~inside
             ends = np.flatnonzero(is_newline)
-            delims = np.cumsum(is_delim, dtype=np.int32)
             if len(ends):
-                at_end = delims[ends]
-                per_record = np.diff(at_end, prepend=0)
+                # Delimiters per newline-terminated segment; reduceat avoids a cumulative
+                # sum over every byte, which cost more than polars' whole parse.
+                starts = np.concatenate(([0], ends[:-1] + 1))
+                per_record = np.add.reduceat(is_delim.view(np.uint8), starts, dtype=np.uint32).astype(np.int64)
+                tail_delims = int(np.count_nonzero(is_delim[ends[-1] + 1 :]))
+                per_record[-1] -= tail_delims  # reduceat's last segment runs to the chunk's end
                 per_record[0] += carry_delims
                 lengths = np.diff(ends, prepend=-1) - 1
                 lengths[0] += carry_len
@@ -155,10 +158,10 @@ def field_counts(data: bytes, delimiter: str, show_progress: bool = True) -> tup
                 blank = (per_record == 0) & ((lengths == 0) | ((lengths == 1) & (before == cr)))
                 counts.append(per_record + 1)
                 blanks.append(blank)
-                carry_delims = int(delims[-1] - at_end[-1])
+                carry_delims = tail_delims
                 carry_len = len(arr) - int(ends[-1]) - 1
             else:
-                carry_delims += int(delims[-1]) if len(delims) else 0
+                carry_delims += int(np.count_nonzero(is_delim))
                 carry_len += len(arr)
             last_byte = int(arr[-1]) if len(arr) else last_byte
             bar.update(len(arr))

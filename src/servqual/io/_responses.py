@@ -140,7 +140,7 @@ class ResponseSet:
     answers: dict[str, np.ndarray]
     importance: np.ndarray | None
     attributes: pl.DataFrame
-    respondent_ids: np.ndarray | None
+    respondent_ids: pl.Series | None
     row_numbers: np.ndarray
     report: ValidationReport
 
@@ -154,7 +154,7 @@ class ResponseSet:
 
         columns: dict[str, Any] = {}
         if self.respondent_ids is not None:
-            columns["respondent_id"] = self.respondent_ids
+            columns["respondent_id"] = self.respondent_ids.to_numpy()
         for name in self.attributes.columns:
             columns[name] = self.attributes[name].to_numpy()
         for section, matrix in self.answers.items():

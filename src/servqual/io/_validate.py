@@ -102,9 +102,9 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
 
     importance = None
     if instrument.importance and all(c in plan.answers for c in instrument.importance_columns):
-        importance = np.column_stack(
-            [convert(c, 0, IMPORTANCE_TOTAL, whole=False) for c in instrument.importance_columns]
-        )
+        importance = np.empty((frame.height, len(instrument.importance_columns)))
+        for j, column in enumerate(instrument.importance_columns):
+            importance[:, j] = convert(column, 0, IMPORTANCE_TOTAL, whole=False)
         _check_importance(report, importance, keep, rows, instrument)
     elif instrument.importance:
         report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
@@ -120,7 +120,6 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     if plan.id is not None:
         ids = frame[column_name(plan.id)].str.strip_chars()
         _check_ids(report, ids, keep, rows, plan.header[plan.id])
-        ids = ids.to_numpy()
 
     if not keep.any():
         raise ServqualError(
@@ -145,7 +144,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         answers=answers,
         importance=None if importance is None else importance[subset],
         attributes=attributes,
-        respondent_ids=None if ids is None else ids[subset],
+        respondent_ids=None if ids is None else (ids if keep.all() else ids.filter(pl.Series(keep))),
         row_numbers=rows[subset],
         report=report,
     )
@@ -156,7 +155,7 @@ def _numbers(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Float answers (NaN = no answer) and a mask of cells that held text, not a number."""
     if series.dtype == pl.Float64:
-        numbers = series.to_numpy().copy()
+        numbers = series.to_numpy(writable=True)
         codes = [float(t) for t in tokens if _is_number(t)]
         if codes:
             numbers[np.isin(numbers, codes)] = np.nan
@@ -170,7 +169,7 @@ def _numbers(
         ).to_series()
     if decimal_comma:
         text = text.str.replace(",", ".", literal=True)
-    numbers = text.cast(pl.Float64, strict=False).to_numpy().copy()
+    numbers = text.cast(pl.Float64, strict=False).to_numpy(writable=True)
     numbers[missing] = np.nan
     not_number = ~missing & np.isnan(numbers)
     return numbers, not_number
@@ -302,6 +301,8 @@ def _check_importance(
 
 
 def _check_ids(report: ValidationReport, ids: pl.Series, keep: np.ndarray, rows: np.ndarray, column: str) -> None:
+    if not ids.is_duplicated().any():
+        return
     kept = np.flatnonzero(keep)
     kept_ids = ids.gather(kept)
     repeat = (~kept_ids.is_first_distinct() & kept_ids.is_not_null()).to_numpy()

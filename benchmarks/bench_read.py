@@ -1,0 +1,61 @@
+"""Reading a canonical CSV: servqual.read_responses against the parse floor.
+
+    python benchmarks/bench_read.py [--sizes 10000 100000 1000000]
+
+For each size it writes a synthetic study (22 E, 22 P, 5 importance columns, two segment
+columns, 2% missing answers) and times, in the same run:
+  (a) servqual.read_responses: sniffing, the field-count scan, parsing and validation;
+  (c) polars.read_csv of the same file alone: the parse floor;
+  (p) pandas.read_csv, what an analyst would otherwise start with.
+It prints wall time (best of 3), peak memory of a separate process, and (a)/(c).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+READERS = {
+    "servqual": "import servqual; servqual.read_responses({path!r}, progress=False)",
+    "polars": "import polars; polars.read_csv({path!r})",
+    "pandas": "import pandas; pandas.read_csv({path!r})",
+}
+
+
+def best_of(code: str, repeat: int = 3) -> tuple[float, float]:
+    """Best wall time of a fresh process (start-up included) and its peak memory in MB."""
+    times, peak = [], 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        times.append(time.perf_counter() - start)
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return min(times), peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    args = parser.parse_args()
+
+    from servqual.io.synthetic import generate_study, write_csv
+
+    print(f"{'respondents':>12} {'MB':>7} {'servqual s':>11} {'polars s':>9} {'pandas s':>9} {'(a)/(c)':>8}")
+    with tempfile.TemporaryDirectory() as folder:
+        for n in args.sizes:
+            path = Path(folder) / f"study-{n}.csv"
+            write_csv(generate_study(n, seed=1), path)
+            results = {name: best_of(code.format(path=str(path))) for name, code in READERS.items()}
+            a, c, p = results["servqual"][0], results["polars"][0], results["pandas"][0]
+            size = path.stat().st_size / 1e6
+            print(f"{n:>12} {size:>7.1f} {a:>11.2f} {c:>9.2f} {p:>9.2f} {a / c:>8.2f}")
+    print("peak RSS is reported per process by /usr/bin/time -v if needed; see docs/performance.md")
+
+
+if __name__ == "__main__":
+    main()
