@@ -101,3 +101,36 @@ def test_demo_writes_a_study_and_analyses_it(tmp_path):
     again = servqual("analyze", str(tmp_path / "demo" / "responses.csv"), "--format", "json")
     reliability = json.loads(again.stdout)["dimensions"]["reliability"]["gap"]["mean"]
     assert -2.5 < reliability < -1.0  # the synthetic study's largest shortfall
+
+
+def test_long_reads_show_progress_on_a_terminal_and_stay_quiet_when_piped(tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    import pandas as pd
+
+    from servqual.io.synthetic import generate_study
+
+    path = tmp_path / "study.xlsx"
+    pd.DataFrame(generate_study(2000, seed=4)).to_excel(path, index=False)
+    piped = servqual("validate", str(path))
+    assert piped.returncode == 0 and piped.stderr == ""
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a terminal 120 columns wide, as a user has
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        os.execv(sys.executable, [sys.executable, "-m", "servqual", "validate", str(path), "--lang", "en"])
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.waitpid(pid, 0)
+    assert b"study.xlsx:   0%|" in seen
+    assert b"Rows used: 2000" in seen
