@@ -12,16 +12,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "src" / "servqual" / "locale"
 POT = LOCALE / "servqual.pot"
 
 
 def main() -> int:
-    babel = [sys.executable, "-m", "babel.messages.frontend"]
     subprocess.run(
         [
-            *babel,
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
             "extract",
             "-k",
             "N_",
@@ -36,23 +40,22 @@ def main() -> int:
         ],
         check=True,
     )
-    subprocess.run(
-        [
-            *babel,
-            "update",
-            "-i",
-            str(POT),
-            "-d",
-            str(LOCALE),
-            "-D",
-            "servqual",
-            "--no-fuzzy-matching",
-            "--omit-header",
-            "--ignore-obsolete",
-        ],
-        check=True,
-    )
-    subprocess.run([*babel, "compile", "-d", str(LOCALE), "-D", "servqual", "--statistics"], check=True)
+    with POT.open("rb") as f:
+        template = read_po(f)
+    for po in sorted(LOCALE.glob("*/LC_MESSAGES/servqual.po")):
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.fuzzy = False
+        catalog.obsolete.clear()
+        with po.open("wb") as f:
+            write_po(f, catalog, no_location=True, sort_output=True, ignore_obsolete=True)
+        with po.with_suffix(".mo").open("wb") as f:
+            write_mo(f, catalog)
+        untranslated = [m.id for m in catalog if m.id and not m.string]
+        print(f"{po.relative_to(ROOT)}: {len(untranslated)} untranslated")
+        for message in untranslated:
+            print(f"  {message!r}")
     return 0
 
 

@@ -134,3 +134,9 @@ def test_long_reads_show_progress_on_a_terminal_and_stay_quiet_when_piped(tmp_pa
     os.waitpid(pid, 0)
     assert b"study.xlsx:   0%|" in seen
     assert b"Rows used: 2000" in seen
+
+
+def test_lang_may_come_before_the_command():
+    shown = servqual("--lang", "nl", "instruments", "servqual-22")
+    assert "Tastbare zaken" in shown.stdout
+    assert "De dienst heeft moderne apparatuur." in shown.stdout

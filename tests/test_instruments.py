@@ -127,3 +127,10 @@ def test_it_refuses_a_broken_instrument_naming_the_file_and_the_fault(tmp_path, 
 def test_it_names_the_builtins_when_the_instrument_is_unknown():
     with pytest.raises(ServqualError, match="not a built-in \\(servperf, servqual-22"):
         load_instrument("servqual-99")
+
+
+def test_it_refuses_unknown_fields_so_typos_do_not_pass_silently(tmp_path):
+    path = tmp_path / "typo.toml"
+    path.write_text(CUSTOM.replace('key = "mini"', 'key = "mini"\nimportanse = true'), encoding="utf-8")
+    with pytest.raises(ServqualError, match=r"typo\.toml: unknown field 'importanse'"):
+        load_instrument(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,11 +41,13 @@ ARGPARSE_MESSAGES = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    _ = translator(_language_from(argv))
+    language = _language_from(argv)
+    _ = translator(language)
     # argparse translates through its module-level gettext; point it at our catalog.
     argparse._ = _  # type: ignore[attr-defined]
     parser = _parser(_)
     args = parser.parse_args(argv)
+    args.lang = language  # --lang may stand before or after the command
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_ERROR
@@ -57,6 +60,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `servqual analyze f | head`
         return EXIT_OK
+    except Exception as exc:  # a bug of ours: still one line, and a way to see more
+        if os.environ.get("SERVQUAL_DEBUG"):
+            raise
+        print(
+            _("servqual: unexpected error: {error} (set SERVQUAL_DEBUG=1 to see where)").format(
+                error=f"{type(exc).__name__}: {exc}"
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
 
 
 def _language_from(argv: list[str]) -> str:
@@ -137,7 +150,7 @@ def run_validate(args: argparse.Namespace, _: Gettext) -> int:
         _print_json(report.to_dict())
     else:
         print(_summary_text(report, _))
-    problems = report.rows_excluded or report.total_rejected
+    problems = report.rows_excluded or report.total_rejected or report.importance_rejected
     return EXIT_PROBLEMS if args.strict and problems else EXIT_OK
 
 
@@ -180,7 +193,7 @@ def _summary_text(report: Any, _: Gettext) -> str:
 def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
     from servqual.instruments import builtin_instruments, load_instrument
 
-    lang = args.lang or default_language()
+    lang = args.lang
     if args.name is None:
         rows = [load_instrument(name) for name in builtin_instruments()]
         if args.format == "json":
@@ -213,7 +226,7 @@ def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
     print(_("Scale: {low} to {high}").format(low=instrument.scale.min, high=instrument.scale.max))
     for section in instrument.sections:
         print()
-        print(_(SECTION_TITLES[section]).upper())
+        print(_(section_title(section, instrument)).upper())
         for dimension in instrument.dimensions:
             print(f"  {pick(dimension.name, lang)}")
             for item in instrument.items:
@@ -228,7 +241,16 @@ SECTION_TITLES = {
     "expectation": N_("Expectations"),
     "perception": N_("Perceptions"),
     "gap": N_("Gap (P - E)"),
+    "adequacy": N_("Adequacy gap (P - M)"),
 }
+#: In the three-column format the expectation section holds the desired level.
+THREE_COLUMN_TITLES = {"expectation": N_("Desired level"), "gap": N_("Superiority gap (P - D)")}
+
+
+def section_title(section: str, instrument: Any) -> str:
+    if "minimum" in instrument.sections and section in THREE_COLUMN_TITLES:
+        return THREE_COLUMN_TITLES[section]
+    return SECTION_TITLES[section]
 
 
 def _instrument_dict(instrument: Any) -> dict[str, Any]:
@@ -263,14 +285,14 @@ def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
     if args.format == "json":
         _print_json(result.to_dict())
         return EXIT_OK
-    print(_analysis_text(result, responses, args.lang or default_language(), _))
+    print(_analysis_text(result, responses, args.lang, _))
     return EXIT_OK
 
 
 def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
     instrument = responses.instrument
     sections = list(next(iter(result.dimensions.values())))
-    titles = [_(SECTION_TITLES[s]) for s in sections]
+    titles = [_(section_title(s, instrument)) for s in sections]
     names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
     width = max(len(n) for n in names.values()) + 2
     lines = [

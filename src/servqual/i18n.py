@@ -46,5 +46,5 @@ def translator(lang: str) -> Callable[[str], str]:
 
 
 def pick(texts: Mapping[str, str], lang: str) -> str:
-    """The text in ``lang`` from a ``{"en": ..., "nl": ...}`` mapping, falling back to English."""
-    return texts.get(lang) or texts["en"]
+    """The text in ``lang`` from a ``{"en": ..., "nl": ...}`` mapping, else English, else any."""
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()))

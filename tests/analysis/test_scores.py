@@ -62,3 +62,12 @@ def test_a_respondent_without_answers_in_a_dimension_has_no_score_there():
     result = analyze(responses)
     assert result.dimensions["tangibles"]["perception"]["n"] == 19
     assert result.dimensions["reliability"]["perception"]["n"] == 20
+
+
+def test_the_three_column_format_gives_adequacy_and_superiority_gaps():
+    columns = generate_study(200, "servqual-3col", seed=8)
+    result = analyze(servqual.read_responses(pd.DataFrame(columns), "servqual-3col"))
+    raw = pd.DataFrame(columns)
+    item = result.items[4]
+    assert item["adequacy_mean"] == pytest.approx((raw["P5"] - raw["M5"]).mean(), abs=1e-12)
+    assert item["gap_mean"] == pytest.approx((raw["P5"] - raw["E5"]).mean(), abs=1e-12)

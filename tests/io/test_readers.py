@@ -178,3 +178,14 @@ def test_the_field_count_scan_agrees_with_the_csv_module_across_chunk_edges(monk
     assert counts[~blank].tolist() == [n for n in expected if n]
     assert blank.tolist() == [n == 0 for n in expected]
     assert not open_quote
+
+
+def test_it_never_reads_personal_data_and_reports_unused_answer_columns(tmp_path):
+    frame = pd.read_csv(FIXTURES / "canonical.csv", dtype={"respondent_id": str})
+    frame.insert(1, "E-mail", [f"person{i}@example.org" for i in range(len(frame))])
+    responses = servqual.read_responses(frame, "servperf")
+    assert "E-mail" not in responses.attributes.columns
+    assert "E1" not in responses.attributes.columns
+    notes = [str(n) for n in responses.report.notes]
+    assert "DataFrame: personal-data columns not read: E-mail" in notes
+    assert "DataFrame: columns not used by instrument servperf: E1-E22" in notes

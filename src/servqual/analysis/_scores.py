@@ -12,6 +12,7 @@ from servqual.io import ResponseSet
 #: Result keys of the sections (``minimum`` is only asked in the three-column format,
 #: where ``expectation`` holds the desired level).
 GAP = "gap"
+ADEQUACY = "adequacy"
 
 
 def scored_answers(responses: ResponseSet) -> dict[str, np.ndarray]:
@@ -34,9 +35,14 @@ def scored_answers(responses: ResponseSet) -> dict[str, np.ndarray]:
 
 
 def _with_gap(scored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Add the gap P - E and, in the three-column format, the adequacy gap P - M
+    (Parasuraman, Zeithaml & Berry, 1994); there the gap is the superiority gap P - D."""
+    gaps = {}
     if "expectation" in scored and "perception" in scored:
-        return {**scored, GAP: scored["perception"] - scored["expectation"]}
-    return scored
+        gaps[GAP] = scored["perception"] - scored["expectation"]
+    if "minimum" in scored and "perception" in scored:
+        gaps[ADEQUACY] = scored["perception"] - scored["minimum"]
+    return {**scored, **gaps}
 
 
 def respondent_dimension_scores(matrix: np.ndarray, positions: list[int]) -> np.ndarray:
@@ -101,6 +107,6 @@ def analyze(responses: ResponseSet) -> AnalysisResult:
         for section, matrix in scored.items():
             for name, value in _summary(matrix[:, j]).items():
                 entry[f"{section}_{name}"] = value
-        entry["n"] = entry.get(f"{GAP}_n", entry["perception_n"])
+        entry["n"] = entry.get(f"{GAP}_n", entry[f"{next(iter(scored))}_n"])
         items.append(entry)
     return AnalysisResult(instrument.key, responses.n_respondents, dimensions, items)

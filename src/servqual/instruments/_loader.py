@@ -23,6 +23,21 @@ SECTIONS = ("minimum", "expectation", "perception")
 #: The column prefix of each section in the canonical file layout (E1, P1, M1).
 SECTION_PREFIX = {"minimum": "M", "expectation": "E", "perception": "P"}
 IMPORTANCE_PREFIX = "W_"
+KNOWN_FIELDS = frozenset(
+    {
+        "key",
+        "based_on",
+        "name",
+        "description",
+        "reference",
+        "sections",
+        "importance",
+        "scale",
+        "prompts",
+        "dimensions",
+        "items",
+    }
+)
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]*$")
@@ -71,7 +86,10 @@ class Item:
         """The statement in ``lang``, with ``{service}`` filled in when given."""
         by_lang = self.texts[section]
         text = by_lang.get(lang) or next(iter(by_lang.values()))
-        return text.replace("{service}", service) if service is not None else text
+        if service is None:
+            return text
+        filled = text.replace("{service}", service)
+        return filled[:1].upper() + filled[1:]  # "{service} has ..." with "the service"
 
 
 @dataclass(frozen=True)
@@ -159,9 +177,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _read_merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a file; with ``based_on``, its top-level keys replace those of the base."""
     data = _read_toml(path)
+    unknown = set(data) - KNOWN_FIELDS
+    if unknown:
+        raise ServqualError(
+            N_("{file}: unknown field {field!r} (known: {known})"),
+            file=path.name,
+            field=sorted(unknown)[0],
+            known=", ".join(sorted(KNOWN_FIELDS)),
+        )
     base = data.pop("based_on", None)
     if base is None:
         return data
+    if "key" not in data:
+        raise ServqualError(N_("{file}: the field {field!r} is missing"), file=path.name, field="key")
     base_path = DATA_DIR / f"{base}.toml" if base in builtin_instruments() else path.parent / base
     if base_path.resolve() in seen or not base_path.is_file():
         raise ServqualError(

@@ -84,8 +84,8 @@ def read_responses(
     else:
         path, name = None, "DataFrame"
 
-    def planner(header: list[str], drop: frozenset[str]) -> ColumnPlan:
-        return plan_columns(header, instrument, mapping, name, drop)
+    def planner(header: list[str]) -> ColumnPlan:
+        return plan_columns(header, instrument, mapping, name)
 
     from servqual.io import _csv, _formats
 

@@ -27,19 +27,6 @@ SAMPLE_BYTES = 256 * 1024
 CHUNK_BYTES = 16 * 1024 * 1024
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 
-#: Qualtrics metadata columns that identify a person; never read into a response set.
-QUALTRICS_PERSONAL = frozenset(
-    {
-        "IPAddress",
-        "RecipientLastName",
-        "RecipientFirstName",
-        "RecipientEmail",
-        "ExternalReference",
-        "ExternalDataReference",
-        "LocationLatitude",
-        "LocationLongitude",
-    }
-)
 #: Qualtrics response statuses that are not real responses (numeric and text exports).
 QUALTRICS_NOT_REAL = frozenset(
     {
@@ -58,7 +45,6 @@ QUALTRICS_NOT_REAL = frozenset(
     }
 )
 LIMESURVEY_MARKERS = frozenset({"id", "submitdate", "lastpage", "startlanguage"})
-LIMESURVEY_PERSONAL = frozenset({"ipaddr", "refurl", "token", "email", "firstname", "lastname"})
 
 
 def decode(data: bytes, source: str) -> tuple[bytes, str]:
@@ -187,12 +173,12 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
         raise ServqualError(N_("{file}: the first row holds no column names"), file=source)
     header = [cell.strip() for cell in head[0]]
 
-    file_format, header_rows, drop = "csv", 1, frozenset()
+    file_format, header_rows = "csv", 1
     if len(head) >= 3 and any(cell.startswith('{"ImportId"') for cell in head[2]):
-        file_format, header_rows, drop = "qualtrics", 3, QUALTRICS_PERSONAL
+        file_format, header_rows = "qualtrics", 3
     elif {h.lower() for h in header} >= LIMESURVEY_MARKERS:
-        file_format, drop = "limesurvey", frozenset(h for h in header if h.lower() in LIMESURVEY_PERSONAL)
-    plan = planner(header, drop)
+        file_format = "limesurvey"
+    plan = planner(header)
 
     counts, blank, open_quote = field_counts(data, delimiter, show_progress)
     counts, blank = counts[header_rows:], blank[header_rows:]
@@ -203,7 +189,12 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
         _DECIMAL_COMMA.match(cell) for row in _records(sample, delimiter, limit=200)[header_rows:] for cell in row
     )
 
-    frame = _parse(data, delimiter, header, plan.numeric_positions, header_rows, decimal_comma, source)
+    # A file that ends inside a quoted field: parse the rows before it; the cut-off one
+    # is excluded below.
+    complete = len(counts) - 1 if open_quote else None
+    frame = _parse(data, delimiter, header, plan.numeric_positions, header_rows, decimal_comma, source, complete)
+    if open_quote:
+        frame = pl.concat([frame, pl.DataFrame(schema=frame.schema, data=[[None]] * frame.width)])
     if frame.height != len(counts):  # pragma: no cover - would mean the two parsers disagree
         raise ServqualError(
             N_("{file}: cannot be read as {format} ({detail})"),
@@ -257,6 +248,7 @@ def _parse(
     header_rows: int,
     decimal_comma: bool,
     source: str,
+    n_rows: int | None = None,
 ) -> pl.DataFrame:
     """Numbers straight to Float64; if any answer cell is not a number, read the answer
     columns as text so validation can name each bad cell."""
@@ -272,11 +264,15 @@ def _parse(
             decimal_comma=decimal_comma,
             truncate_ragged_lines=True,
             raise_if_empty=False,
+            n_rows=n_rows,
+            # Without a header polars counts the columns of the first row; a short first
+            # row must not shrink the table (ragged rows are reported from field_counts).
+            missing_columns="insert",
         )
 
     try:
         return attempt(numeric)
-    except pl.exceptions.ComputeError:
+    except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
         pass
     try:
         return attempt(set())

@@ -88,7 +88,7 @@ def _read_sheet(ws: Any, planner: Planner, source: str, show_progress: bool, nee
             if plan is not None:
                 rows.append(row)
             elif sum(v is not None and str(v).strip() != "" for v in row) >= 2:
-                header_row, plan = number, planner([_header_text(v) for v in row], frozenset())
+                header_row, plan = number, planner([_header_text(v) for v in row])
                 if need_answers and not plan.answers:
                     return None
     if plan is None:
@@ -147,7 +147,7 @@ def read_sav(path: Path, planner: Planner, show_progress: bool = True) -> RawTab
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
         header = list(meta.column_names)
-        plan = planner(header, frozenset())
+        plan = planner(header)
         chunks = []
         chunk_size = 100_000
         with progress(meta.number_rows, "rows", show_progress, desc=source) as bar:
@@ -206,7 +206,7 @@ def from_frame(frame: Any, planner: Planner, source: str = "DataFrame", file_for
     if frame.height == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
     header = [str(c) for c in frame.columns]
-    plan = planner(header, frozenset())
+    plan = planner(header)
     return RawTable(source, file_format, plan, typed_frame(frame, plan), np.arange(2, 2 + frame.height))
 
 

@@ -40,6 +40,45 @@ MISSING_TOKENS = frozenset(
         "-99",
     }
 )
+#: Columns that identify a person (survey tools' exports and common hand-made names),
+#: compared case-insensitively. No analysis needs them, so they are never read.
+PERSONAL_COLUMNS = frozenset(
+    {
+        "ipaddress",
+        "ip address",
+        "ipaddr",
+        "ip",
+        "recipientemail",
+        "recipientfirstname",
+        "recipientlastname",
+        "externalreference",
+        "externaldatareference",
+        "locationlatitude",
+        "locationlongitude",
+        "email",
+        "e-mail",
+        "email address",
+        "e-mail address",
+        "emailadres",
+        "e-mailadres",
+        "firstname",
+        "first name",
+        "lastname",
+        "last name",
+        "voornaam",
+        "achternaam",
+        "name",
+        "naam",
+        "phone",
+        "telefoon",
+        "telefoonnummer",
+        "token",
+        "refurl",
+        "referrer url",
+        "useragent",
+        "user agent",
+    }
+)
 #: Header names recognised as the respondent id, compared case-insensitively.
 ID_NAMES = ("respondent_id", "respondentid", "respondent", "responseid", "response_id", "response id", "id")
 
@@ -124,8 +163,10 @@ class ColumnPlan:
     #: attribute name -> header position
     attributes: dict[str, int]
     id: int | None
-    #: header positions that are read but not kept (personal data, empty columns)
+    #: header positions never read: personal data
     dropped: list[int]
+    #: header positions of answer columns that the instrument does not ask (E1 under servperf)
+    unused: list[int]
 
     @property
     def numeric_positions(self) -> set[int]:
@@ -137,14 +178,14 @@ def plan_columns(
     instrument: Instrument,
     mapping: Mapping,
     source: str,
-    drop: frozenset[str] = frozenset(),
 ) -> ColumnPlan:
     """Decide, per header, whether it is an answer, the id, an attribute or dropped.
 
     Raises ServqualError when two columns claim the same canonical name, or when the
     mapping names a column the file does not have.
     """
-    wanted = set(_canonical_names(instrument))
+    wanted = {c for s in instrument.sections for c in instrument.columns(s)} | set(instrument.importance_columns)
+    every_answer = set(_canonical_names(instrument))
     codes = {d.code for d in instrument.dimensions}
     by_position = [d.code for d in instrument.dimensions]
     item_numbers = {item.number for item in instrument.items}
@@ -203,13 +244,17 @@ def plan_columns(
     answers: dict[str, int] = {}
     attributes: dict[str, int] = {}
     dropped: list[int] = []
+    unused: list[int] = []
     for position, name in enumerate(header):
         if position == id_position:
             continue
-        if name in drop:
+        if name.strip().lower() in PERSONAL_COLUMNS:
             dropped.append(position)
             continue
         target = canonical(name)
+        if target in every_answer and target not in wanted:
+            unused.append(position)
+            continue
         if target in wanted:
             if target in answers:
                 raise ServqualError(
@@ -225,7 +270,7 @@ def plan_columns(
         while label in attributes or label in wanted:
             label += "_"
         attributes[label] = position
-    return ColumnPlan(list(header), answers, attributes, id_position, dropped)
+    return ColumnPlan(list(header), answers, attributes, id_position, dropped, unused)
 
 
 def _canonical_names(instrument: Instrument) -> list[str]:

@@ -97,7 +97,7 @@ class ValidationReport:
             "rows_read": self.rows_read,
             "rows_used": self.rows_used,
             "rows_excluded": self.rows_excluded,
-            "excluded": {reason: len(rows) for reason, rows in self.excluded.items()},
+            "excluded": {reason: sorted(rows) for reason, rows in self.excluded.items()},
             "answers_expected": self.answers_expected,
             "answers_given": self.answers_given,
             "answers_missing": self.answers_missing,

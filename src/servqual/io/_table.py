@@ -11,8 +11,8 @@ import polars as pl
 
 from servqual.io._mapping import ColumnPlan
 
-#: A reader gets the header (and the columns to drop unread) and returns what each column becomes.
-Planner = Callable[[list[str], frozenset[str]], ColumnPlan]
+#: A reader gets the header and returns what each column becomes.
+Planner = Callable[[list[str]], ColumnPlan]
 
 
 @dataclass

@@ -34,6 +34,13 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     dropped = [plan.header[p] for p in plan.dropped]
     if dropped:
         report.note(N_("{file}: personal-data columns not read: {columns}"), columns=", ".join(dropped))
+    unused = [plan.header[p] for p in plan.unused]
+    if unused:
+        report.note(
+            N_("{file}: columns not used by instrument {instrument}: {columns}"),
+            instrument=instrument.key,
+            columns=_ranges(unused),
+        )
 
     _check_columns(table, instrument)
 
@@ -52,7 +59,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     def convert(name: str, lo: float, hi: float, whole: bool) -> np.ndarray:
         nonlocal outside_total
         series = frame[column_name(plan.answers[name])]
-        numbers, text = _numbers(series, tokens, values, table.decimal_comma)
+        numbers, text = _numbers(series, tokens, values, table.decimal_comma, numeric_codes=whole)
         numbers[~keep] = np.nan
         not_number = text & keep
         present = keep & ~np.isnan(numbers)
@@ -97,7 +104,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         for j, name in enumerate(names):
             matrix[:, j] = convert(name, low, high, whole=True)
         answers[section] = matrix
-    answer_columns = set(rejected)
+    answer_columns = list(rejected)  # instrument order, so reports read the same every run
     _check_scale(report, answers, outside_total, instrument, table.source)
 
     importance = None
@@ -151,9 +158,15 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
 
 
 def _numbers(
-    series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool
+    series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool, numeric_codes: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Float answers (NaN = no answer) and a mask of cells that held text, not a number."""
+    """Float answers (NaN = no answer) and a mask of cells that held text, not a number.
+
+    Numeric missing codes (such as -99) apply to answers only: 9 may be a missing code
+    on a 1..7 scale and still be a fine number of importance points.
+    """
+    if not numeric_codes:
+        tokens = frozenset(t for t in tokens if not _is_number(t))
     if series.dtype == pl.Float64:
         numbers = series.to_numpy(writable=True)
         codes = [float(t) for t in tokens if _is_number(t)]
