@@ -7,13 +7,13 @@ columns, 2% missing answers) and times, in the same run:
   (a) servqual.read_responses: sniffing, the field-count scan, parsing and validation;
   (c) polars.read_csv of the same file alone: the parse floor;
   (p) pandas.read_csv, what an analyst would otherwise start with.
-It prints wall time (best of 3), peak memory of a separate process, and (a)/(c).
+It prints wall time (best of 3, each a fresh process, start-up included), peak memory
+(max RSS) of each process, and the ratio (a)/(c).
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,14 +27,17 @@ READERS = {
 }
 
 
+PEAK = "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+
+
 def best_of(code: str, repeat: int = 3) -> tuple[float, float]:
     """Best wall time of a fresh process (start-up included) and its peak memory in MB."""
     times, peak = [], 0.0
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
+        run = subprocess.run([sys.executable, "-c", code + PEAK], check=True, capture_output=True, text=True)
         times.append(time.perf_counter() - start)
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        peak = max(peak, int(run.stdout.split()[-1]) / 1024)
     return min(times), peak
 
 
@@ -45,7 +48,10 @@ def main() -> None:
 
     from servqual.io.synthetic import generate_study, write_csv
 
-    print(f"{'respondents':>12} {'MB':>7} {'servqual s':>11} {'polars s':>9} {'pandas s':>9} {'(a)/(c)':>8}")
+    print(
+        f"{'respondents':>12} {'file MB':>8} {'servqual s':>11} {'polars s':>9} {'pandas s':>9} {'(a)/(c)':>8}"
+        f" {'servqual MB':>12} {'polars MB':>10}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = Path(folder) / f"study-{n}.csv"
@@ -53,8 +59,10 @@ def main() -> None:
             results = {name: best_of(code.format(path=str(path))) for name, code in READERS.items()}
             a, c, p = results["servqual"][0], results["polars"][0], results["pandas"][0]
             size = path.stat().st_size / 1e6
-            print(f"{n:>12} {size:>7.1f} {a:>11.2f} {c:>9.2f} {p:>9.2f} {a / c:>8.2f}")
-    print("peak RSS is reported per process by /usr/bin/time -v if needed; see docs/performance.md")
+            print(
+                f"{n:>12} {size:>8.1f} {a:>11.2f} {c:>9.2f} {p:>9.2f} {a / c:>8.2f}"
+                f" {results['servqual'][1]:>12.0f} {results['polars'][1]:>10.0f}"
+            )
 
 
 if __name__ == "__main__":

@@ -55,14 +55,17 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
 
     rejected: dict[str, np.ndarray] = {}
     outside_total = 0
+    all_kept = bool(keep.all())
 
     def convert(name: str, lo: float, hi: float, whole: bool) -> np.ndarray:
         nonlocal outside_total
         series = frame[column_name(plan.answers[name])]
         numbers, text = _numbers(series, tokens, values, table.decimal_comma, numeric_codes=whole)
-        numbers[~keep] = np.nan
-        not_number = text & keep
-        present = keep & ~np.isnan(numbers)
+        if all_kept:  # the usual case: skip four passes over the column
+            not_number, present = text, ~np.isnan(numbers)
+        else:
+            numbers[~keep] = np.nan
+            not_number, present = text & keep, keep & ~np.isnan(numbers)
         outside = present & ((numbers < lo) | (numbers > hi))
         broken = present & ~outside & (numbers != np.floor(numbers)) if whole else np.zeros_like(outside)
         column = plan.header[plan.answers[name]]
@@ -298,19 +301,22 @@ def _check_importance(
 ) -> None:
     """Points must add up to 100; blanks beside a full 100 count as 0. Else the row's
     importance becomes missing (its answers stay)."""
-    none_given = np.isnan(points).all(axis=1)
-    total = np.nansum(points, axis=1)
+    blank = np.isnan(points)
+    none_given = blank.all(axis=1)
+    total = np.where(blank, 0.0, points).sum(axis=1)
     wrong = keep & ~none_given & (np.abs(total - IMPORTANCE_TOTAL) > IMPORTANCE_TOLERANCE)
-    for i in np.flatnonzero(wrong):
+    found = np.flatnonzero(wrong)
+    room = max(0, report.max_issues - len(report.issues))
+    for i in found[:room]:
         report.add_issue(
             N_("{file} row {row}: importance points add up to {total}, not 100; importance treated as missing"),
             row=int(rows[i]),
             total=_plain(round(float(total[i]), 2)),
         )
-    report.importance_rejected = int(wrong.sum())
+    report.issues_not_listed += max(0, len(found) - room)
+    report.importance_rejected = len(found)
     points[wrong] = np.nan
-    complete = ~none_given & ~wrong
-    points[complete] = np.nan_to_num(points[complete], nan=0.0)
+    points[blank & ~(none_given | wrong)[:, None]] = 0.0
 
 
 def _check_ids(report: ValidationReport, ids: pl.Series, keep: np.ndarray, rows: np.ndarray, column: str) -> None:
