@@ -7,7 +7,7 @@ columns, 2% missing answers) and times, in the same run:
   (a) servqual.read_responses: sniffing, the field-count scan, parsing and validation;
   (c) polars.read_csv of the same file alone: the parse floor;
   (p) pandas.read_csv, what an analyst would otherwise start with.
-It prints wall time (best of 3, each a fresh process, start-up included), peak memory
+It prints wall time (best of 5, each a fresh process, start-up included), peak memory
 (max RSS) of each process, and the ratio (a)/(c).
 """
 
@@ -30,7 +30,7 @@ READERS = {
 PEAK = "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
 
 
-def best_of(code: str, repeat: int = 3) -> tuple[float, float]:
+def best_of(code: str, repeat: int = 5) -> tuple[float, float]:
     """Best wall time of a fresh process (start-up included) and its peak memory in MB."""
     times, peak = [], 0.0
     for _ in range(repeat):
