@@ -173,11 +173,12 @@ def test_the_field_count_scan_agrees_with_the_csv_module_across_chunk_edges(monk
 
     text = 'a,b,c\r\n1,"x,\n""y""",3\n\n4,5\n6,7,8,9\n"",,\n1,2,3'
     monkeypatch.setattr(_csv, "CHUNK_BYTES", chunk)
-    counts, blank, open_quote = _csv.field_counts(text.encode(), ",", show_progress=False)
+    scan = _csv.field_counts(text.encode(), ",", show_progress=False)
     expected = [len(row) for row in csv.reader(io.StringIO(text, newline=""))]
-    assert counts[~blank].tolist() == [n for n in expected if n]
-    assert blank.tolist() == [n == 0 for n in expected]
-    assert not open_quote
+    assert scan.counts[~scan.blank].tolist() == [n for n in expected if n]
+    assert scan.blank.tolist() == [n == 0 for n in expected]
+    assert not scan.open_quote
+    assert scan.stray_quotes == []
 
 
 def test_it_never_reads_personal_data_and_reports_unused_answer_columns(tmp_path):

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +57,11 @@ def decode(data: bytes, source: str) -> tuple[bytes, str]:
     if data.startswith(codecs.BOM_UTF8):
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16").encode("utf-8"), "utf-16"
+        # errors="replace": a file cut mid-character keeps every complete row.
+        return _newlines(data.decode("utf-16", errors="replace").encode("utf-8")), "utf-16"
     else:
         encoding = "utf-8"
+    data = _newlines(data)
     if data.isascii():
         return data, encoding
     try:
@@ -72,6 +75,13 @@ def decode(data: bytes, source: str) -> tuple[bytes, str]:
         except UnicodeDecodeError:
             continue
     raise ServqualError(N_("{file}: unknown text encoding"), file=source)  # pragma: no cover
+
+
+def _newlines(data: bytes) -> bytes:
+    """Line ends as LF. polars splits records on LF only; old Mac exports end lines with CR."""
+    if b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"):
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -103,24 +113,47 @@ def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
     return rows[:-1] if len(rows) > 2 and len(text) >= SAMPLE_BYTES - 4 else rows
 
 
-def field_counts(data: bytes, delimiter: str, show_progress: bool = True) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Number of fields per record, which records are blank lines, and whether the
-    file ends inside a quoted field.
+@dataclass(frozen=True)
+class Scan:
+    """What the field-count scan found, per record (header records included)."""
+
+    counts: np.ndarray
+    blank: np.ndarray
+    #: the file ends inside a quoted field (cut off)
+    open_quote: bool
+    #: byte offsets of quotes inside an unquoted field (``12" screen``): plain characters
+    stray_quotes: list[int]
+
+
+def field_counts(data: bytes, delimiter: str, show_progress: bool = True) -> Scan:
+    """Number of fields per record, which records are blank lines, whether the file ends
+    inside a quoted field, and where quotes stand inside unquoted text.
 
     Written with numpy because neither polars nor the csv module reports it fast enough
     for a million rows: a delimiter or newline counts only outside double quotes, which
-    is the parity of the quotes before it.
+    is the parity of the quotes before it. A quote with neither a field edge nor another
+    quote on either side cannot open or close a field; it counts as a plain character.
     """
     delim, quote, newline, cr = ord(delimiter), ord('"'), ord("\n"), ord("\r")
-    counts, blanks = [], []
+    edges = np.array([delim, quote, newline, cr], dtype=np.uint8)
+    counts, blanks, stray = [], [], []
     parity = 0
     carry_delims = carry_len = 0
-    last_byte = 0
+    last_byte = newline
     view = memoryview(data)
     with progress(len(data), "B", show_progress) as bar:
         for start in range(0, len(data), CHUNK_BYTES):
             arr = np.frombuffer(view[start : start + CHUNK_BYTES], dtype=np.uint8)
             is_quote = arr == quote
+            if is_quote.any():
+                where = np.flatnonzero(is_quote)
+                before = np.where(where > 0, arr[np.maximum(where - 1, 0)], last_byte)
+                after_end = data[start + len(arr)] if start + len(arr) < len(data) else newline
+                after = np.where(where < len(arr) - 1, arr[np.minimum(where + 1, len(arr) - 1)], after_end)
+                plain = ~np.isin(before, edges) & ~np.isin(after, edges)
+                if plain.any():
+                    is_quote[where[plain]] = False
+                    stray.extend((start + where[plain]).tolist())
             is_newline = arr == newline
             is_delim = arr == delim
             if parity or is_quote.any():
@@ -155,8 +188,22 @@ def field_counts(data: bytes, delimiter: str, show_progress: bool = True) -> tup
         counts.append(np.array([carry_delims + 1]))
         blanks.append(np.array([False]))
     if not counts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), bool(parity)
-    return np.concatenate(counts).astype(np.int64), np.concatenate(blanks), bool(parity)
+        return Scan(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), bool(parity), stray)
+    return Scan(np.concatenate(counts).astype(np.int64), np.concatenate(blanks), bool(parity), stray)
+
+
+#: Stands in for a stray quote while polars parses (polars refuses quotes inside
+#: unquoted fields); turned back into '"' in every text column right after.
+STRAY_QUOTE = "\uff02"
+
+
+def _mask_stray_quotes(data: bytes, positions: list[int]) -> bytes:
+    parts, last = [], 0
+    for position in positions:
+        parts += [data[last:position], STRAY_QUOTE.encode()]
+        last = position + 1
+    parts.append(data[last:])
+    return b"".join(parts)
 
 
 def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> RawTable:
@@ -180,8 +227,8 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
         file_format = "limesurvey"
     plan = planner(header)
 
-    counts, blank, open_quote = field_counts(data, delimiter, show_progress)
-    counts, blank = counts[header_rows:], blank[header_rows:]
+    scan = field_counts(data, delimiter, show_progress)
+    counts, blank, open_quote = scan.counts[header_rows:], scan.blank[header_rows:], scan.open_quote
     if len(counts) == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
     row_numbers = np.arange(header_rows + 1, header_rows + 1 + len(counts))
@@ -192,7 +239,11 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
     # A file that ends inside a quoted field: parse the rows before it; the cut-off one
     # is excluded below.
     complete = len(counts) - 1 if open_quote else None
+    if scan.stray_quotes:
+        data = _mask_stray_quotes(data, scan.stray_quotes)
     frame = _parse(data, delimiter, header, plan.numeric_positions, header_rows, decimal_comma, source, complete)
+    if scan.stray_quotes:
+        frame = frame.with_columns(pl.col(pl.String).str.replace_all(STRAY_QUOTE, '"', literal=True))
     if open_quote:
         frame = pl.concat([frame, pl.DataFrame(schema=frame.schema, data=[[None]] * frame.width)])
     if frame.height != len(counts):  # pragma: no cover - would mean the two parsers disagree
@@ -265,6 +316,7 @@ def _parse(
             truncate_ragged_lines=True,
             raise_if_empty=False,
             n_rows=n_rows,
+            extra_columns="ignore",
             # Without a header polars counts the columns of the first row; a short first
             # row must not shrink the table (ragged rows are reported from field_counts).
             missing_columns="insert",

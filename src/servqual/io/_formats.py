@@ -33,35 +33,31 @@ def read_xlsx(path: Path, planner: Planner, sheet: str | None, show_progress: bo
 
     source = path.name
     _check_archive(path, source)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise ServqualError(
-            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX", detail=_detail(exc)
-        ) from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
+    # We open the file ourselves so it is closed even when openpyxl refuses it half-way.
+    with path.open("rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            if sheet is not None and sheet not in book.sheetnames:
+                raise ServqualError(
+                    N_("{file}: no sheet named {sheet!r} (sheets: {sheets})"),
+                    file=source,
+                    sheet=sheet,
+                    sheets=", ".join(book.sheetnames),
+                )
+            names = [sheet] if sheet is not None else book.sheetnames
+            chosen = None
+            for name in names:
+                found = _read_sheet(book[name], planner, source, show_progress, need_answers=len(names) > 1)
+                if found is not None:
+                    chosen = name, found
+                    break
+            book.close()
+        except ServqualError:
+            raise
+        except Exception as exc:  # openpyxl, defusedxml and zipfile raise many types for a bad file
             raise ServqualError(
-                N_("{file}: no sheet named {sheet!r} (sheets: {sheets})"),
-                file=source,
-                sheet=sheet,
-                sheets=", ".join(book.sheetnames),
-            )
-        names = [sheet] if sheet is not None else book.sheetnames
-        chosen = None
-        for name in names:
-            found = _read_sheet(book[name], planner, source, show_progress, need_answers=len(names) > 1)
-            if found is not None:
-                chosen = name, found
-                break
-    except ServqualError:
-        raise
-    except Exception as exc:  # defusedxml and zipfile errors surface here while streaming
-        raise ServqualError(
-            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX", detail=_detail(exc)
-        ) from None
-    finally:
-        book.close()
+                N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX", detail=_detail(exc)
+            ) from None
     if chosen is None:
         raise ServqualError(
             N_("{file}: no sheet holds a table of answers (sheets: {sheets})"), file=source, sheets=", ".join(names)

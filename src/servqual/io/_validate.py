@@ -115,7 +115,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         importance = np.empty((frame.height, len(instrument.importance_columns)))
         for j, column in enumerate(instrument.importance_columns):
             importance[:, j] = convert(column, 0, IMPORTANCE_TOTAL, whole=False)
-        _check_importance(report, importance, keep, rows, instrument)
+        wrong_importance = _check_importance(report, importance, keep, rows, instrument)
     elif instrument.importance:
         report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
 
@@ -143,6 +143,8 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     if attributes.width:
         attributes = attributes.filter(pl.Series(keep))
     report.rows_used = int(keep.sum())
+    if importance is not None:
+        report.importance_rejected = int(np.count_nonzero(wrong_importance & keep))
     for column in answer_columns:
         count = int(np.count_nonzero(rejected[column] & keep))
         if count:
@@ -298,9 +300,9 @@ def _check_scale(
 
 def _check_importance(
     report: ValidationReport, points: np.ndarray, keep: np.ndarray, rows: np.ndarray, instrument: Instrument
-) -> None:
+) -> np.ndarray:
     """Points must add up to 100; blanks beside a full 100 count as 0. Else the row's
-    importance becomes missing (its answers stay)."""
+    importance becomes missing (its answers stay). Returns the rows with wrong points."""
     blank = np.isnan(points)
     none_given = blank.all(axis=1)
     total = np.where(blank, 0.0, points).sum(axis=1)
@@ -314,9 +316,9 @@ def _check_importance(
             total=_plain(round(float(total[i]), 2)),
         )
     report.issues_not_listed += max(0, len(found) - room)
-    report.importance_rejected = len(found)
     points[wrong] = np.nan
     points[blank & ~(none_given | wrong)[:, None]] = 0.0
+    return wrong
 
 
 def _check_ids(report: ValidationReport, ids: pl.Series, keep: np.ndarray, rows: np.ndarray, column: str) -> None:

@@ -1,0 +1,455 @@
+"""Bad input, one case at a time: what is refused, what is set aside, and how it is told.
+
+Every problem names the file, and the row (header = row 1) and column where there is one.
+Files are servperf surveys (respondent_id, branch, P1..P22) unless a case needs more.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import subprocess
+import sys
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+import servqual
+from servqual.errors import ServqualError
+
+P = [f"P{i}" for i in range(1, 23)]
+W = ["W_TAN", "W_REL", "W_RES", "W_ASS", "W_EMP"]
+HEADER = ["respondent_id", "branch", *P]
+
+
+def line(respondent: object, branch: str = "Utrecht", sep: str = ",", weights: str | None = None, **cells: str) -> str:
+    """One data row: every answer 4 except the ``cells`` given (P3="8")."""
+    answers = [cells.get(p, "4") for p in P]
+    return sep.join([str(respondent), branch, *answers, *([weights] if weights is not None else [])])
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "survey.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode(encoding))
+    return path
+
+
+def survey(tmp_path: Path, *rows: str, header: list[str] = HEADER, name: str = "survey.csv") -> Path:
+    return write(tmp_path, "\n".join([",".join(header), *rows]) + "\n", name)
+
+
+def read(path: Path, instrument: str = "servperf") -> servqual.ResponseSet:
+    return servqual.read_responses(path, instrument, progress=False)
+
+
+def refusal(path: Path, instrument: str = "servperf") -> ServqualError:
+    with pytest.raises(ServqualError) as caught:
+        read(path, instrument)
+    return caught.value
+
+
+def issues(responses: servqual.ResponseSet) -> list[str]:
+    return [str(issue) for issue in responses.report.issues]
+
+
+# --- answers that are set to missing -------------------------------------------------------
+
+
+def test_it_names_row_and_column_of_an_out_of_range_answer(tmp_path):
+    responses = read(survey(tmp_path, line(1), line(2, P3="8")))
+    assert issues(responses) == ["survey.csv row 3 column P3: 8 is outside 1..7; treated as missing"]
+    issue = responses.report.issues[0]
+    assert issue.message_id == "{file} row {row} column {column}: {value} is outside {low}..{high}; treated as missing"
+    assert issue.params == {"file": "survey.csv", "row": 3, "column": "P3", "value": 8, "low": 1, "high": 7}
+    assert math.isnan(responses.answers["perception"][1, 2])
+    assert responses.answers["perception"][1, 3] == 4
+    report = responses.report
+    assert (report.rows_used, report.answers_given, report.answers_missing) == (2, 43, 0)
+    assert dict(report.answers_rejected) == {"P3": 1}
+
+
+def test_it_names_row_and_column_of_text_where_an_answer_belongs(tmp_path):
+    responses = read(survey(tmp_path, line(1, P5="veel"), line(2)))
+    assert issues(responses) == ["survey.csv row 2 column P5: 'veel' is not a number; treated as missing"]
+    assert responses.report.issues[0].params == {"file": "survey.csv", "row": 2, "column": "P5", "value": "veel"}
+    assert math.isnan(responses.answers["perception"][0, 4])
+    assert dict(responses.report.answers_rejected) == {"P5": 1}
+    assert responses.report.answers_missing == 0
+
+
+def test_it_names_row_and_column_of_an_answer_between_two_scale_points(tmp_path):
+    responses = read(survey(tmp_path, line(1), line(2), line(3, P22="3.5")))
+    assert issues(responses) == ["survey.csv row 4 column P22: 3.5 is not a whole scale point; treated as missing"]
+    assert math.isnan(responses.answers["perception"][2, 21])
+    assert dict(responses.report.answers_rejected) == {"P22": 1}
+
+
+def test_it_counts_a_dutch_no_opinion_as_no_answer_not_as_rejected(tmp_path):
+    path = survey(tmp_path, line(1, P1="n.v.t.", P2="geen mening"), line(2, P3="N.V.T.", P4="Weet niet"))
+    responses = read(path)
+    assert np.isnan(responses.answers["perception"][0, :2]).all()
+    assert np.isnan(responses.answers["perception"][1, 2:4]).all()
+    report = responses.report
+    assert (report.answers_expected, report.answers_given, report.answers_missing, report.total_rejected) == (
+        44,
+        40,
+        4,
+        0,
+    )
+    assert report.issues == []
+
+
+# --- importance points ---------------------------------------------------------------------
+
+
+def test_it_sets_importance_to_missing_when_the_points_do_not_add_up_to_100(tmp_path):
+    header = [*HEADER, *W]
+    path = survey(tmp_path, line(1, weights="20,20,20,20,20"), line(2, weights="30,30,30,20,10"), header=header)
+    responses = read(path)
+    assert issues(responses) == [
+        "survey.csv row 3: importance points add up to 120, not 100; importance treated as missing"
+    ]
+    np.testing.assert_array_equal(responses.importance[0], [20, 20, 20, 20, 20])
+    assert np.isnan(responses.importance[1]).all()
+    np.testing.assert_array_equal(responses.answers["perception"][1], [4] * 22)  # the answers stay
+    report = responses.report
+    assert (report.rows_used, report.importance_rejected, report.total_rejected) == (2, 1, 0)
+
+
+def test_it_counts_blank_importance_beside_a_full_100_as_zero(tmp_path):
+    header = [*HEADER, *W]
+    path = survey(
+        tmp_path, line(1, weights="50,50,,,"), line(2, weights=",,,,"), line(3, weights="0,,100,,"), header=header
+    )
+    responses = read(path)
+    np.testing.assert_array_equal(responses.importance[0], [50, 50, 0, 0, 0])
+    assert np.isnan(responses.importance[1]).all()  # gave none: no importance, and no complaint
+    np.testing.assert_array_equal(responses.importance[2], [0, 0, 100, 0, 0])
+    assert responses.report.issues == []
+    assert responses.report.importance_rejected == 0
+
+
+# --- rows that are set aside ----------------------------------------------------------------
+
+
+def test_it_excludes_the_later_row_of_a_duplicate_respondent_id_and_names_the_first(tmp_path):
+    responses = read(survey(tmp_path, line(7), line(8), line(7, P1="1")))
+    assert issues(responses) == [
+        "survey.csv row 4: respondent id '7' (column respondent_id) already appeared in row 2; row excluded"
+    ]
+    assert responses.report.excluded == {"duplicate_id": [4]}
+    assert list(responses.respondent_ids) == ["7", "8"]
+    assert list(responses.row_numbers) == [2, 3]
+    assert responses.answers["perception"][0, 0] == 4  # the first row is kept, not the later one
+    assert (responses.report.rows_read, responses.report.rows_used, responses.report.rows_excluded) == (3, 2, 1)
+
+
+def test_it_excludes_a_last_row_cut_off_mid_row(tmp_path):
+    text = "\n".join([",".join(HEADER), line(1), line(2), "3,Utrecht,4,4,4"])  # no line end: the file was cut
+    responses = read(write(tmp_path, text))
+    assert issues(responses) == ["survey.csv row 4: 5 fields where the header has 24; row excluded"]
+    assert responses.report.excluded == {"ragged_row": [4]}
+    assert list(responses.row_numbers) == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "cut",
+    ['3,"Den Haag', '3,Utrecht,4,"4', '"3'],
+    ids=["in-a-text-column", "in-an-answer-column", "in-the-id-column"],
+)
+def test_it_excludes_a_last_row_cut_off_inside_an_open_quote(tmp_path, cut):
+    responses = read(write(tmp_path, "\n".join([",".join(HEADER), line(1), line(2), cut])))
+    assert issues(responses) == ["survey.csv row 4: the file ends inside a quoted field (cut off?); row excluded"]
+    assert responses.report.excluded == {"truncated_row": [4]}
+    assert list(responses.row_numbers) == [2, 3]
+    assert responses.report.rows_read == 3
+
+
+def test_it_skips_a_blank_line_in_the_middle_and_says_so(tmp_path):
+    responses = read(survey(tmp_path, line(1), "", line(2)))
+    assert issues(responses) == ["survey.csv row 3: empty line; skipped"]
+    assert responses.report.excluded == {"blank_line": [3]}
+    assert list(responses.row_numbers) == [2, 4]
+    assert list(responses.respondent_ids) == ["1", "2"]
+
+
+def test_it_reads_a_quote_inside_an_unquoted_cell_as_a_character(tmp_path):
+    responses = read(survey(tmp_path, line(1, 'TV 12" scherm'), line(2), line(3)))
+    assert responses.attributes["branch"].to_list() == ['TV 12" scherm', "Utrecht", "Utrecht"]
+    assert responses.report.excluded == {}
+
+
+# --- files that are refused ---------------------------------------------------------------
+
+
+def test_it_lists_the_missing_required_columns(tmp_path):
+    error = refusal(survey(tmp_path, line(1)), "servqual-22")
+    assert error.message_id == "{file}: required columns missing for instrument {instrument}: {columns}"
+    assert error.params == {"file": "survey.csv", "instrument": "servqual-22", "columns": "E1-E22"}
+    assert str(error) == "survey.csv: required columns missing for instrument servqual-22: E1-E22"
+
+
+def test_it_lists_missing_columns_as_ranges(tmp_path):
+    header = [c for c in HEADER if c not in ("P3", "P7", "P8", "P9")]
+    error = refusal(write(tmp_path, ",".join(header) + "\n" + ",".join(["1", "Utrecht", *["4"] * 18]) + "\n"))
+    assert str(error) == "survey.csv: required columns missing for instrument servperf: P3, P7-P9"
+
+
+@pytest.mark.parametrize("text", ["", "\n", " \r\n\t\n"], ids=["no-bytes", "one-newline", "whitespace"])
+def test_it_refuses_an_empty_file(tmp_path, text):
+    error = refusal(write(tmp_path, text))
+    assert error.message_id == "{file}: the file is empty"
+    assert str(error) == "survey.csv: the file is empty"
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\r\n"])
+def test_it_refuses_a_header_only_file(tmp_path, ending):
+    error = refusal(write(tmp_path, ",".join(HEADER) + ending))
+    assert str(error) == "survey.csv: the file has column names but no data rows"
+
+
+def test_it_refuses_a_0_to_10_file_read_with_a_1_to_7_instrument(tmp_path):
+    # Eleven respondents; every value 0..10 appears equally often, so 4 in 11 lie outside 1..7.
+    rows = [",".join([str(i + 1), "Utrecht", *(str((i + j) % 11) for j in range(22))]) for i in range(11)]
+    error = refusal(survey(tmp_path, *rows))
+    assert str(error) == (
+        "survey.csv: 36% of the answers lie outside 1..7, the scale of instrument servperf; the file seems to use "
+        "another scale (choose or write a matching instrument)"
+    )
+    assert error.params["share"] == pytest.approx(4 / 11)
+    assert (error.params["low"], error.params["high"], error.params["instrument"]) == (1, 7, "servperf")
+
+
+def test_it_refuses_a_path_that_does_not_exist(tmp_path):
+    path = tmp_path / "nope.csv"
+    error = refusal(path)
+    assert error.message_id == "{file}: no such file"
+    assert str(error) == f"{path}: no such file"
+
+
+def test_it_refuses_a_folder(tmp_path):
+    folder = tmp_path / "answers.csv"
+    folder.mkdir()
+    error = refusal(folder)
+    assert error.message_id == "{file}: is a folder, not a file"
+    assert str(error) == f"{folder}: is a folder, not a file"
+
+
+# --- encodings and Dutch Excel ---------------------------------------------------------------
+
+
+def dutch_excel(*rows: str) -> str:
+    """What Dutch Excel writes: semicolons, decimal commas, CRLF."""
+    return "\r\n".join([";".join(["respondent_id", "vestiging", *P, *W]), *rows]) + "\r\n"
+
+
+def test_it_reads_a_decimal_comma_semicolon_file(tmp_path):
+    text = dutch_excel(
+        line(1, "Zwolle", ";", "23,5;20;16,5;20;20"), line(2, "Ede", ";", "20;20;20;20;20", P1="3,5", P2="4,0")
+    )
+    responses = read(write(tmp_path, "\ufeff" + text))
+    np.testing.assert_array_equal(responses.importance, [[23.5, 20, 16.5, 20, 20], [20, 20, 20, 20, 20]])
+    assert responses.answers["perception"][1, 1] == 4
+    assert issues(responses) == ["survey.csv row 3 column P1: 3.5 is not a whole scale point; treated as missing"]
+    assert responses.attributes["vestiging"].to_list() == ["Zwolle", "Ede"]
+    assert [str(note) for note in responses.report.notes] == [
+        "survey.csv: read as csv, encoding utf-8-sig, delimiter ';'"
+    ]
+
+
+def test_it_reads_a_cp1252_file(tmp_path):
+    text = dutch_excel(line(1, "’s-Hertogenbosch", ";", "20;20;20;20;20"), line(2, "Café Zuid", ";", "20;20;20;20;20"))
+    data = text.encode("cp1252")
+    assert b"\x92s-Hertogenbosch" in data and b"Caf\xe9" in data
+    responses = read(write(tmp_path, data))
+    assert responses.attributes["vestiging"].to_list() == ["’s-Hertogenbosch", "Café Zuid"]
+    assert [str(note) for note in responses.report.notes] == ["survey.csv: read as csv, encoding cp1252, delimiter ';'"]
+    assert responses.report.issues == []
+
+
+# --- files that are not what their name says ------------------------------------------------
+
+
+def workbook(tmp_path: Path, name: str, patch=None) -> Path:
+    """An XLSX written by openpyxl, its first sheet's XML optionally rewritten by ``patch``."""
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append([1, "Utrecht", *[4] * 22])
+    plain = tmp_path / f"plain-{name}"
+    book.save(plain)
+    path = tmp_path / name
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if patch and info.filename == "xl/worksheets/sheet1.xml":
+                data = patch(data.decode()).encode()
+            target.writestr(info, data)
+    return path
+
+
+def billion_laughs(sheet_xml: str) -> str:
+    """The sheet with lol9 (10**9 times "lol") in place of the branch cell."""
+    entities = ['<!ENTITY lol0 "lol">']
+    entities += [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+    assert "<t>Utrecht</t>" in sheet_xml
+    body = sheet_xml.replace("<t>Utrecht</t>", "<t>&lol9;</t>")
+    if body.startswith("<?xml"):
+        declaration, body = body.split("?>", 1)
+        declaration += "?>"
+    else:
+        declaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    return declaration + f"<!DOCTYPE worksheet [{''.join(entities)}]>" + body
+
+
+def workbook_refusal(path: Path) -> ServqualError:
+    """refusal() for a workbook openpyxl fails to open; then lets go of the traceback that
+    keeps the file open (test_a_refused_workbook_is_not_left_open), so no ResourceWarning
+    turns up in a later test."""
+    error = refusal(path)
+    error.__context__ = None
+    error.__traceback__ = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+    return error
+
+
+def test_it_refuses_an_xlsx_with_an_entity_expansion_payload(tmp_path):
+    assert read(workbook(tmp_path, "plain.xlsx")).n_respondents == 1  # the same workbook without the payload
+    error = workbook_refusal(workbook(tmp_path, "laughs.xlsx", billion_laughs))
+    assert error.message_id == "{file}: cannot be read as {format} ({detail})"
+    assert (error.params["file"], error.params["format"]) == ("laughs.xlsx", "XLSX")
+
+
+def test_it_refuses_a_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "survey.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("answers.txt", "1,4,4,4")
+    error = workbook_refusal(path)
+    assert error.message_id == "{file}: cannot be read as {format} ({detail})"
+    assert (error.params["file"], error.params["format"]) == ("survey.xlsx", "XLSX")
+    assert str(error).startswith("survey.xlsx: cannot be read as XLSX (")
+
+
+def open_files(path: Path) -> list[str]:
+    links = [fd.readlink() for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]
+    return [str(link) for link in links if link == path]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists open files through /proc")
+def test_a_refused_workbook_is_not_left_open(tmp_path):
+    path = workbook(tmp_path, "laughs.xlsx", billion_laughs)
+    error = refusal(path)
+    try:
+        assert open_files(path) == []
+    finally:
+        error.__context__ = error.__traceback__ = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
+
+
+def test_it_refuses_a_cut_off_workbook(tmp_path):
+    data = workbook(tmp_path, "whole.xlsx").read_bytes()
+    error = refusal(write(tmp_path, data[: len(data) // 2], "survey.xlsx"))
+    assert str(error) == "survey.xlsx: cannot be read as XLSX (File is not a zip file)"
+
+
+def test_it_reads_text_named_xlsx_as_the_text_it_is(tmp_path):
+    # servqual goes by content, not by name (docs/file-format.md, "The readers").
+    path = survey(tmp_path, line(1), line(2), name="survey.xlsx")
+    responses = read(path)
+    assert responses.report.file_format == "csv"
+    assert responses.n_respondents == 2
+
+
+def test_it_refuses_a_pdf_named_xlsx_and_names_it(tmp_path):
+    path = write(tmp_path, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "survey.xlsx")
+    error = refusal(path)
+    assert error.params["file"] == "survey.xlsx"
+    assert str(error) == "survey.xlsx: required columns missing for instrument servperf: P1-P22"
+
+
+def test_it_refuses_a_sav_that_is_really_text(tmp_path):
+    error = refusal(write(tmp_path, "$FL2 dit is geen SPSS-bestand\nmaar tekst\n", "survey.sav"))
+    assert error.message_id == "{file}: cannot be read as {format} ({detail})"
+    assert (error.params["file"], error.params["format"]) == ("survey.sav", "SPSS .sav")
+
+
+def test_it_reads_a_csv_named_sav_as_csv(tmp_path):
+    responses = read(survey(tmp_path, line(1), name="survey.sav"))
+    assert responses.report.file_format == "csv"
+    assert responses.n_respondents == 1
+
+
+def test_it_refuses_prose_named_sav_and_names_it(tmp_path):
+    error = refusal(write(tmp_path, "Dit is geen SPSS-bestand.\nHet is een brief.\n", "survey.sav"))
+    assert str(error) == "survey.sav: required columns missing for instrument servperf: P1-P22"
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def servqual_command(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LANG": "C", "LC_ALL": "", "LANGUAGE": ""}
+    env.pop("SERVQUAL_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "servqual", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+UNREADABLE = {
+    "missing": lambda tmp: tmp / "nope.csv",
+    "folder": lambda tmp: (tmp / "folder.csv").mkdir() or tmp / "folder.csv",
+    "empty": lambda tmp: write(tmp, "", "empty.csv"),
+    "binary": lambda tmp: write(tmp, bytes(range(256)) * 4, "noise.csv"),
+    "broken-xlsx": lambda tmp: write(tmp, b"PK\x03\x04" + b"\x00" * 60, "broken.xlsx"),
+    "laughs-xlsx": lambda tmp: workbook(tmp, "laughs.xlsx", billion_laughs),
+    "text-sav": lambda tmp: write(tmp, "$FL2 geen SPSS\n", "text.sav"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNREADABLE))
+def test_validate_on_an_unreadable_file_exits_2_with_one_line_and_no_traceback(tmp_path, kind):
+    path = UNREADABLE[kind](tmp_path)
+    run = servqual_command("validate", str(path), "--instrument", "servperf")
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr.count("\n") == 1 and run.stderr.endswith("\n")
+    assert run.stderr.startswith(f"servqual: error: {path if kind in ('missing', 'folder') else path.name}")
+    assert "Traceback" not in run.stderr
+
+
+def test_validate_strict_exits_1_when_a_row_was_excluded(tmp_path):
+    path = survey(tmp_path, line(1), line(2), line(1))
+    lenient = servqual_command("validate", str(path), "--instrument", "servperf")
+    strict = servqual_command("validate", str(path), "--instrument", "servperf", "--strict")
+    assert (lenient.returncode, strict.returncode) == (0, 1)
+    assert "survey.csv row 4: respondent id '1' (column respondent_id) already appeared in row 2" in strict.stdout
+    assert strict.stderr == ""
+
+
+def test_validate_strict_exits_0_on_a_clean_file(tmp_path):
+    run = servqual_command("validate", str(survey(tmp_path, line(1), line(2))), "--instrument", "servperf", "--strict")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "No problems found." in run.stdout
+
+
+def test_validate_strict_exits_1_when_an_answer_was_rejected(tmp_path):
+    path = survey(tmp_path, line(1), line(2, P3="8"))
+    run = servqual_command("validate", str(path), "--instrument", "servperf", "--strict")
+    assert run.returncode == 1
+    assert "survey.csv row 3 column P3: 8 is outside 1..7; treated as missing" in run.stdout
+
+
+def test_validate_strict_fails_on_invalid_importance_points(tmp_path):
+    header = [*HEADER, *W]
+    path = survey(tmp_path, line(1, weights="20,20,20,20,20"), line(2, weights="30,30,30,20,10"), header=header)
+    run = servqual_command("validate", str(path), "--instrument", "servperf", "--strict")
+    assert "Respondents whose importance points were invalid: 1" in run.stdout
+    assert run.returncode == 1
