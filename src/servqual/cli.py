@@ -294,7 +294,7 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
     sections = list(next(iter(result.dimensions.values())))
     titles = [_(section_title(s, instrument)) for s in sections]
     names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
-    width = max(len(n) for n in names.values()) + 2
+    width = max(len(n) for n in names.values()) + 6  # room for the item number before the name
     lines = [
         _("{instrument}: {n} respondents").format(instrument=pick(instrument.name, lang), n=result.n_respondents),
         _("Gap = perception - expectation; below zero, the service falls short."),
@@ -303,16 +303,20 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
         " " * width + "".join(f"{t:>16}" for t in titles),
     ]
     for key, stats in result.dimensions.items():
-        lines.append(f"{names[key]:<{width}}" + "".join(f"{_number(stats[s]['mean']):>16}" for s in sections))
+        lines.append(f"{names[key]:<{width}}" + "".join(f"{_number(stats[s]['mean'], lang):>16}" for s in sections))
     lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>16}" for t in titles)]
     for item in result.items:
-        label = f"{item['item']:>3} {names[item['dimension']][: width - 5]}"
-        lines.append(f"{label:<{width}}" + "".join(f"{_number(item[s + '_mean']):>16}" for s in sections))
+        label = f"{item['item']:>3} {names[item['dimension']]}"
+        lines.append(f"{label:<{width}}" + "".join(f"{_number(item[s + '_mean'], lang):>16}" for s in sections))
     return "\n".join(lines)
 
 
-def _number(value: float) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.2f}"
+def _number(value: float, lang: str) -> str:
+    """Two decimals, with a decimal comma in Dutch."""
+    if value is None or math.isnan(value):
+        return "-"
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "nl" else text
 
 
 def run_demo(args: argparse.Namespace, _: Gettext) -> int:
