@@ -7,12 +7,12 @@ for people who write their own instrument.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from servqual._toml import read_settings
 from servqual.errors import ServqualError
 from servqual.i18n import LANGUAGES, N_
 
@@ -162,29 +162,9 @@ def _load_builtin(name: str) -> Instrument:
     return _build(_read_merged(DATA_DIR / f"{name}.toml"), name)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise ServqualError(
-            N_("{file}: not a valid instrument file ({detail})"), file=path.name, detail=str(exc)
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ServqualError(N_("{file}: cannot be read ({detail})"), file=path.name, detail=exc) from None
-
-
 def _read_merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a file; with ``based_on``, its top-level keys replace those of the base."""
-    data = _read_toml(path)
-    unknown = set(data) - KNOWN_FIELDS
-    if unknown:
-        raise ServqualError(
-            N_("{file}: unknown field {field!r} (known: {known})"),
-            file=path.name,
-            field=sorted(unknown)[0],
-            known=", ".join(sorted(KNOWN_FIELDS)),
-        )
+    data = read_settings(path, N_("{file}: not a valid instrument file ({detail})"), KNOWN_FIELDS)
     base = data.pop("based_on", None)
     if base is None:
         return data

@@ -7,12 +7,12 @@ Common header styles are recognised without help (``E1``, ``e_01``, ``E[SQ001]``
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from servqual._toml import read_settings
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.instruments import SECTION_PREFIX, Instrument
@@ -105,29 +105,15 @@ class Mapping:
     source: str = ""
 
 
+MAPPING_FIELDS = ("id", "sheet", "missing", "columns", "prefixes", "items", "dimensions", "values")
+
+
 def load_mapping(path: str | Path | None) -> Mapping:
     """Read a mapping file (TOML); ``None`` gives the empty mapping."""
     if path is None:
         return Mapping()
     path = Path(path)
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise ServqualError(N_("{file}: no such mapping file"), file=str(path)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ServqualError(
-            N_("{file}: not a valid mapping file ({detail})"), file=path.name, detail=str(exc)
-        ) from None
-    known = {"id", "sheet", "missing", "columns", "prefixes", "items", "dimensions", "values"}
-    unknown = set(data) - known
-    if unknown:
-        raise ServqualError(
-            N_("{file}: unknown field {field!r} (known: {known})"),
-            file=path.name,
-            field=sorted(unknown)[0],
-            known=", ".join(sorted(known)),
-        )
+    data = read_settings(path, N_("{file}: not a valid mapping file ({detail})"), MAPPING_FIELDS)
     for section in data.get("prefixes", {}).values():
         if str(section).upper() not in _SECTION_LETTERS:
             raise ServqualError(
