@@ -15,7 +15,7 @@ import polars as pl
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.instruments import Instrument
-from servqual.io._mapping import MISSING_TOKENS, Mapping, _normal
+from servqual.io._mapping import MISSING_TOKENS, Mapping
 from servqual.io._responses import ResponseSet, ValidationReport
 from servqual.io._table import RawTable, column_name
 
@@ -27,6 +27,13 @@ IMPORTANCE_TOLERANCE = 0.01
 
 
 def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issues: int = 1000) -> ResponseSet:
+    """Check every answer of ``table`` against ``instrument`` and build the response set.
+
+    Invalid answers become missing and are counted per column; rows the reader set aside,
+    rows without answers and repeated respondent ids are excluded; each with an issue
+    naming file, row and column. Raises ServqualError when required columns are missing,
+    the file plainly uses another scale, or no row is left.
+    """
     plan, frame, rows = table.plan, table.frame, table.row_numbers
     report = ValidationReport(table.source, table.file_format, rows_read=frame.height, max_issues=max_issues)
     for message_id, params in table.notes:
@@ -50,7 +57,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         keep[np.searchsorted(rows, excluded_rows)] = False
 
     tokens = MISSING_TOKENS | mapping.missing
-    values = {_normal(k): v for k, v in mapping.values.items()}
+    values = mapping.values  # keys already case-folded by load_mapping
     low, high = instrument.scale.min, instrument.scale.max
 
     rejected: dict[str, np.ndarray] = {}
@@ -115,7 +122,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         importance = np.empty((frame.height, len(instrument.importance_columns)))
         for j, column in enumerate(instrument.importance_columns):
             importance[:, j] = convert(column, 0, IMPORTANCE_TOTAL, whole=False)
-        wrong_importance = _check_importance(report, importance, keep, rows, instrument)
+        wrong_importance = _check_importance(report, importance, keep, rows)
     elif instrument.importance:
         report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
 
@@ -298,9 +305,7 @@ def _check_scale(
             )
 
 
-def _check_importance(
-    report: ValidationReport, points: np.ndarray, keep: np.ndarray, rows: np.ndarray, instrument: Instrument
-) -> np.ndarray:
+def _check_importance(report: ValidationReport, points: np.ndarray, keep: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Points must add up to 100; blanks beside a full 100 count as 0. Else the row's
     importance becomes missing (its answers stay). Returns the rows with wrong points."""
     blank = np.isnan(points)
