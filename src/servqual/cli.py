@@ -320,6 +320,7 @@ def _number(value: float, lang: str) -> str:
 
 
 def run_demo(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.analysis import analyze
     from servqual.io import read_responses
     from servqual.io.synthetic import generate_study, write_csv
 
@@ -329,10 +330,10 @@ def run_demo(args: argparse.Namespace, _: Gettext) -> int:
     write_csv(generate_study(args.respondents, seed=args.seed), path)
     print(_("Wrote a synthetic study of {n} respondents to {path}").format(n=args.respondents, path=path))
     print()
-    args.file, args.instrument, args.mapping, args.sheet, args.format = str(path), "servqual-22", None, None, "text"
-    print(_summary_text(read_responses(path).report, _))
+    responses = read_responses(path)
+    print(_summary_text(responses.report, _))
     print()
-    run_analyze(args, _)
+    print(_analysis_text(analyze(responses), responses, args.lang, _))
     print()
     print(_("Try it on your own data: servqual analyze {path}").format(path=path))
     return EXIT_OK

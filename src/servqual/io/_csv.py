@@ -246,7 +246,7 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
         frame = frame.with_columns(pl.col(pl.String).str.replace_all(STRAY_QUOTE, '"', literal=True))
     if open_quote:
         frame = pl.concat([frame, pl.DataFrame(schema=frame.schema, data=[[None]] * frame.width)])
-    if frame.height != len(counts):  # pragma: no cover - would mean the two parsers disagree
+    if frame.height != len(counts):  # the scan and polars disagree: say so rather than guess
         raise ServqualError(
             N_("{file}: cannot be read as {format} ({detail})"),
             file=source,
