@@ -135,7 +135,8 @@ def field_counts(data: bytes, delimiter: str, show_progress: bool = True) -> Sca
     quote on either side cannot open or close a field; it counts as a plain character.
     """
     delim, quote, newline, cr = ord(delimiter), ord('"'), ord("\n"), ord("\r")
-    edges = np.array([delim, quote, newline, cr], dtype=np.uint8)
+    is_edge_byte = np.zeros(256, dtype=bool)
+    is_edge_byte[[delim, quote, newline, cr]] = True
     counts, blanks, stray = [], [], []
     parity = 0
     carry_delims = carry_len = 0
@@ -146,14 +147,17 @@ def field_counts(data: bytes, delimiter: str, show_progress: bool = True) -> Sca
             arr = np.frombuffer(view[start : start + CHUNK_BYTES], dtype=np.uint8)
             is_quote = arr == quote
             if is_quote.any():
-                where = np.flatnonzero(is_quote)
-                before = np.where(where > 0, arr[np.maximum(where - 1, 0)], last_byte)
-                after_end = data[start + len(arr)] if start + len(arr) < len(data) else newline
-                after = np.where(where < len(arr) - 1, arr[np.minimum(where + 1, len(arr) - 1)], after_end)
-                plain = ~np.isin(before, edges) & ~np.isin(after, edges)
+                edge = is_edge_byte[arr]
+                edge_before = np.empty_like(edge)
+                edge_before[0], edge_before[1:] = is_edge_byte[last_byte], edge[:-1]
+                edge_after = np.empty_like(edge)
+                following = data[start + len(arr)] if start + len(arr) < len(data) else newline
+                edge_after[-1], edge_after[:-1] = is_edge_byte[following], edge[1:]
+                plain = is_quote & ~edge_before & ~edge_after
                 if plain.any():
-                    is_quote[where[plain]] = False
-                    stray.extend((start + where[plain]).tolist())
+                    where = np.flatnonzero(plain)
+                    is_quote[where] = False
+                    stray.extend((start + where).tolist())
             is_newline = arr == newline
             is_delim = arr == delim
             if parity or is_quote.any():
