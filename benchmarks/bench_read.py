@@ -2,7 +2,8 @@
 
     python benchmarks/bench_read.py [--sizes 10000 100000 1000000]
 
-For each size it writes a synthetic study (22 E, 22 P, 5 importance columns, two segment
+For each size it writes a synthetic study twice, plainly and with every field quoted
+(as LimeSurvey exports), (22 E, 22 P, 5 importance columns, two segment
 columns, 2% missing answers) and times, in the same run:
   (a) servqual.read_responses: sniffing, the field-count scan, parsing and validation;
   (c) polars.read_csv of the same file alone: the parse floor;
@@ -46,23 +47,28 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     args = parser.parse_args()
 
+    import polars
+
     from servqual.io.synthetic import generate_study, write_csv
 
     print(
-        f"{'respondents':>12} {'file MB':>8} {'servqual s':>11} {'polars s':>9} {'pandas s':>9} {'(a)/(c)':>8}"
+        f"{'respondents':>13} {'file MB':>8} {'servqual s':>11} {'polars s':>9} {'pandas s':>9} {'(a)/(c)':>8}"
         f" {'servqual MB':>12} {'polars MB':>10}"
     )
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
-            path = Path(folder) / f"study-{n}.csv"
-            write_csv(generate_study(n, seed=1), path)
-            results = {name: best_of(code.format(path=str(path))) for name, code in READERS.items()}
-            a, c, p = results["servqual"][0], results["polars"][0], results["pandas"][0]
-            size = path.stat().st_size / 1e6
-            print(
-                f"{n:>12} {size:>8.1f} {a:>11.2f} {c:>9.2f} {p:>9.2f} {a / c:>8.2f}"
-                f" {results['servqual'][1]:>12.0f} {results['polars'][1]:>10.0f}"
-            )
+            plain = Path(folder) / f"study-{n}.csv"
+            write_csv(generate_study(n, seed=1), plain)
+            quoted = Path(folder) / f"quoted-{n}.csv"
+            polars.read_csv(plain).write_csv(quoted, quote_style="always")
+            for label, path in (("", plain), (" quoted", quoted)):
+                results = {name: best_of(code.format(path=str(path))) for name, code in READERS.items()}
+                a, c, p = results["servqual"][0], results["polars"][0], results["pandas"][0]
+                size = path.stat().st_size / 1e6
+                print(
+                    f"{str(n) + label:>13} {size:>8.1f} {a:>11.2f} {c:>9.2f} {p:>9.2f} {a / c:>8.2f}"
+                    f" {results['servqual'][1]:>12.0f} {results['polars'][1]:>10.0f}"
+                )
 
 
 if __name__ == "__main__":
