@@ -140,4 +140,17 @@ def test_long_reads_show_progress_on_a_terminal_and_stay_quiet_when_piped(tmp_pa
 def test_lang_may_come_before_the_command():
     shown = servqual("--lang", "nl", "instruments", "servqual-22")
     assert "Tastbare zaken" in shown.stdout
-    assert "De dienst heeft moderne apparatuur." in shown.stdout
+    assert "[dienst] heeft moderne apparatuur." in shown.stdout
+
+
+def test_the_last_lang_wins_and_three_column_titles_stay_apart(tmp_path):
+    from servqual.io.synthetic import generate_study, write_csv
+
+    path = tmp_path / "three.csv"
+    write_csv(generate_study(60, "servqual-3col", seed=2), path)
+    run = servqual("--lang", "nl", "analyze", str(path), "--instrument", "servqual-3col", "--lang", "en")
+    header = next(line for line in run.stdout.splitlines() if "Desired level" in line)
+    assert re.search(r"Perceptions +Superiority gap \(P - D\) +Adequacy gap \(P - M\)$", header)
+    assert "Superiority gap = perception - desired level" in run.stdout
+    perf = servqual("analyze", str(FIXTURES / "canonical.csv"), "--instrument", "servperf")
+    assert "Gap = perception" not in perf.stdout

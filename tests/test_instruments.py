@@ -134,3 +134,20 @@ def test_it_refuses_unknown_fields_so_typos_do_not_pass_silently(tmp_path):
     path.write_text(CUSTOM.replace('key = "mini"', 'key = "mini"\nimportanse = true'), encoding="utf-8")
     with pytest.raises(ServqualError, match=r"typo\.toml: unknown field 'importanse'"):
         load_instrument(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('dimension = "care"', 'dimension = "care"\nrevers = true'), "item 2 has an unknown field 'revers'"),
+        (('dimension = "care"', 'dimension = "care"\nreverse = "false"'), "item 2: reverse must be true or false"),
+        (("max = 5", "max = 5\npoints = 5"), "scale has an unknown field 'points'"),
+        (('code = "SPD"', 'code = "SPD"\nlabel = "x"'), "dimension has an unknown field 'label'"),
+    ],
+)
+def test_it_refuses_typos_inside_tables(tmp_path, change, message):
+    path = tmp_path / "typo.toml"
+    path.write_text(CUSTOM.replace(*change), encoding="utf-8")
+    with pytest.raises(ServqualError) as caught:
+        load_instrument(path)
+    assert message in str(caught.value)

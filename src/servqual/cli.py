@@ -73,13 +73,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _language_from(argv: list[str]) -> str:
-    """--lang is read before the parser exists, so its help text is already translated."""
+    """--lang is read before the parser exists, so its help text is already translated.
+    The last --lang given wins, as with any repeated option."""
+    language = default_language()
     for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGUAGES:
-            return argv[i + 1]
-        if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGUAGES:
-            return arg.split("=", 1)[1]
-    return default_language()
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg.removeprefix("--lang=")
+        if (arg == "--lang" or arg.startswith("--lang=")) and value in LANGUAGES:
+            language = value
+    return language
 
 
 def _parser(_: Gettext) -> argparse.ArgumentParser:
@@ -113,7 +114,9 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
         "validate", parents=[common, reading, output], help=_("check a survey file and summarise what was read")
     )
     validate.add_argument(
-        "--strict", action="store_true", help=_("exit with status 1 when any answer was rejected or any row excluded")
+        "--strict",
+        action="store_true",
+        help=_("exit with status 1 when any answer or importance allocation was rejected or any row excluded"),
     )
     validate.set_defaults(run=run_validate)
 
@@ -220,7 +223,7 @@ def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
     if args.format == "json":
         _print_json(_instrument_dict(instrument))
         return EXIT_OK
-    service = args.service or _("the service")
+    service = args.service or _("[service]")
     print(pick(instrument.name, lang))
     print(pick(instrument.description, lang))
     print(_("Scale: {low} to {high}").format(low=instrument.scale.min, high=instrument.scale.max))
@@ -245,6 +248,21 @@ SECTION_TITLES = {
 }
 #: In the three-column format the expectation section holds the desired level.
 THREE_COLUMN_TITLES = {"expectation": N_("Desired level"), "gap": N_("Superiority gap (P - D)")}
+
+
+GAP_EXPLAINED = {
+    "two-column": N_("Gap = perception - expectation; below zero, the service falls short."),
+    "three-column": N_(
+        "Superiority gap = perception - desired level; adequacy gap = perception - minimum level; "
+        "below zero, the service falls short of that level."
+    ),
+}
+
+
+def gap_kind(sections: list[str]) -> str | None:
+    if "adequacy" in sections:
+        return "three-column"
+    return "two-column" if "gap" in sections else None
 
 
 def section_title(section: str, instrument: Any) -> str:
@@ -295,19 +313,22 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
     titles = [_(section_title(s, instrument)) for s in sections]
     names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
     width = max(len(n) for n in names.values()) + 6  # room for the item number before the name
+    column = max(12, *(len(t) + 2 for t in titles))
     lines = [
         _("{instrument}: {n} respondents").format(instrument=pick(instrument.name, lang), n=result.n_respondents),
-        _("Gap = perception - expectation; below zero, the service falls short."),
+        *([_(GAP_EXPLAINED[gap_kind(sections)])] if gap_kind(sections) else []),
         "",
         _("Dimensions (mean)"),
-        " " * width + "".join(f"{t:>16}" for t in titles),
+        " " * width + "".join(f"{t:>{column}}" for t in titles),
     ]
     for key, stats in result.dimensions.items():
-        lines.append(f"{names[key]:<{width}}" + "".join(f"{_number(stats[s]['mean'], lang):>16}" for s in sections))
-    lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>16}" for t in titles)]
+        lines.append(
+            f"{names[key]:<{width}}" + "".join(f"{_number(stats[s]['mean'], lang):>{column}}" for s in sections)
+        )
+    lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>{column}}" for t in titles)]
     for item in result.items:
         label = f"{item['item']:>3} {names[item['dimension']]}"
-        lines.append(f"{label:<{width}}" + "".join(f"{_number(item[s + '_mean'], lang):>16}" for s in sections))
+        lines.append(f"{label:<{width}}" + "".join(f"{_number(item[s + '_mean'], lang):>{column}}" for s in sections))
     return "\n".join(lines)
 
 

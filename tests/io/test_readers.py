@@ -190,3 +190,25 @@ def test_it_never_reads_personal_data_and_reports_unused_answer_columns(tmp_path
     notes = [str(n) for n in responses.report.notes]
     assert "DataFrame: personal-data columns not read: E-mail" in notes
     assert "DataFrame: columns not used by instrument servperf: E1-E22" in notes
+
+
+def test_a_rejected_importance_cell_makes_the_whole_allocation_missing():
+    frame = pd.read_csv(FIXTURES / "canonical.csv", dtype={"respondent_id": str})
+    frame = frame.astype(dict.fromkeys(SQ.importance_columns, object))
+    frame.loc[0, SQ.importance_columns] = ["abc", 25, 25, 25, 25]  # the rest alone adds up to 100
+    frame.loc[1, SQ.importance_columns] = ["-99", "-99", "-99", "-99", "-99"]  # Qualtrics: seen, not answered
+    responses = servqual.read_responses(frame)
+    assert np.isnan(responses.importance[0]).all()
+    assert np.isnan(responses.importance[1]).all()
+    assert responses.report.importance_rejected == 1
+    assert [str(i) for i in responses.report.issues] == [
+        "DataFrame row 2 column W_TAN: 'abc' is not a number; treated as missing"
+    ]
+
+
+def test_a_mapping_can_keep_a_column_whose_name_looks_personal():
+    frame = pd.DataFrame({"naam": ["Utrecht", "Ede"], **{f"P{i}": [4, 5] for i in range(1, 23)}})
+    assert "naam" not in servqual.read_responses(frame, "servperf").attributes.columns
+    mapping = servqual.io.Mapping(columns={"naam": "branch"})
+    kept = servqual.read_responses(frame, "servperf", mapping=mapping)
+    assert kept.attributes["branch"].to_list() == ["Utrecht", "Ede"]

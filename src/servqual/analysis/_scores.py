@@ -107,6 +107,7 @@ def analyze(responses: ResponseSet) -> AnalysisResult:
         for section, matrix in scored.items():
             for name, value in _summary(matrix[:, j]).items():
                 entry[f"{section}_{name}"] = value
-        entry["n"] = entry.get(f"{GAP}_n", entry[f"{next(iter(scored))}_n"])
+        # n of the headline figure: the gap, else the adequacy gap, else the only section
+        entry["n"] = entry.get(f"{GAP}_n", entry.get(f"{ADEQUACY}_n", entry[f"{next(iter(scored))}_n"]))
         items.append(entry)
     return AnalysisResult(instrument.key, responses.n_respondents, dimensions, items)

@@ -86,10 +86,7 @@ class Item:
         """The statement in ``lang``, with ``{service}`` filled in when given."""
         by_lang = self.texts[section]
         text = by_lang.get(lang) or next(iter(by_lang.values()))
-        if service is None:
-            return text
-        filled = text.replace("{service}", service)
-        return filled[:1].upper() + filled[1:]  # "{service} has ..." with "the service"
+        return text.replace("{service}", service) if service is not None else text
 
 
 @dataclass(frozen=True)
@@ -201,6 +198,28 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
                     )
         return dict(value)
 
+    def only(table: Any, allowed: set[str], what: str) -> dict[str, Any]:
+        """A table with no fields but the allowed ones: a typo must not pass silently."""
+        if not isinstance(table, dict):
+            raise fail(N_("{file}: {what} must be a table"), what=what)
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise fail(
+                N_("{file}: {what} has an unknown field {field!r} (known: {known})"),
+                what=what,
+                field=unknown[0],
+                known=", ".join(sorted(allowed)),
+            )
+        return table
+
+    def flag(table: dict[str, Any], name: str, what: str) -> bool:
+        value = table.get(name, False)
+        if not isinstance(value, bool):
+            raise fail(
+                N_("{file}: {what}: {field} must be true or false, not {value!r}"), what=what, field=name, value=value
+            )
+        return value
+
     for required in ("key", "sections", "scale", "dimensions", "items"):
         if required not in data:
             raise fail(N_("{file}: the field {field!r} is missing"), field=required)
@@ -210,7 +229,7 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
         raise fail(N_("{file}: sections must be one or more of {allowed}"), allowed=", ".join(SECTIONS))
     sections = tuple(s for s in SECTIONS if s in sections)
 
-    raw_scale = data["scale"]
+    raw_scale = only(data["scale"], {"min", "max", "no_opinion", "anchors"}, "scale")
     lo, hi = raw_scale.get("min"), raw_scale.get("max")
     if not (isinstance(lo, int) and isinstance(hi, int) and lo < hi and hi - lo <= 100):
         raise fail(N_("{file}: the scale needs whole numbers min < max (got {low} and {high})"), low=lo, high=hi)
@@ -222,10 +241,11 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
             raise fail(N_("{file}: scale anchors must map scale points to labels")) from None
         if any(not lo <= p <= hi for p in anchors[lang]):
             raise fail(N_("{file}: a scale anchor lies outside {low}..{high}"), low=lo, high=hi)
-    scale = Scale(lo, hi, bool(raw_scale.get("no_opinion", False)), anchors)
+    scale = Scale(lo, hi, flag(raw_scale, "no_opinion", "scale"), anchors)
 
     dimensions = []
     for d in data["dimensions"]:
+        d = only(d, {"key", "code", "name", "description"}, "dimension")
         key, code = d.get("key", ""), d.get("code", "")
         if not _KEY.match(str(key)) or not _CODE.match(str(code)):
             raise fail(N_("{file}: dimension {key!r} needs a lower-case key and an upper-case code"), key=key)
@@ -243,6 +263,7 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
 
     items = []
     for raw in data["items"]:
+        raw = only(raw, {"number", "dimension", "reverse", "text", *SECTIONS}, f"item {raw.get('number')}")
         number = raw.get("number")
         if not isinstance(number, int) or number < 1:
             raise fail(N_("{file}: every item needs a whole number >= 1 (got {number!r})"), number=number)
@@ -258,7 +279,7 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
             if value is None:
                 raise fail(N_("{file}: item {number} has no {section} text"), number=number, section=section)
             by_section[section] = texts(value, f"item {number} {section}")
-        items.append(Item(number, raw["dimension"], bool(raw.get("reverse", False)), by_section))
+        items.append(Item(number, raw["dimension"], flag(raw, "reverse", f"item {number}"), by_section))
     numbers = [item.number for item in items]
     if len(set(numbers)) != len(numbers):
         raise fail(N_("{file}: item numbers must be unique"))
@@ -277,6 +298,9 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
         scale=scale,
         dimensions=tuple(dimensions),
         items=tuple(items),
-        prompts={name: texts(value, f"prompt {name}") for name, value in data.get("prompts", {}).items()},
+        prompts={
+            name: texts(value, f"prompt {name}")
+            for name, value in only(data.get("prompts", {}), {*SECTIONS, "importance"}, "prompts").items()
+        },
         source=source,
     )

@@ -198,12 +198,36 @@ def read_parquet(path: Path, planner: Planner) -> RawTable:
 def from_frame(frame: Any, planner: Planner, source: str = "DataFrame", file_format: str = "dataframe") -> RawTable:
     """A pandas or polars DataFrame, as a table whose first data row is row 2."""
     if not isinstance(frame, pl.DataFrame):
-        frame = pl.from_pandas(frame.reset_index(drop=True))
+        frame = _from_pandas(frame)
     if frame.height == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
     header = [str(c) for c in frame.columns]
     plan = planner(header)
     return RawTable(source, file_format, plan, typed_frame(frame, plan), np.arange(2, 2 + frame.height))
+
+
+def _from_pandas(frame: Any) -> pl.DataFrame:
+    """A pandas frame as polars; object columns (mixed text and numbers, as pandas makes
+    of a messy sheet) become text first, so validation can judge each cell."""
+    frame = frame.reset_index(drop=True)
+    mixed = [c for c in frame.columns if frame[c].dtype == object]
+    if mixed:
+        frame = frame.copy()
+        for column in mixed:
+            frame[column] = [None if _is_missing(v) else _cell_text(v) for v in frame[column]]
+    try:
+        return pl.from_pandas(frame)
+    except Exception as exc:  # pyarrow raises several types for columns it cannot convert
+        raise ServqualError(
+            N_("{file}: cannot be read as {format} ({detail})"),
+            file="DataFrame",
+            format="DataFrame",
+            detail=_detail(exc),
+        ) from None
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _detail(exc: BaseException) -> str:

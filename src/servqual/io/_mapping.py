@@ -234,7 +234,7 @@ def plan_columns(
     for position, name in enumerate(header):
         if position == id_position:
             continue
-        if name.strip().lower() in PERSONAL_COLUMNS:
+        if name.strip().lower() in PERSONAL_COLUMNS and name not in mapping.columns:
             dropped.append(position)
             continue
         target = canonical(name)

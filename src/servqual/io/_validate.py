@@ -46,7 +46,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         report.note(
             N_("{file}: columns not used by instrument {instrument}: {columns}"),
             instrument=instrument.key,
-            columns=_ranges(unused),
+            columns=_ranges(sorted(unused, key=_natural)),
         )
 
     _check_columns(table, instrument)
@@ -56,7 +56,10 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         report.exclude(excluded_rows, reason, message_id, **params)
         keep[np.searchsorted(rows, excluded_rows)] = False
 
+    # A user's numeric missing code (9 on a 1..7 scale) is an answer code: it must not
+    # blank 9 importance points. The built-in codes (-99) mean no answer everywhere.
     tokens = MISSING_TOKENS | mapping.missing
+    importance_tokens = MISSING_TOKENS | {t for t in mapping.missing if not _is_number(t)}
     values = mapping.values  # keys already case-folded by load_mapping
     low, high = instrument.scale.min, instrument.scale.max
 
@@ -67,7 +70,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     def convert(name: str, lo: float, hi: float, whole: bool) -> np.ndarray:
         nonlocal outside_total
         series = frame[column_name(plan.answers[name])]
-        numbers, text = _numbers(series, tokens, values, table.decimal_comma, numeric_codes=whole)
+        numbers, text = _numbers(series, tokens if whole else importance_tokens, values, table.decimal_comma)
         if all_kept:  # the usual case: skip four passes over the column
             not_number, present = text, ~np.isnan(numbers)
         else:
@@ -122,7 +125,8 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         importance = np.empty((frame.height, len(instrument.importance_columns)))
         for j, column in enumerate(instrument.importance_columns):
             importance[:, j] = convert(column, 0, IMPORTANCE_TOTAL, whole=False)
-        wrong_importance = _check_importance(report, importance, keep, rows)
+        bad_cells = np.column_stack([rejected[plan.header[plan.answers[c]]] for c in instrument.importance_columns])
+        wrong_importance = _check_importance(report, importance, bad_cells.any(axis=1), keep, rows)
     elif instrument.importance:
         report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
 
@@ -170,15 +174,9 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
 
 
 def _numbers(
-    series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool, numeric_codes: bool
+    series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Float answers (NaN = no answer) and a mask of cells that held text, not a number.
-
-    Numeric missing codes (such as -99) apply to answers only: 9 may be a missing code
-    on a 1..7 scale and still be a fine number of importance points.
-    """
-    if not numeric_codes:
-        tokens = frozenset(t for t in tokens if not _is_number(t))
+    """Float answers (NaN = no answer) and a mask of cells that held text, not a number."""
     if series.dtype == pl.Float64:
         numbers = series.to_numpy(writable=True)
         codes = [float(t) for t in tokens if _is_number(t)]
@@ -248,6 +246,12 @@ def _check_columns(table: RawTable, instrument: Instrument) -> None:
         )
 
 
+def _natural(name: str) -> tuple[str, int]:
+    """Sort E9 before E10."""
+    digits = "".join(c for c in name if c.isdigit())
+    return "".join(c for c in name if not c.isdigit()), int(digits or 0)
+
+
 def _ranges(names: list[str]) -> str:
     """E1, E2, E3, P7 -> 'E1-E3, P7' so a long list stays readable."""
     parts: list[str] = []
@@ -305,14 +309,18 @@ def _check_scale(
             )
 
 
-def _check_importance(report: ValidationReport, points: np.ndarray, keep: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Points must add up to 100; blanks beside a full 100 count as 0. Else the row's
-    importance becomes missing (its answers stay). Returns the rows with wrong points."""
+def _check_importance(
+    report: ValidationReport, points: np.ndarray, bad_cell: np.ndarray, keep: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """Points must add up to 100; blanks beside a full 100 count as 0. Else, or when a
+    cell of the row was rejected, the row's importance becomes missing (its answers
+    stay). Returns the rows with wrong points."""
     blank = np.isnan(points)
     none_given = blank.all(axis=1)
     total = np.where(blank, 0.0, points).sum(axis=1)
     wrong = keep & ~none_given & (np.abs(total - IMPORTANCE_TOTAL) > IMPORTANCE_TOLERANCE)
     found = np.flatnonzero(wrong)
+    wrong |= keep & bad_cell  # those were reported cell by cell
     room = max(0, report.max_issues - len(report.issues))
     for i in found[:room]:
         report.add_issue(
