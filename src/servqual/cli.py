@@ -309,7 +309,7 @@ def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
 
 def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
     instrument = responses.instrument
-    sections = list(next(iter(result.dimensions.values())))
+    sections = result.sections
     titles = [_(section_title(s, instrument)) for s in sections]
     names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
     width = max(len(n) for n in names.values()) + 6  # room for the item number before the name

@@ -50,7 +50,9 @@ def test_the_1988_negative_items_are_reverse_scored():
 def test_servperf_has_perceptions_only():
     responses = servqual.read_responses(pd.DataFrame(generate_study(50, "servperf", seed=1)), "servperf")
     result = analyze(responses).to_dict()
-    assert set(result["dimensions"]["empathy"]) == {"perception"}
+    assert result["sections"] == ["perception"]
+    assert "gap" not in result["dimensions"]["empathy"]
+    assert result["servqual"] is None
     assert result["n_respondents"] == 50
 
 

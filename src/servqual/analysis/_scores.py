@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
+from servqual.analysis._reliability import cronbach_alpha, difference_score_reliability, item_statistics
 from servqual.io import ResponseSet
 
 #: Result keys of the sections (``minimum`` is only asked in the three-column format,
@@ -72,42 +74,134 @@ def _summary(values: np.ndarray) -> dict[str, float | int]:
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    """Scores per item and dimension; ``to_dict()`` gives the documented JSON."""
+    """Scores, inference and reliability per item and dimension.
+
+    ``to_dict()`` gives the documented JSON (docs/json-output.md); keys are stable.
+    """
 
     instrument: str
     n_respondents: int
-    #: dimension key -> section (expectation, perception, minimum, gap) -> n, mean, sd
-    dimensions: dict[str, dict[str, dict[str, float | int]]]
+    #: respondents with at least one answer pair (or perception, without expectations)
+    n_used: int
+    #: answer sections and differences present, in display order (expectation, ..., gap)
+    sections: list[str]
+    #: dimension key -> section -> statistics; plus "alpha", "reliability" and "weight"
+    dimensions: dict[str, dict[str, Any]]
     #: one entry per item: item, dimension, n, and <section>_mean / _sd / _n per section
     items: list[dict[str, Any]]
+    #: {"unweighted": ..., "weighted": ...} of the gap (SERVQUAL) and of perceptions (SERVPERF)
+    servqual: dict[str, float] | None
+    servperf: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "instrument": self.instrument,
             "n_respondents": self.n_respondents,
+            "n_used": self.n_used,
+            "sections": self.sections,
             "dimensions": self.dimensions,
             "items": self.items,
+            "servqual": self.servqual,
+            "servperf": self.servperf,
         }
+
+
+def _difference(values: np.ndarray) -> dict[str, Any]:
+    """Summary of a gap: mean with its CI, the paired t-test, d_z and the signed-rank test."""
+    zeros = np.zeros_like(values)
+    _, low, high = mean_ci(values)
+    t = paired_t(values, zeros)
+    w = wilcoxon_signed_rank(values, zeros)
+    return {
+        **_summary(values),
+        "ci95": [low, high],
+        "t": t["t"],
+        "df": t["df"],
+        "p_value": t["p_value"],
+        "d_z": t["d_z"],
+        "wilcoxon_v": w["V"],
+        "wilcoxon_p": w["p_value"],
+    }
+
+
+def _weighted(scores: dict[str, np.ndarray], weights: np.ndarray | None, keys: list[str]) -> dict[str, float]:
+    """Mean of the dimension means, and the mean over respondents of sum_d w_d * score_d
+    (respondents with importance points and a score on every dimension)."""
+    matrix = np.column_stack([scores[k] for k in keys])
+    result = {"unweighted": float(np.mean([np.nanmean(c) if (~np.isnan(c)).any() else np.nan for c in matrix.T]))}
+    if weights is None:
+        result["weighted"] = float("nan")
+        return result
+    usable = ~np.isnan(weights).any(axis=1) & ~np.isnan(matrix).any(axis=1)
+    result["weighted"] = (
+        float((weights[usable] / 100 * matrix[usable]).sum(axis=1).mean()) if usable.any() else float("nan")
+    )
+    return result
 
 
 def analyze(responses: ResponseSet) -> AnalysisResult:
-    """Item and dimension means, SDs and counts of E, P and the gap P - E."""
+    """Item and dimension scores of E, P and the gap P - E, with inference and reliability.
+
+    Per dimension and section: n, mean, SD of the respondent dimension scores; for a gap
+    also its 95% CI, paired t-test, Cohen's d_z and Wilcoxon signed-rank test; Cronbach's
+    alpha (with Feldt's CI, alpha if dropped, corrected item-total correlations) of the
+    items of each section, and the reliability of the difference score (Johns, 1981).
+    SERVQUAL and SERVPERF scores, unweighted and weighted by the importance points.
+    """
     instrument = responses.instrument
     scored = _with_gap(scored_answers(responses))
-    dimensions = {
-        key: {
-            section: _summary(respondent_dimension_scores(matrix, instrument.item_positions(key)))
-            for section, matrix in scored.items()
-        }
-        for key in instrument.dimension_keys
-    }
+    differences = [s for s in (GAP, ADEQUACY) if s in scored]
+    sections = list(scored)
+    weights = responses.importance
+    dimensions: dict[str, dict[str, Any]] = {}
+    dimension_scores: dict[str, dict[str, np.ndarray]] = {s: {} for s in sections}
+    for dimension in instrument.dimensions:
+        positions = instrument.item_positions(dimension.key)
+        entry: dict[str, Any] = {}
+        reliability: dict[str, Any] = {}
+        for section, matrix in scored.items():
+            values = respondent_dimension_scores(matrix, positions)
+            dimension_scores[section][dimension.key] = values
+            entry[section] = _difference(values) if section in differences else _summary(values)
+            items = matrix[:, positions]
+            reliability[section] = {**cronbach_alpha(items), **item_statistics(items)}
+        if GAP in scored:
+            reliability["difference_score"] = difference_score_reliability(
+                dimension_scores["perception"][dimension.key],
+                dimension_scores["expectation"][dimension.key],
+                reliability["perception"]["alpha"],
+                reliability["expectation"]["alpha"],
+            )
+        entry["alpha"] = {section: reliability[section]["alpha"] for section in sections}
+        entry["reliability"] = reliability
+        j = instrument.dimensions.index(dimension)
+        entry["weight"] = float(np.nanmean(weights[:, j]) / 100) if _any(weights, j) else None
+        dimensions[dimension.key] = entry
+
     items = []
     for j, item in enumerate(instrument.items):
-        entry: dict[str, Any] = {"item": item.number, "dimension": item.dimension}
+        row: dict[str, Any] = {"item": item.number, "dimension": item.dimension}
         for section, matrix in scored.items():
-            for name, value in _summary(matrix[:, j]).items():
-                entry[f"{section}_{name}"] = value
+            stats = _difference(matrix[:, j]) if section in differences else _summary(matrix[:, j])
+            for name, value in stats.items():
+                row[f"{section}_{name}"] = value
         # n of the headline figure: the gap, else the adequacy gap, else the only section
-        entry["n"] = entry.get(f"{GAP}_n", entry.get(f"{ADEQUACY}_n", entry[f"{next(iter(scored))}_n"]))
-        items.append(entry)
-    return AnalysisResult(instrument.key, responses.n_respondents, dimensions, items)
+        row["n"] = row.get(f"{GAP}_n", row.get(f"{ADEQUACY}_n", row[f"{sections[0]}_n"]))
+        items.append(row)
+
+    headline = scored[differences[0]] if differences else scored[sections[0]]
+    keys = instrument.dimension_keys
+    return AnalysisResult(
+        instrument=instrument.key,
+        n_respondents=responses.n_respondents,
+        n_used=int(np.count_nonzero(~np.isnan(headline).all(axis=1))),
+        sections=sections,
+        dimensions=dimensions,
+        items=items,
+        servqual=_weighted(dimension_scores[GAP], weights, keys) if GAP in scored else None,
+        servperf=_weighted(dimension_scores["perception"], weights, keys),
+    )
+
+
+def _any(weights: np.ndarray | None, j: int) -> bool:
+    return weights is not None and bool((~np.isnan(weights[:, j])).any())

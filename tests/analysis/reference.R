@@ -1,0 +1,95 @@
+# Reference values for tests/analysis: computed with R (stats, psych), never with servqual.
+#
+#   Rscript tests/analysis/reference.R      (from the repository root)
+#
+# Needs R with psych (Debian: apt-get install r-cran-psych r-cran-lavaan).
+# Writes tests/analysis/reference.csv: dataset, statistic, subject, value.
+suppressPackageStartupMessages(library(psych))
+
+dims <- list(tangibles = 1:4, reliability = 5:9, responsiveness = 10:13,
+             assurance = 14:17, empathy = 18:22)
+codes <- c(tangibles = "W_TAN", reliability = "W_REL", responsiveness = "W_RES",
+           assurance = "W_ASS", empathy = "W_EMP")
+datasets <- c(canonical = "tests/fixtures/canonical.csv", study300 = "tests/analysis/data/study300.csv")
+
+out <- data.frame(dataset = character(), statistic = character(), subject = character(), value = numeric())
+put <- function(dataset, statistic, subject, value) {
+  out[nrow(out) + 1, ] <<- list(dataset, statistic, subject, as.numeric(value))
+}
+# rowMeans(na.rm = TRUE) gives NaN for a respondent without answers; make that NA.
+row_mean <- function(m) { r <- rowMeans(m, na.rm = TRUE); r[is.nan(r)] <- NA; r }
+
+for (name in names(datasets)) {
+  x <- read.csv(datasets[[name]], check.names = FALSE)
+  E <- as.matrix(x[, paste0("E", 1:22)])
+  P <- as.matrix(x[, paste0("P", 1:22)])
+  G <- P - E
+  for (i in 1:22) {
+    tt <- t.test(P[, i], E[, i], paired = TRUE)
+    wt <- suppressWarnings(wilcox.test(P[, i], E[, i], paired = TRUE))
+    d <- na.omit(G[, i])
+    put(name, "gap_mean", i, mean(d))
+    put(name, "gap_ci_low", i, tt$conf.int[1])
+    put(name, "gap_ci_high", i, tt$conf.int[2])
+    put(name, "t", i, tt$statistic)
+    put(name, "t_p", i, tt$p.value)
+    put(name, "wilcoxon_V", i, wt$statistic)
+    put(name, "wilcoxon_p", i, wt$p.value)
+    put(name, "d_z", i, mean(d) / sd(d))
+  }
+  gaps <- list()
+  for (key in names(dims)) {
+    items <- dims[[key]]
+    e <- row_mean(E[, items, drop = FALSE])
+    p <- row_mean(P[, items, drop = FALSE])
+    g <- row_mean(G[, items, drop = FALSE])
+    gaps[[key]] <- g
+    tt <- t.test(g)
+    wt <- suppressWarnings(wilcox.test(g))
+    put(name, "dim_expectation_mean", key, mean(e, na.rm = TRUE))
+    put(name, "dim_perception_mean", key, mean(p, na.rm = TRUE))
+    put(name, "dim_gap_mean", key, mean(g, na.rm = TRUE))
+    put(name, "dim_gap_sd", key, sd(g, na.rm = TRUE))
+    put(name, "dim_gap_ci_low", key, tt$conf.int[1])
+    put(name, "dim_gap_ci_high", key, tt$conf.int[2])
+    put(name, "dim_t_p", key, tt$p.value)
+    put(name, "dim_wilcoxon_p", key, wt$p.value)
+    put(name, "dim_d_z", key, mean(g, na.rm = TRUE) / sd(g, na.rm = TRUE))
+    for (section in c("expectation", "perception", "gap")) {
+      m <- switch(section, expectation = E, perception = P, gap = G)[, items, drop = FALSE]
+      a <- suppressWarnings(suppressMessages(psych::alpha(m, use = "pairwise", warnings = FALSE)))
+      put(name, paste0("alpha_", section), key, a$total$raw_alpha)
+      put(name, paste0("alpha_low_", section), key, a$feldt$lower.ci)
+      put(name, paste0("alpha_high_", section), key, a$feldt$upper.ci)
+      for (j in seq_along(items)) {
+        put(name, paste0("alpha_drop_", section), paste0(key, ":", j), a$alpha.drop$raw_alpha[j])
+        put(name, paste0("r_drop_", section), paste0(key, ":", j), a$item.stats$r.drop[j])
+      }
+    }
+    # Johns (1981) difference-score reliability from the composites' alphas.
+    ok <- !is.na(p) & !is.na(e)
+    rpp <- out$value[out$dataset == name & out$statistic == "alpha_perception" & out$subject == key]
+    ree <- out$value[out$dataset == name & out$statistic == "alpha_expectation" & out$subject == key]
+    sp <- sd(p[ok]); se <- sd(e[ok]); rpe <- cor(p[ok], e[ok])
+    put(name, "johns_r_d", key, (sp^2 * rpp + se^2 * ree - 2 * rpe * sp * se) / (sp^2 + se^2 - 2 * rpe * sp * se))
+  }
+  gap_means <- sapply(gaps, function(g) mean(g, na.rm = TRUE))
+  put(name, "servqual_unweighted", "all", mean(gap_means))
+  W <- as.matrix(x[, codes]) / 100
+  W[is.na(W)] <- 0
+  given <- rowSums(!is.na(as.matrix(x[, codes]))) > 0
+  Gd <- do.call(cbind, gaps)
+  weighted <- rowSums(W * Gd)
+  put(name, "servqual_weighted", "all", mean(weighted[given & complete.cases(Gd)]))
+  for (key in names(dims)) put(name, "weight", key, mean(W[given, codes[[key]]]))
+}
+
+# The exact branch of the signed-rank test: fewer than 50 pairs, no ties, no zeros.
+after <- c(5.1, 6.3, 4.8, 7.2, 5.9, 6.6, 3.7, 5.5, 6.1, 4.4, 6.9, 5.2)
+before <- c(4.0, 6.0, 5.35, 5.1, 5.0, 6.45, 4.9, 4.15, 5.35, 4.3, 5.0, 5.65)
+wt <- wilcox.test(after, before, paired = TRUE)
+put("exact", "wilcoxon_V", "all", wt$statistic)
+put("exact", "wilcoxon_p", "all", wt$p.value)
+
+write.csv(out, "tests/analysis/reference.csv", row.names = FALSE)
+cat(sprintf("R %s, psych %s: %d reference values\n", getRversion(), packageVersion("psych"), nrow(out)))
