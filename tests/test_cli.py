@@ -33,7 +33,17 @@ def test_analyze_prints_the_json_contract():
             dimension["perception"]["mean"] - dimension["expectation"]["mean"], abs=0.5
         )
     assert len(data["items"]) == 22
-    assert {"item", "dimension", "n", "expectation_mean", "perception_mean", "gap_mean"} <= set(data["items"][0])
+    assert {"item", "dimension", "n", "expectation_mean", "perception_mean", "gap_mean", "gap_ci95"} <= set(
+        data["items"][0]
+    )
+    assert data["n_used"] == 40
+    reliability = data["dimensions"]["reliability"]
+    low, high = reliability["gap"]["ci95"]
+    assert low < reliability["gap"]["mean"] < high
+    assert 0 <= reliability["gap"]["p_value"] <= 1
+    assert set(reliability["alpha"]) == {"expectation", "perception", "gap"}
+    assert sum(data["dimensions"][k]["weight"] for k in data["dimensions"]) == pytest.approx(1)
+    assert data["servqual"]["weighted"] < 0 and data["servqual"]["unweighted"] < 0
 
 
 def test_validate_summarises_in_dutch_and_english():
@@ -98,6 +108,7 @@ def test_demo_writes_a_study_and_analyses_it(tmp_path):
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "demo" / "responses.csv").is_file()
     assert "Rijen gebruikt: 120" in run.stdout
+    assert "SERVQUAL-score (gemiddelde van de dimensiekloven)" in run.stdout
     assert re.search(r"Betrouwbaarheid +\d,\d\d +\d,\d\d +-\d,\d\d", run.stdout)  # decimal commas in Dutch
     again = servqual("analyze", str(tmp_path / "demo" / "responses.csv"), "--format", "json")
     reliability = json.loads(again.stdout)["dimensions"]["reliability"]["gap"]["mean"]

@@ -325,11 +325,46 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
         lines.append(
             f"{names[key]:<{width}}" + "".join(f"{_number(stats[s]['mean'], lang):>{column}}" for s in sections)
         )
+    headline = "gap" if "gap" in sections else None
+    if headline:
+        lines += ["", _("Gap per dimension: 95% confidence interval, p-value (paired t-test), effect size d_z")]
+        for key, stats in result.dimensions.items():
+            gap = stats[headline]
+            low, high = (_number(v, lang) for v in gap["ci95"])
+            lines.append(
+                f"{names[key]:<{width}}{_number(gap['mean'], lang):>8}   [{low}; {high}]"
+                f"   p {_p_value(gap['p_value'], lang)}   d_z {_number(gap['d_z'], lang)}"
+            )
+    lines += [
+        "",
+        _("Reliability (Cronbach's alpha; below 0.70 is weak)"),
+        " " * width + "".join(f"{t:>{column}}" for t in titles),
+    ]
+    for key, stats in result.dimensions.items():
+        lines.append(
+            f"{names[key]:<{width}}" + "".join(f"{_number(stats['alpha'][s], lang):>{column}}" for s in sections)
+        )
+    if result.servqual is not None:
+        lines += [
+            "",
+            _("SERVQUAL score (mean of the dimension gaps): {unweighted}; weighted by importance: {weighted}").format(
+                unweighted=_number(result.servqual["unweighted"], lang),
+                weighted=_number(result.servqual["weighted"], lang),
+            ),
+        ]
     lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>{column}}" for t in titles)]
     for item in result.items:
         label = f"{item['item']:>3} {names[item['dimension']]}"
         lines.append(f"{label:<{width}}" + "".join(f"{_number(item[s + '_mean'], lang):>{column}}" for s in sections))
     return "\n".join(lines)
+
+
+def _p_value(value: float, lang: str) -> str:
+    """p as people read it: '< 0.001' rather than a row of zeros."""
+    if value is None or math.isnan(value):
+        return "-"
+    text = "< 0.001" if value < 0.001 else f"{value:.3f}"
+    return text.replace(".", ",") if lang == "nl" else text
 
 
 def _number(value: float, lang: str) -> str:

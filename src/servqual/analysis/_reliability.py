@@ -9,6 +9,8 @@ across partitions of a large file.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import special
 
@@ -45,8 +47,18 @@ def cronbach_alpha(items: np.ndarray, ci: float = 0.95) -> dict[str, float | lis
     ``psych::alpha.ci(alpha, n.obs, n.var)``.
     """
     covariance, _ = pairwise_covariance(items)
-    k = covariance.shape[0]
+    return _alpha_with_ci(covariance, int(np.count_nonzero(~np.isnan(items).all(axis=1))), ci)
+
+
+def reliability(items: np.ndarray, ci: float = 0.95) -> dict[str, Any]:
+    """:func:`cronbach_alpha` and :func:`item_statistics` together, from one covariance matrix."""
+    covariance, _ = pairwise_covariance(items)
     n = int(np.count_nonzero(~np.isnan(items).all(axis=1)))
+    return {**_alpha_with_ci(covariance, n, ci), **_item_statistics(covariance)}
+
+
+def _alpha_with_ci(covariance: np.ndarray, n: int, ci: float) -> dict[str, Any]:
+    k = covariance.shape[0]
     alpha = _alpha(covariance)
     if k < 2 or n < 2 or np.isnan(alpha):
         return {"alpha": alpha, "ci95": [float("nan"), float("nan")], "n": n, "k": k}
@@ -74,7 +86,10 @@ def item_statistics(items: np.ndarray) -> dict[str, list[float]]:
     In R: ``psych::alpha(x, use = "pairwise")$alpha.drop$raw_alpha`` and
     ``$item.stats$r.drop``.
     """
-    covariance, _ = pairwise_covariance(items)
+    return _item_statistics(pairwise_covariance(items)[0])
+
+
+def _item_statistics(covariance: np.ndarray) -> dict[str, list[float]]:
     k = covariance.shape[0]
     dropped, corrected = [], []
     for i in range(k):

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
-from servqual.analysis._reliability import cronbach_alpha, difference_score_reliability, item_statistics
+from servqual.analysis._reliability import difference_score_reliability
+from servqual.analysis._reliability import reliability as section_reliability
 from servqual.io import ResponseSet
 
 #: Result keys of the sections (``minimum`` is only asked in the three-column format,
@@ -164,7 +165,7 @@ def analyze(responses: ResponseSet) -> AnalysisResult:
             dimension_scores[section][dimension.key] = values
             entry[section] = _difference(values) if section in differences else _summary(values)
             items = matrix[:, positions]
-            reliability[section] = {**cronbach_alpha(items), **item_statistics(items)}
+            reliability[section] = section_reliability(items)
         if GAP in scored:
             reliability["difference_score"] = difference_score_reliability(
                 dimension_scores["perception"][dimension.key],
