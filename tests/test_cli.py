@@ -165,3 +165,22 @@ def test_the_last_lang_wins_and_three_column_titles_stay_apart(tmp_path):
     assert "Superiority gap = perception - desired level" in run.stdout
     perf = servqual("analyze", str(FIXTURES / "canonical.csv"), "--instrument", "servperf")
     assert "Gap = perception" not in perf.stdout
+
+
+def test_analyze_compares_segments_and_hides_small_groups(tmp_path):
+    import pandas as pd
+
+    from servqual.io.synthetic import generate_study
+
+    frame = pd.DataFrame(generate_study(80, seed=6))
+    frame.loc[:2, "branch"] = "Zierikzee"  # three respondents: too few to show
+    path = tmp_path / "segments.csv"
+    frame.to_csv(path, index=False)
+    text = servqual("analyze", str(path), "--segment", "branch", "--lang", "nl")
+    assert re.search(r"Zierikzee +te weinig respondenten", text.stdout)
+    data = json.loads(servqual("analyze", str(path), "--segment", "branch", "--format", "json").stdout)
+    groups = {g["value"]: g for g in data["segments"]["branch"]["groups"]}
+    assert groups["Zierikzee"] == {"value": "Zierikzee", "suppressed": True}
+    shown = [g for g in groups.values() if not g["suppressed"]]
+    assert all(g["n"] >= 5 and "gap_mean" in g["dimensions"]["empathy"] for g in shown)
+    assert sum(g["n"] for g in groups.values() if g["suppressed"] is False) <= data["n_respondents"] - 5

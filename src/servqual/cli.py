@@ -130,6 +130,19 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     analyze = commands.add_parser(
         "analyze", parents=[common, reading, output], help=_("item and dimension scores of a survey file")
     )
+    analyze.add_argument(
+        "--segment",
+        action="append",
+        default=[],
+        metavar=_("COLUMN"),
+        help=_("compare groups of this attribute column (repeatable), e.g. --segment branch"),
+    )
+    analyze.add_argument(
+        "--min-group",
+        type=int,
+        default=5,
+        help=_("anonymity threshold: smaller groups are shown only as suppressed (default: 5)"),
+    )
     analyze.set_defaults(run=run_analyze)
 
     demo = commands.add_parser("demo", parents=[common], help=_("write a realistic synthetic study and analyse it"))
@@ -299,7 +312,7 @@ def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
     from servqual.analysis import analyze
 
     responses = _read(args)
-    result = analyze(responses)
+    result = analyze(responses, segments=args.segment, min_group=args.min_group)
     if args.format == "json":
         _print_json(result.to_dict())
         return EXIT_OK
@@ -352,11 +365,43 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
                 weighted=_number(result.servqual["weighted"], lang),
             ),
         ]
+    for name, segment in result.segments.items():
+        lines += _segment_lines(name, segment, names, result.sections, lang, _)
     lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>{column}}" for t in titles)]
     for item in result.items:
         label = f"{item['item']:>3} {names[item['dimension']]}"
         lines.append(f"{label:<{width}}" + "".join(f"{_number(item[s + '_mean'], lang):>{column}}" for s in sections))
     return "\n".join(lines)
+
+
+def _segment_lines(
+    name: str, segment: Any, names: dict[str, str], sections: list[str], lang: str, _: Gettext
+) -> list[str]:
+    section = "gap" if "gap" in sections else "perception"
+    keys = list(names)
+    width = max(12, *(len(str(g["value"])) + 2 for g in segment["groups"]))
+    column = max(10, *(len(names[k]) + 2 for k in keys))
+    lines = [
+        "",
+        _(
+            "By {column} ({section}; groups under {threshold} respondents, and any that would reveal them, "
+            "are not shown)"
+        ).format(column=name, section=_(SECTION_TITLES[section]).lower(), threshold=segment["min_group"]),
+        " " * width + f"{'n':>6}" + "".join(f"{names[k]:>{column}}" for k in keys),
+    ]
+    for group in segment["groups"]:
+        label = _("(no value)") if group["value"] is None else str(group["value"])
+        if group["suppressed"]:
+            lines.append(f"{label:<{width}}" + "  " + _("too few respondents"))
+            continue
+        figures = "".join(f"{_number(group['dimensions'][k][f'{section}_mean'], lang):>{column}}" for k in keys)
+        lines.append(f"{label:<{width}}{group['n']:>6}{figures}")
+    tested = [(k, t) for k, t in segment["tests"].items() if t]
+    if tested:
+        lines.append(
+            " " * width + f"{'p':>6}" + "".join(f"{_p_value(t['p_value'], lang):>{column}}" for _k, t in tested)
+        )
+    return lines
 
 
 def _p_value(value: float, lang: str) -> str:
@@ -371,7 +416,7 @@ def _number(value: float, lang: str) -> str:
     """Two decimals, with a decimal comma in Dutch."""
     if value is None or math.isnan(value):
         return "-"
-    text = f"{value:.2f}"
+    text = f"{value + 0.0:.2f}".replace("-0.00", "0.00")  # no "minus zero"
     return text.replace(".", ",") if lang == "nl" else text
 
 

@@ -84,6 +84,31 @@ for (name in names(datasets)) {
   for (key in names(dims)) put(name, "weight", key, mean(W[given, codes[[key]]]))
 }
 
+# Segments (study300): Welch ANOVA, Kruskal-Wallis and Holm-adjusted pairwise Welch
+# t-tests by branch; a Welch t-test for two groups (web against the other channels).
+x <- read.csv(datasets[["study300"]], check.names = FALSE)
+G <- as.matrix(x[, paste0("P", 1:22)]) - as.matrix(x[, paste0("E", 1:22)])
+two <- ifelse(x$channel == "web", "web", "other")
+for (key in names(dims)) {
+  g <- row_mean(G[, dims[[key]], drop = FALSE])
+  for (b in sort(unique(x$branch))) put("segments", "branch_gap_mean", paste0(key, ":", b), mean(g[x$branch == b], na.rm = TRUE))
+  ow <- oneway.test(g ~ branch, data = data.frame(g = g, branch = x$branch), var.equal = FALSE)
+  put("segments", "welch_f", key, ow$statistic)
+  put("segments", "welch_df2", key, ow$parameter[2])
+  put("segments", "welch_p", key, ow$p.value)
+  kw <- kruskal.test(g ~ branch, data = data.frame(g = g, branch = x$branch))
+  put("segments", "kruskal_h", key, kw$statistic)
+  put("segments", "kruskal_p", key, kw$p.value)
+  pw <- pairwise.t.test(g, x$branch, pool.sd = FALSE, p.adjust.method = "holm")$p.value
+  for (a in rownames(pw)) for (b in colnames(pw)) if (!is.na(pw[a, b])) {
+    put("segments", "pairwise_holm", paste0(key, ":", b, ":", a), pw[a, b])
+  }
+  tt <- t.test(g[two == "other"], g[two == "web"])
+  put("segments", "two_t", key, tt$statistic)
+  put("segments", "two_df", key, tt$parameter)
+  put("segments", "two_p", key, tt$p.value)
+}
+
 # The exact branch of the signed-rank test: fewer than 50 pairs, no ties, no zeros.
 after <- c(5.1, 6.3, 4.8, 7.2, 5.9, 6.6, 3.7, 5.5, 6.1, 4.4, 6.9, 5.2)
 before <- c(4.0, 6.0, 5.35, 5.1, 5.0, 6.45, 4.9, 4.15, 5.35, 4.3, 5.0, 5.65)

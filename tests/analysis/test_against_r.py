@@ -95,3 +95,35 @@ def test_the_exact_signed_rank_test_matches_r():
     w = wilcoxon_signed_rank(after, before)
     close(w["V"], R["exact"]["wilcoxon_V", "all"])
     close(w["p_value"], R["exact"]["wilcoxon_p", "all"])
+
+
+def test_segments_match_oneway_kruskal_and_pairwise_t_tests():
+    r = R["segments"]
+    responses = servqual.read_responses(DATASETS["study300"], progress=False)
+    result = analyze(responses, segments=["branch"])
+    branch = result.segments["branch"]
+    for group in branch["groups"]:
+        assert not group["suppressed"]
+        for key, stats in group["dimensions"].items():
+            close(stats["gap_mean"], r["branch_gap_mean", f"{key}:{group['value']}"])
+    for key, test in branch["tests"].items():
+        assert test["test"] == "welch_anova"
+        close(test["f"], r["welch_f", key])
+        close(test["df2"], r["welch_df2", key])
+        close(test["p_value"], r["welch_p", key])
+        close(test["kruskal_wallis"]["h"], r["kruskal_h", key])
+        close(test["kruskal_wallis"]["p_value"], r["kruskal_p", key])
+        for pair in test["pairwise"]:
+            close(pair["p_holm"], r["pairwise_holm", f"{key}:{pair['a']}:{pair['b']}"])
+
+
+def test_two_segments_get_welch_t_test():
+    r = R["segments"]
+    frame = responses_frame = servqual.read_responses(DATASETS["study300"], progress=False).to_frame()
+    responses_frame["web"] = np.where(frame["channel"] == "web", "web", "other")
+    result = analyze(servqual.read_responses(responses_frame), segments=["web"])
+    for key, test in result.segments["web"]["tests"].items():
+        assert test["test"] == "welch_t"
+        close(test["t"], r["two_t", key])
+        close(test["df"], r["two_df", key])
+        close(test["p_value"], r["two_p", key])

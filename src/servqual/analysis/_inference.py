@@ -75,7 +75,7 @@ def wilcoxon_signed_rank(after: np.ndarray, before: np.ndarray) -> dict[str, flo
     n = d.size
     if n == 0:
         return {"n": 0, "V": float("nan"), "p_value": float("nan")}
-    ranks, tie_counts = _average_ranks(np.abs(d))
+    ranks, tie_counts = average_ranks(np.abs(d))
     v = float(ranks[d > 0].sum())
     ties = bool((tie_counts > 1).any())
     if n < 50 and not ties and not zeros:
@@ -94,11 +94,17 @@ def wilcoxon_signed_rank(after: np.ndarray, before: np.ndarray) -> dict[str, flo
 _GRIDS = (1, 60, 2520)
 
 
-def _average_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Ranks 1..n of non-negative values with ties averaged, and the size of each tie group."""
+def average_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks 1..n with ties averaged, and the size of each group of ties.
+
+    In R: ``rank(x)`` (ties.method = "average").
+    """
+    if values.size == 0:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    shifted = values - values.min()
     for grid in _GRIDS:
-        scaled = np.rint(values * grid)
-        if np.abs(values * grid - scaled).max() < 1e-6 and scaled.max() < 1e7:
+        scaled = np.rint(shifted * grid)
+        if np.abs(shifted * grid - scaled).max() < 1e-6 and scaled.max() < 1e7:
             counts = np.bincount(scaled.astype(np.int64))
             before = np.cumsum(counts) - counts
             average = before + (counts + 1) / 2

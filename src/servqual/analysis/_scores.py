@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,9 @@ import numpy as np
 from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
 from servqual.analysis._reliability import difference_score_reliability
 from servqual.analysis._reliability import reliability as section_reliability
+from servqual.analysis._segments import segment_scores
+from servqual.errors import ServqualError
+from servqual.i18n import N_
 from servqual.io import ResponseSet
 
 #: Result keys of the sections (``minimum`` is only asked in the three-column format,
@@ -93,6 +97,8 @@ class AnalysisResult:
     #: {"unweighted": ..., "weighted": ...} of the gap (SERVQUAL) and of perceptions (SERVPERF)
     servqual: dict[str, float] | None
     servperf: dict[str, float]
+    #: segment column -> {"min_group", "groups": [...], "tests": {dimension: ...}}
+    segments: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +110,7 @@ class AnalysisResult:
             "items": self.items,
             "servqual": self.servqual,
             "servperf": self.servperf,
+            "segments": self.segments,
         }
 
 
@@ -140,7 +147,7 @@ def _weighted(scores: dict[str, np.ndarray], weights: np.ndarray | None, keys: l
     return result
 
 
-def analyze(responses: ResponseSet) -> AnalysisResult:
+def analyze(responses: ResponseSet, *, segments: Sequence[str] = (), min_group: int = 5) -> AnalysisResult:
     """Item and dimension scores of E, P and the gap P - E, with inference and reliability.
 
     Per dimension and section: n, mean, SD of the respondent dimension scores; for a gap
@@ -148,7 +155,25 @@ def analyze(responses: ResponseSet) -> AnalysisResult:
     alpha (with Feldt's CI, alpha if dropped, corrected item-total correlations) of the
     items of each section, and the reliability of the difference score (Johns, 1981).
     SERVQUAL and SERVPERF scores, unweighted and weighted by the importance points.
+
+    Parameters
+    ----------
+    responses
+        A validated response set (:func:`servqual.read_responses`).
+    segments
+        Attribute columns to compare groups on (branch, channel, ...).
+    min_group
+        The anonymity threshold: a group with fewer respondents is reported as
+        suppressed, without figures or count (and enough others with it that no figure
+        follows by subtraction).
     """
+    unknown = [c for c in segments if c not in responses.attributes.columns]
+    if unknown:
+        raise ServqualError(
+            N_("no attribute column {column!r} to segment by (columns: {columns})"),
+            column=unknown[0],
+            columns=", ".join(responses.attributes.columns) or "-",
+        )
     instrument = responses.instrument
     scored = _with_gap(scored_answers(responses))
     differences = [s for s in (GAP, ADEQUACY) if s in scored]
@@ -190,7 +215,8 @@ def analyze(responses: ResponseSet) -> AnalysisResult:
         row["n"] = row.get(f"{GAP}_n", row.get(f"{ADEQUACY}_n", row[f"{sections[0]}_n"]))
         items.append(row)
 
-    headline = scored[differences[0]] if differences else scored[sections[0]]
+    headline_section = differences[0] if differences else "perception"
+    headline = scored[headline_section]
     keys = instrument.dimension_keys
     return AnalysisResult(
         instrument=instrument.key,
@@ -201,6 +227,12 @@ def analyze(responses: ResponseSet) -> AnalysisResult:
         items=items,
         servqual=_weighted(dimension_scores[GAP], weights, keys) if GAP in scored else None,
         servperf=_weighted(dimension_scores["perception"], weights, keys),
+        segments={
+            column: segment_scores(
+                dimension_scores[headline_section], responses.attributes[column], min_group, headline_section
+            )
+            for column in segments
+        },
     )
 
 
