@@ -184,3 +184,10 @@ def test_analyze_compares_segments_and_hides_small_groups(tmp_path):
     shown = [g for g in groups.values() if not g["suppressed"]]
     assert all(g["n"] >= 5 and "gap_mean" in g["dimensions"]["empathy"] for g in shown)
     assert sum(g["n"] for g in groups.values() if g["suppressed"] is False) <= data["n_respondents"] - 5
+
+
+def test_analyze_says_where_to_act_and_what_to_read_with_care():
+    run = servqual("analyze", str(FIXTURES / "canonical.csv"), "--lang", "nl")
+    assert re.search(r"Betrouwbaarheid +29,72 +4,43 +hier op concentreren", run.stdout)
+    assert "Lees met zorg:" in run.stdout
+    assert "Zekerheid, verwachtingen: alfa 0,51 ligt onder 0,70" in run.stdout

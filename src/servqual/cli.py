@@ -365,8 +365,18 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
                 weighted=_number(result.servqual["weighted"], lang),
             ),
         ]
+    if result.ipa["dimensions"]:
+        lines += ["", _("Where to act (importance from the 100 points against mean perception)")]
+        for entry in result.ipa["dimensions"]:
+            lines.append(
+                f"{names[entry['dimension']]:<{width}}{_number(entry['importance'] * 100, lang):>8}"
+                f"{_number(entry['performance'], lang):>8}   {_(QUADRANT_NAMES[entry['quadrant']])}"
+            )
     for name, segment in result.segments.items():
         lines += _segment_lines(name, segment, names, result.sections, lang, _)
+    if result.warnings:
+        lines += ["", _("Read with care:")]
+        lines += ["  - " + _warning_text(w, names, lang, _) for w in result.warnings]
     lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>{column}}" for t in titles)]
     for item in result.items:
         label = f"{item['item']:>3} {names[item['dimension']]}"
@@ -402,6 +412,45 @@ def _segment_lines(
             " " * width + f"{'p':>6}" + "".join(f"{_p_value(t['p_value'], lang):>{column}}" for _k, t in tested)
         )
     return lines
+
+
+QUADRANT_NAMES = {
+    "concentrate_here": N_("concentrate here"),
+    "keep_up": N_("keep up the good work"),
+    "low_priority": N_("low priority"),
+    "possible_overkill": N_("possible overkill"),
+}
+WARNINGS = {
+    "small_sample": N_("only {n} respondents: figures are uncertain (docs/methods.md#sample-size)"),
+    "many_missing": N_("{share} of the answers are missing (docs/methods.md#missing-answers)"),
+    "low_alpha": N_(
+        "{dimension}, {section}: alpha {alpha} is below 0.70; the items may not measure one thing "
+        "(docs/methods.md#reliability)"
+    ),
+    "low_difference_reliability": N_(
+        "{dimension}: the gap score has low reliability ({reliability}), as difference scores often do "
+        "(docs/methods.md#known-caveats)"
+    ),
+    "difference_scores": N_(
+        "gap scores are differences of two ratings, with known weaknesses; compare with the perceptions "
+        "alone (docs/methods.md#known-caveats)"
+    ),
+}
+
+
+def _warning_text(warning: dict[str, Any], names: dict[str, str], lang: str, _: Gettext) -> str:
+    params = dict(warning)
+    code = params.pop("code")
+    if "dimension" in params:
+        params["dimension"] = names.get(params["dimension"], params["dimension"])
+    if "section" in params:
+        params["section"] = _(SECTION_TITLES[params["section"]]).lower()
+    for name in ("alpha", "reliability"):
+        if name in params:
+            params[name] = _number(params[name], lang)
+    if "share" in params:
+        params["share"] = f"{params['share']:.0%}"
+    return _(WARNINGS[code]).format(**params)
 
 
 def _p_value(value: float, lang: str) -> str:

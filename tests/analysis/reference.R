@@ -73,6 +73,8 @@ for (name in names(datasets)) {
     sp <- sd(p[ok]); se <- sd(e[ok]); rpe <- cor(p[ok], e[ok])
     put(name, "johns_r_d", key, (sp^2 * rpp + se^2 * ree - 2 * rpe * sp * se) / (sp^2 + se^2 - 2 * rpe * sp * se))
   }
+  overall <- row_mean(P)
+  for (i in 1:22) put(name, "derived_importance", i, cor(P[, i], overall, use = "complete.obs"))
   gap_means <- sapply(gaps, function(g) mean(g, na.rm = TRUE))
   put(name, "servqual_unweighted", "all", mean(gap_means))
   W <- as.matrix(x[, codes]) / 100

@@ -127,3 +127,21 @@ def test_two_segments_get_welch_t_test():
         close(test["t"], r["two_t", key])
         close(test["df"], r["two_df", key])
         close(test["p_value"], r["two_p", key])
+
+
+def test_derived_importance_is_the_correlation_with_the_overall_perception(case):
+    r, result = case
+    for entry in result.ipa["items"]:
+        close(entry["importance"], r["derived_importance", str(entry["item"])])
+    importance = [e["importance"] for e in result.ipa["items"]]
+    performance = [e["performance"] for e in result.ipa["items"]]
+    for entry in result.ipa["items"]:
+        high_i = entry["importance"] >= np.mean(importance)
+        high_p = entry["performance"] >= np.mean(performance)
+        expected = {
+            (True, False): "concentrate_here",
+            (True, True): "keep_up",
+            (False, False): "low_priority",
+            (False, True): "possible_overkill",
+        }[high_i, high_p]
+        assert entry["quadrant"] == expected

@@ -73,3 +73,26 @@ def test_the_three_column_format_gives_adequacy_and_superiority_gaps():
     item = result.items[4]
     assert item["adequacy_mean"] == pytest.approx((raw["P5"] - raw["M5"]).mean(), abs=1e-12)
     assert item["gap_mean"] == pytest.approx((raw["P5"] - raw["E5"]).mean(), abs=1e-12)
+
+
+def test_it_warns_about_low_alpha_small_samples_and_difference_scores():
+    result = analyze(servqual.read_responses(FIXTURES / "canonical.csv", progress=False))
+    codes = [w["code"] for w in result.warnings]
+    assert "difference_scores" in codes
+    low = [w for w in result.warnings if w["code"] == "low_alpha"]
+    assert low and all(w["alpha"] < 0.7 for w in low)
+    assert {(w["dimension"], w["section"]) for w in low} == {
+        (k, s) for k, d in result.dimensions.items() for s, a in d["alpha"].items() if a < 0.7
+    }
+    small = analyze(servqual.read_responses(pd.DataFrame(generate_study(12, seed=1))))
+    assert {"code": "small_sample", "n": 12, "threshold": 30} in small.warnings
+
+
+def test_stated_importance_places_dimensions_in_quadrants():
+    result = analyze(servqual.read_responses(FIXTURES / "canonical.csv", progress=False))
+    grid = {e["dimension"]: e for e in result.ipa["dimensions"]}
+    mean_importance = np.mean([e["importance"] for e in grid.values()])
+    assert mean_importance == pytest.approx(0.2)  # five shares of 100 points
+    reliability = grid["reliability"]
+    assert reliability["importance"] == pytest.approx(result.dimensions["reliability"]["weight"])
+    assert reliability["quadrant"] == "concentrate_here"  # most important, lowest perception

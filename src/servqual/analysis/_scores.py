@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 
 from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
+from servqual.analysis._ipa import importance_performance
 from servqual.analysis._reliability import difference_score_reliability
 from servqual.analysis._reliability import reliability as section_reliability
 from servqual.analysis._segments import segment_scores
+from servqual.analysis._warnings import warnings_for
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.io import ResponseSet
@@ -99,6 +101,10 @@ class AnalysisResult:
     servperf: dict[str, float]
     #: segment column -> {"min_group", "groups": [...], "tests": {dimension: ...}}
     segments: dict[str, Any]
+    #: importance-performance grid: {"dimensions": [...], "items": [...]}
+    ipa: dict[str, Any]
+    #: things to read with care: [{"code": ..., figures}], see docs/methods.md
+    warnings: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +117,8 @@ class AnalysisResult:
             "servqual": self.servqual,
             "servperf": self.servperf,
             "segments": self.segments,
+            "ipa": self.ipa,
+            "warnings": self.warnings,
         }
 
 
@@ -218,22 +226,32 @@ def analyze(responses: ResponseSet, *, segments: Sequence[str] = (), min_group: 
     headline_section = differences[0] if differences else "perception"
     headline = scored[headline_section]
     keys = instrument.dimension_keys
-    return AnalysisResult(
-        instrument=instrument.key,
-        n_respondents=responses.n_respondents,
-        n_used=int(np.count_nonzero(~np.isnan(headline).all(axis=1))),
-        sections=sections,
-        dimensions=dimensions,
-        items=items,
-        servqual=_weighted(dimension_scores[GAP], weights, keys) if GAP in scored else None,
-        servperf=_weighted(dimension_scores["perception"], weights, keys),
-        segments={
+    fields: dict[str, Any] = {
+        "instrument": instrument.key,
+        "n_respondents": responses.n_respondents,
+        "n_used": int(np.count_nonzero(~np.isnan(headline).all(axis=1))),
+        "sections": sections,
+        "dimensions": dimensions,
+        "items": items,
+        "servqual": _weighted(dimension_scores[GAP], weights, keys) if GAP in scored else None,
+        "servperf": _weighted(dimension_scores["perception"], weights, keys),
+        "segments": {
             column: segment_scores(
                 dimension_scores[headline_section], responses.attributes[column], min_group, headline_section
             )
             for column in segments
         },
-    )
+        "ipa": importance_performance(
+            keys,
+            [dimensions[k]["weight"] for k in keys],
+            [dimensions[k]["perception"]["mean"] for k in keys],
+            [item.number for item in instrument.items],
+            scored["perception"],
+        ),
+    }
+    report = responses.report
+    missing_share = report.answers_missing / report.answers_expected if report.answers_expected else 0.0
+    return AnalysisResult(**fields, warnings=warnings_for(fields, missing_share))
 
 
 def _any(weights: np.ndarray | None, j: int) -> bool:
