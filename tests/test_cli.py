@@ -191,3 +191,19 @@ def test_analyze_says_where_to_act_and_what_to_read_with_care():
     assert re.search(r"Betrouwbaarheid +29,72 +4,43 +hier op concentreren", run.stdout)
     assert "Lees met zorg:" in run.stdout
     assert "Zekerheid, verwachtingen: alfa 0,51 ligt onder 0,70" in run.stdout
+
+
+def test_analyze_reports_the_factor_structure_or_why_there_is_none():
+    study = Path(__file__).parent / "analysis" / "data" / "study300.csv"
+    run = servqual("analyze", str(study), "--cfa", "perception", "--cfa", "gap", "--format", "json")
+    data = json.loads(run.stdout)
+    assert set(data["cfa"]) == {"perception", "gap"}
+    assert {"chi2", "df", "cfi", "tli", "rmsea", "srmr", "n"} <= set(data["cfa"]["perception"])
+    small = servqual("analyze", str(FIXTURES / "canonical.csv"), "--lang", "nl")
+    assert "geen model: minder volledige rijen dan items" in small.stdout
+    assert (
+        "cfi"
+        not in json.loads(servqual("analyze", str(FIXTURES / "canonical.csv"), "--format", "json").stdout)["cfa"][
+            "perception"
+        ]
+    )

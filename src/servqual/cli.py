@@ -143,6 +143,12 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
         default=5,
         help=_("anonymity threshold: smaller groups are shown only as suppressed (default: 5)"),
     )
+    analyze.add_argument(
+        "--cfa",
+        action="append",
+        choices=("perception", "expectation", "gap"),
+        help=_("fit the factor model on this section (repeatable; default: perception)"),
+    )
     analyze.set_defaults(run=run_analyze)
 
     demo = commands.add_parser("demo", parents=[common], help=_("write a realistic synthetic study and analyse it"))
@@ -312,7 +318,7 @@ def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
     from servqual.analysis import analyze
 
     responses = _read(args)
-    result = analyze(responses, segments=args.segment, min_group=args.min_group)
+    result = analyze(responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"])
     if args.format == "json":
         _print_json(result.to_dict())
         return EXIT_OK
@@ -365,6 +371,33 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
                 weighted=_number(result.servqual["weighted"], lang),
             ),
         ]
+    for section, model in result.cfa.items():
+        lines += [
+            "",
+            _("Factor structure of the {section} (confirmatory factor analysis, {n} complete rows)").format(
+                section=_(SECTION_TITLES[section]).lower(), n=model["n"]
+            ),
+        ]
+        if not model["converged"]:
+            lines.append("  " + _("no fit: {reason}").format(reason=_(CFA_FAILURES[model["reason"]])))
+            continue
+        lines.append(
+            "  "
+            + _(
+                "chi2 {chi2} (df {df}, p {p}); CFI {cfi}; TLI {tli}; RMSEA {rmsea} [{low}; {high}]; SRMR {srmr}"
+            ).format(
+                chi2=_number(model["chi2"], lang),
+                df=model["df"],
+                p=_p_value(model["p_value"], lang),
+                cfi=_number(model["cfi"], lang, 3),
+                tli=_number(model["tli"], lang, 3),
+                rmsea=_number(model["rmsea"], lang, 3),
+                low=_number(model["rmsea_ci90"][0], lang, 3),
+                high=_number(model["rmsea_ci90"][1], lang, 3),
+                srmr=_number(model["srmr"], lang, 3),
+            )
+        )
+        lines.append("  " + _(FIT_WORDS[fit_quality(model)]))
     if result.ipa["dimensions"]:
         lines += ["", _("Where to act (importance from the 100 points against mean perception)")]
         for entry in result.ipa["dimensions"]:
@@ -420,6 +453,27 @@ QUADRANT_NAMES = {
     "low_priority": N_("low priority"),
     "possible_overkill": N_("possible overkill"),
 }
+CFA_FAILURES = {
+    "too_few_rows": N_("fewer complete rows than items"),
+    "singular": N_("the items' covariance matrix is singular"),
+    "not_converged": N_("the estimation did not converge"),
+}
+FIT_WORDS = {
+    "good": N_("The dimensions fit the answers well (CFI at least 0.95, RMSEA at most 0.06)."),
+    "fair": N_("The dimensions fit the answers fairly (CFI at least 0.90, RMSEA at most 0.08)."),
+    "poor": N_("The dimensions fit the answers poorly: read dimension scores with care."),
+}
+
+
+def fit_quality(model: dict[str, Any]) -> str:
+    """Hu & Bentler (1999) for good fit; CFI 0.90 and RMSEA 0.08 as the fair limits."""
+    if model["cfi"] >= 0.95 and model["rmsea"] <= 0.06:
+        return "good"
+    if model["cfi"] >= 0.90 and model["rmsea"] <= 0.08:
+        return "fair"
+    return "poor"
+
+
 WARNINGS = {
     "small_sample": N_("only {n} respondents: figures are uncertain (docs/methods.md#sample-size)"),
     "many_missing": N_("{share} of the answers are missing (docs/methods.md#missing-answers)"),
@@ -431,6 +485,10 @@ WARNINGS = {
         "{dimension}: the gap score has low reliability ({reliability}), as difference scores often do "
         "(docs/methods.md#known-caveats)"
     ),
+    "poor_fit": N_(
+        "{section}: the dimension model fits poorly (CFI {cfi}, RMSEA {rmsea}) (docs/methods.md#factor-structure)"
+    ),
+    "no_factor_model": N_("{section}: no factor model could be fitted ({reason}, {n} complete rows)"),
     "difference_scores": N_(
         "gap scores are differences of two ratings, with known weaknesses; compare with the perceptions "
         "alone (docs/methods.md#known-caveats)"
@@ -445,7 +503,9 @@ def _warning_text(warning: dict[str, Any], names: dict[str, str], lang: str, _: 
         params["dimension"] = names.get(params["dimension"], params["dimension"])
     if "section" in params:
         params["section"] = _(SECTION_TITLES[params["section"]]).lower()
-    for name in ("alpha", "reliability"):
+    if "reason" in params:
+        params["reason"] = _(CFA_FAILURES[params["reason"]])
+    for name in ("alpha", "reliability", "cfi", "rmsea"):
         if name in params:
             params[name] = _number(params[name], lang)
     if "share" in params:
@@ -461,11 +521,13 @@ def _p_value(value: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "nl" else text
 
 
-def _number(value: float, lang: str) -> str:
-    """Two decimals, with a decimal comma in Dutch."""
+def _number(value: float, lang: str, digits: int = 2) -> str:
+    """Rounded for reading (two decimals by default), with a decimal comma in Dutch."""
     if value is None or math.isnan(value):
         return "-"
-    text = f"{value + 0.0:.2f}".replace("-0.00", "0.00")  # no "minus zero"
+    text = f"{value + 0.0:.{digits}f}"
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]  # no "minus zero"
     return text.replace(".", ",") if lang == "nl" else text
 
 

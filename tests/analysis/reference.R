@@ -4,7 +4,7 @@
 #
 # Needs R with psych (Debian: apt-get install r-cran-psych r-cran-lavaan).
 # Writes tests/analysis/reference.csv: dataset, statistic, subject, value.
-suppressPackageStartupMessages(library(psych))
+suppressPackageStartupMessages({library(psych); library(lavaan)})
 
 dims <- list(tangibles = 1:4, reliability = 5:9, responsiveness = 10:13,
              assurance = 14:17, empathy = 18:22)
@@ -109,6 +109,27 @@ for (key in names(dims)) {
   put("segments", "two_t", key, tt$statistic)
   put("segments", "two_df", key, tt$parameter)
   put("segments", "two_p", key, tt$p.value)
+}
+
+# CFA: five correlated factors, ML on listwise-complete rows (lavaan's defaults).
+model <- function(prefix) paste(sapply(names(dims), function(key)
+  paste0(key, " =~ ", paste0(prefix, dims[[key]], collapse = " + "))), collapse = "\n")
+cfa_data <- c(study300 = datasets[["study300"]], study1000 = "tests/analysis/data/study1000.csv")
+for (name in names(cfa_data)) {
+  x <- read.csv(cfa_data[[name]], check.names = FALSE)
+  G <- as.matrix(x[, paste0("P", 1:22)]) - as.matrix(x[, paste0("E", 1:22)])
+  colnames(G) <- paste0("G", 1:22)
+  x <- cbind(x, G)
+  for (section in c("P", "E", "G")) {
+    fit <- cfa(model(section), data = x)
+    if (!lavInspect(fit, "converged")) next
+    fm <- fitMeasures(fit, c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower",
+                             "rmsea.ci.upper", "srmr", "ntotal"))
+    for (m in names(fm)) put(name, paste0("cfa_", section, "_", m), "all", fm[[m]])
+    std <- standardizedSolution(fit)
+    loadings <- std[std$op == "=~", ]
+    for (j in seq_len(nrow(loadings))) put(name, paste0("cfa_", section, "_std_loading"), loadings$rhs[j], loadings$est.std[j])
+  }
 }
 
 # The exact branch of the signed-rank test: fewer than 50 pairs, no ties, no zeros.

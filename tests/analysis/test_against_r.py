@@ -145,3 +145,25 @@ def test_derived_importance_is_the_correlation_with_the_overall_perception(case)
             (False, True): "possible_overkill",
         }[high_i, high_p]
         assert entry["quadrant"] == expected
+
+
+@pytest.mark.parametrize("dataset", ["study300", "study1000"])
+@pytest.mark.parametrize(("section", "prefix"), [("perception", "P"), ("expectation", "E"), ("gap", "G")])
+def test_cfa_matches_lavaan(dataset, section, prefix):
+    r = R[dataset]
+    path = DATASETS.get(dataset, HERE / "data" / f"{dataset}.csv")
+    model = analyze(servqual.read_responses(path, progress=False), cfa=[section]).cfa[section]
+    assert model["converged"]
+    name = f"cfa_{prefix}_"
+    close(model["chi2"], r[name + "chisq", "all"])
+    assert model["df"] == r[name + "df", "all"]
+    assert model["n"] == r[name + "ntotal", "all"]
+    for ours, theirs in [("p_value", "pvalue"), ("cfi", "cfi"), ("tli", "tli"), ("rmsea", "rmsea"), ("srmr", "srmr")]:
+        assert model[ours] == pytest.approx(r[name + theirs, "all"], abs=1e-6), ours
+    assert model["rmsea_ci90"] == pytest.approx(
+        [r[name + "rmsea.ci.lower", "all"], r[name + "rmsea.ci.upper", "all"]], abs=1e-6
+    )
+    # Loadings agree to lavaan's own optimiser tolerance (its parameters stop moving at
+    # about 1e-5 while the fit function is flat to 1e-10); the issue asks for 1e-3.
+    for loading in model["loadings"]:
+        assert loading["std_loading"] == pytest.approx(r[name + "std_loading", f"{prefix}{loading['item']}"], abs=1e-4)

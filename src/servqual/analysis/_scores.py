@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarning
 from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
 from servqual.analysis._ipa import importance_performance
 from servqual.analysis._reliability import difference_score_reliability
@@ -101,6 +103,8 @@ class AnalysisResult:
     servperf: dict[str, float]
     #: segment column -> {"min_group", "groups": [...], "tests": {dimension: ...}}
     segments: dict[str, Any]
+    #: section -> CFA fit, loadings, composite reliability (or {"converged": False})
+    cfa: dict[str, Any]
     #: importance-performance grid: {"dimensions": [...], "items": [...]}
     ipa: dict[str, Any]
     #: things to read with care: [{"code": ..., figures}], see docs/methods.md
@@ -117,6 +121,7 @@ class AnalysisResult:
             "servqual": self.servqual,
             "servperf": self.servperf,
             "segments": self.segments,
+            "cfa": self.cfa,
             "ipa": self.ipa,
             "warnings": self.warnings,
         }
@@ -155,7 +160,13 @@ def _weighted(scores: dict[str, np.ndarray], weights: np.ndarray | None, keys: l
     return result
 
 
-def analyze(responses: ResponseSet, *, segments: Sequence[str] = (), min_group: int = 5) -> AnalysisResult:
+def analyze(
+    responses: ResponseSet,
+    *,
+    segments: Sequence[str] = (),
+    min_group: int = 5,
+    cfa: Sequence[str] = ("perception",),
+) -> AnalysisResult:
     """Item and dimension scores of E, P and the gap P - E, with inference and reliability.
 
     Per dimension and section: n, mean, SD of the respondent dimension scores; for a gap
@@ -174,6 +185,9 @@ def analyze(responses: ResponseSet, *, segments: Sequence[str] = (), min_group: 
         The anonymity threshold: a group with fewer respondents is reported as
         suppressed, without figures or count (and enough others with it that no figure
         follows by subtraction).
+    cfa
+        Sections to fit the factor model on (``perception``, ``expectation``, ``gap``);
+        sections the instrument lacks are skipped.
     """
     unknown = [c for c in segments if c not in responses.attributes.columns]
     if unknown:
@@ -241,6 +255,7 @@ def analyze(responses: ResponseSet, *, segments: Sequence[str] = (), min_group: 
             )
             for column in segments
         },
+        "cfa": {section: factor_model(scored[section], instrument) for section in cfa if section in scored},
         "ipa": importance_performance(
             keys,
             [dimensions[k]["weight"] for k in keys],
@@ -252,6 +267,26 @@ def analyze(responses: ResponseSet, *, segments: Sequence[str] = (), min_group: 
     report = responses.report
     missing_share = report.answers_missing / report.answers_expected if report.answers_expected else 0.0
     return AnalysisResult(**fields, warnings=warnings_for(fields, missing_share))
+
+
+def factor_model(matrix: np.ndarray, instrument: Any) -> dict[str, Any]:
+    """The instrument's dimensions as correlated factors, fitted by ML on complete rows."""
+    factors = [instrument.item_positions(key) for key in instrument.dimension_keys]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # reported as converged: false
+        model = ConfirmatoryFactorAnalysis(factors).fit(matrix)
+    if not model.converged_:
+        return {"converged": False, "n": model.n_, "reason": model.failure_}
+    order = [i for items in factors for i in items]
+    return {
+        "converged": True,
+        **model.fit_,
+        "loadings": [
+            {"item": instrument.items[i].number, "dimension": instrument.items[i].dimension, "std_loading": float(v)}
+            for i, v in zip(order, model.standardized_loadings_, strict=True)
+        ],
+        "reliability": dict(zip(instrument.dimension_keys, model.reliability(), strict=True)),
+    }
 
 
 def _any(weights: np.ndarray | None, j: int) -> bool:

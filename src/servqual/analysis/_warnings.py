@@ -12,6 +12,9 @@ from typing import Any
 LOW_ALPHA = 0.70
 SMALL_SAMPLE = 30
 MANY_MISSING = 0.10
+#: Fair fit at least (Hu & Bentler 1999; Browne & Cudeck 1993).
+POOR_CFI = 0.90
+POOR_RMSEA = 0.08
 
 
 def warnings_for(result: dict[str, Any], answers_missing_share: float) -> list[dict[str, Any]]:
@@ -28,6 +31,11 @@ def warnings_for(result: dict[str, Any], answers_missing_share: float) -> list[d
         r_d = dimension["reliability"].get("difference_score")
         if r_d is not None and r_d == r_d and r_d < LOW_ALPHA:
             found.append({"code": "low_difference_reliability", "dimension": key, "reliability": r_d})
+    for section, model in result.get("cfa", {}).items():
+        if not model["converged"]:
+            found.append({"code": "no_factor_model", "section": section, "reason": model["reason"], "n": model["n"]})
+        elif model["cfi"] < POOR_CFI or model["rmsea"] > POOR_RMSEA:
+            found.append({"code": "poor_fit", "section": section, "cfi": model["cfi"], "rmsea": model["rmsea"]})
     if result["servqual"] is not None:
         found.append({"code": "difference_scores"})
     return found
