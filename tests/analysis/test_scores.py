@@ -96,3 +96,16 @@ def test_stated_importance_places_dimensions_in_quadrants():
     reliability = grid["reliability"]
     assert reliability["importance"] == pytest.approx(result.dimensions["reliability"]["weight"])
     assert reliability["quadrant"] == "concentrate_here"  # most important, lowest perception
+
+
+def test_the_zone_of_tolerance_counts_perceptions_below_inside_and_above():
+    columns = generate_study(300, "servqual-3col", seed=9)
+    raw = pd.DataFrame(columns)
+    result = analyze(servqual.read_responses(raw, "servqual-3col"))
+    complete = raw[["M3", "E3", "P3"]].dropna()
+    zone = result.items[2]["zone"]
+    assert zone["n"] == len(complete)
+    assert zone["below"] == pytest.approx((complete["P3"] < complete["M3"]).mean(), abs=1e-12)
+    assert zone["above"] == pytest.approx((complete["P3"] > complete["E3"]).mean(), abs=1e-12)
+    assert zone["below"] + zone["inside"] + zone["above"] == pytest.approx(1)
+    assert set(result.dimensions["empathy"]["zone"]) == {"n", "below", "inside", "above"}

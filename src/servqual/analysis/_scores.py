@@ -127,6 +127,19 @@ class AnalysisResult:
         }
 
 
+def zone_of_tolerance(minimum: np.ndarray, desired: np.ndarray, perceived: np.ndarray) -> dict[str, Any]:
+    """Shares of respondents whose perception lies below the minimum, inside the zone
+    (minimum <= P <= desired) or above the desired level, over respondents with all three
+    (Zeithaml, Berry & Parasuraman, 1993)."""
+    both = ~np.isnan(minimum) & ~np.isnan(desired) & ~np.isnan(perceived)
+    n = int(both.sum())
+    if n == 0:
+        return {"n": 0, "below": float("nan"), "inside": float("nan"), "above": float("nan")}
+    m, d, p = minimum[both], desired[both], perceived[both]
+    below, above = float((p < m).mean()), float((p > d).mean())
+    return {"n": n, "below": below, "inside": 1 - below - above, "above": above}
+
+
 def _difference(values: np.ndarray) -> dict[str, Any]:
     """Summary of a gap: mean with its CI, the paired t-test, d_z and the signed-rank test."""
     zeros = np.zeros_like(values)
@@ -220,6 +233,10 @@ def analyze(
                 reliability["perception"]["alpha"],
                 reliability["expectation"]["alpha"],
             )
+        if "minimum" in scored:
+            entry["zone"] = zone_of_tolerance(
+                *(dimension_scores[s][dimension.key] for s in ("minimum", "expectation", "perception"))
+            )
         entry["alpha"] = {section: reliability[section]["alpha"] for section in sections}
         entry["reliability"] = reliability
         j = instrument.dimensions.index(dimension)
@@ -233,6 +250,8 @@ def analyze(
             stats = _difference(matrix[:, j]) if section in differences else _summary(matrix[:, j])
             for name, value in stats.items():
                 row[f"{section}_{name}"] = value
+        if "minimum" in scored:
+            row["zone"] = zone_of_tolerance(*(scored[s][:, j] for s in ("minimum", "expectation", "perception")))
         # n of the headline figure: the gap, else the adequacy gap, else the only section
         row["n"] = row.get(f"{GAP}_n", row.get(f"{ADEQUACY}_n", row[f"{sections[0]}_n"]))
         items.append(row)
