@@ -59,6 +59,8 @@ for (name in names(datasets)) {
       m <- switch(section, expectation = E, perception = P, gap = G)[, items, drop = FALSE]
       a <- suppressWarnings(suppressMessages(psych::alpha(m, use = "pairwise", warnings = FALSE)))
       put(name, paste0("alpha_", section), key, a$total$raw_alpha)
+      om <- suppressWarnings(suppressMessages(omega(m, nfactors = 1, plot = FALSE)))
+      put(name, paste0("omega_", section), key, om$omega.tot)
       put(name, paste0("alpha_low_", section), key, a$feldt$lower.ci)
       put(name, paste0("alpha_high_", section), key, a$feldt$upper.ci)
       for (j in seq_along(items)) {

@@ -54,7 +54,69 @@ def reliability(items: np.ndarray, ci: float = 0.95) -> dict[str, Any]:
     """:func:`cronbach_alpha` and :func:`item_statistics` together, from one covariance matrix."""
     covariance, _ = pairwise_covariance(items)
     n = int(np.count_nonzero(~np.isnan(items).all(axis=1)))
-    return {**_alpha_with_ci(covariance, n, ci), **_item_statistics(covariance)}
+    return {
+        **_alpha_with_ci(covariance, n, ci),
+        "omega_total": omega_total(pairwise_correlation(items)),
+        **_item_statistics(covariance),
+    }
+
+
+def pairwise_correlation(items: np.ndarray) -> np.ndarray:
+    r"""Correlation of every pair of columns over the rows where both are present, each
+    from that pair's own means and variances.
+
+    In R: ``cor(x, use = "pairwise.complete.obs")``.
+    """
+    covariance, n = pairwise_covariance(items)
+    present = ~np.isnan(items)
+    filled = np.where(present, items, 0.0)
+    weights = present.astype(np.float64)
+    sums = filled.T @ weights
+    squares = (filled**2).T @ weights  # [i, j]: sum of item i squared over rows where j is present
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = (squares - sums**2 / n) / (n - 1)  # [i, j]: variance of i over the pair (i, j)
+        return covariance / np.sqrt(variance * variance.T)
+
+
+def omega_total(correlation: np.ndarray, max_iter: int = 10_000, tol: float = 1e-12) -> float:
+    r"""McDonald's omega total from a one-factor minimum-residual (ULS) solution.
+
+    .. math:: \omega_t = 1 - \frac{\sum_i u_i^2}{\mathbf 1^\top R\, \mathbf 1}
+
+    with R the correlation matrix (pairwise, as psych computes it) and :math:`u_i^2 = 1 - h_i^2` the
+    uniquenesses. The ULS loadings come from iterated principal axes, which converge
+    to the minimum-residual solution; as in psych, uniquenesses stay at least 0.005
+    (a Heywood case stops at the bound) and the final loadings are those of the leading
+    eigenvector at that solution. NaN for fewer than three items.
+    In R: ``psych::omega(x, nfactors = 1)$omega.tot``.
+    """
+    r = correlation
+    if r.shape[0] < 3 or not np.isfinite(r).all():
+        return float("nan")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        communality = 1 - 1 / np.diag(np.linalg.pinv(r))  # squared multiple correlations
+    communality = np.minimum(communality, MAX_COMMUNALITY)
+    for _ in range(max_iter):
+        loadings = _leading_loadings(r, communality)
+        updated = np.minimum(loadings**2, MAX_COMMUNALITY)
+        if np.abs(updated - communality).max() < tol:
+            break
+        communality = updated
+    else:
+        return float("nan")
+    loadings = _leading_loadings(r, updated)
+    return float(1 - (1 - loadings**2).sum() / r.sum())
+
+
+#: psych's minres keeps every uniqueness at 0.005 or more.
+MAX_COMMUNALITY = 0.995
+
+
+def _leading_loadings(r: np.ndarray, communality: np.ndarray) -> np.ndarray:
+    reduced = r.copy()
+    np.fill_diagonal(reduced, communality)
+    values, vectors = np.linalg.eigh(reduced)
+    return vectors[:, -1] * np.sqrt(max(values[-1], 0.0))
 
 
 def _alpha_with_ci(covariance: np.ndarray, n: int, ci: float) -> dict[str, Any]:
