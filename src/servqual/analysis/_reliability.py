@@ -9,30 +9,71 @@ across partitions of a large file.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import special
 
 
-def pairwise_covariance(items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    r"""Covariance of every pair of columns over the rows where both are present.
+@dataclass(frozen=True)
+class PairwiseMoments:
+    """Sums and cross-products behind pairwise-complete covariances and correlations.
 
-    .. math:: c_{ij} = \frac{\sum x_i x_j - \sum x_i \sum x_j / n_{ij}}{n_{ij} - 1}
-
-    with all sums over the :math:`n_{ij}` rows that answered both items. Returns the
-    covariance matrix and the matrix of pair counts.
-    In R: ``cov(x, use = "pairwise.complete.obs")``.
+    Computed in one pass over an answer matrix; moments of separate parts of a file
+    add up (``a + b``) to those of the whole, so the same statistics serve a dashboard
+    that adds responses and partitions summed elsewhere.
     """
-    present = ~np.isnan(items)
-    filled = np.where(present, items, 0.0)
-    weights = present.astype(np.float64)
-    n = weights.T @ weights
-    cross = filled.T @ filled
-    sums = filled.T @ weights  # [i, j]: sum of item i over rows where j is present
-    with np.errstate(invalid="ignore", divide="ignore"):
-        covariance = (cross - sums * sums.T / n) / (n - 1)
-    return covariance, n
+
+    #: [i, j]: rows where items i and j are both present
+    n: np.ndarray
+    #: [i, j]: sum of item i over the rows where j is present
+    sums: np.ndarray
+    #: [i, j]: sum of item i squared over the rows where j is present
+    squares: np.ndarray
+    #: [i, j]: sum of x_i * x_j over the rows where both are present
+    cross: np.ndarray
+
+    @classmethod
+    def of(cls, items: np.ndarray) -> PairwiseMoments:
+        present = ~np.isnan(items)
+        filled = np.where(present, items, 0.0)
+        weights = present.astype(np.float64)
+        return cls(weights.T @ weights, filled.T @ weights, (filled * filled).T @ weights, filled.T @ filled)
+
+    def __add__(self, other: PairwiseMoments) -> PairwiseMoments:
+        return PairwiseMoments(
+            self.n + other.n, self.sums + other.sums, self.squares + other.squares, self.cross + other.cross
+        )
+
+    def subset(self, positions: list[int]) -> PairwiseMoments:
+        pick = np.ix_(positions, positions)
+        return PairwiseMoments(self.n[pick], self.sums[pick], self.squares[pick], self.cross[pick])
+
+    def covariance(self) -> np.ndarray:
+        r"""Pairwise-complete covariance matrix.
+
+        .. math:: c_{ij} = \frac{\sum x_i x_j - \sum x_i \sum x_j / n_{ij}}{n_{ij} - 1}
+
+        In R: ``cov(x, use = "pairwise.complete.obs")``.
+        """
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (self.cross - self.sums * self.sums.T / self.n) / (self.n - 1)
+
+    def correlation(self) -> np.ndarray:
+        """Pairwise-complete correlations, each from that pair's own means and variances.
+
+        In R: ``cor(x, use = "pairwise.complete.obs")``.
+        """
+        with np.errstate(invalid="ignore", divide="ignore"):
+            variance = (self.squares - self.sums**2 / self.n) / (self.n - 1)
+            return self.covariance() / np.sqrt(variance * variance.T)
+
+
+def pairwise_covariance(items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Covariance matrix over pairwise-complete rows, and the pair counts."""
+    moments = PairwiseMoments.of(items)
+    return moments.covariance(), moments.n
 
 
 def cronbach_alpha(items: np.ndarray, ci: float = 0.95) -> dict[str, float | list[float]]:
@@ -50,32 +91,20 @@ def cronbach_alpha(items: np.ndarray, ci: float = 0.95) -> dict[str, float | lis
     return _alpha_with_ci(covariance, int(np.count_nonzero(~np.isnan(items).all(axis=1))), ci)
 
 
-def reliability(items: np.ndarray, ci: float = 0.95) -> dict[str, Any]:
-    """:func:`cronbach_alpha` and :func:`item_statistics` together, from one covariance matrix."""
-    covariance, _ = pairwise_covariance(items)
-    n = int(np.count_nonzero(~np.isnan(items).all(axis=1)))
+def reliability(moments: PairwiseMoments, n: int, ci: float = 0.95) -> dict[str, Any]:
+    """Alpha with its CI, omega total and the item statistics of one item set, from its
+    moments; ``n`` is the number of respondents with at least one of its answers."""
+    covariance = moments.covariance()
     return {
         **_alpha_with_ci(covariance, n, ci),
-        "omega_total": omega_total(pairwise_correlation(items)),
+        "omega_total": omega_total(moments.correlation()),
         **_item_statistics(covariance),
     }
 
 
 def pairwise_correlation(items: np.ndarray) -> np.ndarray:
-    r"""Correlation of every pair of columns over the rows where both are present, each
-    from that pair's own means and variances.
-
-    In R: ``cor(x, use = "pairwise.complete.obs")``.
-    """
-    covariance, n = pairwise_covariance(items)
-    present = ~np.isnan(items)
-    filled = np.where(present, items, 0.0)
-    weights = present.astype(np.float64)
-    sums = filled.T @ weights
-    squares = (filled**2).T @ weights  # [i, j]: sum of item i squared over rows where j is present
-    with np.errstate(invalid="ignore", divide="ignore"):
-        variance = (squares - sums**2 / n) / (n - 1)  # [i, j]: variance of i over the pair (i, j)
-        return covariance / np.sqrt(variance * variance.T)
+    """Pairwise-complete correlation matrix. In R: ``cor(x, use = "pairwise.complete.obs")``."""
+    return PairwiseMoments.of(items).correlation()
 
 
 def omega_total(correlation: np.ndarray, max_iter: int = 10_000, tol: float = 1e-12) -> float:

@@ -12,7 +12,7 @@ import numpy as np
 from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarning
 from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
 from servqual.analysis._ipa import importance_performance
-from servqual.analysis._reliability import difference_score_reliability
+from servqual.analysis._reliability import PairwiseMoments, difference_score_reliability
 from servqual.analysis._reliability import reliability as section_reliability
 from servqual.analysis._segments import segment_scores
 from servqual.analysis._warnings import warnings_for
@@ -216,6 +216,7 @@ def analyze(
     weights = responses.importance
     dimensions: dict[str, dict[str, Any]] = {}
     dimension_scores: dict[str, dict[str, np.ndarray]] = {s: {} for s in sections}
+    moments = {section: PairwiseMoments.of(matrix) for section, matrix in scored.items()}
     for dimension in instrument.dimensions:
         positions = instrument.item_positions(dimension.key)
         entry: dict[str, Any] = {}
@@ -224,8 +225,8 @@ def analyze(
             values = respondent_dimension_scores(matrix, positions)
             dimension_scores[section][dimension.key] = values
             entry[section] = _difference(values) if section in differences else _summary(values)
-            items = matrix[:, positions]
-            reliability[section] = section_reliability(items)
+            answered = int(np.count_nonzero(~np.isnan(values)))
+            reliability[section] = section_reliability(moments[section].subset(positions), answered)
         if GAP in scored:
             reliability["difference_score"] = difference_score_reliability(
                 dimension_scores["perception"][dimension.key],

@@ -1,0 +1,95 @@
+"""`servqual analyze` end to end against what an analyst would write instead.
+
+    python benchmarks/bench_analyze.py [--sizes 10000 100000 1000000]
+
+Needs the bench extra: pip install -c requirements.lock -e ".[bench]".
+
+For each size it writes a synthetic canonical file (22 E, 22 P, importance points, two
+segment columns branch and channel, 2% missing answers) and times, in the same run,
+each as a fresh process (start-up included):
+  (a) servqual analyze FILE --format json --segment branch --segment channel
+      (scores, CIs, t and signed-rank tests, alpha with CI and item statistics, omega,
+      CFA of the perceptions, segments with tests, IPA);
+  (b) the baseline an analyst would write: pandas.read_csv, pingouin.cronbach_alpha
+      per dimension for E, P and the gap, semopy for the same CFA, pandas groupby for
+      the segment means; it computes fewer figures than (a);
+  (c) polars.read_csv of the same file alone: the parse floor.
+It prints wall time (best of three), peak memory (max RSS) and the ratios (b)/(a) and
+(a)/(c). Targets (issue 3): at 1M respondents (a) at least 4x faster than (b), within
+2.5x of (c), at most 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PEAK = "\nimport resource, sys\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+
+BASELINE = """
+import pandas as pd, pingouin as pg, semopy
+path = {path!r}
+df = pd.read_csv(path)
+dims = {{"tangibles": range(1, 5), "reliability": range(5, 10), "responsiveness": range(10, 14),
+         "assurance": range(14, 18), "empathy": range(18, 23)}}
+for i in range(1, 23):
+    df[f"G{{i}}"] = df[f"P{{i}}"] - df[f"E{{i}}"]
+out = {{}}
+for key, items in dims.items():
+    for section in "EPG":
+        out[key, section] = pg.cronbach_alpha(data=df[[f"{{section}}{{i}}" for i in items]])
+    df[f"gap_{{key}}"] = df[[f"G{{i}}" for i in items]].mean(axis=1)
+model = "\\n".join(f"{{k}} =~ " + " + ".join(f"P{{i}}" for i in items) for k, items in dims.items())
+cfa = semopy.Model(model)
+cfa.fit(df[[f"P{{i}}" for i in range(1, 23)]].dropna())
+stats = semopy.calc_stats(cfa)
+for column in ("branch", "channel"):
+    out[column] = df.groupby(column)[[f"gap_{{k}}" for k in dims]].agg(["mean", "count"])
+"""
+
+SERVQUAL = (
+    "from servqual.cli import main; main(['analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
+    "'--segment', 'channel'])"
+)
+FLOOR = "import polars; polars.read_csv({path!r})"
+
+
+def run(code: str, repeat: int) -> tuple[float, float]:
+    """Best wall time of a fresh process and its peak memory in MB."""
+    times, peak = [], 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", code + PEAK], check=True, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        peak = max(peak, int(done.stderr.strip().splitlines()[-1]) / 1024)
+    return min(times), peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    from servqual.io.synthetic import generate_study, write_csv
+
+    print(
+        f"{'respondents':>12} {'servqual s':>11} {'baseline s':>11} {'floor s':>8} {'(b)/(a)':>8} {'(a)/(c)':>8}"
+        f" {'servqual MB':>12} {'baseline MB':>12}"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        for n in args.sizes:
+            path = str(Path(folder) / f"study-{n}.csv")
+            write_csv(generate_study(n, seed=1), path)
+            a, a_mb = run(SERVQUAL.format(path=path), args.repeat)
+            b, b_mb = run(BASELINE.format(path=path), args.repeat)
+            c, _ = run(FLOOR.format(path=path), args.repeat)
+            print(f"{n:>12} {a:>11.2f} {b:>11.2f} {c:>8.2f} {b / a:>8.2f} {a / c:>8.2f} {a_mb:>12.0f} {b_mb:>12.0f}")
+
+
+if __name__ == "__main__":
+    main()
