@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from servqual.analysis import AnalysisResult, analyze
 from servqual.errors import ServqualError
 from servqual.instruments import Instrument, builtin_instruments, load_instrument
 from servqual.io import ResponseSet, ValidationReport, read_responses
@@ -14,10 +15,12 @@ from servqual.io import ResponseSet, ValidationReport, read_responses
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnalysisResult",
     "Instrument",
     "ResponseSet",
     "ServqualError",
     "ValidationReport",
+    "analyze",
     "builtin_instruments",
     "load_instrument",
     "read_responses",

@@ -109,3 +109,14 @@ def test_the_zone_of_tolerance_counts_perceptions_below_inside_and_above():
     assert zone["above"] == pytest.approx((complete["P3"] > complete["E3"]).mean(), abs=1e-12)
     assert zone["below"] + zone["inside"] + zone["above"] == pytest.approx(1)
     assert set(result.dimensions["empathy"]["zone"]) == {"n", "below", "inside", "above"}
+
+
+def test_the_result_gives_tables_as_dataframes():
+    result = servqual.analyze(servqual.read_responses(FIXTURES / "canonical.csv", progress=False))
+    items = result.item_table()
+    assert len(items) == 22 and items.loc[0, "gap_mean"] == result.items[0]["gap_mean"]
+    dims = result.dimension_table()
+    assert len(dims) == 15  # five dimensions, three sections
+    gap = dims[(dims.dimension == "empathy") & (dims.section == "gap")].iloc[0]
+    assert gap["mean"] == result.dimensions["empathy"]["gap"]["mean"]
+    assert list(dims.columns[-2:]) == ["alpha", "omega_total"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from servqual.analysis._warnings import warnings_for
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.io import ResponseSet
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Result keys of the sections (``minimum`` is only asked in the three-column format,
 #: where ``expectation`` holds the desired level).
@@ -109,6 +112,36 @@ class AnalysisResult:
     ipa: dict[str, Any]
     #: things to read with care: [{"code": ..., figures}], see docs/methods.md
     warnings: list[dict[str, Any]]
+
+    def item_table(self) -> pd.DataFrame:
+        """One row per item: item, dimension, n and every <section>_<statistic> figure."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{k: (tuple(v) if isinstance(v, list) else v) for k, v in row.items() if k != "zone"} for row in self.items]
+        )
+
+    def dimension_table(self) -> pd.DataFrame:
+        """One row per dimension and section: n, mean, sd (and the tests for gaps), alpha, omega."""
+        import pandas as pd
+
+        rows = []
+        for key, entry in self.dimensions.items():
+            for section in self.sections:
+                figures = {k: (tuple(v) if isinstance(v, list) else v) for k, v in entry[section].items()}
+                reliability = entry["reliability"][section]
+                rows.append(
+                    {
+                        "dimension": key,
+                        "section": section,
+                        **figures,
+                        "alpha": reliability["alpha"],
+                        "omega_total": reliability["omega_total"],
+                    }
+                )
+        table = pd.DataFrame(rows)
+        last = ["alpha", "omega_total"]
+        return table[[c for c in table.columns if c not in last] + last]
 
     def to_dict(self) -> dict[str, Any]:
         return {
