@@ -35,11 +35,21 @@ class PairwiseMoments:
     cross: np.ndarray
 
     @classmethod
-    def of(cls, items: np.ndarray) -> PairwiseMoments:
-        present = ~np.isnan(items)
-        filled = np.where(present, items, 0.0)
-        weights = present.astype(np.float64)
-        return cls(weights.T @ weights, filled.T @ weights, (filled * filled).T @ weights, filled.T @ filled)
+    def of(cls, items: np.ndarray, chunk: int = 65_536) -> PairwiseMoments:
+        """Moments of an answer matrix, summed over blocks of rows: the temporaries stay
+        small (and in cache) however many respondents there are."""
+        k = items.shape[1]
+        n, sums, squares, cross = (np.zeros((k, k)) for _ in range(4))
+        for start in range(0, items.shape[0], chunk):
+            block = items[start : start + chunk]
+            present = ~np.isnan(block)
+            filled = np.where(present, block, 0.0)
+            weights = present.astype(np.float64)
+            n += weights.T @ weights
+            sums += filled.T @ weights
+            squares += (filled * filled).T @ weights
+            cross += filled.T @ filled
+        return cls(n, sums, squares, cross)
 
     def __add__(self, other: PairwiseMoments) -> PairwiseMoments:
         return PairwiseMoments(
