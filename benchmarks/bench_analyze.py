@@ -22,13 +22,12 @@ It prints wall time (best of three), peak memory (max RSS) and the ratios (b)/(a
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-PEAK = "\nimport resource, sys\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+sys.path.insert(0, str(Path(__file__).parent))
+from timing import best_of
 
 BASELINE = """
 import pandas as pd, pingouin as pg, semopy
@@ -58,17 +57,6 @@ SERVQUAL = (
 FLOOR = "import polars; polars.read_csv({path!r})"
 
 
-def run(code: str, repeat: int) -> tuple[float, float]:
-    """Best wall time of a fresh process and its peak memory in MB."""
-    times, peak = [], 0.0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", code + PEAK], check=True, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        peak = max(peak, int(done.stderr.strip().splitlines()[-1]) / 1024)
-    return min(times), peak
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -85,9 +73,9 @@ def main() -> None:
         for n in args.sizes:
             path = str(Path(folder) / f"study-{n}.csv")
             write_csv(generate_study(n, seed=1), path)
-            a, a_mb = run(SERVQUAL.format(path=path), args.repeat)
-            b, b_mb = run(BASELINE.format(path=path), args.repeat)
-            c, _ = run(FLOOR.format(path=path), args.repeat)
+            a, a_mb = best_of(SERVQUAL.format(path=path), args.repeat)
+            b, b_mb = best_of(BASELINE.format(path=path), args.repeat)
+            c, _ = best_of(FLOOR.format(path=path), args.repeat)
             print(f"{n:>12} {a:>11.2f} {b:>11.2f} {c:>8.2f} {b / a:>8.2f} {a / c:>8.2f} {a_mb:>12.0f} {b_mb:>12.0f}")
 
 

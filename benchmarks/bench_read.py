@@ -15,31 +15,18 @@ It prints wall time (best of 5, each a fresh process, start-up included), peak m
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from timing import best_of
 
 READERS = {
     "servqual": "import servqual; servqual.read_responses({path!r}, progress=False)",
     "polars": "import polars; polars.read_csv({path!r})",
     "pandas": "import pandas; pandas.read_csv({path!r})",
 }
-
-
-PEAK = "; import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-
-
-def best_of(code: str, repeat: int = 5) -> tuple[float, float]:
-    """Best wall time of a fresh process (start-up included) and its peak memory in MB."""
-    times, peak = [], 0.0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run = subprocess.run([sys.executable, "-c", code + PEAK], check=True, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        peak = max(peak, int(run.stdout.split()[-1]) / 1024)
-    return min(times), peak
 
 
 def main() -> None:
@@ -62,7 +49,7 @@ def main() -> None:
             quoted = Path(folder) / f"quoted-{n}.csv"
             polars.read_csv(plain).write_csv(quoted, quote_style="always")
             for label, path in (("", plain), (" quoted", quoted)):
-                results = {name: best_of(code.format(path=str(path))) for name, code in READERS.items()}
+                results = {name: best_of(code.format(path=str(path)), 5) for name, code in READERS.items()}
                 a, c, p = results["servqual"][0], results["polars"][0], results["pandas"][0]
                 size = path.stat().st_size / 1e6
                 print(

@@ -34,3 +34,9 @@ def test_the_core_never_imports_django_the_web_app_or_the_cli():
     run = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 kept, 0 broken" in run.stdout
+
+
+def test_reading_a_file_does_not_import_the_statistics_stack():
+    code = "import sys, servqual; servqual.read_responses; print('scipy' in sys.modules, 'pandas' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "False"]
