@@ -190,7 +190,7 @@ def test_analyze_says_where_to_act_and_what_to_read_with_care():
     run = servqual("analyze", str(FIXTURES / "canonical.csv"), "--lang", "nl")
     assert re.search(r"Betrouwbaarheid +29,72 +4,43 +hier op concentreren", run.stdout)
     assert "Lees met zorg:" in run.stdout
-    assert "Zekerheid, verwachtingen: alfa 0,51 ligt onder 0,70" in run.stdout
+    assert "Zekerheid, Verwachtingen: alfa 0,51 ligt onder 0,70" in run.stdout
 
 
 def test_analyze_reports_the_factor_structure_or_why_there_is_none():

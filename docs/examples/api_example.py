@@ -12,7 +12,6 @@ import json
 import pandas as pd
 
 import servqual
-from servqual.analysis import analyze
 
 # 1. Read and validate a file. The format, encoding and delimiter are detected.
 responses = servqual.read_responses("tests/fixtures/dutch_excel.csv", instrument="servqual-22")
@@ -32,7 +31,7 @@ print("attributes:", responses.attributes.columns)
 print("branches:", sorted(responses.attributes["branch"].unique().to_list()))
 
 # 3. Scores per dimension and per item. Gap = P - E; below zero, the service falls short.
-result = analyze(responses)
+result = servqual.analyze(responses)
 for key, sections in result.dimensions.items():
     gap = sections["gap"]
     print(f"{key:<15} gap mean {gap['mean']:+.2f}  (sd {gap['sd']:.2f}, n {gap['n']})")
@@ -48,7 +47,9 @@ print("keys:", sorted(data))
 frame = responses.to_frame()
 again = servqual.read_responses(frame, instrument="servqual-22")
 print("from a DataFrame:", again.report.file_format, again.report.rows_used, "rows")
-assert analyze(again).dimensions["reliability"]["gap"]["mean"] == result.dimensions["reliability"]["gap"]["mean"]
+assert (
+    servqual.analyze(again).dimensions["reliability"]["gap"]["mean"] == result.dimensions["reliability"]["gap"]["mean"]
+)
 
 # 6. Problems that make a file unusable raise ServqualError with a one-line message.
 try:

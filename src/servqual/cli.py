@@ -374,8 +374,8 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
     for section, model in result.cfa.items():
         lines += [
             "",
-            _("Factor structure of the {section} (confirmatory factor analysis, {n} complete rows)").format(
-                section=_(SECTION_TITLES[section]).lower(), n=model["n"]
+            _("Factor structure, {section} (confirmatory factor analysis, {n} complete rows)").format(
+                section=_(SECTION_TITLES[section]), n=model["n"]
             ),
         ]
         if not model["converged"]:
@@ -429,7 +429,7 @@ def _segment_lines(
         _(
             "By {column} ({section}; groups under {threshold} respondents, and any that would reveal them, "
             "are not shown)"
-        ).format(column=name, section=_(SECTION_TITLES[section]).lower(), threshold=segment["min_group"]),
+        ).format(column=name, section=_(SECTION_TITLES[section]), threshold=segment["min_group"]),
         " " * width + f"{'n':>6}" + "".join(f"{names[k]:>{column}}" for k in keys),
     ]
     for group in segment["groups"]:
@@ -462,11 +462,14 @@ FIT_WORDS = {
     "good": N_("The dimensions fit the answers well (CFI at least 0.95, RMSEA at most 0.06)."),
     "fair": N_("The dimensions fit the answers fairly (CFI at least 0.90, RMSEA at most 0.08)."),
     "poor": N_("The dimensions fit the answers poorly: read dimension scores with care."),
+    "untestable": N_("The model has no degrees of freedom, so its fit cannot be tested."),
 }
 
 
 def fit_quality(model: dict[str, Any]) -> str:
     """Hu & Bentler (1999) for good fit; CFI 0.90 and RMSEA 0.08 as the fair limits."""
+    if model["df"] == 0:
+        return "untestable"
     if model["cfi"] >= 0.95 and model["rmsea"] <= 0.06:
         return "good"
     if model["cfi"] >= 0.90 and model["rmsea"] <= 0.08:
@@ -502,7 +505,7 @@ def _warning_text(warning: dict[str, Any], names: dict[str, str], lang: str, _: 
     if "dimension" in params:
         params["dimension"] = names.get(params["dimension"], params["dimension"])
     if "section" in params:
-        params["section"] = _(SECTION_TITLES[params["section"]]).lower()
+        params["section"] = _(SECTION_TITLES[params["section"]])
     if "reason" in params:
         params["reason"] = _(CFA_FAILURES[params["reason"]])
     for name in ("alpha", "reliability", "cfi", "rmsea"):

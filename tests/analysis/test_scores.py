@@ -120,3 +120,25 @@ def test_the_result_gives_tables_as_dataframes():
     gap = dims[(dims.dimension == "empathy") & (dims.section == "gap")].iloc[0]
     assert gap["mean"] == result.dimensions["empathy"]["gap"]["mean"]
     assert list(dims.columns[-2:]) == ["alpha", "omega_total"]
+
+
+def test_a_desired_level_under_the_minimum_is_counted_once():
+    from servqual.analysis._scores import zone_of_tolerance
+
+    zone = zone_of_tolerance(np.array([5.0, 3.0]), np.array([3.0, 6.0]), np.array([4.0, 4.0]))
+    assert zone == {"n": 2, "below": 0.5, "inside": 0.5, "above": 0.0}
+
+
+def test_an_instrument_without_perceptions_is_analysed(tmp_path):
+    path = tmp_path / "wishes.toml"
+    path.write_text(
+        'key = "wishes"\nsections = ["expectation"]\n[scale]\nmin = 1\nmax = 5\n'
+        '[[dimensions]]\nkey = "speed"\ncode = "SPD"\nname = { en = "Speed" }\n'
+        + "".join(f'[[items]]\nnumber = {i}\ndimension = "speed"\ntext = {{ en = "Item {i}" }}\n' for i in (1, 2, 3)),
+        encoding="utf-8",
+    )
+    frame = pd.DataFrame({"E1": [4, 5, 3, 4], "E2": [5, 5, 4, 4], "E3": [3, 4, 4, 5]})
+    result = servqual.analyze(servqual.read_responses(frame, path))
+    assert result.sections == ["expectation"]
+    assert result.servperf is None and result.servqual is None
+    assert result.dimensions["speed"]["expectation"]["mean"] == pytest.approx(frame.mean(axis=1).mean())

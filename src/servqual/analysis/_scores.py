@@ -103,7 +103,7 @@ class AnalysisResult:
     items: list[dict[str, Any]]
     #: {"unweighted": ..., "weighted": ...} of the gap (SERVQUAL) and of perceptions (SERVPERF)
     servqual: dict[str, float] | None
-    servperf: dict[str, float]
+    servperf: dict[str, float] | None
     #: segment column -> {"min_group", "groups": [...], "tests": {dimension: ...}}
     segments: dict[str, Any]
     #: section -> CFA fit, loadings, composite reliability (or {"converged": False})
@@ -169,8 +169,14 @@ def zone_of_tolerance(minimum: np.ndarray, desired: np.ndarray, perceived: np.nd
     if n == 0:
         return {"n": 0, "below": float("nan"), "inside": float("nan"), "above": float("nan")}
     m, d, p = minimum[both], desired[both], perceived[both]
-    below, above = float((p < m).mean()), float((p > d).mean())
-    return {"n": n, "below": below, "inside": 1 - below - above, "above": above}
+    below = p < m
+    above = (p > d) & ~below  # a desired level under the minimum must not count twice
+    return {
+        "n": n,
+        "below": float(below.mean()),
+        "inside": float((~below & ~above).mean()),
+        "above": float(above.mean()),
+    }
 
 
 def _difference(values: np.ndarray) -> dict[str, Any]:
@@ -290,7 +296,7 @@ def analyze(
         row["n"] = row.get(f"{GAP}_n", row.get(f"{ADEQUACY}_n", row[f"{sections[0]}_n"]))
         items.append(row)
 
-    headline_section = differences[0] if differences else "perception"
+    headline_section = differences[0] if differences else ("perception" if "perception" in scored else sections[0])
     headline = scored[headline_section]
     keys = instrument.dimension_keys
     fields: dict[str, Any] = {
@@ -301,7 +307,7 @@ def analyze(
         "dimensions": dimensions,
         "items": items,
         "servqual": _weighted(dimension_scores[GAP], weights, keys) if GAP in scored else None,
-        "servperf": _weighted(dimension_scores["perception"], weights, keys),
+        "servperf": _weighted(dimension_scores["perception"], weights, keys) if "perception" in scored else None,
         "segments": {
             column: segment_scores(
                 dimension_scores[headline_section], responses.attributes[column], min_group, headline_section
@@ -315,7 +321,9 @@ def analyze(
             [dimensions[k]["perception"]["mean"] for k in keys],
             [item.number for item in instrument.items],
             scored["perception"],
-        ),
+        )
+        if "perception" in scored
+        else {"dimensions": [], "items": []},
     }
     report = responses.report
     missing_share = report.answers_missing / report.answers_expected if report.answers_expected else 0.0
