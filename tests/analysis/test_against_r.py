@@ -169,3 +169,19 @@ def test_cfa_matches_lavaan(dataset, section, prefix):
     # about 1e-5 while the fit function is flat to 1e-10); the issue asks for 1e-3.
     for loading in model["loadings"]:
         assert loading["std_loading"] == pytest.approx(r[name + "std_loading", f"{prefix}{loading['item']}"], abs=1e-4)
+
+
+def test_the_standalone_functions_give_the_same_figures_as_analyze():
+    from servqual.analysis import cronbach_alpha, item_statistics, omega_total, pairwise_correlation
+
+    r = R["study300"]
+    responses = servqual.read_responses(DATASETS["study300"], progress=False)
+    items = responses.answers["perception"][:, 4:9]  # reliability, items 5-9
+    alpha = cronbach_alpha(items)
+    close(alpha["alpha"], r["alpha_perception", "reliability"])
+    close(alpha["ci95"], [r["alpha_low_perception", "reliability"], r["alpha_high_perception", "reliability"]])
+    close(
+        item_statistics(items)["corrected_item_total"],
+        [r["r_drop_perception", f"reliability:{j}"] for j in range(1, 6)],
+    )
+    assert omega_total(pairwise_correlation(items)) == pytest.approx(r["omega_perception", "reliability"], abs=1e-5)

@@ -1,9 +1,55 @@
-"""Pure statistics on a response set: scores now; inference, reliability and factor
-structure come with the analysis engine.
+"""Pure statistics on a response set: one function per concept, each pinned to R.
+
+``analyze`` computes everything the command line reports; the functions below are the
+pieces it is built from, for analysts who want one statistic on their own data.
 """
 
 from __future__ import annotations
 
-from servqual.analysis._scores import AnalysisResult, analyze, respondent_dimension_scores, scored_answers
+from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarning
+from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
+from servqual.analysis._ipa import derived_importance, quadrants
+from servqual.analysis._reliability import (
+    PairwiseMoments,
+    cronbach_alpha,
+    difference_score_reliability,
+    item_statistics,
+    omega_total,
+    pairwise_correlation,
+    pairwise_covariance,
+)
+from servqual.analysis._scores import (
+    AnalysisResult,
+    analyze,
+    respondent_dimension_scores,
+    scored_answers,
+    zone_of_tolerance,
+)
+from servqual.analysis._segments import holm, kruskal_wallis, suppressed_groups, welch_anova, welch_t
 
-__all__ = ["AnalysisResult", "analyze", "respondent_dimension_scores", "scored_answers"]
+__all__ = [
+    "AnalysisResult",
+    "ConfirmatoryFactorAnalysis",
+    "ConvergenceWarning",
+    "PairwiseMoments",
+    "analyze",
+    "cronbach_alpha",
+    "derived_importance",
+    "difference_score_reliability",
+    "holm",
+    "item_statistics",
+    "kruskal_wallis",
+    "mean_ci",
+    "omega_total",
+    "paired_t",
+    "pairwise_correlation",
+    "pairwise_covariance",
+    "quadrants",
+    "respondent_dimension_scores",
+    "scored_answers",
+    "suppressed_groups",
+    "welch_anova",
+    "welch_t",
+    "wilcoxon_signed_rank",
+    "zone_of_tolerance",
+]
