@@ -142,3 +142,13 @@ def test_an_instrument_without_perceptions_is_analysed(tmp_path):
     assert result.sections == ["expectation"]
     assert result.servperf is None and result.servqual is None
     assert result.dimensions["speed"]["expectation"]["mean"] == pytest.approx(frame.mean(axis=1).mean())
+
+
+def test_identical_expectations_and_perceptions_give_no_test_rather_than_an_error():
+    frame = pd.DataFrame(generate_study(60, seed=1))
+    frame.loc[:, "E1":"E22"] = frame.loc[:, "P1":"P22"].to_numpy()
+    result = servqual.analyze(servqual.read_responses(frame))
+    gap = result.dimensions["empathy"]["gap"]
+    assert gap["mean"] == 0 and gap["ci95"] == [0.0, 0.0]
+    assert np.isnan(gap["p_value"]) and np.isnan(gap["wilcoxon_p"])
+    assert np.isnan(result.dimensions["empathy"]["reliability"]["difference_score"])

@@ -30,7 +30,7 @@ def mean_ci(values: np.ndarray, ci: float = 0.95) -> tuple[float, float, float]:
         return (float(x.mean()) if n else float("nan")), float("nan"), float("nan")
     mean = float(x.mean())
     half = float(special.stdtrit(n - 1, 0.5 + ci / 2)) * float(x.std(ddof=1)) / np.sqrt(n)
-    return mean, mean - half, mean + half
+    return mean, float(mean - half), float(mean + half)
 
 
 def paired_t(after: np.ndarray, before: np.ndarray) -> dict[str, float]:

@@ -223,4 +223,7 @@ def difference_score_reliability(
         return float("nan")
     r = float(np.corrcoef(p, e)[0, 1])
     shared = 2 * r * sp * se
-    return float((sp**2 * alpha_perception + se**2 * alpha_expectation - shared) / (sp**2 + se**2 - shared))
+    denominator = sp**2 + se**2 - shared  # the variance of P - E: zero when P and E move as one
+    if denominator <= 1e-12 * (sp**2 + se**2):
+        return float("nan")
+    return float((sp**2 * alpha_perception + se**2 * alpha_expectation - shared) / denominator)
