@@ -33,16 +33,16 @@ def mean_ci(values: np.ndarray, ci: float = 0.95) -> tuple[float, float, float]:
     return mean, float(mean - half), float(mean + half)
 
 
-def paired_t(after: np.ndarray, before: np.ndarray) -> dict[str, float]:
-    r"""Paired t-test of ``after`` against ``before`` on complete pairs, with Cohen's d_z.
+def paired_t(after: np.ndarray, before: np.ndarray | None = None) -> dict[str, float]:
+    r"""Paired t-test of ``after`` against ``before`` on complete pairs, with Cohen's d_z;
+    without ``before``, the one-sample test of ``after`` against zero.
 
     .. math:: t = \frac{\bar d}{s_d/\sqrt{n}},\quad df = n - 1,\quad d_z = \bar d / s_d
 
     with :math:`d = after - before`. Two-sided p-value.
     In R: ``t.test(after, before, paired = TRUE)``; d_z as in Lakens (2013).
     """
-    d = after - before
-    d = d[~np.isnan(d)]
+    d = _differences(after, before)
     n = d.size
     if n < 2:
         return {"n": n, "t": float("nan"), "df": float("nan"), "p_value": float("nan"), "d_z": float("nan")}
@@ -56,8 +56,9 @@ def paired_t(after: np.ndarray, before: np.ndarray) -> dict[str, float]:
     return {"n": n, "t": t, "df": float(n - 1), "p_value": p, "d_z": mean / sd if sd else float("nan")}
 
 
-def wilcoxon_signed_rank(after: np.ndarray, before: np.ndarray) -> dict[str, float]:
-    r"""Wilcoxon signed-rank test of ``after`` against ``before`` (two-sided).
+def wilcoxon_signed_rank(after: np.ndarray, before: np.ndarray | None = None) -> dict[str, float]:
+    r"""Wilcoxon signed-rank test of ``after`` against ``before`` (two-sided); without
+    ``before``, of ``after`` against zero.
 
     Zero differences are dropped; V is the sum of the ranks of the positive differences
     (ties get their average rank). Exact p-value when there are fewer than 50 pairs and
@@ -68,8 +69,7 @@ def wilcoxon_signed_rank(after: np.ndarray, before: np.ndarray) -> dict[str, flo
 
     In R: ``wilcox.test(after, before, paired = TRUE)`` (its statistic V, its p-value).
     """
-    d = after - before
-    d = d[~np.isnan(d)]
+    d = _differences(after, before)
     zeros = bool((d == 0).any())
     d = d[d != 0]
     n = d.size
@@ -86,6 +86,11 @@ def wilcoxon_signed_rank(after: np.ndarray, before: np.ndarray) -> dict[str, flo
         z = (z - np.sign(z) * 0.5) / sigma
         p = float(2 * min(special.ndtr(z), special.ndtr(-z)))
     return {"n": n, "V": v, "p_value": min(1.0, p)}
+
+
+def _differences(after: np.ndarray, before: np.ndarray | None) -> np.ndarray:
+    d = after if before is None else after - before
+    return d[~np.isnan(d)]
 
 
 #: Answers are whole scale points, and a dimension score is a mean of at most a few

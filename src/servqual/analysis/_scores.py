@@ -181,10 +181,9 @@ def zone_of_tolerance(minimum: np.ndarray, desired: np.ndarray, perceived: np.nd
 
 def _difference(values: np.ndarray) -> dict[str, Any]:
     """Summary of a gap: mean with its CI, the paired t-test, d_z and the signed-rank test."""
-    zeros = np.zeros_like(values)
     _, low, high = mean_ci(values)
-    t = paired_t(values, zeros)
-    w = wilcoxon_signed_rank(values, zeros)
+    t = paired_t(values)
+    w = wilcoxon_signed_rank(values)
     return {
         **_summary(values),
         "ci95": [low, high],
