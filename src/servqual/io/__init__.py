@@ -67,10 +67,10 @@ def read_responses(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import servqual
-    >>> frame = pd.DataFrame({"P1": [5, 6], "P2": [4, 7]})
-    >>> custom = servqual.load_instrument("docs/examples/two-items.toml")  # doctest: +SKIP
+    >>> responses = servqual.read_responses("tests/fixtures/dutch_excel.csv")  # doctest: +SKIP
+    >>> responses.report.rows_used, responses.report.file_format  # doctest: +SKIP
+    (40, 'csv')
     """
     if not isinstance(instrument, Instrument):
         instrument = load_instrument(instrument)

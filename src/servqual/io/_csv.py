@@ -219,7 +219,7 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
     data, encoding = decode(data, source)
     sample = data[:SAMPLE_BYTES].decode("utf-8", errors="ignore")
     delimiter = sniff_delimiter(sample)
-    head = _records(sample, delimiter, limit=4)
+    head = _records(sample, delimiter, limit=200)
     if not head or not any(cell.strip() for cell in head[0]):
         raise ServqualError(N_("{file}: the first row holds no column names"), file=source)
     header = [cell.strip() for cell in head[0]]
@@ -236,9 +236,7 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
     if len(counts) == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
     row_numbers = np.arange(header_rows + 1, header_rows + 1 + len(counts))
-    decimal_comma = delimiter != "," and any(
-        _DECIMAL_COMMA.match(cell) for row in _records(sample, delimiter, limit=200)[header_rows:] for cell in row
-    )
+    decimal_comma = delimiter != "," and any(_DECIMAL_COMMA.match(cell) for row in head[header_rows:] for cell in row)
 
     # A file that ends inside a quoted field: parse the rows before it; the cut-off one
     # is excluded below.

@@ -15,7 +15,7 @@ import polars as pl
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.io._progress import progress
-from servqual.io._table import Planner, RawTable, typed_frame
+from servqual.io._table import Planner, RawTable, as_text, typed_frame
 
 #: Refuse XLSX archives that would unpack to more than this, or unpack this much
 #: more than their size: the signature of a zip bomb.
@@ -84,7 +84,7 @@ def _read_sheet(ws: Any, planner: Planner, source: str, show_progress: bool, nee
             if plan is not None:
                 rows.append(row)
             elif sum(v is not None and str(v).strip() != "" for v in row) >= 2:
-                header_row, plan = number, planner([_header_text(v) for v in row])
+                header_row, plan = number, planner(["" if v is None else _cell_text(v).strip() for v in row])
                 if need_answers and not plan.answers:
                     return None
     if plan is None:
@@ -92,14 +92,6 @@ def _read_sheet(ws: Any, planner: Planner, source: str, show_progress: bool, nee
     while rows and all(v is None for v in rows[-1]):  # trailing empty rows are only formatting
         rows.pop()
     return rows, plan, header_row
-
-
-def _header_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _column(rows: list[tuple[Any, ...]], j: int) -> pl.Series:
@@ -167,21 +159,11 @@ def read_sav(path: Path, planner: Planner, show_progress: bool = True) -> RawTab
         labels = meta.variable_value_labels.get(name)
         if labels and position not in answers:
             labelled.append(name)
-            frame = frame.with_columns(
-                pl.col(name).replace_strict(
-                    {k: str(v) for k, v in labels.items()},
-                    default=pl.col(name).pipe(_expr_text),
-                    return_dtype=pl.String,
-                )
-            )
+            frame = frame.with_columns(as_text(frame[name]).replace({_cell_text(k): str(v) for k, v in labels.items()}))
     table = RawTable(source, "sav", plan, typed_frame(frame, plan), np.arange(2, 2 + frame.height))
     if labelled:
         table.notes.append((N_("{file}: value labels used for {columns}"), {"columns": ", ".join(labelled)}))
     return table
-
-
-def _expr_text(expr: pl.Expr) -> pl.Expr:
-    return expr.cast(pl.String).str.replace(r"\.0$", "")
 
 
 def read_parquet(path: Path, planner: Planner) -> RawTable:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,10 +74,15 @@ class ValidationReport:
         return sum(self.answers_rejected.values())
 
     def add_issue(self, message_id: str, **params: Any) -> None:
-        if len(self.issues) < self.max_issues:
-            self.issues.append(Issue(message_id, {"file": self.source, **params}))
-        else:
-            self.issues_not_listed += 1
+        self.add_issues(message_id, [0], lambda _: params)
+
+    def add_issues(self, message_id: str, found: Sequence[int], params: Callable[[int], dict[str, Any]]) -> None:
+        """One issue per element of ``found``, its fields from ``params(element)``; only
+        the issues that fit under ``max_issues`` are built, the rest are counted."""
+        room = max(0, self.max_issues - len(self.issues))
+        for element in found[:room]:
+            self.issues.append(Issue(message_id, {"file": self.source, **params(int(element))}))
+        self.issues_not_listed += max(0, len(found) - room)
 
     def exclude(self, rows: Any, reason: str, message_id: str, **params: Any) -> None:
         """Exclude source ``rows`` for ``reason``; each gets an issue from ``message_id``."""
@@ -84,8 +90,7 @@ class ValidationReport:
         if not rows:
             return
         self.excluded.setdefault(reason, []).extend(rows)
-        for row in rows:
-            self.add_issue(message_id, row=row, **params)
+        self.add_issues(message_id, rows, lambda row: {"row": row, **params})
 
     def note(self, message_id: str, **params: Any) -> None:
         self.notes.append(Issue(message_id, {"file": self.source, **params}))

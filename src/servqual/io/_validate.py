@@ -215,11 +215,11 @@ def _reject(
     message_id: str,
     **params: Any,
 ) -> None:
-    found = np.flatnonzero(mask)
-    room = max(0, report.max_issues - len(report.issues))
-    for i in found[:room]:
-        report.add_issue(message_id, row=int(rows[i]), column=column, value=_plain(series[int(i)]), **params)
-    report.issues_not_listed += max(0, len(found) - room)
+    report.add_issues(
+        message_id,
+        np.flatnonzero(mask),
+        lambda i: {"row": int(rows[i]), "column": column, "value": _plain(series[i]), **params},
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -319,16 +319,12 @@ def _check_importance(
     none_given = blank.all(axis=1)
     total = np.where(blank, 0.0, points).sum(axis=1)
     wrong = keep & ~none_given & (np.abs(total - IMPORTANCE_TOTAL) > IMPORTANCE_TOLERANCE)
-    found = np.flatnonzero(wrong)
+    report.add_issues(
+        N_("{file} row {row}: importance points add up to {total}, not 100; importance treated as missing"),
+        np.flatnonzero(wrong),
+        lambda i: {"row": int(rows[i]), "total": _plain(round(float(total[i]), 2))},
+    )
     wrong |= keep & bad_cell  # those were reported cell by cell
-    room = max(0, report.max_issues - len(report.issues))
-    for i in found[:room]:
-        report.add_issue(
-            N_("{file} row {row}: importance points add up to {total}, not 100; importance treated as missing"),
-            row=int(rows[i]),
-            total=_plain(round(float(total[i]), 2)),
-        )
-    report.issues_not_listed += max(0, len(found) - room)
     points[wrong] = np.nan
     points[blank & ~(none_given | wrong)[:, None]] = 0.0
     return wrong
