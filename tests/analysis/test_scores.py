@@ -123,7 +123,7 @@ def test_the_result_gives_tables_as_dataframes():
 
 
 def test_a_desired_level_under_the_minimum_is_counted_once():
-    from servqual.analysis._scores import zone_of_tolerance
+    from servqual.analysis import zone_of_tolerance
 
     zone = zone_of_tolerance(np.array([5.0, 3.0]), np.array([3.0, 6.0]), np.array([4.0, 4.0]))
     assert zone == {"n": 2, "below": 0.5, "inside": 0.5, "above": 0.0}

@@ -23,9 +23,9 @@ from servqual.analysis._scores import (
     analyze,
     respondent_dimension_scores,
     scored_answers,
-    zone_of_tolerance,
 )
 from servqual.analysis._segments import holm, kruskal_wallis, suppressed_groups, welch_anova, welch_t
+from servqual.analysis._zone import zone_of_tolerance
 
 __all__ = [
     "AnalysisResult",

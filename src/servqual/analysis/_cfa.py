@@ -68,19 +68,34 @@ class ConfirmatoryFactorAnalysis:
         columns = [i for items in self.factors for i in items]
         complete = data[:, columns]
         complete = complete[~np.isnan(complete).any(axis=1)]
-        n = complete.shape[0]
+        covariance = np.cov(complete, rowvar=False, bias=True) if len(complete) > 1 else np.zeros((0, 0))
+        return self._fit(covariance, complete.shape[0])
+
+    def fit_moments(self, moments: np.ndarray) -> ConfirmatoryFactorAnalysis:
+        """Fit from the moments of the complete rows: ``moments`` is ``A.T @ A`` of the
+        complete rows with a column of ones in front (``[[n, sums], [sums, cross]]``),
+        columns in the data's order. Such moments of parts of a file add up."""
+        columns = [i + 1 for items in self.factors for i in items]
+        n = int(moments[0, 0])
+        if n < 2:
+            return self._fit(np.zeros((0, 0)), n)
+        mean = moments[0, columns] / n
+        covariance = moments[np.ix_(columns, columns)] / n - np.outer(mean, mean)
+        return self._fit(covariance, n)
+
+    def _fit(self, covariance: np.ndarray, n: int) -> ConfirmatoryFactorAnalysis:
+        """Fit to the covariance matrix (divisor N) of ``n`` complete rows."""
         self.n_ = n
         self.converged_ = False
         self.failure_: str | None = None
-        p = len(columns)
+        p = sum(len(items) for items in self.factors)
         if n <= p:
             self.failure_ = "too_few_rows"
-            warnings.warn(f"CFA needs more complete rows ({n}) than items ({p})", ConvergenceWarning, stacklevel=2)
+            warnings.warn(f"CFA needs more complete rows ({n}) than items ({p})", ConvergenceWarning, stacklevel=3)
             return self
-        covariance = np.cov(complete, rowvar=False, bias=True)
         if np.linalg.matrix_rank(covariance) < p:
             self.failure_ = "singular"
-            warnings.warn("CFA: the items' covariance matrix is singular", ConvergenceWarning, stacklevel=2)
+            warnings.warn("CFA: the items' covariance matrix is singular", ConvergenceWarning, stacklevel=3)
             return self
         membership = [f for f, items in enumerate(self.factors) for _ in items]
         self._estimate(covariance, membership)

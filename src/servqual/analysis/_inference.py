@@ -1,6 +1,10 @@
 """Inference on paired answers: confidence intervals, the paired t-test, the Wilcoxon
 signed-rank test and Cohen's d_z.
 
+Each test is computed from a summary (n, mean, SD) or a frequency table (distinct
+values and how often each occurs), the forms in which analyze keeps a million answers
+(servqual.analysis._statistics); the functions on arrays build that summary first.
+
 Distribution functions come from ``scipy.special`` rather than ``scipy.stats``: the
 latter costs about 0.6 s of import on the reference machine, a third of the budget for
 a million-respondent analysis (docs/performance.md). The signed-rank test is therefore
@@ -15,6 +19,8 @@ from functools import cache
 import numpy as np
 from scipy import special
 
+NAN = float("nan")
+
 
 def mean_ci(values: np.ndarray, ci: float = 0.95) -> tuple[float, float, float]:
     r"""Mean of the non-missing values with its t-based confidence interval.
@@ -24,13 +30,34 @@ def mean_ci(values: np.ndarray, ci: float = 0.95) -> tuple[float, float, float]:
     Returns NaNs where fewer than two values are present.
     In R: ``t.test(x, conf.level = ci)$conf.int``.
     """
-    x = values[~np.isnan(values)]
-    n = x.size
+    n, mean, sd = summary(values[~np.isnan(values)])
+    return (mean, *ci_of_mean(n, mean, sd, ci))
+
+
+def summary(values: np.ndarray) -> tuple[int, float, float]:
+    """n, mean and SD (n - 1) of present values; NaN where undefined."""
+    n = int(values.size)
+    mean = float(values.mean()) if n else NAN
+    sd = float(values.std(ddof=1)) if n > 1 else NAN
+    return n, mean, sd
+
+
+def table_summary(values: np.ndarray, counts: np.ndarray) -> tuple[int, float, float]:
+    """n, mean and SD (n - 1) of a frequency table: ``counts[i]`` answers equal ``values[i]``."""
+    n = int(counts.sum())
+    if n == 0:
+        return 0, NAN, NAN
+    mean = float(counts @ values) / n
+    sd = float(np.sqrt(counts @ (values - mean) ** 2 / (n - 1))) if n > 1 else NAN
+    return n, mean, sd
+
+
+def ci_of_mean(n: int, mean: float, sd: float, ci: float = 0.95) -> tuple[float, float]:
+    """The t-based confidence interval of a mean from its summary."""
     if n < 2:
-        return (float(x.mean()) if n else float("nan")), float("nan"), float("nan")
-    mean = float(x.mean())
-    half = float(special.stdtrit(n - 1, 0.5 + ci / 2)) * float(x.std(ddof=1)) / np.sqrt(n)
-    return mean, float(mean - half), float(mean + half)
+        return NAN, NAN
+    half = float(special.stdtrit(n - 1, 0.5 + ci / 2)) * sd / np.sqrt(n)
+    return float(mean - half), float(mean + half)
 
 
 def paired_t(after: np.ndarray, before: np.ndarray | None = None) -> dict[str, float]:
@@ -42,18 +69,19 @@ def paired_t(after: np.ndarray, before: np.ndarray | None = None) -> dict[str, f
     with :math:`d = after - before`. Two-sided p-value.
     In R: ``t.test(after, before, paired = TRUE)``; d_z as in Lakens (2013).
     """
-    d = _differences(after, before)
-    n = d.size
+    return t_test_of_mean(*summary(_differences(after, before)))
+
+
+def t_test_of_mean(n: int, mean: float, sd: float) -> dict[str, float]:
+    """The one-sample t-test of a mean against zero, and d_z, from its summary."""
     if n < 2:
-        return {"n": n, "t": float("nan"), "df": float("nan"), "p_value": float("nan"), "d_z": float("nan")}
-    sd = float(d.std(ddof=1))
-    mean = float(d.mean())
+        return {"n": n, "t": NAN, "df": NAN, "p_value": NAN, "d_z": NAN}
     if sd == 0:
-        t = float("nan") if mean == 0 else float(np.sign(mean) * np.inf)
+        t = NAN if mean == 0 else float(np.sign(mean) * np.inf)
     else:
         t = mean / (sd / np.sqrt(n))
-    p = float(2 * special.stdtr(n - 1, -abs(t))) if not np.isnan(t) else float("nan")
-    return {"n": n, "t": t, "df": float(n - 1), "p_value": p, "d_z": mean / sd if sd else float("nan")}
+    p = float(2 * special.stdtr(n - 1, -abs(t))) if not np.isnan(t) else NAN
+    return {"n": n, "t": t, "df": float(n - 1), "p_value": p, "d_z": mean / sd if sd else NAN}
 
 
 def wilcoxon_signed_rank(after: np.ndarray, before: np.ndarray | None = None) -> dict[str, float]:
@@ -69,14 +97,22 @@ def wilcoxon_signed_rank(after: np.ndarray, before: np.ndarray | None = None) ->
 
     In R: ``wilcox.test(after, before, paired = TRUE)`` (its statistic V, its p-value).
     """
-    d = _differences(after, before)
-    zeros = bool((d == 0).any())
-    d = d[d != 0]
-    n = d.size
+    values, counts = np.unique(_differences(after, before), return_counts=True)
+    return signed_rank_test(values, counts)
+
+
+def signed_rank_test(values: np.ndarray, counts: np.ndarray) -> dict[str, float]:
+    """The signed-rank test of a frequency table of differences (``values`` distinct)."""
+    zeros = bool(counts[values == 0].sum())
+    magnitudes, position = np.unique(np.abs(values[values != 0]), return_inverse=True)
+    counts = counts[values != 0]
+    tie_counts = np.bincount(position, weights=counts, minlength=len(magnitudes))
+    n = int(tie_counts.sum())
     if n == 0:
-        return {"n": 0, "V": float("nan"), "p_value": float("nan")}
-    ranks, tie_counts = average_ranks(np.abs(d))
-    v = float(ranks[d > 0].sum())
+        return {"n": 0, "V": NAN, "p_value": NAN}
+    average_rank = np.cumsum(tie_counts) - tie_counts + (tie_counts + 1) / 2
+    positive = values[values != 0] > 0
+    v = float(counts[positive] @ average_rank[position[positive]])
     ties = bool((tie_counts > 1).any())
     if n < 50 and not ties and not zeros:
         p = _exact_signed_rank_p(v, n)
@@ -91,37 +127,6 @@ def wilcoxon_signed_rank(after: np.ndarray, before: np.ndarray | None = None) ->
 def _differences(after: np.ndarray, before: np.ndarray | None) -> np.ndarray:
     d = after if before is None else after - before
     return d[~np.isnan(d)]
-
-
-#: Answers are whole scale points, and a dimension score is a mean of at most a few
-#: of them, so |differences| times one of these is whole: ranks then come from counting
-#: (linear time) instead of sorting a million values for every item.
-_GRIDS = (1, 60, 2520)
-
-
-def average_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Ranks 1..n with ties averaged, and the size of each group of ties.
-
-    In R: ``rank(x)`` (ties.method = "average").
-    """
-    if values.size == 0:
-        return np.zeros(0), np.zeros(0, dtype=np.int64)
-    shifted = values - values.min()
-    for grid in _GRIDS:
-        scaled = np.rint(shifted * grid)
-        if np.abs(shifted * grid - scaled).max() < 1e-6 and scaled.max() < 1e7:
-            counts = np.bincount(scaled.astype(np.int64))
-            before = np.cumsum(counts) - counts
-            average = before + (counts + 1) / 2
-            return average[scaled.astype(np.int64)], counts[counts > 0]
-    order = np.argsort(values, kind="mergesort")
-    sorted_values = values[order]
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
-    counts = np.diff(np.r_[starts, len(values)])
-    average = starts + (counts + 1) / 2  # mean of ranks start+1 .. start+count
-    ranks = np.empty(len(values))
-    ranks[order] = np.repeat(average, counts)
-    return ranks, counts
 
 
 @cache

@@ -40,19 +40,39 @@ def derived_importance(perception: np.ndarray) -> list[float]:
 
     In R: ``cor(P[, i], rowMeans(P, na.rm = TRUE), use = "complete.obs")``.
     """
-    answered = ~np.isnan(perception)
-    count = answered.sum(axis=1)
+    present = ~np.isnan(perception)
+    return derived_importance_of(overall_sums(np.where(present, perception, 0.0), present.astype(np.float64)))
+
+
+def overall_sums(filled: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Per item, over respondents who answered it: n, sum x, sum x^2, sum y, sum y^2 and
+    sum xy, with x the item and y the overall score (``filled`` has 0 for no answer,
+    ``present`` 1 for an answer)."""
+    count = present.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        overall = np.where(answered, perception, 0.0).sum(axis=1) / count
-    result = []
-    for j in range(perception.shape[1]):
-        both = answered[:, j] & (count > 0)
-        x, y = perception[both, j], overall[both]
-        if x.size < 3 or x.std() == 0 or y.std() == 0:
-            result.append(float("nan"))
-        else:
-            result.append(float(np.corrcoef(x, y)[0, 1]))
-    return result
+        overall = np.where(count > 0, filled.sum(axis=1) / count, 0.0)
+    return np.stack(
+        [
+            present.sum(axis=0),
+            filled.sum(axis=0),
+            (filled * filled).sum(axis=0),
+            present.T @ overall,
+            present.T @ (overall * overall),
+            filled.T @ overall,
+        ]
+    )
+
+
+def derived_importance_of(sums: np.ndarray) -> list[float]:
+    """The correlations from :func:`overall_sums`; NaN below three respondents or where
+    the item or the overall score does not vary."""
+    n, sx, sxx, sy, syy, sxy = sums
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vx, vy = sxx - sx**2 / n, syy - sy**2 / n
+        r = (sxy - sx * sy / n) / np.sqrt(vx * vy)
+    # sums of squares of a constant leave rounding noise rather than zero
+    flat = (vx <= 1e-12 * sxx) | (vy <= 1e-12 * syy)
+    return [float("nan") if n_i < 3 or flat_i else float(r_i) for n_i, flat_i, r_i in zip(n, flat, r, strict=True)]
 
 
 def importance_performance(
@@ -60,12 +80,11 @@ def importance_performance(
     weights: list[float | None],
     dimension_performance: list[float],
     item_numbers: list[int],
-    perception: np.ndarray,
+    item_performance: list[float],
+    derived: list[float],
 ) -> dict[str, Any]:
     """The IPA grid for dimensions (stated importance) and items (derived importance)."""
     stated = [np.nan if w is None else w for w in weights]
-    item_performance = [float(np.nanmean(c)) if (~np.isnan(c)).any() else float("nan") for c in perception.T]
-    derived = derived_importance(perception)
     return {
         "dimensions": [
             {"dimension": key, "importance": None if w is None else w, "performance": perf, "quadrant": q}

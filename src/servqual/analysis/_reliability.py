@@ -214,16 +214,29 @@ def difference_score_reliability(
     :math:`r_{PE}` their correlation, over respondents with both composites.
     Used for SERVQUAL by Peter, Churchill & Brown (1993).
     """
-    both = ~np.isnan(perception) & ~np.isnan(expectation)
-    p, e = perception[both], expectation[both]
-    if p.size < 3:
+    return difference_score_reliability_of(pair_sums(perception, expectation), alpha_perception, alpha_expectation)
+
+
+def pair_sums(p: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Over respondents with both: n, sum p, sum e, sum p^2, sum e^2 and sum pe (per
+    column for matrices)."""
+    both = ~np.isnan(p) & ~np.isnan(e)
+    p, e = np.where(both, p, 0.0), np.where(both, e, 0.0)
+    return np.stack(
+        [both.sum(axis=0), p.sum(axis=0), e.sum(axis=0), (p * p).sum(axis=0), (e * e).sum(axis=0), (p * e).sum(axis=0)]
+    )
+
+
+def difference_score_reliability_of(sums: np.ndarray, alpha_perception: float, alpha_expectation: float) -> float:
+    """Johns' reliability from one column of :func:`pair_sums`."""
+    n, sp, se, spp, see, spe = (float(v) for v in sums)
+    if n < 3:
         return float("nan")
-    sp, se = p.std(ddof=1), e.std(ddof=1)
-    if sp == 0 or se == 0:
+    var_p, var_e = (spp - sp * sp / n) / (n - 1), (see - se * se / n) / (n - 1)
+    if var_p <= 1e-12 * spp / n or var_e <= 1e-12 * see / n:  # a constant leaves rounding noise, not zero
         return float("nan")
-    r = float(np.corrcoef(p, e)[0, 1])
-    shared = 2 * r * sp * se
-    denominator = sp**2 + se**2 - shared  # the variance of P - E: zero when P and E move as one
-    if denominator <= 1e-12 * (sp**2 + se**2):
+    shared = 2 * (spe - sp * se / n) / (n - 1)  # twice the covariance: 2 r sigma_P sigma_E
+    denominator = var_p + var_e - shared  # the variance of P - E: zero when P and E move as one
+    if denominator <= 1e-12 * (var_p + var_e):
         return float("nan")
-    return float((sp**2 * alpha_perception + se**2 * alpha_expectation - shared) / denominator)
+    return float((var_p * alpha_perception + var_e * alpha_expectation - shared) / denominator)

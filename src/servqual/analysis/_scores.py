@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarning
-from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
-from servqual.analysis._ipa import importance_performance
-from servqual.analysis._reliability import PairwiseMoments, difference_score_reliability
+from servqual.analysis._inference import ci_of_mean, signed_rank_test, t_test_of_mean, table_summary
+from servqual.analysis._ipa import derived_importance_of, importance_performance
+from servqual.analysis._reliability import PairwiseMoments, difference_score_reliability_of
 from servqual.analysis._reliability import reliability as section_reliability
-from servqual.analysis._segments import segment_scores
+from servqual.analysis._segments import segment_codes, segment_scores
+from servqual.analysis._statistics import Layout, accumulate
 from servqual.analysis._warnings import warnings_for
+from servqual.analysis._zone import zone_shares
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.io import ResponseSet
@@ -48,17 +50,6 @@ def scored_answers(responses: ResponseSet) -> dict[str, np.ndarray]:
     return scored
 
 
-def _with_gap(scored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Add the gap P - E and, in the three-column format, the adequacy gap P - M
-    (Parasuraman, Zeithaml & Berry, 1994); there the gap is the superiority gap P - D."""
-    gaps = {}
-    if "expectation" in scored and "perception" in scored:
-        gaps[GAP] = scored["perception"] - scored["expectation"]
-    if "minimum" in scored and "perception" in scored:
-        gaps[ADEQUACY] = scored["perception"] - scored["minimum"]
-    return {**scored, **gaps}
-
-
 def respondent_dimension_scores(matrix: np.ndarray, positions: list[int]) -> np.ndarray:
     r"""Each respondent's dimension score: the mean of the items they answered.
 
@@ -73,15 +64,6 @@ def respondent_dimension_scores(matrix: np.ndarray, positions: list[int]) -> np.
     total = np.where(answered, part, 0.0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
-
-
-def _summary(values: np.ndarray) -> dict[str, float | int]:
-    """n, mean and SD (n - 1) of the non-missing values; NaN where undefined."""
-    present = values[~np.isnan(values)]
-    n = int(present.size)
-    mean = float(present.mean()) if n else float("nan")
-    sd = float(present.std(ddof=1)) if n > 1 else float("nan")
-    return {"n": n, "mean": mean, "sd": sd}
 
 
 @dataclass(frozen=True)
@@ -160,57 +142,6 @@ class AnalysisResult:
         }
 
 
-def zone_of_tolerance(minimum: np.ndarray, desired: np.ndarray, perceived: np.ndarray) -> dict[str, Any]:
-    """Shares of respondents whose perception lies below the minimum, inside the zone
-    (minimum <= P <= desired) or above the desired level, over respondents with all three
-    (Zeithaml, Berry & Parasuraman, 1993)."""
-    both = ~np.isnan(minimum) & ~np.isnan(desired) & ~np.isnan(perceived)
-    n = int(both.sum())
-    if n == 0:
-        return {"n": 0, "below": float("nan"), "inside": float("nan"), "above": float("nan")}
-    m, d, p = minimum[both], desired[both], perceived[both]
-    below = p < m
-    above = (p > d) & ~below  # a desired level under the minimum must not count twice
-    return {
-        "n": n,
-        "below": float(below.mean()),
-        "inside": float((~below & ~above).mean()),
-        "above": float(above.mean()),
-    }
-
-
-def _difference(values: np.ndarray) -> dict[str, Any]:
-    """Summary of a gap: mean with its CI, the paired t-test, d_z and the signed-rank test."""
-    _, low, high = mean_ci(values)
-    t = paired_t(values)
-    w = wilcoxon_signed_rank(values)
-    return {
-        **_summary(values),
-        "ci95": [low, high],
-        "t": t["t"],
-        "df": t["df"],
-        "p_value": t["p_value"],
-        "d_z": t["d_z"],
-        "wilcoxon_v": w["V"],
-        "wilcoxon_p": w["p_value"],
-    }
-
-
-def _weighted(scores: dict[str, np.ndarray], weights: np.ndarray | None, keys: list[str]) -> dict[str, float]:
-    """Mean of the dimension means, and the mean over respondents of sum_d w_d * score_d
-    (respondents with importance points and a score on every dimension)."""
-    matrix = np.column_stack([scores[k] for k in keys])
-    result = {"unweighted": float(np.mean([np.nanmean(c) if (~np.isnan(c)).any() else np.nan for c in matrix.T]))}
-    if weights is None:
-        result["weighted"] = float("nan")
-        return result
-    usable = ~np.isnan(weights).any(axis=1) & ~np.isnan(matrix).any(axis=1)
-    result["weighted"] = (
-        float((weights[usable] / 100 * matrix[usable]).sum(axis=1).mean()) if usable.any() else float("nan")
-    )
-    return result
-
-
 def analyze(
     responses: ResponseSet,
     *,
@@ -248,80 +179,110 @@ def analyze(
             columns=", ".join(responses.attributes.columns) or "-",
         )
     instrument = responses.instrument
-    scored = _with_gap(scored_answers(responses))
-    differences = [s for s in (GAP, ADEQUACY) if s in scored]
-    sections = list(scored)
-    weights = responses.importance
+    scored = scored_answers(responses)
+    differences = [
+        s for s, needs in ((GAP, "expectation"), (ADEQUACY, "minimum")) if {needs, "perception"} <= set(scored)
+    ]
+    sections = [*scored, *differences]
+    headline = differences[0] if differences else ("perception" if "perception" in scored else sections[0])
+    span = instrument.scale.max - instrument.scale.min
+    groups = {column: segment_codes(responses.attributes[column]) for column in segments}
+    layout = Layout(
+        sections=tuple(sections),
+        lowest={s: -span if s in differences else instrument.scale.min for s in sections},
+        widths={s: 2 * span + 1 if s in differences else span + 1 for s in sections},
+        dimensions=tuple(tuple(instrument.item_positions(d.key)) for d in instrument.dimensions),
+        n_items=len(instrument.items),
+        headline=headline,
+        cfa=tuple(s for s in cfa if s in sections),
+        groups={column: len(categories) for column, (_, categories) in groups.items()},
+    )
+    sums = accumulate(layout, scored, responses.importance, {column: codes for column, (codes, _) in groups.items()})
+    return _result(responses, layout, sums, differences, {column: c for column, (_, c) in groups.items()}, min_group)
+
+
+def _result(
+    responses: ResponseSet,
+    layout: Layout,
+    sums: dict[str, np.ndarray],
+    differences: list[str],
+    categories: dict[str, list[Any]],
+    min_group: int,
+) -> AnalysisResult:
+    """Every figure of the result from the sums of :func:`accumulate`."""
+    instrument = responses.instrument
+    sections = list(layout.sections)
+    keys = instrument.dimension_keys
+    weights = sums.get("weights")
     dimensions: dict[str, dict[str, Any]] = {}
-    dimension_scores: dict[str, dict[str, np.ndarray]] = {s: {} for s in sections}
-    moments = {section: PairwiseMoments.of(matrix) for section, matrix in scored.items()}
-    for dimension in instrument.dimensions:
-        positions = instrument.item_positions(dimension.key)
+    score_tables: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {s: [] for s in sections}
+    moments = {s: PairwiseMoments(*sums[f"{s}:moments"]) for s in sections}
+    for d, key in enumerate(keys):
+        positions = list(layout.dimensions[d])
         entry: dict[str, Any] = {}
         reliability: dict[str, Any] = {}
-        for section, matrix in scored.items():
-            values = respondent_dimension_scores(matrix, positions)
-            dimension_scores[section][dimension.key] = values
-            entry[section] = _difference(values) if section in differences else _summary(values)
-            answered = int(np.count_nonzero(~np.isnan(values)))
-            reliability[section] = section_reliability(moments[section].subset(positions), answered)
-        if GAP in scored:
-            reliability["difference_score"] = difference_score_reliability(
-                dimension_scores["perception"][dimension.key],
-                dimension_scores["expectation"][dimension.key],
-                reliability["perception"]["alpha"],
-                reliability["expectation"]["alpha"],
+        for section in sections:
+            values, inverse = np.unique(layout.score_values(section, d), return_inverse=True)
+            counts = np.bincount(inverse, weights=sums[f"{section}:dimension:{d}"][:-1], minlength=len(values))
+            score_tables[section].append((values, inverse, counts))
+            entry[section] = _figures(values, counts, section in differences)
+            reliability[section] = section_reliability(moments[section].subset(positions), entry[section]["n"])
+        if GAP in sections:
+            reliability["difference_score"] = difference_score_reliability_of(
+                sums["difference_score"][:, d], reliability["perception"]["alpha"], reliability["expectation"]["alpha"]
             )
-        if "minimum" in scored:
-            entry["zone"] = zone_of_tolerance(
-                *(dimension_scores[s][dimension.key] for s in ("minimum", "expectation", "perception"))
-            )
+        if "minimum" in sections:
+            entry["zone"] = zone_shares(sums["zone:dimensions"][:, d])
         entry["alpha"] = {section: reliability[section]["alpha"] for section in sections}
         entry["reliability"] = reliability
-        j = instrument.dimensions.index(dimension)
-        entry["weight"] = float(np.nanmean(weights[:, j]) / 100) if _any(weights, j) else None
-        dimensions[dimension.key] = entry
+        entry["weight"] = float(weights[1, d] / weights[0, d] / 100) if weights is not None and weights[0, d] else None
+        dimensions[key] = entry
 
     items = []
     for j, item in enumerate(instrument.items):
         row: dict[str, Any] = {"item": item.number, "dimension": item.dimension}
-        for section, matrix in scored.items():
-            stats = _difference(matrix[:, j]) if section in differences else _summary(matrix[:, j])
-            for name, value in stats.items():
+        for section in sections:
+            width = layout.widths[section]
+            counts = sums[f"{section}:items"][j * (width + 1) : (j + 1) * (width + 1) - 1]
+            values = np.arange(width, dtype=np.float64) + layout.lowest[section]
+            for name, value in _figures(values, counts, section in differences).items():
                 row[f"{section}_{name}"] = value
-        if "minimum" in scored:
-            row["zone"] = zone_of_tolerance(*(scored[s][:, j] for s in ("minimum", "expectation", "perception")))
+        if "minimum" in sections:
+            row["zone"] = zone_shares(sums["zone:items"][:, j])
         # n of the headline figure: the gap, else the adequacy gap, else the only section
         row["n"] = row.get(f"{GAP}_n", row.get(f"{ADEQUACY}_n", row[f"{sections[0]}_n"]))
         items.append(row)
 
-    headline_section = differences[0] if differences else ("perception" if "perception" in scored else sections[0])
-    headline = scored[headline_section]
-    keys = instrument.dimension_keys
+    def segment(column: str) -> dict[str, Any]:
+        tables = {}
+        for d, key in enumerate(keys):
+            values, inverse, _ = score_tables[layout.headline][d]
+            joint = sums[f"segment:{column}:{d}"].reshape(len(categories[column]), -1)
+            merged = np.zeros((joint.shape[0], len(values) + 1))
+            np.add.at(merged, (slice(None), np.r_[inverse, len(values)]), joint)
+            tables[key] = (values, merged)
+        return segment_scores(tables, categories[column], min_group, layout.headline)
+
     fields: dict[str, Any] = {
         "instrument": instrument.key,
         "n_respondents": responses.n_respondents,
-        "n_used": int(np.count_nonzero(~np.isnan(headline).all(axis=1))),
+        "n_used": int(sums["n_used"]),
         "sections": sections,
         "dimensions": dimensions,
         "items": items,
-        "servqual": _weighted(dimension_scores[GAP], weights, keys) if GAP in scored else None,
-        "servperf": _weighted(dimension_scores["perception"], weights, keys) if "perception" in scored else None,
-        "segments": {
-            column: segment_scores(
-                dimension_scores[headline_section], responses.attributes[column], min_group, headline_section
-            )
-            for column in segments
-        },
-        "cfa": {section: factor_model(scored[section], instrument) for section in cfa if section in scored},
+        "servqual": _servqual(dimensions, sums, GAP, keys) if GAP in sections else None,
+        "servperf": _servqual(dimensions, sums, "perception", keys) if "perception" in sections else None,
+        "segments": {column: segment(column) for column in categories},
+        "cfa": {section: factor_model(sums[f"{section}:complete"], instrument) for section in layout.cfa},
         "ipa": importance_performance(
             keys,
             [dimensions[k]["weight"] for k in keys],
             [dimensions[k]["perception"]["mean"] for k in keys],
             [item.number for item in instrument.items],
-            scored["perception"],
+            [row["perception_mean"] for row in items],
+            derived_importance_of(sums["perception:overall"]),
         )
-        if "perception" in scored
+        if "perception" in sections
         else {"dimensions": [], "items": []},
     }
     report = responses.report
@@ -329,12 +290,45 @@ def analyze(
     return AnalysisResult(**fields, warnings=warnings_for(fields, missing_share))
 
 
-def factor_model(matrix: np.ndarray, instrument: Any) -> dict[str, Any]:
-    """The instrument's dimensions as correlated factors, fitted by ML on complete rows."""
+def _figures(values: np.ndarray, counts: np.ndarray, difference: bool) -> dict[str, Any]:
+    """n, mean and SD of a frequency table; for a gap also its 95% CI, the one-sample
+    t-test with d_z and the signed-rank test against zero."""
+    n, mean, sd = table_summary(values, counts)
+    figures: dict[str, Any] = {"n": n, "mean": mean, "sd": sd}
+    if not difference:
+        return figures
+    t = t_test_of_mean(n, mean, sd)
+    w = signed_rank_test(values, counts)
+    return {
+        **figures,
+        "ci95": list(ci_of_mean(n, mean, sd)),
+        "t": t["t"],
+        "df": t["df"],
+        "p_value": t["p_value"],
+        "d_z": t["d_z"],
+        "wilcoxon_v": w["V"],
+        "wilcoxon_p": w["p_value"],
+    }
+
+
+def _servqual(
+    dimensions: dict[str, Any], sums: dict[str, np.ndarray], section: str, keys: list[str]
+) -> dict[str, float]:
+    """Mean of the dimension means, and the mean over respondents of sum_d w_d * score_d
+    (respondents with importance points and a score on every dimension)."""
+    result = {"unweighted": float(np.mean([dimensions[k][section]["mean"] for k in keys]))}
+    usable, total = sums.get(f"{section}:weighted", (0, 0.0))
+    result["weighted"] = float(total / usable) if usable else float("nan")
+    return result
+
+
+def factor_model(moments: np.ndarray, instrument: Any) -> dict[str, Any]:
+    """The instrument's dimensions as correlated factors, fitted by ML on complete rows
+    (``moments`` as :meth:`ConfirmatoryFactorAnalysis.fit_moments` takes them)."""
     factors = [instrument.item_positions(key) for key in instrument.dimension_keys]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # reported as converged: false
-        model = ConfirmatoryFactorAnalysis(factors).fit(matrix)
+        model = ConfirmatoryFactorAnalysis(factors).fit_moments(moments)
     if not model.converged_:
         return {"converged": False, "n": model.n_, "reason": model.failure_}
     order = [i for items in factors for i in items]
@@ -347,7 +341,3 @@ def factor_model(matrix: np.ndarray, instrument: Any) -> dict[str, Any]:
         ],
         "reliability": dict(zip(instrument.dimension_keys, model.reliability(), strict=True)),
     }
-
-
-def _any(weights: np.ndarray | None, j: int) -> bool:
-    return weights is not None and bool((~np.isnan(weights[:, j])).any())

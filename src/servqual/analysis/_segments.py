@@ -15,14 +15,15 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from servqual.analysis._inference import average_ranks, mean_ci
+from servqual.analysis._inference import NAN, ci_of_mean, summary, table_summary
 
 #: The label of respondents without a value for the segment column.
 MISSING_VALUE = None
 
 
-def _members(values: Any) -> dict[Any, np.ndarray]:
-    """Row positions per value, values sorted, missing (None or empty) last.
+def segment_codes(values: Any) -> tuple[np.ndarray, list[Any]]:
+    """Each respondent's group as a code into the returned values: the values sorted,
+    then None for respondents without one (missing or empty), if there are any.
     Grouping goes through polars: a Python loop over a million labels costs seconds."""
     import polars as pl
 
@@ -30,12 +31,9 @@ def _members(values: Any) -> dict[Any, np.ndarray]:
     series = pl.select(pl.when(series == "").then(None).otherwise(series)).to_series()
     categories = series.drop_nulls().unique().sort().to_list()
     codes = series.cast(pl.Enum(categories)).to_physical().fill_null(len(categories)).to_numpy()
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(categories) + 2))
-    members = {value: order[bounds[i] : bounds[i + 1]] for i, value in enumerate(categories)}
-    if bounds[-1] > bounds[-2]:
-        members[MISSING_VALUE] = order[bounds[-2] : bounds[-1]]
-    return members
+    if series.null_count():
+        categories.append(MISSING_VALUE)
+    return codes.astype(np.intp), categories
 
 
 def suppressed_groups(sizes: dict[Any, int], min_group: int) -> set[Any]:
@@ -60,12 +58,16 @@ def welch_anova(groups: list[np.ndarray]) -> dict[str, float]:
 
     In R: ``oneway.test(x ~ g, var.equal = FALSE)``.
     """
-    k = len(groups)
-    n = np.array([g.size for g in groups], dtype=float)
-    means = np.array([g.mean() for g in groups])
-    variances = np.array([g.var(ddof=1) for g in groups])
+    return welch_anova_of([summary(g) for g in groups])
+
+
+def welch_anova_of(summaries: list[tuple[int, float, float]]) -> dict[str, float]:
+    """Welch's ANOVA from each group's (n, mean, SD)."""
+    k = len(summaries)
+    n, means, sds = (np.array(column, dtype=float) for column in zip(*summaries, strict=True))
+    variances = sds**2
     if k < 2 or (n < 2).any() or (variances == 0).any():
-        return {"f": float("nan"), "df1": float("nan"), "df2": float("nan"), "p_value": float("nan")}
+        return {"f": NAN, "df1": NAN, "df2": NAN, "p_value": NAN}
     w = n / variances
     m = (w * means).sum() / w.sum()
     lam = ((1 - w / w.sum()) ** 2 / (n - 1)).sum()
@@ -82,13 +84,19 @@ def welch_t(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
 
     In R: ``t.test(a, b)`` (var.equal = FALSE is its default).
     """
-    if a.size < 2 or b.size < 2:
-        return {"t": float("nan"), "df": float("nan"), "p_value": float("nan")}
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    return welch_t_of(summary(a), summary(b))
+
+
+def welch_t_of(a: tuple[int, float, float], b: tuple[int, float, float]) -> dict[str, float]:
+    """Welch's t-test from the two groups' (n, mean, SD)."""
+    (na, ma, sa), (nb, mb, sb) = a, b
+    if na < 2 or nb < 2:
+        return {"t": NAN, "df": NAN, "p_value": NAN}
+    va, vb = sa**2 / na, sb**2 / nb
     if va + vb == 0:
-        return {"t": float("nan"), "df": float("nan"), "p_value": float("nan")}
-    t = (a.mean() - b.mean()) / np.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+        return {"t": NAN, "df": NAN, "p_value": NAN}
+    t = (ma - mb) / np.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
     return {"t": float(t), "df": float(df), "p_value": float(2 * special.stdtr(df, -abs(t)))}
 
 
@@ -99,17 +107,28 @@ def kruskal_wallis(groups: list[np.ndarray]) -> dict[str, float]:
 
     on :math:`k - 1` degrees of freedom. In R: ``kruskal.test(x ~ g)``.
     """
-    sizes = np.array([g.size for g in groups])
-    pooled = np.concatenate(groups)
-    total = pooled.size
-    if len(groups) < 2 or total < 2:
-        return {"h": float("nan"), "df": float("nan"), "p_value": float("nan")}
-    ranks, ties = average_ranks(pooled)
-    rank_sums = np.add.reduceat(ranks, np.r_[0, np.cumsum(sizes)[:-1]])
-    h = 12 / (total * (total + 1)) * (rank_sums**2 / sizes).sum() - 3 * (total + 1)
-    correction = 1 - (ties.astype(float) ** 3 - ties).sum() / (total**3 - total)
-    h = h / correction if correction > 0 else float("nan")
-    df = len(groups) - 1
+    values, position = np.unique(np.concatenate(groups), return_inverse=True)
+    group = np.repeat(np.arange(len(groups)), [g.size for g in groups])
+    table = np.bincount(group * len(values) + position, minlength=len(groups) * len(values))
+    return kruskal_wallis_of(table.reshape(len(groups), len(values)))
+
+
+def kruskal_wallis_of(table: np.ndarray) -> dict[str, float]:
+    """Kruskal-Wallis from a frequency table: ``table[i, v]`` respondents of group i have
+    the v-th smallest value."""
+    table = np.asarray(table, dtype=float)
+    sizes = table.sum(axis=1)
+    ties = table.sum(axis=0)
+    total = float(sizes.sum())
+    if len(table) < 2 or total < 2:
+        return {"h": NAN, "df": NAN, "p_value": NAN}
+    average_rank = np.cumsum(ties) - ties + (ties + 1) / 2
+    rank_sums = table @ average_rank
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h = 12 / (total * (total + 1)) * (rank_sums**2 / sizes).sum() - 3 * (total + 1)
+    correction = 1 - (ties**3 - ties).sum() / (total**3 - total)
+    h = h / correction if correction > 0 else NAN
+    df = len(table) - 1
     return {"h": float(h), "df": float(df), "p_value": float(special.chdtrc(df, h))}
 
 
@@ -125,53 +144,54 @@ def holm(p_values: list[float]) -> list[float]:
 
 
 def segment_scores(
-    scores: dict[str, np.ndarray], values: Any, min_group: int = 5, section: str = "gap"
+    tables: dict[str, tuple[np.ndarray, np.ndarray]], categories: list[Any], min_group: int = 5, section: str = "gap"
 ) -> dict[str, Any]:
-    """Per group of ``values``: size and, per dimension, the mean score with its 95% CI;
-    per dimension, tests across the visible groups.
+    """Per group: size and, per dimension, the mean score with its 95% CI; per dimension,
+    tests across the visible groups.
 
-    ``scores`` maps dimension keys to respondent-level scores of ``section`` (the gap,
-    or perceptions without expectations). Groups are ordered by value; respondents
-    without a value form their own group (value None), under the same threshold.
+    ``tables`` maps each dimension key to the frequency table of the respondents'
+    scores of ``section`` (the gap, or perceptions without expectations) per group:
+    ``(values, counts)`` with ``counts[g, v]`` the respondents of group g whose score is
+    ``values[v]``, and a last column for those without a score. ``categories`` are the
+    groups' values in order (:func:`segment_codes`).
     """
-    members = _members(values)
-    order = list(members)
-    sizes = {value: len(rows) for value, rows in members.items()}
+    sizes_array = next(iter(tables.values()))[1].sum(axis=1)
+    sizes = {value: int(n) for value, n in zip(categories, sizes_array, strict=True) if n}
     hidden = suppressed_groups(sizes, min_group)
+    present = [(g, value) for g, value in enumerate(categories) if value in sizes]
+    shown = [(g, value) for g, value in present if value not in hidden]
 
+    stats = {
+        key: [table_summary(values, counts[g, :-1]) for g in range(len(categories))]
+        for key, (values, counts) in tables.items()
+    }
     groups = []
-    for value in order:
+    for g, value in present:
         if value in hidden:
             groups.append({"value": value, "suppressed": True})
             continue
         dimensions = {}
-        for key, score in scores.items():
-            picked = score[members[value]]
-            mean, low, high = mean_ci(picked)
-            dimensions[key] = {
-                "n": int(np.count_nonzero(~np.isnan(picked))),
-                f"{section}_mean": mean,
-                "ci95": [low, high],
-            }
+        for key in tables:
+            n, mean, sd = stats[key][g]
+            dimensions[key] = {"n": n, f"{section}_mean": mean, "ci95": list(ci_of_mean(n, mean, sd))}
         groups.append({"value": value, "suppressed": False, "n": sizes[value], "dimensions": dimensions})
 
-    shown = [value for value in order if value not in hidden]
     tests = {}
-    for key, score in scores.items():
-        samples = [score[members[v]][~np.isnan(score[members[v]])] for v in shown]
-        if len(samples) < 2:
+    for key, (_, counts) in tables.items():
+        if len(shown) < 2:
             tests[key] = None
             continue
-        parametric = welch_t(*samples) if len(samples) == 2 else welch_anova(samples)
+        summaries = [stats[key][g] for g, _ in shown]
+        parametric = welch_t_of(*summaries) if len(shown) == 2 else welch_anova_of(summaries)
         pairs = list(combinations(range(len(shown)), 2))
-        raw = [welch_t(samples[i], samples[j])["p_value"] for i, j in pairs]
+        raw = [welch_t_of(summaries[i], summaries[j])["p_value"] for i, j in pairs]
         adjusted = holm(raw) if pairs else []
         tests[key] = {
-            "test": "welch_t" if len(samples) == 2 else "welch_anova",
+            "test": "welch_t" if len(shown) == 2 else "welch_anova",
             **parametric,
-            "kruskal_wallis": kruskal_wallis(samples),
+            "kruskal_wallis": kruskal_wallis_of(counts[[g for g, _ in shown], :-1]),
             "pairwise": [
-                {"a": shown[i], "b": shown[j], "p_value": p, "p_holm": q}
+                {"a": shown[i][1], "b": shown[j][1], "p_value": p, "p_holm": q}
                 for (i, j), p, q in zip(pairs, raw, adjusted, strict=True)
             ],
         }

@@ -1,0 +1,152 @@
+"""Sufficient statistics of a response set, summed over blocks of rows.
+
+Everything ``analyze`` reports follows from these sums: frequency tables of every item
+and of every respondent's dimension score (answers are whole scale points, so a
+dimension score is one of a few fractions), pairwise moments for the reliabilities,
+the moments of complete rows for the CFA, and a few sums of products. One pass over
+blocks of rows computes them all, so temporaries stay small and in cache however many
+respondents there are; and sums of separate parts of a file add up to those of the
+whole, so the same code can serve a dashboard that adds new responses and partitions
+summed elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from servqual.analysis._ipa import overall_sums
+from servqual.analysis._reliability import pair_sums
+from servqual.analysis._zone import zone_counts
+
+#: Rows per block: a block of 22 float64 columns (2.9 MB) stays in the processor's cache.
+BLOCK_ROWS = 16_384
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What is counted, and where in the sums: sections, value ranges, dimensions."""
+
+    #: answer sections and their differences (gap, adequacy), in display order
+    sections: tuple[str, ...]
+    #: lowest possible value of each section (the scale's minimum, or minus its span)
+    lowest: dict[str, int]
+    #: number of possible values of each section
+    widths: dict[str, int]
+    #: item positions of each dimension
+    dimensions: tuple[tuple[int, ...], ...]
+    n_items: int
+    #: the section whose scores segments compare
+    headline: str
+    #: sections whose complete rows the factor model needs
+    cfa: tuple[str, ...]
+    #: segment column -> number of groups (codes 0..n-1)
+    groups: dict[str, int]
+
+    def n_keys(self, section: str, dimension: int) -> int:
+        """Possible (sum, count) pairs of a dimension score; one more bin counts no score."""
+        k = len(self.dimensions[dimension])
+        return (k * (self.widths[section] - 1) + 1) * k
+
+    @cached_property
+    def indicator(self) -> np.ndarray:
+        """items x dimensions, 1 where the item belongs to the dimension."""
+        matrix = np.zeros((self.n_items, len(self.dimensions)))
+        for d, positions in enumerate(self.dimensions):
+            matrix[list(positions), d] = 1.0
+        return matrix
+
+    def score_values(self, section: str, dimension: int) -> np.ndarray:
+        """The dimension score of each (sum, count) key: sum / count. Division of the
+        same whole numbers gives the same float, so equal fractions tie exactly."""
+        k, lowest = len(self.dimensions[dimension]), self.lowest[section]
+        keys = np.arange(self.n_keys(section, dimension))
+        count = keys % k + 1
+        return (keys // k + count * lowest) / count
+
+
+def accumulate(
+    layout: Layout,
+    answers: dict[str, np.ndarray],
+    weights: np.ndarray | None = None,
+    codes: dict[str, np.ndarray] | None = None,
+    block_rows: int = BLOCK_ROWS,
+) -> dict[str, np.ndarray]:
+    """The sums behind every figure of ``analyze``, over blocks of rows.
+
+    ``answers`` are the scored answer sections (whole numbers, NaN for no answer),
+    ``weights`` the importance points, ``codes`` each segment column's group codes.
+    Returns named arrays; the sums of two parts of a file add up name by name.
+    """
+    codes = codes or {}
+    sums: dict[str, np.ndarray] = {}
+
+    def add(name: str, value: np.ndarray | float) -> None:
+        sums[name] = sums[name] + value if name in sums else np.asarray(value, dtype=np.float64)
+
+    n_rows = next(iter(answers.values())).shape[0]
+    for start in range(0, n_rows, block_rows):
+        block = {section: matrix[start : start + block_rows] for section, matrix in answers.items()}
+        if "gap" in layout.sections:
+            block["gap"] = block["perception"] - block["expectation"]
+        if "adequacy" in layout.sections:
+            block["adequacy"] = block["perception"] - block["minimum"]
+        scores = {}
+        for section in layout.sections:
+            x = block[section]
+            present = ~np.isnan(x)
+            filled = np.where(present, x, 0.0)
+            weight = present.astype(np.float64)
+            add(
+                f"{section}:moments",
+                np.stack([weight.T @ weight, filled.T @ weight, (filled * filled).T @ weight, filled.T @ filled]),
+            )
+            lowest, width = layout.lowest[section], layout.widths[section]
+            value_codes = filled - lowest
+            value_codes[~present] = width  # the last bin of each item counts no answer
+            value_codes += np.arange(layout.n_items) * (width + 1)
+            add(
+                f"{section}:items",
+                np.bincount(value_codes.astype(np.intp).ravel(order="K"), minlength=layout.n_items * (width + 1)),
+            )
+            count = weight @ layout.indicator
+            total = filled @ layout.indicator
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scores[section] = total / count  # NaN (0/0) where nothing was answered
+            for d, positions in enumerate(layout.dimensions):
+                n_keys = layout.n_keys(section, d)
+                c = count[:, d]
+                keys = (total[:, d] - c * lowest) * len(positions) + c - 1
+                keys[c == 0] = n_keys
+                keys = keys.astype(np.intp)
+                add(f"{section}:dimension:{d}", np.bincount(keys, minlength=n_keys + 1))
+                if section == layout.headline:
+                    for column, code in codes.items():
+                        joint = code[start : start + block_rows] * (n_keys + 1) + keys
+                        add(f"segment:{column}:{d}", np.bincount(joint, minlength=layout.groups[column] * (n_keys + 1)))
+            if section == layout.headline:
+                add("n_used", float(np.count_nonzero(present.any(axis=1))))
+            if section in layout.cfa:
+                rows = filled[present.all(axis=1)]
+                augmented = np.column_stack([np.ones(len(rows)), rows])  # [n, sums; sums, cross]
+                add(f"{section}:complete", augmented.T @ augmented)
+            if section == "perception":
+                add("perception:overall", overall_sums(filled, weight))
+        if "gap" in layout.sections:
+            add("difference_score", pair_sums(scores["perception"], scores["expectation"]))
+        if "minimum" in layout.sections:
+            zone = ("minimum", "expectation", "perception")
+            add("zone:items", zone_counts(*(block[s] for s in zone)))
+            add("zone:dimensions", zone_counts(*(scores[s] for s in zone)))
+        if weights is not None:
+            points = weights[start : start + block_rows]
+            given = ~np.isnan(points)
+            add("weights", np.stack([given.sum(axis=0), np.where(given, points, 0.0).sum(axis=0)]))
+            for section in ("gap", "perception"):
+                if section in scores:
+                    usable = given.all(axis=1) & ~np.isnan(scores[section]).any(axis=1)
+                    weighted = (points[usable] / 100 * scores[section][usable]).sum()
+                    add(f"{section}:weighted", np.array([np.count_nonzero(usable), weighted]))
+    return sums
