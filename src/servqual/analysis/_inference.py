@@ -52,6 +52,16 @@ def table_summary(values: np.ndarray, counts: np.ndarray) -> tuple[int, float, f
     return n, mean, sd
 
 
+def moment_summary(n: float, total: float, squares: float) -> tuple[int, float, float]:
+    """n, mean and SD (n - 1) from n, the sum and the sum of squares. For whole-number
+    answers the sums are exact, and so is n * squares - total^2 until the division."""
+    n = int(n)
+    if n == 0:
+        return 0, NAN, NAN
+    sd = float(np.sqrt(max(n * squares - total * total, 0.0) / (n * (n - 1)))) if n > 1 else NAN
+    return n, float(total / n), sd
+
+
 def ci_of_mean(n: int, mean: float, sd: float, ci: float = 0.95) -> tuple[float, float]:
     """The t-based confidence interval of a mean from its summary."""
     if n < 2:

@@ -41,32 +41,26 @@ def derived_importance(perception: np.ndarray) -> list[float]:
     In R: ``cor(P[, i], rowMeans(P, na.rm = TRUE), use = "complete.obs")``.
     """
     present = ~np.isnan(perception)
-    return derived_importance_of(overall_sums(np.where(present, perception, 0.0), present.astype(np.float64)))
+    filled = np.where(present, perception, 0.0)
+    weight = present.astype(np.float64)
+    items = np.stack([weight.sum(axis=0), filled.sum(axis=0), (filled * filled).sum(axis=0)])
+    return derived_importance_of(items, overall_sums(filled, weight, weight.sum(axis=1), filled.sum(axis=1)))
 
 
-def overall_sums(filled: np.ndarray, present: np.ndarray) -> np.ndarray:
-    """Per item, over respondents who answered it: n, sum x, sum x^2, sum y, sum y^2 and
-    sum xy, with x the item and y the overall score (``filled`` has 0 for no answer,
-    ``present`` 1 for an answer)."""
-    count = present.sum(axis=1)
+def overall_sums(filled: np.ndarray, present: np.ndarray, count: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Per item, over respondents who answered it: sum y, sum y^2 and sum xy, with x the
+    item and y the overall score total / count (``filled`` has 0 for no answer,
+    ``present`` 1 for an answer; ``count`` and ``total`` per respondent)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        overall = np.where(count > 0, filled.sum(axis=1) / count, 0.0)
-    return np.stack(
-        [
-            present.sum(axis=0),
-            filled.sum(axis=0),
-            (filled * filled).sum(axis=0),
-            present.T @ overall,
-            present.T @ (overall * overall),
-            filled.T @ overall,
-        ]
-    )
+        overall = np.where(count > 0, total / count, 0.0)
+    return np.stack([present.T @ overall, present.T @ (overall * overall), filled.T @ overall])
 
 
-def derived_importance_of(sums: np.ndarray) -> list[float]:
-    """The correlations from :func:`overall_sums`; NaN below three respondents or where
-    the item or the overall score does not vary."""
-    n, sx, sxx, sy, syy, sxy = sums
+def derived_importance_of(items: np.ndarray, overall: np.ndarray) -> list[float]:
+    """The correlations from each item's n, sum x and sum x^2 (``items``) and
+    :func:`overall_sums`; NaN below three respondents or where the item or the overall
+    score does not vary."""
+    (n, sx, sxx), (sy, syy, sxy) = items, overall
     with np.errstate(invalid="ignore", divide="ignore"):
         vx, vy = sxx - sx**2 / n, syy - sy**2 / n
         r = (sxy - sx * sy / n) / np.sqrt(vx * vy)

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarning
-from servqual.analysis._inference import ci_of_mean, signed_rank_test, t_test_of_mean, table_summary
+from servqual.analysis._inference import (
+    ci_of_mean,
+    moment_summary,
+    signed_rank_test,
+    t_test_of_mean,
+    table_summary,
+)
 from servqual.analysis._ipa import derived_importance_of, importance_performance
 from servqual.analysis._reliability import PairwiseMoments, difference_score_reliability_of
 from servqual.analysis._reliability import reliability as section_reliability
@@ -189,6 +195,7 @@ def analyze(
     groups = {column: segment_codes(responses.attributes[column]) for column in segments}
     layout = Layout(
         sections=tuple(sections),
+        differences=tuple(differences),
         lowest={s: -span if s in differences else instrument.scale.min for s in sections},
         widths={s: 2 * span + 1 if s in differences else span + 1 for s in sections},
         dimensions=tuple(tuple(instrument.item_positions(d.key)) for d in instrument.dimensions),
@@ -225,7 +232,8 @@ def _result(
             values, inverse = np.unique(layout.score_values(section, d), return_inverse=True)
             counts = np.bincount(inverse, weights=sums[f"{section}:dimension:{d}"][:-1], minlength=len(values))
             score_tables[section].append((values, inverse, counts))
-            entry[section] = _figures(values, counts, section in differences)
+            table = (values, counts) if section in differences else None
+            entry[section] = _figures(table_summary(values, counts), table)
             reliability[section] = section_reliability(moments[section].subset(positions), entry[section]["n"])
         if GAP in sections:
             reliability["difference_score"] = difference_score_reliability_of(
@@ -242,10 +250,14 @@ def _result(
     for j, item in enumerate(instrument.items):
         row: dict[str, Any] = {"item": item.number, "dimension": item.dimension}
         for section in sections:
-            width = layout.widths[section]
-            counts = sums[f"{section}:items"][j * (width + 1) : (j + 1) * (width + 1) - 1]
-            values = np.arange(width, dtype=np.float64) + layout.lowest[section]
-            for name, value in _figures(values, counts, section in differences).items():
+            m = moments[section]
+            table = None
+            if section in differences:
+                width = layout.widths[section]
+                counts = sums[f"{section}:items"][j * (width + 1) : (j + 1) * (width + 1) - 1]
+                table = np.arange(width, dtype=np.float64) + layout.lowest[section], counts
+            figures = _figures(moment_summary(m.n[j, j], m.sums[j, j], m.squares[j, j]), table)
+            for name, value in figures.items():
                 row[f"{section}_{name}"] = value
         if "minimum" in sections:
             row["zone"] = zone_shares(sums["zone:items"][:, j])
@@ -280,7 +292,16 @@ def _result(
             [dimensions[k]["perception"]["mean"] for k in keys],
             [item.number for item in instrument.items],
             [row["perception_mean"] for row in items],
-            derived_importance_of(sums["perception:overall"]),
+            derived_importance_of(
+                np.stack(
+                    [
+                        np.diag(moments["perception"].n),
+                        np.diag(moments["perception"].sums),
+                        np.diag(moments["perception"].squares),
+                    ]
+                ),
+                sums["perception:overall"],
+            ),
         )
         if "perception" in sections
         else {"dimensions": [], "items": []},
@@ -290,15 +311,15 @@ def _result(
     return AnalysisResult(**fields, warnings=warnings_for(fields, missing_share))
 
 
-def _figures(values: np.ndarray, counts: np.ndarray, difference: bool) -> dict[str, Any]:
-    """n, mean and SD of a frequency table; for a gap also its 95% CI, the one-sample
-    t-test with d_z and the signed-rank test against zero."""
-    n, mean, sd = table_summary(values, counts)
+def _figures(summary: tuple[int, float, float], table: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
+    """n, mean and SD; for a gap, whose frequency ``table`` (values, counts) is given,
+    also its 95% CI, the one-sample t-test with d_z and the signed-rank test against zero."""
+    n, mean, sd = summary
     figures: dict[str, Any] = {"n": n, "mean": mean, "sd": sd}
-    if not difference:
+    if table is None:
         return figures
     t = t_test_of_mean(n, mean, sd)
-    w = signed_rank_test(values, counts)
+    w = signed_rank_test(*table)
     return {
         **figures,
         "ci95": list(ci_of_mean(n, mean, sd)),

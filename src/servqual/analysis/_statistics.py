@@ -12,10 +12,12 @@ summed elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from servqual.analysis._ipa import overall_sums
 from servqual.analysis._reliability import pair_sums
@@ -31,6 +33,8 @@ class Layout:
 
     #: answer sections and their differences (gap, adequacy), in display order
     sections: tuple[str, ...]
+    #: the differences, whose items are tested (signed-rank tests need their frequencies)
+    differences: tuple[str, ...]
     #: lowest possible value of each section (the scale's minimum, or minus its span)
     lowest: dict[str, int]
     #: number of possible values of each section
@@ -87,23 +91,40 @@ def accumulate(
         sums[name] = sums[name] + value if name in sums else np.asarray(value, dtype=np.float64)
 
     n_rows = next(iter(answers.values())).shape[0]
-    for start in range(0, n_rows, block_rows):
-        block = {section: matrix[start : start + block_rows] for section, matrix in answers.items()}
-        if "gap" in layout.sections:
-            block["gap"] = block["perception"] - block["expectation"]
-        if "adequacy" in layout.sections:
-            block["adequacy"] = block["perception"] - block["minimum"]
-        scores = {}
-        for section in layout.sections:
-            x = block[section]
-            present = ~np.isnan(x)
-            filled = np.where(present, x, 0.0)
-            weight = present.astype(np.float64)
-            add(
-                f"{section}:moments",
-                np.stack([weight.T @ weight, filled.T @ weight, (filled * filled).T @ weight, filled.T @ filled]),
-            )
-            lowest, width = layout.lowest[section], layout.widths[section]
+    # One BLAS thread: the products of a block are too small to share, and OpenBLAS's
+    # waiting threads made this loop up to 60 times slower on a busy 2-core machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for start in range(0, n_rows, block_rows):
+            _add_block(layout, answers, weights, codes, slice(start, start + block_rows), add)
+    return sums
+
+
+def _add_block(
+    layout: Layout,
+    answers: dict[str, np.ndarray],
+    weights: np.ndarray | None,
+    codes: dict[str, np.ndarray],
+    rows: slice,
+    add: Callable[[str, np.ndarray | float], None],
+) -> None:
+    """Add the sums of one block of rows."""
+    block = {section: matrix[rows] for section, matrix in answers.items()}
+    if "gap" in layout.sections:
+        block["gap"] = block["perception"] - block["expectation"]
+    if "adequacy" in layout.sections:
+        block["adequacy"] = block["perception"] - block["minimum"]
+    scores = {}
+    for section in layout.sections:
+        x = block[section]
+        present = ~np.isnan(x)
+        filled = np.where(present, x, 0.0)
+        weight = present.astype(np.float64)
+        add(
+            f"{section}:moments",
+            np.stack([weight.T @ weight, filled.T @ weight, (filled * filled).T @ weight, filled.T @ filled]),
+        )
+        lowest, width = layout.lowest[section], layout.widths[section]
+        if section in layout.differences:
             value_codes = filled - lowest
             value_codes[~present] = width  # the last bin of each item counts no answer
             value_codes += np.arange(layout.n_items) * (width + 1)
@@ -111,42 +132,41 @@ def accumulate(
                 f"{section}:items",
                 np.bincount(value_codes.astype(np.intp).ravel(order="K"), minlength=layout.n_items * (width + 1)),
             )
-            count = weight @ layout.indicator
-            total = filled @ layout.indicator
-            with np.errstate(invalid="ignore", divide="ignore"):
-                scores[section] = total / count  # NaN (0/0) where nothing was answered
-            for d, positions in enumerate(layout.dimensions):
-                n_keys = layout.n_keys(section, d)
-                c = count[:, d]
-                keys = (total[:, d] - c * lowest) * len(positions) + c - 1
-                keys[c == 0] = n_keys
-                keys = keys.astype(np.intp)
-                add(f"{section}:dimension:{d}", np.bincount(keys, minlength=n_keys + 1))
-                if section == layout.headline:
-                    for column, code in codes.items():
-                        joint = code[start : start + block_rows] * (n_keys + 1) + keys
-                        add(f"segment:{column}:{d}", np.bincount(joint, minlength=layout.groups[column] * (n_keys + 1)))
+        count = weight @ layout.indicator
+        total = filled @ layout.indicator
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores[section] = total / count  # NaN (0/0) where nothing was answered
+        for d, positions in enumerate(layout.dimensions):
+            n_keys = layout.n_keys(section, d)
+            c = count[:, d]
+            keys = (total[:, d] - c * lowest) * len(positions) + c - 1
+            keys[c == 0] = n_keys
+            keys = keys.astype(np.intp)
+            add(f"{section}:dimension:{d}", np.bincount(keys, minlength=n_keys + 1))
             if section == layout.headline:
-                add("n_used", float(np.count_nonzero(present.any(axis=1))))
-            if section in layout.cfa:
-                rows = filled[present.all(axis=1)]
-                augmented = np.column_stack([np.ones(len(rows)), rows])  # [n, sums; sums, cross]
-                add(f"{section}:complete", augmented.T @ augmented)
-            if section == "perception":
-                add("perception:overall", overall_sums(filled, weight))
-        if "gap" in layout.sections:
-            add("difference_score", pair_sums(scores["perception"], scores["expectation"]))
-        if "minimum" in layout.sections:
-            zone = ("minimum", "expectation", "perception")
-            add("zone:items", zone_counts(*(block[s] for s in zone)))
-            add("zone:dimensions", zone_counts(*(scores[s] for s in zone)))
-        if weights is not None:
-            points = weights[start : start + block_rows]
-            given = ~np.isnan(points)
-            add("weights", np.stack([given.sum(axis=0), np.where(given, points, 0.0).sum(axis=0)]))
-            for section in ("gap", "perception"):
-                if section in scores:
-                    usable = given.all(axis=1) & ~np.isnan(scores[section]).any(axis=1)
-                    weighted = (points[usable] / 100 * scores[section][usable]).sum()
-                    add(f"{section}:weighted", np.array([np.count_nonzero(usable), weighted]))
-    return sums
+                for column, code in codes.items():
+                    joint = code[rows] * (n_keys + 1) + keys
+                    add(f"segment:{column}:{d}", np.bincount(joint, minlength=layout.groups[column] * (n_keys + 1)))
+        if section == layout.headline:
+            add("n_used", float(np.count_nonzero(present.any(axis=1))))
+        if section in layout.cfa:
+            complete = filled[present.all(axis=1)]
+            augmented = np.column_stack([np.ones(len(complete)), complete])  # [n, sums; sums, cross]
+            add(f"{section}:complete", augmented.T @ augmented)
+        if section == "perception":
+            add("perception:overall", overall_sums(filled, weight, count.sum(axis=1), total.sum(axis=1)))
+    if "gap" in layout.sections:
+        add("difference_score", pair_sums(scores["perception"], scores["expectation"]))
+    if "minimum" in layout.sections:
+        zone = ("minimum", "expectation", "perception")
+        add("zone:items", zone_counts(*(block[s] for s in zone)))
+        add("zone:dimensions", zone_counts(*(scores[s] for s in zone)))
+    if weights is not None:
+        points = weights[rows]
+        given = ~np.isnan(points)
+        add("weights", np.stack([given.sum(axis=0), np.where(given, points, 0.0).sum(axis=0)]))
+        for section in ("gap", "perception"):
+            if section in scores:
+                usable = given.all(axis=1) & ~np.isnan(scores[section]).any(axis=1)
+                weighted = (points[usable] / 100 * scores[section][usable]).sum()
+                add(f"{section}:weighted", np.array([np.count_nonzero(usable), weighted]))

@@ -214,7 +214,7 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
     """Read a CSV/TSV file, a Qualtrics CSV export or a LimeSurvey CSV export."""
     source = path.name
     data = path.read_bytes()
-    if not data.strip():
+    if not data[:SAMPLE_BYTES].strip() and not data.strip():  # the sample first: no copy of a large file
         raise ServqualError(N_("{file}: the file is empty"), file=source)
     data, encoding = decode(data, source)
     sample = data[:SAMPLE_BYTES].decode("utf-8", errors="ignore")

