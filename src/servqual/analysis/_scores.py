@@ -184,41 +184,25 @@ def analyze(
             column=unknown[0],
             columns=", ".join(responses.attributes.columns) or "-",
         )
-    instrument = responses.instrument
     scored = scored_answers(responses)
-    differences = [
-        s for s, needs in ((GAP, "expectation"), (ADEQUACY, "minimum")) if {needs, "perception"} <= set(scored)
-    ]
-    sections = [*scored, *differences]
-    headline = differences[0] if differences else ("perception" if "perception" in scored else sections[0])
-    span = instrument.scale.max - instrument.scale.min
     groups = {column: segment_codes(responses.attributes[column]) for column in segments}
-    layout = Layout(
-        sections=tuple(sections),
-        differences=tuple(differences),
-        lowest={s: -span if s in differences else instrument.scale.min for s in sections},
-        widths={s: 2 * span + 1 if s in differences else span + 1 for s in sections},
-        dimensions=tuple(tuple(instrument.item_positions(d.key)) for d in instrument.dimensions),
-        n_items=len(instrument.items),
-        headline=headline,
-        cfa=tuple(s for s in cfa if s in sections),
-        groups={column: len(categories) for column, (_, categories) in groups.items()},
+    layout = Layout.of(
+        responses.instrument, list(scored), cfa, {column: len(values) for column, (_, values) in groups.items()}
     )
     sums = accumulate(layout, scored, responses.importance, {column: codes for column, (codes, _) in groups.items()})
-    return _result(responses, layout, sums, differences, {column: c for column, (_, c) in groups.items()}, min_group)
+    return _result(responses, layout, sums, {column: values for column, (_, values) in groups.items()}, min_group)
 
 
 def _result(
     responses: ResponseSet,
     layout: Layout,
     sums: dict[str, np.ndarray],
-    differences: list[str],
     categories: dict[str, list[Any]],
     min_group: int,
 ) -> AnalysisResult:
     """Every figure of the result from the sums of :func:`accumulate`."""
     instrument = responses.instrument
-    sections = list(layout.sections)
+    sections, differences = list(layout.sections), layout.differences
     keys = instrument.dimension_keys
     weights = sums.get("weights")
     dimensions: dict[str, dict[str, Any]] = {}

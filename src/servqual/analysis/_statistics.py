@@ -12,7 +12,7 @@ summed elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 from servqual.analysis._ipa import overall_sums
 from servqual.analysis._reliability import pair_sums
 from servqual.analysis._zone import zone_counts
+from servqual.instruments import Instrument
 
 #: Rows per block: a block of 22 float64 columns (2.9 MB) stays in the processor's cache.
 BLOCK_ROWS = 16_384
@@ -48,6 +49,32 @@ class Layout:
     cfa: tuple[str, ...]
     #: segment column -> number of groups (codes 0..n-1)
     groups: dict[str, int]
+
+    @classmethod
+    def of(
+        cls, instrument: Instrument, answered: list[str], cfa: Sequence[str] = (), groups: dict[str, int] | None = None
+    ) -> Layout:
+        """The layout for an instrument's ``answered`` sections: the gap P - E and, in the
+        three-column format, the adequacy gap P - M follow (there the gap is the
+        superiority gap P - D); segments compare the first difference (else perceptions)."""
+        differences = tuple(
+            d
+            for d, needs in (("gap", "expectation"), ("adequacy", "minimum"))
+            if {needs, "perception"} <= set(answered)
+        )
+        sections = (*answered, *differences)
+        span = instrument.scale.max - instrument.scale.min
+        return cls(
+            sections=sections,
+            differences=differences,
+            lowest={s: -span if s in differences else instrument.scale.min for s in sections},
+            widths={s: 2 * span + 1 if s in differences else span + 1 for s in sections},
+            dimensions=tuple(tuple(instrument.item_positions(d.key)) for d in instrument.dimensions),
+            n_items=len(instrument.items),
+            headline=differences[0] if differences else ("perception" if "perception" in answered else sections[0]),
+            cfa=tuple(s for s in cfa if s in sections),
+            groups=groups or {},
+        )
 
     def n_keys(self, section: str, dimension: int) -> int:
         """Possible (sum, count) pairs of a dimension score; one more bin counts no score."""

@@ -1,0 +1,106 @@
+"""The sufficient statistics behind analyze: summed over many blocks of rows they give the
+same figures as one pass, the sums of two parts are those of the whole, and on a file of
+many blocks they agree with the functions that work on whole arrays (each pinned to R)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import servqual
+from servqual.analysis import (
+    ConfirmatoryFactorAnalysis,
+    _statistics,
+    analyze,
+    cronbach_alpha,
+    derived_importance,
+    mean_ci,
+    paired_t,
+    respondent_dimension_scores,
+    scored_answers,
+    wilcoxon_signed_rank,
+)
+from servqual.analysis._segments import segment_codes
+from servqual.analysis._statistics import Layout, accumulate
+from servqual.io.synthetic import generate_study
+
+FIXTURES = __import__("pathlib").Path(__file__).parents[1] / "fixtures"
+
+
+def figures(value, path=""):
+    """Every number of a result, by its path, so two results compare in one line."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in figures(item, f"{path}.{key}").items()}
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in figures(item, f"{path}[{i}]").items()}
+    return {path: value}
+
+
+def assert_same(a, b, tolerance=1e-10):
+    a, b = figures(a), figures(b)
+    assert a.keys() == b.keys()
+    for key, value in a.items():
+        if isinstance(value, float) and not math.isnan(value):
+            assert b[key] == pytest.approx(value, rel=tolerance, abs=tolerance), key
+        elif isinstance(value, float):
+            assert math.isnan(b[key]), key
+        else:
+            assert b[key] == value, key
+
+
+@pytest.mark.parametrize("instrument", ["servqual-22", "servqual-3col", "servqual-22-1988"])
+def test_many_small_blocks_give_the_figures_of_one(monkeypatch, instrument):
+    responses = servqual.read_responses(pd.DataFrame(generate_study(700, instrument, seed=11)), instrument)
+    whole = analyze(responses, segments=["branch", "channel"]).to_dict()
+    monkeypatch.setattr(_statistics, "BLOCK_ROWS", 37)
+    assert_same(whole, analyze(responses, segments=["branch", "channel"]).to_dict())
+
+
+def test_the_sums_of_two_parts_are_the_sums_of_the_whole():
+    responses = servqual.read_responses(pd.DataFrame(generate_study(500, seed=12)))
+    scored = scored_answers(responses)
+    codes, values = segment_codes(responses.attributes["branch"])
+    layout = Layout.of(responses.instrument, list(scored), ["perception"], {"branch": len(values)})
+
+    def part(rows):
+        return accumulate(
+            layout, {s: m[rows] for s, m in scored.items()}, responses.importance[rows], {"branch": codes[rows]}
+        )
+
+    whole, first, second = part(slice(None)), part(slice(0, 180)), part(slice(180, None))
+    assert whole.keys() == first.keys() == second.keys()
+    for name in whole:
+        np.testing.assert_allclose(first[name] + second[name], whole[name], rtol=1e-12, atol=1e-9, err_msg=name)
+    assert whole["n_used"] == 500
+
+
+def test_a_file_of_many_blocks_agrees_with_the_functions_on_arrays():
+    n = 3 * _statistics.BLOCK_ROWS + 123
+    responses = servqual.read_responses(pd.DataFrame(generate_study(n, seed=13)))
+    result = analyze(responses)
+    instrument = responses.instrument
+    e, p = responses.answers["expectation"], responses.answers["perception"]
+    for dimension in instrument.dimensions:
+        positions = instrument.item_positions(dimension.key)
+        gap = respondent_dimension_scores(p - e, positions)
+        got = result.dimensions[dimension.key]["gap"]
+        mean, low, high = mean_ci(gap)
+        assert got["mean"] == pytest.approx(mean, rel=1e-12)
+        assert got["ci95"] == pytest.approx([low, high], rel=1e-12)
+        assert got["t"] == pytest.approx(paired_t(gap)["t"], rel=1e-10)
+        assert got["wilcoxon_v"] == wilcoxon_signed_rank(gap)["V"]
+        assert got["wilcoxon_p"] == pytest.approx(wilcoxon_signed_rank(gap)["p_value"], rel=1e-10)
+        alpha = result.dimensions[dimension.key]["alpha"]["perception"]
+        assert alpha == pytest.approx(cronbach_alpha(p[:, positions])["alpha"], rel=1e-12)
+    first = result.items[0]
+    assert first["gap_wilcoxon_v"] == wilcoxon_signed_rank(p[:, 0], e[:, 0])["V"]
+    assert first["perception_sd"] == pytest.approx(np.nanstd(p[:, 0], ddof=1), rel=1e-12)
+    derived = [entry["importance"] for entry in result.ipa["items"]]
+    assert derived == pytest.approx(derived_importance(p), rel=1e-10)
+    factors = [instrument.item_positions(key) for key in instrument.dimension_keys]
+    direct = ConfirmatoryFactorAnalysis(factors).fit(p)
+    assert result.cfa["perception"]["chi2"] == pytest.approx(direct.fit_["chi2"], rel=1e-8)
+    assert result.cfa["perception"]["n"] == direct.n_
