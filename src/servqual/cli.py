@@ -1,4 +1,4 @@
-"""The ``servqual`` command: validate, instruments, analyze, demo.
+"""The ``servqual`` command: validate, instruments, analyze, report, export, demo.
 
 Every text shown here goes through the Dutch or English catalog (``--lang``); the core
 hands back data and message templates only.
@@ -138,29 +138,49 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     instruments.add_argument("--service", default=None, help=_("service name to fill in the item texts"))
     instruments.set_defaults(run=run_instruments)
 
-    analyze = commands.add_parser(
-        "analyze", parents=[common, reading, output], help=_("item and dimension scores of a survey file")
-    )
-    analyze.add_argument(
+    analysis = argparse.ArgumentParser(add_help=False)
+    analysis.add_argument(
         "--segment",
         action="append",
         default=[],
         metavar=_("COLUMN"),
         help=_("compare groups of this attribute column (repeatable), e.g. --segment branch"),
     )
-    analyze.add_argument(
+    analysis.add_argument(
         "--min-group",
         type=int,
         default=5,
         help=_("anonymity threshold: smaller groups are shown only as suppressed (default: 5)"),
     )
-    analyze.add_argument(
+    analysis.add_argument(
         "--cfa",
         action="append",
         choices=("perception", "expectation", "gap"),
         help=_("fit the factor model on this section (repeatable; default: perception)"),
     )
+    analyze = commands.add_parser(
+        "analyze", parents=[common, reading, analysis, output], help=_("item and dimension scores of a survey file")
+    )
     analyze.set_defaults(run=run_analyze)
+
+    report = commands.add_parser(
+        "report", parents=[common, reading, analysis], help=_("write the report of a survey file as HTML or PDF")
+    )
+    report.add_argument("-o", "--output", required=True, help=_("report file: .html or .pdf"))
+    report.add_argument("--title", help=_("title of the report (default: Service quality report)"))
+    report.add_argument("--service", help=_("name of the service, shown on the cover and in the item texts"))
+    report.set_defaults(run=run_report)
+
+    export = commands.add_parser(
+        "export", parents=[common, reading, analysis], help=_("write the item, dimension and response tables")
+    )
+    export.add_argument("--to", choices=("xlsx", "csv", "sav"), required=True, help=_("export format"))
+    export.add_argument(
+        "-o",
+        "--output",
+        help=_("workbook (xlsx) or folder (csv, sav) to write (default: FILE's name with -servqual)"),
+    )
+    export.set_defaults(run=run_export)
 
     demo = commands.add_parser("demo", parents=[common], help=_("write a realistic synthetic study and analyse it"))
     demo.add_argument("--output", default="servqual-demo", help=_("folder to write the demo files to"))
@@ -294,14 +314,47 @@ def _instrument_dict(instrument: Any) -> dict[str, Any]:
 
 
 def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
-    from servqual.analysis import analyze
-
-    responses = _read(args)
-    result = analyze(responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"])
+    responses, result = _analyzed(args)
     if args.format == "json":
         _print_json(result.to_dict())
         return EXIT_OK
     print(_analysis_text(result, responses, args.lang, _))
+    return EXIT_OK
+
+
+def _analyzed(args: argparse.Namespace) -> tuple[Any, Any]:
+    from servqual.analysis import analyze
+
+    responses = _read(args)
+    result = analyze(responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"])
+    return responses, result
+
+
+def run_report(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.report import build_report, write_report
+
+    responses, result = _analyzed(args)
+    content = build_report(
+        result,
+        responses.instrument,
+        lang=args.lang,
+        title=args.title,
+        service=args.service,
+        validation=responses.report,
+    )
+    path = write_report(content, args.output)
+    print(_("Wrote the report to {path}").format(path=path))
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.report.export import write_export
+
+    responses, result = _analyzed(args)
+    source = Path(args.file)
+    default = source.with_name(source.stem + "-servqual" + (".xlsx" if args.to == "xlsx" else ""))
+    for path in write_export(result, responses, args.to, args.output or default.name, args.lang):
+        print(_("Wrote {path}").format(path=path))
     return EXIT_OK
 
 
