@@ -93,9 +93,11 @@ def write_export(result: Any, responses: Any, to: str, path: str | Path, lang: s
 
 
 def _neutral_text(table: pd.DataFrame) -> pd.DataFrame:
+    from pandas.api.types import is_numeric_dtype
+
     table = table.copy()
     for column in table.columns:
-        if table[column].dtype == object:
+        if not is_numeric_dtype(table[column]):  # text, whatever pandas' string type is
             table[column] = table[column].map(neutralise)
     table.columns = [neutralise(str(c)) for c in table.columns]
     return table
