@@ -159,7 +159,7 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
         help=_("fit the factor model on this section (repeatable; default: perception)"),
     )
     analyze = commands.add_parser(
-        "analyze", parents=[common, reading, analysis, output], help=_("item and dimension scores of a survey file")
+        "analyze", parents=[common, reading, output, analysis], help=_("item and dimension scores of a survey file")
     )
     analyze.set_defaults(run=run_analyze)
 
@@ -172,15 +172,17 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     report.set_defaults(run=run_report)
 
     export = commands.add_parser(
-        "export", parents=[common, reading, analysis], help=_("write the item, dimension and response tables")
+        "export", parents=[common, reading], help=_("write the item, dimension and response tables")
     )
     export.add_argument("--to", choices=("xlsx", "csv", "sav"), required=True, help=_("export format"))
     export.add_argument(
         "-o",
         "--output",
-        help=_("workbook (xlsx) or folder (csv, sav) to write (default: FILE's name with -servqual)"),
+        help=_(
+            "workbook (xlsx) or folder (csv, sav) to write (default: FILE's name with -servqual, in the current folder)"
+        ),
     )
-    export.set_defaults(run=run_export)
+    export.set_defaults(run=run_export, segment=[], min_group=5, cfa=None)  # the tables need no segments
 
     demo = commands.add_parser("demo", parents=[common], help=_("write a realistic synthetic study and analyse it"))
     demo.add_argument("--output", default="servqual-demo", help=_("folder to write the demo files to"))

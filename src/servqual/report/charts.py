@@ -172,12 +172,12 @@ def gap_bars(
     """Diverging bars around zero with their 95% interval, in groups with a heading each
     (an empty heading for a single group). Negative bars orange, positive blue."""
     values = _finite(*(v for _, bars in groups for b in bars for v in (b.mean, b.low, b.high)), 0.0)
-    pad = max(max(values) - min(values), 0.2) * 0.06
+    pad = max((max(values) - min(values)) * 0.06, 0.1)
     scale_ticks = ticks(min(values) - pad, max(values) + pad)
     low, high = scale_ticks[0], scale_ticks[-1]
     rows = sum(len(bars) + (1 if heading else 0) for heading, bars in groups)
     top = 26
-    svg = _Svg(top + rows * ROW + 52, title)
+    svg = _Svg(top + rows * ROW + 24, title)
     svg.text(0, 12, sign_note, size=10, fill=GREY)
     x = _Axis(low, high, label_room + 10, WIDTH - 12)
     bottom = top + rows * ROW
@@ -332,7 +332,8 @@ def quadrant_grid(
     title: str,
     axes: tuple[str, str],
     quadrants: tuple[str, str, str, str],
-    fmt: Format,
+    x_fmt: Format,
+    y_fmt: Format,
 ) -> str:
     """The importance-performance grid: performance across, importance up, split at the
     means. ``quadrants`` in the order top-left, top-right, bottom-left, bottom-right."""
@@ -352,10 +353,10 @@ def quadrant_grid(
     svg.rect(left, top, right - left, bottom - top, "none", stroke=GREY)
     for value in ticks(x.low, x.high, 5):
         if x.low <= value <= x.high:
-            svg.text(x(value), bottom + 14, fmt(value), anchor="middle", size=10)
+            svg.text(x(value), bottom + 14, x_fmt(value), anchor="middle", size=10)
     for value in ticks(y.low, y.high, 5):
         if y.low <= value <= y.high:
-            svg.text(left - 5, y(value) + 4, fmt(value), anchor="end", size=10)
+            svg.text(left - 5, y(value) + 4, y_fmt(value), anchor="end", size=10)
     svg.line(x(x_mean), top, x(x_mean), bottom, dash="4 3")
     svg.line(left, y(y_mean), right, y(y_mean), dash="4 3")
     svg.text((left + right) / 2, height - 6, axes[0], anchor="middle", size=10)

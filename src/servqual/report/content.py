@@ -425,7 +425,8 @@ class _Builder:
                 _("importance (points of 100)") if by_dimension else _("importance (derived)"),
             ),
             quadrants=(names[0], names[1], names[2], names[3]),
-            fmt=self.fmt(0) if by_dimension else self.fmt(2),
+            x_fmt=self.fmt(1),
+            y_fmt=self.fmt(0) if by_dimension else self.fmt(2),
         )
         caption = _(
             "Importance against performance, split at their averages. Top left (concentrate here): important "
@@ -448,18 +449,14 @@ class _Builder:
                 ),
             }
         ]
-        header = [_("Dimension")]
-        for section in result.sections:
-            header += [f"{self.title_of(section)}: alpha", "omega"]
+        header = [_("Dimension"), *(self.title_of(s) for s in result.sections)]
         has_difference = "gap" in result.sections
         if has_difference:
             header.append(_("gap score reliability"))
         rows = []
         for key, d in result.dimensions.items():
-            cells = [self.names[key]]
-            for section in result.sections:
-                rel = d["reliability"][section]
-                cells += [self.num(rel["alpha"]), self.num(rel["omega_total"])]
+            pairs = [d["reliability"][s] for s in result.sections]
+            cells = [self.names[key], *(f"{self.num(r['alpha'])} / {self.num(r['omega_total'])}" for r in pairs)]
             if has_difference:
                 cells.append(self.num(d["reliability"]["difference_score"]))
             rows.append({"key": key, "cells": cells})
@@ -469,7 +466,7 @@ class _Builder:
                 "id": "reliability-table",
                 "header": header,
                 "rows": rows,
-                "caption": _("Reliability per dimension and section (alpha, omega)."),
+                "caption": _("Reliability per dimension and section: alpha / omega."),
             }
         )
         section = "perception" if "perception" in result.sections else result.sections[0]
@@ -541,7 +538,7 @@ class _Builder:
                     ).format(threshold=segment["min_group"]),
                 }
             )
-            if self.headline == "gap":
+            if self.headline == "gap" and not all(g["suppressed"] for g in segment["groups"]):
                 groups = []
                 for dim in result.dimensions:
                     bars = []
