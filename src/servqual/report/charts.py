@@ -120,14 +120,14 @@ class _Svg:
 
 def _text_width(text: str, size: float) -> float:
     """A generous estimate; the fonts differ between browsers and the PDF."""
-    return len(text) * size * 0.52
+    return len(text) * size * 0.54
 
 
 def shorten(text: str, size: float, room: float) -> str:
     """Cut a label to fit ``room`` pixels, with an ellipsis."""
     if _text_width(text, size) <= room:
         return text
-    keep = max(int(room / (size * 0.52)) - 1, 1)
+    keep = max(int(room / (size * 0.54)) - 1, 1)
     return text[:keep].rstrip() + "…"
 
 

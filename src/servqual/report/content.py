@@ -473,10 +473,12 @@ class _Builder:
         weak = [self.names[k] for k, d in result.dimensions.items() if not d["alpha"][section] >= 0.70]
         if weak:
             words = _("For {section}, these dimensions are below 0.70, so read their scores with care: {names}.")
-            blocks.append({"type": "text", "text": words.format(section=self.title_of(section), names=", ".join(weak))})
+            blocks.append(
+                {"type": "text", "text": words.format(section=self.title_of(section).lower(), names=", ".join(weak))}
+            )
         else:
             words = _("For {section}, every dimension reaches 0.70: the items of each dimension hang together.")
-            blocks.append({"type": "text", "text": words.format(section=self.title_of(section))})
+            blocks.append({"type": "text", "text": words.format(section=self.title_of(section).lower())})
         blocks.append({"type": "heading", "text": _("Do the dimensions fit the answers?")})
         blocks.append(
             {
