@@ -147,6 +147,7 @@ def test_the_dutch_report_has_no_english_catalog_text(study, render):
     text = " ".join(text.split())
     left = [fragment for fragment in english_fragments() if fragment in text]
     assert left == []
+    assert "{service}" not in text and "de organisatie" in text.lower()
 
 
 def test_suppressed_groups_show_no_figure_or_count(study300):
@@ -189,3 +190,24 @@ def test_the_three_column_report_shows_the_zone_of_tolerance(three_column):
         b["svg"] for s in content["sections"] for b in s["blocks"] if "Tolerantiezone per item" in b.get("svg", "")
     )
     assert chart.count(f'fill="{BAND}"') == len(result.items)  # one band per item, minimum to desired
+
+
+def test_a_report_without_expectations_names_the_lowest_perceptions():
+    import polars as pl
+
+    import servqual
+
+    frame = pl.read_csv(Path(__file__).parents[1] / "analysis" / "data" / "study300.csv")
+    responses = servqual.read_responses(frame.drop([c for c in frame.columns if c.startswith("E")]), "servperf")
+    result = servqual.analyze(responses)
+    content = build_report(result, responses.instrument, lang="en", date=DATE)
+    summary = content["sections"][0]["blocks"]
+    assert summary[0]["items"][1] == {"value": number(result.servperf["unweighted"], "en"), "label": "mean perception"}
+    lowest = min(result.items, key=lambda i: i["perception_mean"])
+    assert summary[1] == {"type": "heading", "text": "The three lowest-rated items"}
+    assert summary[2]["items"][0].startswith(
+        f"{pick(responses.instrument.dimensions[1].name, 'en')}, item {lowest['item']}:"
+    )
+    assert "Mean perception " + number(lowest["perception_mean"], "en") in summary[2]["items"][0]
+    assert "“When you have a problem, the organisation is" in summary[2]["items"][0]
+    assert "gap" not in render_html(content).split("<h2>Management summary</h2>")[1].split("<h2>")[0].lower()

@@ -30,6 +30,32 @@ from servqual.report.words import (
 Report = dict[str, Any]
 Block = dict[str, Any]
 
+
+def text(words: str) -> Block:
+    return {"type": "text", "text": words}
+
+
+def heading(words: str) -> Block:
+    return {"type": "heading", "text": words}
+
+
+def bullets(items: list[str]) -> Block:
+    return {"type": "bullets", "items": items}
+
+
+def chart(svg: str, caption: str) -> Block:
+    return {"type": "chart", "svg": svg, "caption": caption}
+
+
+def table(
+    key: str, header: list[str], rows: list[dict[str, Any]], caption: str, text_column: int | None = None
+) -> Block:
+    """Rows are ``{"key": ..., "cells": [...]}``; ``text_column`` is a long-text column
+    (the items) that gets the page's width, with the figures right-aligned after it."""
+    block = {"type": "table", "id": key, "header": header, "rows": rows, "caption": caption}
+    return block if text_column is None else {**block, "text_column": text_column}
+
+
 ANSWER_SECTIONS = ("minimum", "expectation", "perception")
 DIFFERENCE_SECTIONS = ("gap", "adequacy")
 #: How the dimension and segment charts state the sign, per kind of instrument.
@@ -62,15 +88,21 @@ def build_report(
     return _Builder(result, instrument, lang, service, validation).build(title, date or datetime.date.today())
 
 
+def _capitalised(sentence: str) -> str:
+    """An item text that starts with the filled-in service ("de organisatie ...") as a sentence."""
+    return sentence[:1].upper() + sentence[1:]
+
+
 class _Builder:
     def __init__(self, result: Any, instrument: Any, lang: str, service: str | None, validation: Any) -> None:
         self.result, self.instrument, self.lang, self.validation = result, instrument, lang, validation
         self._ = translator(lang)
         self.service = service
         self.names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
+        named = service or self._("the organisation")
         self.texts = {
-            item.number: item.text(
-                "perception" if "perception" in item.texts else next(iter(item.texts)), lang, service
+            item.number: _capitalised(
+                item.text("perception" if "perception" in item.texts else next(iter(item.texts)), lang, named)
             )
             for item in instrument.items
         }
@@ -135,7 +167,7 @@ class _Builder:
             figures.append({"value": self.num(result.servperf["unweighted"]), "label": _("mean perception")})
         blocks: list[Block] = [{"type": "keyfigures", "items": figures}]
         if self.kind:
-            blocks.append({"type": "text", "text": _(GAP_EXPLAINED[self.kind])})
+            blocks.append(text(_(GAP_EXPLAINED[self.kind])))
         blocks += self.biggest_gaps()
         blocks += self.where_to_act()
         if "gap" in result.sections:
@@ -149,7 +181,7 @@ class _Builder:
             (i for i in self.result.items if i[key] is not None and math.isfinite(i[key])), key=lambda i: i[key]
         )[:3]
         if self.headline == "gap":
-            heading = _("The three biggest gaps")
+            title = _("The three biggest gaps")
             lines = [
                 _("{dimension}, item {item}: “{text}” Gap {gap} {interval}. {words}").format(
                     dimension=self.names[i["dimension"]],
@@ -162,7 +194,7 @@ class _Builder:
                 for i in ranked
             ]
         else:
-            heading = _("The three lowest-rated items")
+            title = _("The three lowest-rated items")
             lines = [
                 _("{dimension}, item {item}: “{text}” Mean perception {mean} on a scale of {low} to {high}.").format(
                     dimension=self.names[i["dimension"]],
@@ -174,11 +206,11 @@ class _Builder:
                 )
                 for i in ranked
             ]
-        return [{"type": "heading", "text": heading}, {"type": "bullets", "items": lines}]
+        return [heading(title), bullets(lines)]
 
     def where_to_act(self) -> list[Block]:
         _, ipa = self._, self.result.ipa
-        blocks: list[Block] = [{"type": "heading", "text": _("Where to act first")}]
+        blocks: list[Block] = [heading(_("Where to act first"))]
         if ipa["dimensions"]:
             act = [e for e in ipa["dimensions"] if e["quadrant"] == "concentrate_here"]
             keep = [e for e in ipa["dimensions"] if e["quadrant"] == "keep_up"]
@@ -201,15 +233,14 @@ class _Builder:
                         dimensions=", ".join(self.names[e["dimension"]] for e in keep)
                     )
                 )
-            blocks.append({"type": "bullets", "items": lines})
+            blocks.append(bullets(lines))
             blocks.append(
-                {
-                    "type": "text",
-                    "text": _(
+                text(
+                    _(
                         "Importance is the share of 100 points customers gave each dimension; performance is the "
                         "mean perception. Both are compared with their average over the dimensions."
-                    ),
-                }
+                    )
+                )
             )
             return blocks
         act_items = [e for e in ipa["items"] if e["quadrant"] == "concentrate_here"]
@@ -221,17 +252,16 @@ class _Builder:
                 for e in sorted(act_items, key=lambda e: e["performance"])[:5]
             ]
             blocks.append(
-                {
-                    "type": "text",
-                    "text": _(
+                text(
+                    _(
                         "Customers gave no importance points, so importance is derived: how strongly each item goes "
                         "together with their overall judgement. These items matter most and score below average:"
-                    ),
-                }
+                    )
+                )
             )
-            blocks.append({"type": "bullets", "items": lines})
+            blocks.append(bullets(lines))
         else:
-            blocks.append({"type": "text", "text": _("There is too little data to say where to act first.")})
+            blocks.append(text(_("There is too little data to say where to act first.")))
         return blocks
 
     def _dimension_of(self, item: int) -> str:
@@ -250,41 +280,38 @@ class _Builder:
             fmt=self.fmt(1),
             value_fmt=self.fmt(2),
         )
-        return {"type": "chart", "svg": svg, "caption": _("Gap per dimension, with its 95% confidence interval.")}
+        return chart(svg, _("Gap per dimension, with its 95% confidence interval."))
 
     # -- results per dimension -------------------------------------------------------------
 
     def per_dimension(self) -> Block:
         _, result = self._, self.result
         blocks: list[Block] = [
-            {
-                "type": "text",
-                "text": _(
+            text(
+                _(
                     "Each dimension's score is the mean over its items. Customers answered on a scale of {low} "
                     "to {high}."
-                ).format(low=self.instrument.scale.min, high=self.instrument.scale.max),
-            },
+                ).format(low=self.instrument.scale.min, high=self.instrument.scale.max)
+            ),
             self.dimension_table(),
         ]
         if "gap" in result.sections:
             blocks.append(
-                {
-                    "type": "bullets",
-                    "items": [
+                bullets(
+                    [
                         f"{self.names[key]}: " + self.gap_words(d["gap"]["mean"], d["gap"]["ci95"])
                         for key, d in result.dimensions.items()
-                    ],
-                }
+                    ]
+                )
             )
         blocks.append(self.profile_chart())
         weights = [(self.names[k], d["weight"]) for k, d in result.dimensions.items()]
         if any(w is not None and math.isfinite(w) for _n, w in weights):
             blocks.append(
-                {
-                    "type": "chart",
-                    "svg": charts.share_bars(weights, title=_("Importance"), fmt=self.fmt(0)),
-                    "caption": _("Importance: the mean share of the 100 points customers gave each dimension."),
-                }
+                chart(
+                    charts.share_bars(weights, title=_("Importance"), fmt=self.fmt(0)),
+                    _("Importance: the mean share of the 100 points customers gave each dimension."),
+                )
             )
         if "minimum" in result.sections:
             blocks += [self.zone_table(), self.item_chart(zone=True)]
@@ -311,7 +338,7 @@ class _Builder:
         caption = _("Mean per dimension.")
         if self.kind:
             caption += " " + _(GAP_EXPLAINED[self.kind])
-        return {"type": "table", "id": "dimension-table", "header": header, "rows": rows, "caption": caption}
+        return table("dimension-table", header, rows, caption)
 
     def profile_chart(self) -> Block:
         _, result = self._, self.result
@@ -327,7 +354,7 @@ class _Builder:
             scale=(self.instrument.scale.min, self.instrument.scale.max),
             fmt=self.fmt(0),
         )
-        return {"type": "chart", "svg": svg, "caption": _("Mean per dimension: the profile of the service.")}
+        return chart(svg, _("Mean per dimension: the profile of the service."))
 
     def _item_groups(self, sections: tuple[str, str, str | None]) -> list[tuple[str, list[charts.Pair]]]:
         expectation, perception, minimum = sections
@@ -377,7 +404,7 @@ class _Builder:
                 fmt=self.fmt(0),
             )
             caption = _("Expectation and perception per item, by dimension; the line between them is the gap.")
-        return {"type": "chart", "svg": svg, "caption": caption}
+        return chart(svg, caption)
 
     def zone_table(self) -> Block:
         _ = self._
@@ -397,7 +424,7 @@ class _Builder:
             "Share of customers whose perception lies below their minimum level, inside their zone of tolerance, "
             "or above their desired level."
         )
-        return {"type": "table", "id": "zone-table", "header": header, "rows": rows, "caption": caption}
+        return table("zone-table", header, rows, caption)
 
     def _share(self, value: float | None) -> str:
         return "-" if value is None or not math.isfinite(value) else self.num(value * 100, 0) + " %"
@@ -434,20 +461,19 @@ class _Builder:
         )
         if not by_dimension:
             caption += " " + _("Points are item numbers; importance is derived from the answers.")
-        return [{"type": "heading", "text": _("Where to act")}, {"type": "chart", "svg": svg, "caption": caption}]
+        return [heading(_("Where to act")), chart(svg, caption)]
 
     # -- reliability and validity ----------------------------------------------------------
 
     def reliability(self) -> Block:
         _, result = self._, self.result
         blocks: list[Block] = [
-            {
-                "type": "text",
-                "text": _(
+            text(
+                _(
                     "Do the items of a dimension measure one thing? Cronbach's alpha and McDonald's omega run from 0 "
                     "to 1; from 0.70 up, the items hang together well enough to add them up into one score."
-                ),
-            }
+                )
+            )
         ]
         header = [_("Dimension"), *(self.title_of(s) for s in result.sections)]
         has_difference = "gap" in result.sections
@@ -461,41 +487,32 @@ class _Builder:
                 cells.append(self.num(d["reliability"]["difference_score"]))
             rows.append({"key": key, "cells": cells})
         blocks.append(
-            {
-                "type": "table",
-                "id": "reliability-table",
-                "header": header,
-                "rows": rows,
-                "caption": _("Reliability per dimension and section: alpha / omega."),
-            }
+            table("reliability-table", header, rows, _("Reliability per dimension and section: alpha / omega."))
         )
         section = "perception" if "perception" in result.sections else result.sections[0]
         weak = [self.names[k] for k, d in result.dimensions.items() if not d["alpha"][section] >= 0.70]
         if weak:
             words = _("For {section}, these dimensions are below 0.70, so read their scores with care: {names}.")
-            blocks.append(
-                {"type": "text", "text": words.format(section=self.title_of(section).lower(), names=", ".join(weak))}
-            )
+            blocks.append(text(words.format(section=self.title_of(section).lower(), names=", ".join(weak))))
         else:
             words = _("For {section}, every dimension reaches 0.70: the items of each dimension hang together.")
-            blocks.append({"type": "text", "text": words.format(section=self.title_of(section).lower())})
-        blocks.append({"type": "heading", "text": _("Do the dimensions fit the answers?")})
+            blocks.append(text(words.format(section=self.title_of(section).lower())))
+        blocks.append(heading(_("Do the dimensions fit the answers?")))
         blocks.append(
-            {
-                "type": "text",
-                "text": _(
+            text(
+                _(
                     "A confirmatory factor analysis checks whether the answers group into the instrument's "
                     "dimensions. CFI near 1 and RMSEA near 0 mean a good fit."
-                ),
-            }
+                )
+            )
         )
         for name, model in result.cfa.items():
             label = self._(SECTION_TITLES[name])
             if not model["converged"]:
-                text = _("{section}: no factor model could be fitted ({reason}, {n} complete rows)").format(
+                failure = _("{section}: no factor model could be fitted ({reason}, {n} complete rows)").format(
                     section=label, reason=_(CFA_FAILURES[model["reason"]]), n=model["n"]
                 )
-                blocks.append({"type": "bullets", "items": [text]})
+                blocks.append(bullets([failure]))
                 continue
             technical = _(
                 "chi2 {chi2} (df {df}, p {p}); CFI {cfi}; TLI {tli}; RMSEA {rmsea} [{low}; {high}]; SRMR {srmr}"
@@ -511,13 +528,12 @@ class _Builder:
                 srmr=self.num(model["srmr"], 3),
             )
             blocks.append(
-                {
-                    "type": "bullets",
-                    "items": [
+                bullets(
+                    [
                         _("{section}: {words}").format(section=label, words=_(FIT_WORDS[fit_quality(model)])),
                         _("Technical: {figures}; {n} complete rows.").format(figures=technical, n=model["n"]),
-                    ],
-                }
+                    ]
+                )
             )
         return {"id": "reliability", "title": _("Reliability and validity"), "blocks": blocks}
 
@@ -530,15 +546,14 @@ class _Builder:
         blocks: list[Block] = []
         for column, segment in result.segments.items():
             labels = [_("(no value)") if g["value"] is None else str(g["value"]) for g in segment["groups"]]
-            blocks.append({"type": "heading", "text": _("By {column}").format(column=column)})
+            blocks.append(heading(_("By {column}").format(column=column)))
             blocks.append(
-                {
-                    "type": "text",
-                    "text": _(
+                text(
+                    _(
                         "Groups of fewer than {threshold} respondents, and any group that would reveal them, are "
                         "shown as “too few respondents”, without any figure."
-                    ).format(threshold=segment["min_group"]),
-                }
+                    ).format(threshold=segment["min_group"])
+                )
             )
             if self.headline == "gap" and not all(g["suppressed"] for g in segment["groups"]):
                 groups = []
@@ -559,7 +574,7 @@ class _Builder:
                     value_fmt=self.fmt(2),
                 )
                 caption = _("Gap per dimension by {column}, with 95% confidence intervals.").format(column=column)
-                blocks.append({"type": "chart", "svg": svg, "caption": caption})
+                blocks.append(chart(svg, caption))
             header = [column, "n", *(self.names[d] for d in result.dimensions)]
             rows = []
             for label, g in zip(labels, segment["groups"], strict=True):
@@ -579,9 +594,7 @@ class _Builder:
             caption = _("Mean {section} per group of {column}.").format(
                 section=self._(SECTION_TITLES[self.headline]).lower(), column=column
             )
-            blocks.append(
-                {"type": "table", "id": f"segment-{column}", "header": header, "rows": rows, "caption": caption}
-            )
+            blocks.append(table(f"segment-{column}", header, rows, caption))
         return {"id": "segments", "title": _("Segments"), "blocks": blocks}
 
     # -- method and caveats ----------------------------------------------------------------
@@ -614,12 +627,10 @@ class _Builder:
             )
         )
         texts.append(_("Figures are rounded for display only; the exports hold the exact values."))
-        blocks: list[Block] = [{"type": "text", "text": t} for t in texts]
+        blocks: list[Block] = [text(t) for t in texts]
         if result.warnings:
-            blocks.append({"type": "heading", "text": _("Read with care")})
-            blocks.append(
-                {"type": "bullets", "items": [warning_text(w, self.names, self.lang, _) for w in result.warnings]}
-            )
+            blocks.append(heading(_("Read with care")))
+            blocks.append(bullets([warning_text(w, self.names, self.lang, _) for w in result.warnings]))
         return {"id": "method", "title": _("Method and caveats"), "blocks": blocks}
 
     # -- appendix --------------------------------------------------------------------------
@@ -640,15 +651,14 @@ class _Builder:
         blocks: list[Block] = []
         for key in result.dimensions:
             numbers = {i["item"] for i in result.items if i["dimension"] == key}
-            blocks.append({"type": "heading", "text": self.names[key]})
+            blocks.append(heading(self.names[key]))
             blocks.append(
-                {
-                    "type": "table",
-                    "id": f"items-{key}",
-                    "header": header,
-                    "rows": [r for r in rows if int(r["key"]) in numbers],
-                    "caption": _("Mean per item.") + (" " + _(GAP_EXPLAINED[self.kind]) if self.kind else ""),
-                    "text_column": 1,
-                }
+                table(
+                    f"items-{key}",
+                    header,
+                    [r for r in rows if int(r["key"]) in numbers],
+                    _("Mean per item.") + (" " + _(GAP_EXPLAINED[self.kind]) if self.kind else ""),
+                    text_column=1,
+                )
             )
         return {"id": "appendix", "title": _("Appendix: all items"), "blocks": blocks}
