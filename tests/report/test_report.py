@@ -211,3 +211,14 @@ def test_a_report_without_expectations_names_the_lowest_perceptions():
     assert "Mean perception " + number(lowest["perception_mean"], "en") in summary[2]["items"][0]
     assert "“When you have a problem, the organisation is" in summary[2]["items"][0]
     assert "gap" not in render_html(content).split("<h2>Management summary</h2>")[1].split("<h2>")[0].lower()
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_management_summary_fits_on_one_page(study, lang):
+    responses, result = study
+    _ = translator(lang)
+    pages = PdfReader(io.BytesIO(render_pdf(build_report(result, responses.instrument, lang=lang, date=DATE)))).pages
+    cover, summary, following = (" ".join(p.extract_text().split()) for p in pages[:3])
+    assert _("Contents") in cover
+    assert _("Management summary") in summary and _("Where to act first") in summary
+    assert _("Results per dimension") in following and _("Management summary") not in following

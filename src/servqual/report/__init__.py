@@ -13,7 +13,19 @@ openpyxl, pyreadstat) load only inside the functions that use them.
 
 from __future__ import annotations
 
-from servqual.report.content import build_report
-from servqual.report.render import render_html, render_pdf, write_report
+from typing import Any
+
+_HOMES = {"build_report": "content", "render_html": "render", "render_pdf": "render", "write_report": "render"}
+
+
+def __getattr__(name: str) -> Any:
+    # The command line imports servqual.report.words at start-up; it must not pay for the
+    # content builder and the charts too.
+    if name in _HOMES:
+        from importlib import import_module
+
+        return getattr(import_module(f"servqual.report.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'servqual.report' has no attribute {name!r}")
+
 
 __all__ = ["build_report", "render_html", "render_pdf", "write_report"]

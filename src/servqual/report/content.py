@@ -100,10 +100,12 @@ class _Builder:
         self.service = service
         self.names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
         named = service or self._("the organisation")
+        reverse = " " + self._("(reverse-scored)")
         self.texts = {
             item.number: _capitalised(
                 item.text("perception" if "perception" in item.texts else next(iter(item.texts)), lang, named)
             )
+            + (reverse if item.reverse else "")
             for item in instrument.items
         }
         self.answer_sections = [s for s in result.sections if s in ANSWER_SECTIONS]
