@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +57,8 @@ def table(
     return block if text_column is None else {**block, "text_column": text_column}
 
 
+#: The command line's warnings end with a pointer into the docs; a report names the docs once.
+DOCS_LINK = re.compile(r"\s*\(docs/[^)]*\)")
 ANSWER_SECTIONS = ("minimum", "expectation", "perception")
 DIFFERENCE_SECTIONS = ("gap", "adequacy")
 #: How the dimension and segment charts state the sign, per kind of instrument.
@@ -593,8 +596,8 @@ class _Builder:
                     *(p_value(t["p_value"] if t else None, self.lang) for t in tests.values()),
                 ]
                 rows.append({"key": "p-value", "cells": cells})
-            caption = _("Mean {section} per group of {column}.").format(
-                section=self._(SECTION_TITLES[self.headline]).lower(), column=column
+            caption = _("Mean per group of {column}: {section}.").format(
+                section=self.title_of(self.headline), column=column
             )
             blocks.append(table(f"segment-{column}", header, rows, caption))
         return {"id": "segments", "title": _("Segments"), "blocks": blocks}
@@ -632,7 +635,12 @@ class _Builder:
         blocks: list[Block] = [text(t) for t in texts]
         if result.warnings:
             blocks.append(heading(_("Read with care")))
-            blocks.append(bullets([warning_text(w, self.names, self.lang, _) for w in result.warnings]))
+            warnings = [
+                _capitalised(DOCS_LINK.sub("", warning_text(w, self.names, self.lang, _))) + "."
+                for w in result.warnings
+            ]
+            blocks.append(bullets(warnings))
+            blocks.append(text(_("The methods behind each caveat: docs/methods.md in servqual's documentation.")))
         return {"id": "method", "title": _("Method and caveats"), "blocks": blocks}
 
     # -- appendix --------------------------------------------------------------------------
