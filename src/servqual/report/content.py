@@ -66,11 +66,21 @@ SIGN_NOTES = {
     "two-column": N_("gap = P − E (negative: service falls short)"),
     "three-column": N_("superiority gap = P − D (negative: service falls short of the desired level)"),
 }
-#: The plain words for a gap, by whether its 95% interval lies below, around or above zero.
+#: The plain words for a gap, by whether its 95% interval lies below, around or above zero;
+#: in the three-column format the gap is measured against the desired level.
 GAP_WORDS = {
-    "short": N_("Customers rate this {size} points below what they expect; the shortfall is clear, not chance."),
-    "unclear": N_("Customers rate this {size} points below what they expect, but this may be chance."),
-    "met": N_("This meets or exceeds what customers expect ({size} points above)."),
+    "two-column": {
+        "short": N_("Customers rate this {size} points below what they expect; the shortfall is clear, not chance."),
+        "unclear": N_("Customers rate this {size} points below what they expect, but this may be chance."),
+        "met": N_("This meets or exceeds what customers expect ({size} points above)."),
+    },
+    "three-column": {
+        "short": N_(
+            "Customers rate this {size} points below the level they desire; the shortfall is clear, not chance."
+        ),
+        "unclear": N_("Customers rate this {size} points below the level they desire, but this may be chance."),
+        "met": N_("This reaches or exceeds the level customers desire ({size} points above)."),
+    },
 }
 
 
@@ -137,7 +147,7 @@ class _Builder:
             key = "met"
         else:
             key = "short" if high is not None and math.isfinite(high) and high < 0 else "unclear"
-        return self._(GAP_WORDS[key]).format(size=self.num(abs(mean)))
+        return self._(GAP_WORDS[self.kind][key]).format(size=self.num(abs(mean)))
 
     def sign_note(self) -> str:
         return self._(SIGN_NOTES[self.kind]) if self.kind else ""
