@@ -228,7 +228,7 @@ def test_report_refuses_an_unknown_extension(tmp_path):
     assert run.stderr == f"servqual: error: {tmp_path / 'report.docx'}: the report is written as .html or .pdf\n"
 
 
-def test_export_writes_beside_the_current_folder_by_default(tmp_path):
+def test_export_writes_to_the_current_folder_by_default(tmp_path):
     run = servqual("export", str(FIXTURES / "canonical.csv"), "--to", "csv", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in (tmp_path / "canonical-servqual").iterdir()) == [
