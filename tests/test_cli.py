@@ -207,3 +207,35 @@ def test_analyze_reports_the_factor_structure_or_why_there_is_none():
             "perception"
         ]
     )
+
+
+def test_report_writes_html_and_pdf_in_dutch(tmp_path):
+    study = str(Path(__file__).parent / "analysis" / "data" / "study300.csv")
+    for name in ("rapport.html", "rapport.pdf"):
+        run = servqual(
+            "report", study, "-o", str(tmp_path / name), "--lang", "nl", "--segment", "branch", "--title", "Meting 1"
+        )
+        assert run.returncode == 0, run.stderr
+        assert run.stdout == f"Rapport geschreven naar {tmp_path / name}\n"
+    html = (tmp_path / "rapport.html").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in html and "<title>Meting 1</title>" in html and "Naar branch" in html
+    assert (tmp_path / "rapport.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_report_refuses_an_unknown_extension(tmp_path):
+    run = servqual("report", str(FIXTURES / "canonical.csv"), "-o", str(tmp_path / "report.docx"))
+    assert run.returncode == 2
+    assert run.stderr == f"servqual: error: {tmp_path / 'report.docx'}: the report is written as .html or .pdf\n"
+
+
+def test_export_writes_to_the_current_folder_by_default(tmp_path):
+    run = servqual("export", str(FIXTURES / "canonical.csv"), "--to", "csv", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "canonical-servqual").iterdir()) == [
+        "dimensions.csv",
+        "items.csv",
+        "responses.csv",
+    ]
+    run = servqual("export", str(FIXTURES / "canonical.csv"), "--to", "xlsx", cwd=tmp_path)
+    assert run.stdout == "Wrote canonical-servqual.xlsx\n"
+    assert (tmp_path / "canonical-servqual.xlsx").stat().st_size > 0

@@ -1,4 +1,4 @@
-"""The ``servqual`` command: validate, instruments, analyze, demo.
+"""The ``servqual`` command: validate, instruments, analyze, report, export, demo.
 
 Every text shown here goes through the Dutch or English catalog (``--lang``); the core
 hands back data and message templates only.
@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from servqual.errors import ServqualError
-from servqual.i18n import LANGUAGES, N_, default_language, pick, translator
+from servqual.i18n import LANGUAGES, N_, default_language, number, p_value, pick, translator
+from servqual.report.words import (
+    CFA_FAILURES,
+    FIT_WORDS,
+    GAP_EXPLAINED,
+    QUADRANT_NAMES,
+    SECTION_TITLES,
+    fit_quality,
+    gap_kind,
+    section_title,
+    warning_text,
+)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -127,29 +138,51 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     instruments.add_argument("--service", default=None, help=_("service name to fill in the item texts"))
     instruments.set_defaults(run=run_instruments)
 
-    analyze = commands.add_parser(
-        "analyze", parents=[common, reading, output], help=_("item and dimension scores of a survey file")
-    )
-    analyze.add_argument(
+    analysis = argparse.ArgumentParser(add_help=False)
+    analysis.add_argument(
         "--segment",
         action="append",
         default=[],
         metavar=_("COLUMN"),
         help=_("compare groups of this attribute column (repeatable), e.g. --segment branch"),
     )
-    analyze.add_argument(
+    analysis.add_argument(
         "--min-group",
         type=int,
         default=5,
         help=_("anonymity threshold: smaller groups are shown only as suppressed (default: 5)"),
     )
-    analyze.add_argument(
+    analysis.add_argument(
         "--cfa",
         action="append",
         choices=("perception", "expectation", "gap"),
         help=_("fit the factor model on this section (repeatable; default: perception)"),
     )
+    analyze = commands.add_parser(
+        "analyze", parents=[common, reading, output, analysis], help=_("item and dimension scores of a survey file")
+    )
     analyze.set_defaults(run=run_analyze)
+
+    report = commands.add_parser(
+        "report", parents=[common, reading, analysis], help=_("write the report of a survey file as HTML or PDF")
+    )
+    report.add_argument("-o", "--output", required=True, help=_("report file: .html or .pdf"))
+    report.add_argument("--title", help=_("title of the report (default: Service quality report)"))
+    report.add_argument("--service", help=_("name of the service, shown on the cover and in the item texts"))
+    report.set_defaults(run=run_report)
+
+    export = commands.add_parser(
+        "export", parents=[common, reading], help=_("write the item, dimension and response tables")
+    )
+    export.add_argument("--to", choices=("xlsx", "csv", "sav"), required=True, help=_("export format"))
+    export.add_argument(
+        "-o",
+        "--output",
+        help=_(
+            "workbook (xlsx) or folder (csv, sav) to write (default: FILE's name with -servqual, in the current folder)"
+        ),
+    )
+    export.set_defaults(run=run_export, segment=[], min_group=5, cfa=None)  # the tables need no segments
 
     demo = commands.add_parser("demo", parents=[common], help=_("write a realistic synthetic study and analyse it"))
     demo.add_argument("--output", default="servqual-demo", help=_("folder to write the demo files to"))
@@ -258,38 +291,6 @@ def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
     return EXIT_OK
 
 
-SECTION_TITLES = {
-    "minimum": N_("Minimum level"),
-    "expectation": N_("Expectations"),
-    "perception": N_("Perceptions"),
-    "gap": N_("Gap (P - E)"),
-    "adequacy": N_("Adequacy gap (P - M)"),
-}
-#: In the three-column format the expectation section holds the desired level.
-THREE_COLUMN_TITLES = {"expectation": N_("Desired level"), "gap": N_("Superiority gap (P - D)")}
-
-
-GAP_EXPLAINED = {
-    "two-column": N_("Gap = perception - expectation; below zero, the service falls short."),
-    "three-column": N_(
-        "Superiority gap = perception - desired level; adequacy gap = perception - minimum level; "
-        "below zero, the service falls short of that level."
-    ),
-}
-
-
-def gap_kind(sections: list[str]) -> str | None:
-    if "adequacy" in sections:
-        return "three-column"
-    return "two-column" if "gap" in sections else None
-
-
-def section_title(section: str, instrument: Any) -> str:
-    if "minimum" in instrument.sections and section in THREE_COLUMN_TITLES:
-        return THREE_COLUMN_TITLES[section]
-    return SECTION_TITLES[section]
-
-
 def _instrument_dict(instrument: Any) -> dict[str, Any]:
     return {
         "key": instrument.key,
@@ -315,14 +316,47 @@ def _instrument_dict(instrument: Any) -> dict[str, Any]:
 
 
 def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
-    from servqual.analysis import analyze
-
-    responses = _read(args)
-    result = analyze(responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"])
+    responses, result = _analyzed(args)
     if args.format == "json":
         _print_json(result.to_dict())
         return EXIT_OK
     print(_analysis_text(result, responses, args.lang, _))
+    return EXIT_OK
+
+
+def _analyzed(args: argparse.Namespace) -> tuple[Any, Any]:
+    from servqual.analysis import analyze
+
+    responses = _read(args)
+    result = analyze(responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"])
+    return responses, result
+
+
+def run_report(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.report import build_report, write_report
+
+    responses, result = _analyzed(args)
+    content = build_report(
+        result,
+        responses.instrument,
+        lang=args.lang,
+        title=args.title,
+        service=args.service,
+        validation=responses.report,
+    )
+    path = write_report(content, args.output)
+    print(_("Wrote the report to {path}").format(path=path))
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.report.export import write_export
+
+    responses, result = _analyzed(args)
+    source = Path(args.file)
+    default = source.with_name(source.stem + "-servqual" + (".xlsx" if args.to == "xlsx" else ""))
+    for path in write_export(result, responses, args.to, args.output or default.name, args.lang):
+        print(_("Wrote {path}").format(path=path))
     return EXIT_OK
 
 
@@ -342,17 +376,17 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
     ]
     for key, stats in result.dimensions.items():
         lines.append(
-            f"{names[key]:<{width}}" + "".join(f"{_number(stats[s]['mean'], lang):>{column}}" for s in sections)
+            f"{names[key]:<{width}}" + "".join(f"{number(stats[s]['mean'], lang):>{column}}" for s in sections)
         )
     headline = "gap" if "gap" in sections else None
     if headline:
         lines += ["", _("Gap per dimension: 95% confidence interval, p-value (paired t-test), effect size d_z")]
         for key, stats in result.dimensions.items():
             gap = stats[headline]
-            low, high = (_number(v, lang) for v in gap["ci95"])
+            low, high = (number(v, lang) for v in gap["ci95"])
             lines.append(
-                f"{names[key]:<{width}}{_number(gap['mean'], lang):>8}   [{low}; {high}]"
-                f"   p {_p_value(gap['p_value'], lang)}   d_z {_number(gap['d_z'], lang)}"
+                f"{names[key]:<{width}}{number(gap['mean'], lang):>8}   [{low}; {high}]"
+                f"   p {p_value(gap['p_value'], lang)}   d_z {number(gap['d_z'], lang)}"
             )
     lines += [
         "",
@@ -361,14 +395,14 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
     ]
     for key, stats in result.dimensions.items():
         lines.append(
-            f"{names[key]:<{width}}" + "".join(f"{_number(stats['alpha'][s], lang):>{column}}" for s in sections)
+            f"{names[key]:<{width}}" + "".join(f"{number(stats['alpha'][s], lang):>{column}}" for s in sections)
         )
     if result.servqual is not None:
         lines += [
             "",
             _("SERVQUAL score (mean of the dimension gaps): {unweighted}; weighted by importance: {weighted}").format(
-                unweighted=_number(result.servqual["unweighted"], lang),
-                weighted=_number(result.servqual["weighted"], lang),
+                unweighted=number(result.servqual["unweighted"], lang),
+                weighted=number(result.servqual["weighted"], lang),
             ),
         ]
     for section, model in result.cfa.items():
@@ -386,15 +420,15 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
             + _(
                 "chi2 {chi2} (df {df}, p {p}); CFI {cfi}; TLI {tli}; RMSEA {rmsea} [{low}; {high}]; SRMR {srmr}"
             ).format(
-                chi2=_number(model["chi2"], lang),
+                chi2=number(model["chi2"], lang),
                 df=model["df"],
-                p=_p_value(model["p_value"], lang),
-                cfi=_number(model["cfi"], lang, 3),
-                tli=_number(model["tli"], lang, 3),
-                rmsea=_number(model["rmsea"], lang, 3),
-                low=_number(model["rmsea_ci90"][0], lang, 3),
-                high=_number(model["rmsea_ci90"][1], lang, 3),
-                srmr=_number(model["srmr"], lang, 3),
+                p=p_value(model["p_value"], lang),
+                cfi=number(model["cfi"], lang, 3),
+                tli=number(model["tli"], lang, 3),
+                rmsea=number(model["rmsea"], lang, 3),
+                low=number(model["rmsea_ci90"][0], lang, 3),
+                high=number(model["rmsea_ci90"][1], lang, 3),
+                srmr=number(model["srmr"], lang, 3),
             )
         )
         lines.append("  " + _(FIT_WORDS[fit_quality(model)]))
@@ -402,18 +436,18 @@ def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
         lines += ["", _("Where to act (importance from the 100 points against mean perception)")]
         for entry in result.ipa["dimensions"]:
             lines.append(
-                f"{names[entry['dimension']]:<{width}}{_number(entry['importance'] * 100, lang):>8}"
-                f"{_number(entry['performance'], lang):>8}   {_(QUADRANT_NAMES[entry['quadrant']])}"
+                f"{names[entry['dimension']]:<{width}}{number(entry['importance'] * 100, lang):>8}"
+                f"{number(entry['performance'], lang):>8}   {_(QUADRANT_NAMES[entry['quadrant']])}"
             )
     for name, segment in result.segments.items():
         lines += _segment_lines(name, segment, names, result.sections, lang, _)
     if result.warnings:
         lines += ["", _("Read with care:")]
-        lines += ["  - " + _warning_text(w, names, lang, _) for w in result.warnings]
+        lines += ["  - " + warning_text(w, names, lang, _) for w in result.warnings]
     lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>{column}}" for t in titles)]
     for item in result.items:
         label = f"{item['item']:>3} {names[item['dimension']]}"
-        lines.append(f"{label:<{width}}" + "".join(f"{_number(item[s + '_mean'], lang):>{column}}" for s in sections))
+        lines.append(f"{label:<{width}}" + "".join(f"{number(item[s + '_mean'], lang):>{column}}" for s in sections))
     return "\n".join(lines)
 
 
@@ -437,101 +471,14 @@ def _segment_lines(
         if group["suppressed"]:
             lines.append(f"{label:<{width}}" + "  " + _("too few respondents"))
             continue
-        figures = "".join(f"{_number(group['dimensions'][k][f'{section}_mean'], lang):>{column}}" for k in keys)
+        figures = "".join(f"{number(group['dimensions'][k][f'{section}_mean'], lang):>{column}}" for k in keys)
         lines.append(f"{label:<{width}}{group['n']:>6}{figures}")
     tested = [(k, t) for k, t in segment["tests"].items() if t]
     if tested:
         lines.append(
-            " " * width + f"{'p':>6}" + "".join(f"{_p_value(t['p_value'], lang):>{column}}" for _k, t in tested)
+            " " * width + f"{'p':>6}" + "".join(f"{p_value(t['p_value'], lang):>{column}}" for _k, t in tested)
         )
     return lines
-
-
-QUADRANT_NAMES = {
-    "concentrate_here": N_("concentrate here"),
-    "keep_up": N_("keep up the good work"),
-    "low_priority": N_("low priority"),
-    "possible_overkill": N_("possible overkill"),
-}
-CFA_FAILURES = {
-    "too_few_rows": N_("fewer complete rows than items"),
-    "singular": N_("the items' covariance matrix is singular"),
-    "not_converged": N_("the estimation did not converge"),
-}
-FIT_WORDS = {
-    "good": N_("The dimensions fit the answers well (CFI at least 0.95, RMSEA at most 0.06)."),
-    "fair": N_("The dimensions fit the answers fairly (CFI at least 0.90, RMSEA at most 0.08)."),
-    "poor": N_("The dimensions fit the answers poorly: read dimension scores with care."),
-    "untestable": N_("The model has no degrees of freedom, so its fit cannot be tested."),
-}
-
-
-def fit_quality(model: dict[str, Any]) -> str:
-    """Hu & Bentler (1999) for good fit; CFI 0.90 and RMSEA 0.08 as the fair limits."""
-    if model["df"] == 0:
-        return "untestable"
-    if model["cfi"] >= 0.95 and model["rmsea"] <= 0.06:
-        return "good"
-    if model["cfi"] >= 0.90 and model["rmsea"] <= 0.08:
-        return "fair"
-    return "poor"
-
-
-WARNINGS = {
-    "small_sample": N_("only {n} respondents: figures are uncertain (docs/methods.md#sample-size)"),
-    "many_missing": N_("{share} of the answers are missing (docs/methods.md#missing-answers)"),
-    "low_alpha": N_(
-        "{dimension}, {section}: alpha {alpha} is below 0.70; the items may not measure one thing "
-        "(docs/methods.md#reliability)"
-    ),
-    "low_difference_reliability": N_(
-        "{dimension}: the gap score has low reliability ({reliability}), as difference scores often do "
-        "(docs/methods.md#known-caveats)"
-    ),
-    "poor_fit": N_(
-        "{section}: the dimension model fits poorly (CFI {cfi}, RMSEA {rmsea}) (docs/methods.md#factor-structure)"
-    ),
-    "no_factor_model": N_("{section}: no factor model could be fitted ({reason}, {n} complete rows)"),
-    "difference_scores": N_(
-        "gap scores are differences of two ratings, with known weaknesses; compare with the perceptions "
-        "alone (docs/methods.md#known-caveats)"
-    ),
-}
-
-
-def _warning_text(warning: dict[str, Any], names: dict[str, str], lang: str, _: Gettext) -> str:
-    params = dict(warning)
-    code = params.pop("code")
-    if "dimension" in params:
-        params["dimension"] = names.get(params["dimension"], params["dimension"])
-    if "section" in params:
-        params["section"] = _(SECTION_TITLES[params["section"]])
-    if "reason" in params:
-        params["reason"] = _(CFA_FAILURES[params["reason"]])
-    for name in ("alpha", "reliability", "cfi", "rmsea"):
-        if name in params:
-            params[name] = _number(params[name], lang)
-    if "share" in params:
-        params["share"] = f"{params['share']:.0%}"
-    return _(WARNINGS[code]).format(**params)
-
-
-def _p_value(value: float, lang: str) -> str:
-    """p as people read it: '< 0.001' rather than a row of zeros."""
-    if value is None or math.isnan(value):
-        return "-"
-    text = "< 0.001" if value < 0.001 else f"{value:.3f}"
-    return text.replace(".", ",") if lang == "nl" else text
-
-
-def _number(value: float, lang: str, digits: int = 2) -> str:
-    """Rounded for reading (two decimals by default), with a decimal comma in Dutch."""
-    if value is None or math.isnan(value):
-        return "-"
-    text = f"{value + 0.0:.{digits}f}"
-    if text.startswith("-") and not text.strip("-0."):
-        text = text[1:]  # no "minus zero"
-    return text.replace(".", ",") if lang == "nl" else text
 
 
 def run_demo(args: argparse.Namespace, _: Gettext) -> int:

@@ -8,6 +8,7 @@ The core marks its message templates with ``N_`` and never translates; the edges
 from __future__ import annotations
 
 import gettext
+import math
 import os
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -48,3 +49,21 @@ def translator(lang: str) -> Callable[[str], str]:
 def pick(texts: Mapping[str, str], lang: str) -> str:
     """The text in ``lang`` from a ``{"en": ..., "nl": ...}`` mapping, else English, else any."""
     return texts.get(lang) or texts.get("en") or next(iter(texts.values()))
+
+
+def number(value: float | None, lang: str, digits: int = 2) -> str:
+    """Rounded for reading (two decimals by default), with a decimal comma in Dutch."""
+    if value is None or math.isnan(value):
+        return "-"
+    text = f"{value + 0.0:.{digits}f}"
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]  # no "minus zero"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def p_value(value: float | None, lang: str) -> str:
+    """p as people read it: '< 0.001' rather than a row of zeros."""
+    if value is None or math.isnan(value):
+        return "-"
+    text = "< 0.001" if value < 0.001 else f"{value:.3f}"
+    return text.replace(".", ",") if lang == "nl" else text

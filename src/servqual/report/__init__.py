@@ -1,0 +1,31 @@
+"""Reports people want to read: charts (SVG), the HTML and PDF report, and the exports.
+
+One content model (:func:`build_report`) rendered by one HTML and one PDF template. Never
+imports Django, the web app or the command line; the heavy libraries (jinja2, typst,
+openpyxl, pyreadstat) load only inside the functions that use them.
+
+>>> import servqual
+>>> from servqual.report import build_report, write_report
+>>> responses = servqual.read_responses("responses.csv")  # doctest: +SKIP
+>>> report = build_report(servqual.analyze(responses), responses.instrument, lang="nl")  # doctest: +SKIP
+>>> write_report(report, "report.pdf")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_HOMES = {"build_report": "content", "render_html": "render", "render_pdf": "render", "write_report": "render"}
+
+
+def __getattr__(name: str) -> Any:
+    # The command line imports servqual.report.words at start-up; it must not pay for the
+    # content builder and the charts too.
+    if name in _HOMES:
+        from importlib import import_module
+
+        return getattr(import_module(f"servqual.report.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'servqual.report' has no attribute {name!r}")
+
+
+__all__ = ["build_report", "render_html", "render_pdf", "write_report"]

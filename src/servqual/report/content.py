@@ -1,0 +1,684 @@
+"""The report's content, built once from an analysis result: sections of blocks (texts,
+tables, charts) with every figure formatted and every text translated.
+
+The HTML (Jinja2) and the PDF (typst) templates both render this one structure, so no
+figure or sentence is computed twice. It is plain data (dicts, lists, strings), JSON-ready:
+typst reads it as JSON, which also means no user text is ever parsed as typst markup.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from servqual.i18n import N_, number, p_value, pick, translator
+from servqual.report import charts
+from servqual.report.words import (
+    CFA_FAILURES,
+    FIT_WORDS,
+    GAP_EXPLAINED,
+    QUADRANT_NAMES,
+    SECTION_TITLES,
+    fit_quality,
+    gap_kind,
+    section_title,
+    warning_text,
+)
+
+Report = dict[str, Any]
+Block = dict[str, Any]
+
+
+def text(words: str) -> Block:
+    return {"type": "text", "text": words}
+
+
+def heading(words: str) -> Block:
+    return {"type": "heading", "text": words}
+
+
+def bullets(items: list[str]) -> Block:
+    return {"type": "bullets", "items": items}
+
+
+def chart(svg: str, caption: str) -> Block:
+    return {"type": "chart", "svg": svg, "caption": caption}
+
+
+def table(
+    key: str, header: list[str], rows: list[dict[str, Any]], caption: str, text_column: int | None = None
+) -> Block:
+    """Rows are ``{"key": ..., "cells": [...]}``; ``text_column`` is a long-text column
+    (the items) that gets the page's width, with the figures right-aligned after it."""
+    block = {"type": "table", "id": key, "header": header, "rows": rows, "caption": caption}
+    return block if text_column is None else {**block, "text_column": text_column}
+
+
+#: The command line's warnings end with a pointer into the docs; a report names the docs once.
+DOCS_LINK = re.compile(r"\s*\(docs/[^)]*\)")
+ANSWER_SECTIONS = ("minimum", "expectation", "perception")
+DIFFERENCE_SECTIONS = ("gap", "adequacy")
+#: How the dimension and segment charts state the sign, per kind of instrument.
+SIGN_NOTES = {
+    "two-column": N_("gap = P − E (negative: service falls short)"),
+    "three-column": N_("superiority gap = P − D (negative: service falls short of the desired level)"),
+}
+#: The plain words for a gap, by whether its 95% interval lies below, around or above zero;
+#: in the three-column format the gap is measured against the desired level.
+GAP_WORDS = {
+    "two-column": {
+        "short": N_("Customers rate this {size} points below what they expect; the shortfall is clear, not chance."),
+        "unclear": N_("Customers rate this {size} points below what they expect, but this may be chance."),
+        "met": N_("This meets or exceeds what customers expect ({size} points above)."),
+    },
+    "three-column": {
+        "short": N_(
+            "Customers rate this {size} points below the level they desire; the shortfall is clear, not chance."
+        ),
+        "unclear": N_("Customers rate this {size} points below the level they desire, but this may be chance."),
+        "met": N_("This reaches or exceeds the level customers desire ({size} points above)."),
+    },
+}
+
+
+def build_report(
+    result: Any,
+    instrument: Any,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    service: str | None = None,
+    validation: Any = None,
+    date: datetime.date | None = None,
+) -> Report:
+    """The content of the report on ``result`` (an :class:`~servqual.analysis.AnalysisResult`)
+    for ``instrument``, in ``lang``. ``validation`` (the response set's report) adds what was
+    read and excluded to the method section. Works from the result only: its cost does not
+    grow with the number of respondents."""
+    return _Builder(result, instrument, lang, service, validation).build(title, date or datetime.date.today())
+
+
+def _capitalised(sentence: str) -> str:
+    """An item text that starts with the filled-in service ("de organisatie ...") as a sentence."""
+    return sentence[:1].upper() + sentence[1:]
+
+
+class _Builder:
+    def __init__(self, result: Any, instrument: Any, lang: str, service: str | None, validation: Any) -> None:
+        self.result, self.instrument, self.lang, self.validation = result, instrument, lang, validation
+        self._ = translator(lang)
+        self.service = service
+        self.names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
+        named = service or self._("the organisation")
+        reverse = " " + self._("(reverse-scored)")
+        self.texts = {
+            item.number: _capitalised(
+                item.text("perception" if "perception" in item.texts else next(iter(item.texts)), lang, named)
+            )
+            + (reverse if item.reverse else "")
+            for item in instrument.items
+        }
+        self.answer_sections = [s for s in result.sections if s in ANSWER_SECTIONS]
+        self.differences = [s for s in result.sections if s in DIFFERENCE_SECTIONS]
+        #: the headline figure: the gap, else (SERVPERF) the perception
+        self.headline = "gap" if "gap" in result.sections else "perception"
+        self.kind = gap_kind(result.sections)
+
+    # -- small helpers -------------------------------------------------------------------
+
+    def num(self, value: float | None, digits: int = 2) -> str:
+        return number(value, self.lang, digits)
+
+    def fmt(self, digits: int) -> Callable[[float], str]:
+        return lambda value: number(value, self.lang, digits)
+
+    def title_of(self, section: str) -> str:
+        return self._(section_title(section, self.instrument))
+
+    def interval(self, ci: list[float | None]) -> str:
+        return f"[{self.num(ci[0])}; {self.num(ci[1])}]"
+
+    def gap_words(self, mean: float, ci: list[float | None]) -> str:
+        high = ci[1]
+        if mean >= 0:
+            key = "met"
+        else:
+            key = "short" if high is not None and math.isfinite(high) and high < 0 else "unclear"
+        return self._(GAP_WORDS[self.kind][key]).format(size=self.num(abs(mean)))
+
+    def sign_note(self) -> str:
+        return self._(SIGN_NOTES[self.kind]) if self.kind else ""
+
+    # -- the report ----------------------------------------------------------------------
+
+    def build(self, title: str | None, date: datetime.date) -> Report:
+        _ = self._
+        sections = [self.summary(), self.per_dimension(), self.reliability()]
+        if self.result.segments:
+            sections.append(self.segments())
+        sections += [self.method(), self.appendix()]
+        return {
+            "lang": self.lang,
+            "title": title or _("Service quality report"),
+            "subtitle": " · ".join(filter(None, [self.service, pick(self.instrument.name, self.lang)])),
+            "date": date.isoformat(),
+            "labels": {"contents": _("Contents"), "generated": _("Made with servqual")},
+            "sections": sections,
+        }
+
+    def summary(self) -> Block:
+        _, result = self._, self.result
+        figures = [{"value": str(result.n_used), "label": _("respondents")}]
+        if result.servqual is not None:
+            figures.append({"value": self.num(result.servqual["unweighted"]), "label": _("SERVQUAL score (mean gap)")})
+            if result.servqual["weighted"] is not None and math.isfinite(result.servqual["weighted"]):
+                figures.append({"value": self.num(result.servqual["weighted"]), "label": _("weighted by importance")})
+            short = sum(1 for d in result.dimensions.values() if d["gap"]["mean"] < 0)
+            figures.append({"value": f"{short}/{len(result.dimensions)}", "label": _("dimensions below expectation")})
+        else:
+            figures.append({"value": self.num(result.servperf["unweighted"]), "label": _("mean perception")})
+        blocks: list[Block] = [{"type": "keyfigures", "items": figures}]
+        if self.kind:
+            blocks.append(text(_(GAP_EXPLAINED[self.kind])))
+        blocks += self.biggest_gaps()
+        blocks += self.where_to_act()
+        if "gap" in result.sections:
+            blocks.append(self.dimension_gap_chart())
+        return {"id": "summary", "title": _("Management summary"), "blocks": blocks}
+
+    def biggest_gaps(self) -> list[Block]:
+        _, lang = self._, self.lang
+        key = f"{self.headline}_mean"
+        ranked = sorted(
+            (i for i in self.result.items if i[key] is not None and math.isfinite(i[key])), key=lambda i: i[key]
+        )[:3]
+        if self.headline == "gap":
+            title = _("The three biggest gaps")
+            lines = [
+                _("{dimension}, item {item}: “{text}” Gap {gap} {interval}. {words}").format(
+                    dimension=self.names[i["dimension"]],
+                    item=i["item"],
+                    text=self.texts[i["item"]],
+                    gap=self.num(i["gap_mean"]),
+                    interval=self.interval(i["gap_ci95"]),
+                    words=self.gap_words(i["gap_mean"], i["gap_ci95"]),
+                )
+                for i in ranked
+            ]
+        else:
+            title = _("The three lowest-rated items")
+            lines = [
+                _("{dimension}, item {item}: “{text}” Mean perception {mean} on a scale of {low} to {high}.").format(
+                    dimension=self.names[i["dimension"]],
+                    item=i["item"],
+                    text=self.texts[i["item"]],
+                    mean=number(i["perception_mean"], lang),
+                    low=self.instrument.scale.min,
+                    high=self.instrument.scale.max,
+                )
+                for i in ranked
+            ]
+        return [heading(title), bullets(lines)]
+
+    def where_to_act(self) -> list[Block]:
+        _, ipa = self._, self.result.ipa
+        blocks: list[Block] = [heading(_("Where to act first"))]
+        if ipa["dimensions"]:
+            act = [e for e in ipa["dimensions"] if e["quadrant"] == "concentrate_here"]
+            keep = [e for e in ipa["dimensions"] if e["quadrant"] == "keep_up"]
+            lines = [
+                _(
+                    "{dimension}: important to customers ({points} of 100 points) and rated below average "
+                    "({performance}). Act here first."
+                ).format(
+                    dimension=self.names[e["dimension"]],
+                    points=self.num(e["importance"] * 100, 0),
+                    performance=self.num(e["performance"]),
+                )
+                for e in sorted(act, key=lambda e: -e["importance"])
+            ]
+            if not act:
+                lines.append(_("No dimension is both important to customers and rated below average."))
+            if keep:
+                lines.append(
+                    _("Keep up the good work on: {dimensions}.").format(
+                        dimensions=", ".join(self.names[e["dimension"]] for e in keep)
+                    )
+                )
+            blocks.append(bullets(lines))
+            blocks.append(
+                text(
+                    _(
+                        "Importance is the share of 100 points customers gave each dimension; performance is the "
+                        "mean perception. Both are compared with their average over the dimensions."
+                    )
+                )
+            )
+            return blocks
+        act_items = [e for e in ipa["items"] if e["quadrant"] == "concentrate_here"]
+        if act_items:
+            lines = [
+                _("Item {item} ({dimension}): “{text}”").format(
+                    item=e["item"], dimension=self.names[self._dimension_of(e["item"])], text=self.texts[e["item"]]
+                )
+                for e in sorted(act_items, key=lambda e: e["performance"])[:5]
+            ]
+            blocks.append(
+                text(
+                    _(
+                        "Customers gave no importance points, so importance is derived: how strongly each item goes "
+                        "together with their overall judgement. These items matter most and score below average:"
+                    )
+                )
+            )
+            blocks.append(bullets(lines))
+        else:
+            blocks.append(text(_("There is too little data to say where to act first.")))
+        return blocks
+
+    def _dimension_of(self, item: int) -> str:
+        return next(i.dimension for i in self.instrument.items if i.number == item)
+
+    def dimension_gap_chart(self) -> Block:
+        _ = self._
+        bars = [
+            charts.Bar(self.names[key], d["gap"]["mean"], *d["gap"]["ci95"])
+            for key, d in self.result.dimensions.items()
+        ]
+        svg = charts.gap_bars(
+            [("", bars)],
+            title=_("Gap per dimension"),
+            sign_note=self.sign_note(),
+            fmt=self.fmt(1),
+            value_fmt=self.fmt(2),
+        )
+        return chart(svg, _("Gap per dimension, with its 95% confidence interval."))
+
+    # -- results per dimension -------------------------------------------------------------
+
+    def per_dimension(self) -> Block:
+        _, result = self._, self.result
+        blocks: list[Block] = [
+            text(
+                _(
+                    "Each dimension's score is the mean over its items. Customers answered on a scale of {low} "
+                    "to {high}."
+                ).format(low=self.instrument.scale.min, high=self.instrument.scale.max)
+            ),
+            self.dimension_table(),
+        ]
+        if "gap" in result.sections:
+            blocks.append(
+                bullets(
+                    [
+                        f"{self.names[key]}: " + self.gap_words(d["gap"]["mean"], d["gap"]["ci95"])
+                        for key, d in result.dimensions.items()
+                    ]
+                )
+            )
+        blocks.append(self.profile_chart())
+        weights = [(self.names[k], d["weight"]) for k, d in result.dimensions.items()]
+        if any(w is not None and math.isfinite(w) for _n, w in weights):
+            blocks.append(
+                chart(
+                    charts.share_bars(weights, title=_("Importance"), fmt=self.fmt(0)),
+                    _("Importance: the mean share of the 100 points customers gave each dimension."),
+                )
+            )
+        if "minimum" in result.sections:
+            blocks += [self.zone_table(), self.item_chart(zone=True)]
+        elif "expectation" in result.sections:
+            blocks.append(self.item_chart(zone=False))
+        blocks += self.ipa_blocks()
+        return {"id": "dimensions", "title": _("Results per dimension"), "blocks": blocks}
+
+    def dimension_table(self) -> Block:
+        _, result = self._, self.result
+        header = [_("Dimension"), *(self.title_of(s) for s in self.answer_sections)]
+        for section in self.differences:
+            header += [self.title_of(section), _("95% interval")]
+        if self.differences:
+            header.append(_("p-value"))
+        rows = []
+        for key, d in result.dimensions.items():
+            cells = [self.names[key], *(self.num(d[s]["mean"]) for s in self.answer_sections)]
+            for section in self.differences:
+                cells += [self.num(d[section]["mean"]), self.interval(d[section]["ci95"])]
+            if self.differences:
+                cells.append(p_value(d[self.differences[0]]["p_value"], self.lang))
+            rows.append({"key": key, "cells": cells})
+        caption = _("Mean per dimension.")
+        if self.kind:
+            caption += " " + _(GAP_EXPLAINED[self.kind])
+        return table("dimension-table", header, rows, caption)
+
+    def profile_chart(self) -> Block:
+        _, result = self._, self.result
+        shapes = {"minimum": "square", "expectation": "diamond", "perception": "circle"}
+        series = [
+            (shapes[s], self.title_of(s), [d[s]["mean"] for d in result.dimensions.values()])
+            for s in self.answer_sections
+        ]
+        svg = charts.profile(
+            [self.names[k] for k in result.dimensions],
+            series,
+            title=_("Profile of the dimensions"),
+            scale=(self.instrument.scale.min, self.instrument.scale.max),
+            fmt=self.fmt(0),
+        )
+        return chart(svg, _("Mean per dimension: the profile of the service."))
+
+    def _item_groups(self, sections: tuple[str, str, str | None]) -> list[tuple[str, list[charts.Pair]]]:
+        expectation, perception, minimum = sections
+        groups = []
+        for key in self.result.dimensions:
+            pairs = [
+                charts.Pair(
+                    f"{i['item']}. {self.texts[i['item']]}",
+                    i[f"{expectation}_mean"],
+                    i[f"{perception}_mean"],
+                    i[f"{minimum}_mean"] if minimum else None,
+                )
+                for i in self.result.items
+                if i["dimension"] == key
+            ]
+            groups.append((self.names[key], pairs))
+        return groups
+
+    def item_chart(self, zone: bool) -> Block:
+        _ = self._
+        scale = (self.instrument.scale.min, self.instrument.scale.max)
+        if zone:
+            legend = [
+                ("square", self.title_of("minimum")),
+                ("diamond", self.title_of("expectation")),
+                ("circle", self.title_of("perception")),
+                ("triangle", _("perception below the minimum")),
+            ]
+            svg = charts.dot_pairs(
+                self._item_groups(("expectation", "perception", "minimum")),
+                title=_("Zone of tolerance per item"),
+                scale=scale,
+                legend=legend,
+                fmt=self.fmt(0),
+            )
+            caption = _(
+                "Zone of tolerance per item: the band runs from the minimum level customers accept to the level "
+                "they desire; the marker is the perception."
+            )
+        else:
+            legend = [("diamond", self.title_of("expectation")), ("circle", self.title_of("perception"))]
+            svg = charts.dot_pairs(
+                self._item_groups(("expectation", "perception", None)),
+                title=_("Expectation and perception per item"),
+                scale=scale,
+                legend=legend,
+                fmt=self.fmt(0),
+            )
+            caption = _("Expectation and perception per item, by dimension; the line between them is the gap.")
+        return chart(svg, caption)
+
+    def zone_table(self) -> Block:
+        _ = self._
+        header = [_("Dimension"), _("below the zone"), _("inside the zone"), _("above the zone"), "n"]
+        rows = [
+            {
+                "key": key,
+                "cells": [
+                    self.names[key],
+                    *(self._share(d["zone"][part]) for part in ("below", "inside", "above")),
+                    str(d["zone"]["n"]),
+                ],
+            }
+            for key, d in self.result.dimensions.items()
+        ]
+        caption = _(
+            "Share of customers whose perception lies below their minimum level, inside their zone of tolerance, "
+            "or above their desired level."
+        )
+        return table("zone-table", header, rows, caption)
+
+    def _share(self, value: float | None) -> str:
+        return "-" if value is None or not math.isfinite(value) else self.num(value * 100, 0) + " %"
+
+    def ipa_blocks(self) -> list[Block]:
+        _, ipa = self._, self.result.ipa
+        by_dimension = bool(ipa["dimensions"])
+        entries = ipa["dimensions"] or [e for e in ipa["items"] if e["quadrant"] is not None]
+        if len(entries) < 2:
+            return []
+        points = [
+            charts.Point(
+                self.names[e["dimension"]] if by_dimension else str(e["item"]),
+                e["performance"],
+                e["importance"] * 100 if by_dimension else e["importance"],
+            )
+            for e in entries
+        ]
+        names = [_(QUADRANT_NAMES[q]) for q in ("concentrate_here", "keep_up", "low_priority", "possible_overkill")]
+        svg = charts.quadrant_grid(
+            points,
+            title=_("Importance and performance"),
+            axes=(
+                _("performance (mean perception)"),
+                _("importance (points of 100)") if by_dimension else _("importance (derived)"),
+            ),
+            quadrants=(names[0], names[1], names[2], names[3]),
+            x_fmt=self.fmt(1),
+            y_fmt=self.fmt(0) if by_dimension else self.fmt(2),
+        )
+        caption = _(
+            "Importance against performance, split at their averages. Top left (concentrate here): important "
+            "and below average, where to act first."
+        )
+        if not by_dimension:
+            caption += " " + _("Points are item numbers; importance is derived from the answers.")
+        return [heading(_("Where to act")), chart(svg, caption)]
+
+    # -- reliability and validity ----------------------------------------------------------
+
+    def reliability(self) -> Block:
+        _, result = self._, self.result
+        blocks: list[Block] = [
+            text(
+                _(
+                    "Do the items of a dimension measure one thing? Cronbach's alpha and McDonald's omega run from 0 "
+                    "to 1; from 0.70 up, the items hang together well enough to add them up into one score."
+                )
+            )
+        ]
+        header = [_("Dimension"), *(self.title_of(s) for s in result.sections)]
+        has_difference = "gap" in result.sections
+        if has_difference:
+            header.append(_("gap score reliability"))
+        rows = []
+        for key, d in result.dimensions.items():
+            pairs = [d["reliability"][s] for s in result.sections]
+            cells = [self.names[key], *(f"{self.num(r['alpha'])} / {self.num(r['omega_total'])}" for r in pairs)]
+            if has_difference:
+                cells.append(self.num(d["reliability"]["difference_score"]))
+            rows.append({"key": key, "cells": cells})
+        blocks.append(
+            table("reliability-table", header, rows, _("Reliability per dimension and section: alpha / omega."))
+        )
+        section = "perception" if "perception" in result.sections else result.sections[0]
+        weak = [self.names[k] for k, d in result.dimensions.items() if not d["alpha"][section] >= 0.70]
+        if weak:
+            words = _("For {section}, these dimensions are below 0.70, so read their scores with care: {names}.")
+            blocks.append(text(words.format(section=self.title_of(section).lower(), names=", ".join(weak))))
+        else:
+            words = _("For {section}, every dimension reaches 0.70: the items of each dimension hang together.")
+            blocks.append(text(words.format(section=self.title_of(section).lower())))
+        blocks.append(heading(_("Do the dimensions fit the answers?")))
+        blocks.append(
+            text(
+                _(
+                    "A confirmatory factor analysis checks whether the answers group into the instrument's "
+                    "dimensions. CFI near 1 and RMSEA near 0 mean a good fit."
+                )
+            )
+        )
+        for name, model in result.cfa.items():
+            label = self._(SECTION_TITLES[name])
+            if not model["converged"]:
+                failure = _("{section}: no factor model could be fitted ({reason}, {n} complete rows)").format(
+                    section=label, reason=_(CFA_FAILURES[model["reason"]]), n=model["n"]
+                )
+                blocks.append(bullets([failure]))
+                continue
+            technical = _(
+                "chi2 {chi2} (df {df}, p {p}); CFI {cfi}; TLI {tli}; RMSEA {rmsea} [{low}; {high}]; SRMR {srmr}"
+            ).format(
+                chi2=self.num(model["chi2"]),
+                df=model["df"],
+                p=p_value(model["p_value"], self.lang),
+                cfi=self.num(model["cfi"], 3),
+                tli=self.num(model["tli"], 3),
+                rmsea=self.num(model["rmsea"], 3),
+                low=self.num(model["rmsea_ci90"][0], 3),
+                high=self.num(model["rmsea_ci90"][1], 3),
+                srmr=self.num(model["srmr"], 3),
+            )
+            blocks.append(
+                bullets(
+                    [
+                        _("{section}: {words}").format(section=label, words=_(FIT_WORDS[fit_quality(model)])),
+                        _("Technical: {figures}; {n} complete rows.").format(figures=technical, n=model["n"]),
+                    ]
+                )
+            )
+        return {"id": "reliability", "title": _("Reliability and validity"), "blocks": blocks}
+
+    # -- segments --------------------------------------------------------------------------
+
+    def segments(self) -> Block:
+        _, result = self._, self.result
+        key = f"{self.headline}_mean"
+        too_few = _("too few respondents")
+        blocks: list[Block] = []
+        for column, segment in result.segments.items():
+            labels = [_("(no value)") if g["value"] is None else str(g["value"]) for g in segment["groups"]]
+            blocks.append(heading(_("By {column}").format(column=column)))
+            blocks.append(
+                text(
+                    _(
+                        "Groups of fewer than {threshold} respondents, and any group that would reveal them, are "
+                        "shown as “too few respondents”, without any figure."
+                    ).format(threshold=segment["min_group"])
+                )
+            )
+            if self.headline == "gap" and not all(g["suppressed"] for g in segment["groups"]):
+                groups = []
+                for dim in result.dimensions:
+                    bars = []
+                    for label, g in zip(labels, segment["groups"], strict=True):
+                        if g["suppressed"]:
+                            bars.append(charts.Bar(label, note=too_few))
+                        else:
+                            figures = g["dimensions"][dim]
+                            bars.append(charts.Bar(label, figures[key], *figures["ci95"]))
+                    groups.append((self.names[dim], bars))
+                svg = charts.gap_bars(
+                    groups,
+                    title=_("Gap per dimension by {column}").format(column=column),
+                    sign_note=self.sign_note(),
+                    fmt=self.fmt(1),
+                    value_fmt=self.fmt(2),
+                )
+                caption = _("Gap per dimension by {column}, with 95% confidence intervals.").format(column=column)
+                blocks.append(chart(svg, caption))
+            header = [column, "n", *(self.names[d] for d in result.dimensions)]
+            rows = []
+            for label, g in zip(labels, segment["groups"], strict=True):
+                if g["suppressed"]:
+                    cells = [label, too_few, *("" for _d in result.dimensions)]
+                else:
+                    cells = [label, str(g["n"]), *(self.num(g["dimensions"][d][key]) for d in result.dimensions)]
+                rows.append({"key": label, "cells": cells})
+            tests = segment["tests"]
+            if any(tests.values()):
+                cells = [
+                    _("p-value (Welch)"),
+                    "",
+                    *(p_value(t["p_value"] if t else None, self.lang) for t in tests.values()),
+                ]
+                rows.append({"key": "p-value", "cells": cells})
+            caption = _("Mean per group of {column}: {section}.").format(
+                section=self.title_of(self.headline), column=column
+            )
+            blocks.append(table(f"segment-{column}", header, rows, caption))
+        return {"id": "segments", "title": _("Segments"), "blocks": blocks}
+
+    # -- method and caveats ----------------------------------------------------------------
+
+    def method(self) -> Block:
+        _, result, instrument = self._, self.result, self.instrument
+        texts = [
+            _(
+                "Instrument: {name}, {items} items in {dimensions} dimensions, answered on a scale of {low} to {high}."
+            ).format(
+                name=pick(instrument.name, self.lang),
+                items=len(instrument.items),
+                dimensions=len(instrument.dimensions),
+                low=instrument.scale.min,
+                high=instrument.scale.max,
+            ),
+        ]
+        if self.validation is not None:
+            texts.append(
+                _("Rows read: {read}; used: {used}; excluded: {excluded}.").format(
+                    read=self.validation.rows_read,
+                    used=self.validation.rows_used,
+                    excluded=self.validation.rows_excluded,
+                )
+            )
+        texts.append(
+            _(
+                "A respondent's dimension score is the mean of the items they answered. Confidence intervals come "
+                "from the t distribution; the p-values test whether a gap differs from zero (paired t-test)."
+            )
+        )
+        texts.append(_("Figures are rounded for display only; the exports hold the exact values."))
+        blocks: list[Block] = [text(t) for t in texts]
+        if result.warnings:
+            blocks.append(heading(_("Read with care")))
+            warnings = [
+                _capitalised(DOCS_LINK.sub("", warning_text(w, self.names, self.lang, _))) + "."
+                for w in result.warnings
+            ]
+            blocks.append(bullets(warnings))
+            blocks.append(text(_("The methods behind each caveat: docs/methods.md in servqual's documentation.")))
+        return {"id": "method", "title": _("Method and caveats"), "blocks": blocks}
+
+    # -- appendix --------------------------------------------------------------------------
+
+    def appendix(self) -> Block:
+        _, result = self._, self.result
+        header = ["#", _("Item"), *(self.title_of(s) for s in self.answer_sections)]
+        for section in self.differences:
+            header += [self.title_of(section), _("95% interval")]
+        header.append("n")
+        rows = []
+        for i in result.items:
+            cells = [str(i["item"]), self.texts[i["item"]], *(self.num(i[f"{s}_mean"]) for s in self.answer_sections)]
+            for section in self.differences:
+                cells += [self.num(i[f"{section}_mean"]), self.interval(i[f"{section}_ci95"])]
+            cells.append(str(i["n"]))
+            rows.append({"key": str(i["item"]), "cells": cells})
+        blocks: list[Block] = []
+        for key in result.dimensions:
+            numbers = {i["item"] for i in result.items if i["dimension"] == key}
+            blocks.append(heading(self.names[key]))
+            blocks.append(
+                table(
+                    f"items-{key}",
+                    header,
+                    [r for r in rows if int(r["key"]) in numbers],
+                    _("Mean per item.") + (" " + _(GAP_EXPLAINED[self.kind]) if self.kind else ""),
+                    text_column=1,
+                )
+            )
+        return {"id": "appendix", "title": _("Appendix: all items"), "blocks": blocks}

@@ -1,0 +1,159 @@
+"""Exports beside the report: the item and dimension tables and the cleaned responses.
+
+Shape: ``xlsx`` is one workbook with the sheets ``items``, ``dimensions`` and ``responses``;
+``csv`` and ``sav`` are a folder holding ``items``, ``dimensions`` and ``responses`` files
+of that format. The responses keep the canonical names (``E1``, ``P1``, ``M1``, ``W_TAN``)
+and add the scored gaps ``G1`` ... (P − E) and, in the three-column format, the adequacy
+gaps ``A1`` ... (P − M). Figures are exact (not rounded); undefined ones are empty.
+
+Text cells that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or
+a carriage return) get a leading single quote in CSV and XLSX. Only text is touched:
+a negative gap stays a number.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from servqual.errors import ServqualError
+from servqual.i18n import N_, pick
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+EXPORT_FORMATS = ("xlsx", "csv", "sav")
+TABLES = ("items", "dimensions", "responses")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_ROWS = 1_048_576
+GAP_PREFIX = {"gap": "G", "adequacy": "A"}
+
+
+def neutralise(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula, made inert with a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_tables(result: Any, responses: Any) -> dict[str, pd.DataFrame]:
+    """The three tables of the export, by name (items, dimensions, responses)."""
+    from servqual.analysis import scored_answers
+
+    items = _split_intervals(result.item_table())
+    if any("zone" in row for row in result.items):
+        for part in ("n", "below", "inside", "above"):
+            items[f"zone_{part}"] = [row["zone"][part] for row in result.items]
+    dimensions = _split_intervals(result.dimension_table())
+    frame = responses.to_frame()
+    scored = scored_answers(responses)
+    differences = {"gap": ("perception", "expectation"), "adequacy": ("perception", "minimum")}
+    for section, (high, low) in differences.items():
+        if high in scored and low in scored:
+            gaps = scored[high] - scored[low]
+            for j, item in enumerate(responses.instrument.items):
+                frame[f"{GAP_PREFIX[section]}{item.number}"] = gaps[:, j]
+    return {"items": items, "dimensions": dimensions, "responses": frame}
+
+
+def _split_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """(low, high) columns as two number columns, ``..._ci95_low`` and ``..._ci95_high``."""
+    for column in [c for c in table.columns if c.endswith("ci95")]:
+        position = table.columns.get_loc(column)
+        pairs = [v if isinstance(v, tuple) else (math.nan, math.nan) for v in table[column]]
+        table = table.drop(columns=column)
+        table.insert(position, f"{column}_low", [p[0] for p in pairs])
+        table.insert(position + 1, f"{column}_high", [p[1] for p in pairs])
+    return table
+
+
+def write_export(result: Any, responses: Any, to: str, path: str | Path, lang: str = "en") -> list[Path]:
+    """Write the export in format ``to`` at ``path`` (a workbook, or a folder for csv and
+    sav); returns the files written."""
+    if to not in EXPORT_FORMATS:
+        raise ServqualError(
+            N_("unknown export format {format}; choose from {formats}"), format=to, formats="xlsx, csv, sav"
+        )
+    tables = export_tables(result, responses)
+    path = Path(path)
+    if to == "xlsx":
+        _write_xlsx(tables, path)
+        return [path]
+    path.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        target = path / f"{name}.{to}"
+        if to == "csv":
+            _neutral_text(table).to_csv(target, index=False, encoding="utf-8")
+        else:
+            _write_sav(table, target, responses.instrument, lang if name == "responses" else None)
+        written.append(target)
+    return written
+
+
+def _neutral_text(table: pd.DataFrame) -> pd.DataFrame:
+    from pandas.api.types import is_numeric_dtype
+
+    table = table.copy()
+    for column in table.columns:
+        if not is_numeric_dtype(table[column]):  # text, whatever pandas' string type is
+            table[column] = table[column].map(neutralise)
+    table.columns = [neutralise(str(c)) for c in table.columns]
+    return table
+
+
+def _write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    from openpyxl import Workbook
+
+    if len(tables["responses"]) + 1 > XLSX_MAX_ROWS:
+        raise ServqualError(
+            N_("{file}: {n} respondents do not fit in one XLSX sheet; export to csv or sav instead"),
+            file=path.name,
+            n=len(tables["responses"]),
+        )
+    workbook = Workbook(write_only=True)  # streams rows: memory stays flat for big files
+    for name, table in tables.items():
+        sheet = workbook.create_sheet(name)
+        sheet.append([neutralise(str(c)) for c in table.columns])
+        for row in table.itertuples(index=False):
+            sheet.append([_cell(v) for v in row])
+    workbook.save(path)
+
+
+def _cell(value: Any) -> Any:
+    """A value for openpyxl: numbers as numbers, no NaN (an empty cell), text neutralised."""
+    if value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # a numpy scalar
+        return _cell(value.item())
+    return neutralise(value)
+
+
+def _write_sav(table: pd.DataFrame, path: Path, instrument: Any, lang: str | None) -> None:
+    """SPSS file; the responses get variable labels (the item texts) and value labels (the
+    scale's anchors) in ``lang``."""
+    import pyreadstat
+
+    labels: dict[str, str] = {}
+    value_labels: dict[str, dict[float, str]] = {}
+    if lang is not None:
+        from servqual.instruments import SECTION_PREFIX
+
+        anchors = {float(point): text for point, text in (instrument.scale.anchors.get(lang) or {}).items()}
+        for item in instrument.items:
+            for section, prefix in SECTION_PREFIX.items():
+                if section in item.texts and f"{prefix}{item.number}" in table.columns:
+                    labels[f"{prefix}{item.number}"] = item.text(section, lang)[:250]
+                    if anchors:
+                        value_labels[f"{prefix}{item.number}"] = anchors
+        for dimension in instrument.dimensions:
+            labels[dimension.importance_column] = pick(dimension.name, lang)
+    pyreadstat.write_sav(
+        table,
+        str(path),
+        column_labels={c: labels[c] for c in table.columns if c in labels} or None,
+        variable_value_labels=value_labels or None,
+    )

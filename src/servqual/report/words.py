@@ -1,0 +1,111 @@
+"""The words for the result's codes (sections, quadrants, fit, warnings), shared by the
+command line and the report, so each is written and translated once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from servqual.i18n import N_, number
+
+Gettext = Callable[[str], str]
+
+SECTION_TITLES = {
+    "minimum": N_("Minimum level"),
+    "expectation": N_("Expectations"),
+    "perception": N_("Perceptions"),
+    "gap": N_("Gap (P - E)"),
+    "adequacy": N_("Adequacy gap (P - M)"),
+}
+#: In the three-column format the expectation section holds the desired level.
+THREE_COLUMN_TITLES = {"expectation": N_("Desired level"), "gap": N_("Superiority gap (P - D)")}
+
+
+GAP_EXPLAINED = {
+    "two-column": N_("Gap = perception - expectation; below zero, the service falls short."),
+    "three-column": N_(
+        "Superiority gap = perception - desired level; adequacy gap = perception - minimum level; "
+        "below zero, the service falls short of that level."
+    ),
+}
+
+
+def gap_kind(sections: list[str]) -> str | None:
+    if "adequacy" in sections:
+        return "three-column"
+    return "two-column" if "gap" in sections else None
+
+
+def section_title(section: str, instrument: Any) -> str:
+    if "minimum" in instrument.sections and section in THREE_COLUMN_TITLES:
+        return THREE_COLUMN_TITLES[section]
+    return SECTION_TITLES[section]
+
+
+QUADRANT_NAMES = {
+    "concentrate_here": N_("concentrate here"),
+    "keep_up": N_("keep up the good work"),
+    "low_priority": N_("low priority"),
+    "possible_overkill": N_("possible overkill"),
+}
+CFA_FAILURES = {
+    "too_few_rows": N_("fewer complete rows than items"),
+    "singular": N_("the items' covariance matrix is singular"),
+    "not_converged": N_("the estimation did not converge"),
+}
+FIT_WORDS = {
+    "good": N_("The dimensions fit the answers well (CFI at least 0.95, RMSEA at most 0.06)."),
+    "fair": N_("The dimensions fit the answers fairly (CFI at least 0.90, RMSEA at most 0.08)."),
+    "poor": N_("The dimensions fit the answers poorly: read dimension scores with care."),
+    "untestable": N_("The model has no degrees of freedom, so its fit cannot be tested."),
+}
+
+
+def fit_quality(model: dict[str, Any]) -> str:
+    """Hu & Bentler (1999) for good fit; CFI 0.90 and RMSEA 0.08 as the fair limits."""
+    if model["df"] == 0:
+        return "untestable"
+    if model["cfi"] >= 0.95 and model["rmsea"] <= 0.06:
+        return "good"
+    if model["cfi"] >= 0.90 and model["rmsea"] <= 0.08:
+        return "fair"
+    return "poor"
+
+
+WARNINGS = {
+    "small_sample": N_("only {n} respondents: figures are uncertain (docs/methods.md#sample-size)"),
+    "many_missing": N_("{share} of the answers are missing (docs/methods.md#missing-answers)"),
+    "low_alpha": N_(
+        "{dimension}, {section}: alpha {alpha} is below 0.70; the items may not measure one thing "
+        "(docs/methods.md#reliability)"
+    ),
+    "low_difference_reliability": N_(
+        "{dimension}: the gap score has low reliability ({reliability}), as difference scores often do "
+        "(docs/methods.md#known-caveats)"
+    ),
+    "poor_fit": N_(
+        "{section}: the dimension model fits poorly (CFI {cfi}, RMSEA {rmsea}) (docs/methods.md#factor-structure)"
+    ),
+    "no_factor_model": N_("{section}: no factor model could be fitted ({reason}, {n} complete rows)"),
+    "difference_scores": N_(
+        "gap scores are differences of two ratings, with known weaknesses; compare with the perceptions "
+        "alone (docs/methods.md#known-caveats)"
+    ),
+}
+
+
+def warning_text(warning: dict[str, Any], names: dict[str, str], lang: str, _: Gettext) -> str:
+    params = dict(warning)
+    code = params.pop("code")
+    if "dimension" in params:
+        params["dimension"] = names.get(params["dimension"], params["dimension"])
+    if "section" in params:
+        params["section"] = _(SECTION_TITLES[params["section"]])
+    if "reason" in params:
+        params["reason"] = _(CFA_FAILURES[params["reason"]])
+    for name in ("alpha", "reliability", "cfi", "rmsea"):
+        if name in params:
+            params[name] = number(params[name], lang)
+    if "share" in params:
+        params["share"] = f"{params['share']:.0%}"
+    return _(WARNINGS[code]).format(**params)

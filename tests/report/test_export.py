@@ -1,0 +1,84 @@
+"""The exports: item, dimension and response tables in xlsx, csv and sav, with stable names,
+exact numbers, and no text a spreadsheet would run."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pyreadstat
+import pytest
+from openpyxl import load_workbook
+
+from servqual.report.export import neutralise, write_export
+
+
+def test_formula_starts_are_neutralised_but_numbers_are_not():
+    for text in ("=1+1", "+31 20", "-2", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(text) == "'" + text
+    assert neutralise("Amsterdam") == "Amsterdam"
+    assert neutralise(-1.25) == -1.25
+    assert neutralise(-3) == -3
+
+
+def test_the_workbook_has_items_dimensions_and_responses(study300, tmp_path):
+    responses, result = study300
+    (path,) = write_export(result, responses, "xlsx", tmp_path / "study.xlsx")
+    workbook = load_workbook(path, read_only=True)
+    assert workbook.sheetnames == ["items", "dimensions", "responses"]
+    items = list(workbook["items"].values)
+    header = items[0]
+    assert header[:3] == ("item", "dimension", "expectation_n")
+    assert "gap_ci95_low" in header and "gap_ci95_high" in header
+    first = dict(zip(header, items[1], strict=True))
+    assert first["gap_mean"] == pytest.approx(result.items[0]["gap_mean"])
+    assert isinstance(first["gap_mean"], float) and first["gap_mean"] < 0  # a negative gap stays a number
+    assert first["gap_ci95_low"] == pytest.approx(result.items[0]["gap_ci95"][0])
+    rows = list(workbook["responses"].values)
+    assert len(rows) == responses.n_respondents + 1
+    names = rows[0]
+    for name in ("respondent_id", "branch", "E1", "P22", "G1", "G22", "W_TAN"):
+        assert name in names
+    row = dict(zip(names, rows[1], strict=True))
+    if row["E1"] is not None and row["P1"] is not None:
+        assert row["G1"] == row["P1"] - row["E1"]
+
+
+def test_csv_and_sav_are_folders_of_three_files(three_column, tmp_path):
+    responses, result = three_column
+    written = write_export(result, responses, "csv", tmp_path / "csv")
+    assert [p.name for p in written] == ["items.csv", "dimensions.csv", "responses.csv"]
+    with (tmp_path / "csv" / "items.csv").open(encoding="utf-8") as f:
+        items = list(csv.DictReader(f))
+    assert float(items[0]["adequacy_mean"]) == pytest.approx(result.items[0]["adequacy_mean"])
+    assert float(items[0]["zone_inside"]) == pytest.approx(result.items[0]["zone"]["inside"])
+    written = write_export(result, responses, "sav", tmp_path / "sav", lang="nl")
+    assert [p.name for p in written] == ["items.sav", "dimensions.sav", "responses.sav"]
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "sav" / "responses.sav"))
+    assert {"M1", "E1", "P1", "G1", "A1"} <= set(frame.columns)
+    assert np.allclose(
+        (frame["P1"] - frame["M1"]).dropna(), frame["A1"].dropna()
+    )  # no reverse-scored items in servqual-3col
+    item = responses.instrument.items[0]
+    assert meta.column_names_to_labels["P1"] == item.text("perception", "nl")
+    assert meta.variable_value_labels["P1"] == {
+        float(k): v for k, v in responses.instrument.scale.anchors["nl"].items()
+    }
+
+
+def test_hostile_text_cells_are_neutralised_in_csv_and_xlsx(hostile_study, tmp_path):
+    responses, result = hostile_study
+    write_export(result, responses, "csv", tmp_path / "csv")
+    with (tmp_path / "csv" / "responses.csv").open(encoding="utf-8") as f:
+        rows = [row for row in csv.DictReader(f) if "HYPERLINK" in row["branch"]]
+    assert rows and all(row["branch"].startswith("'=HYPERLINK(") for row in rows)
+    (path,) = write_export(result, responses, "xlsx", tmp_path / "hostile.xlsx")
+    sheet = load_workbook(path)["responses"]  # not read-only: cell types are visible
+    header = [c.value for c in sheet[1]]
+    branch, g1 = header.index("branch") + 1, header.index("G1") + 1
+    hostile = [r for r in range(2, sheet.max_row + 1) if "HYPERLINK" in str(sheet.cell(r, branch).value)]
+    assert hostile
+    for r in hostile:
+        assert sheet.cell(r, branch).data_type == "s" and sheet.cell(r, branch).value.startswith("'=")
+    negative = [sheet.cell(r, g1) for r in range(2, sheet.max_row + 1) if (sheet.cell(r, g1).value or 0) < 0]
+    assert negative and all(c.data_type == "n" for c in negative)
