@@ -12,6 +12,7 @@ everywhere a built-in name does (see docs/instruments.md).
 from __future__ import annotations
 
 from servqual.instruments._loader import (
+    IMPORTANCE_PREFIX,
     SECTION_PREFIX,
     SECTIONS,
     Dimension,
@@ -23,6 +24,7 @@ from servqual.instruments._loader import (
 )
 
 __all__ = [
+    "IMPORTANCE_PREFIX",
     "SECTIONS",
     "SECTION_PREFIX",
     "Dimension",

@@ -20,6 +20,7 @@ import polars as pl
 
 from servqual.errors import ServqualError
 from servqual.i18n import N_
+from servqual.io._mapping import ColumnPlan
 from servqual.io._progress import progress
 from servqual.io._table import Planner, RawTable, column_name
 
@@ -243,7 +244,7 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
     complete = len(counts) - 1 if open_quote else None
     if scan.stray_quotes:
         data = _mask_stray_quotes(data, scan.stray_quotes)
-    frame = _parse(data, delimiter, header, plan.numeric_positions, header_rows, decimal_comma, source, complete)
+    frame = _parse(data, delimiter, header, plan, header_rows, decimal_comma, source, complete)
     if scan.stray_quotes:
         frame = frame.with_columns(pl.col(pl.String).str.replace_all(STRAY_QUOTE, '"', literal=True))
     if open_quote:
@@ -297,17 +298,22 @@ def _parse(
     data: bytes,
     delimiter: str,
     header: list[str],
-    numeric: set[int],
+    plan: ColumnPlan,
     header_rows: int,
     decimal_comma: bool,
     source: str,
     n_rows: int | None = None,
 ) -> pl.DataFrame:
-    """Numbers straight to Float64; if any answer cell is not a number, read the answer
-    columns as text so validation can name each bad cell."""
+    """Answers straight to numbers: whole scale points as Int16 (which polars parses a
+    third faster than Float64), importance points as Float64. If a cell does not fit,
+    all as Float64; if a cell is not a number, the answer columns as text, so that
+    validation can name each bad cell."""
 
-    def attempt(as_number: set[int]) -> pl.DataFrame:
-        schema = {column_name(i): (pl.Float64 if i in as_number else pl.String) for i in range(len(header))}
+    def attempt(whole: set[int], numeric: set[int]) -> pl.DataFrame:
+        schema = {
+            column_name(i): (pl.Int16 if i in whole else pl.Float64 if i in numeric else pl.String)
+            for i in range(len(header))
+        }
         return pl.read_csv(
             data,
             has_header=False,
@@ -324,12 +330,13 @@ def _parse(
             missing_columns="insert",
         )
 
+    for whole, numeric in ((plan.whole_positions, plan.numeric_positions), (set(), plan.numeric_positions)):
+        try:
+            return attempt(whole, numeric)
+        except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
+            pass
     try:
-        return attempt(numeric)
-    except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
-        pass
-    try:
-        return attempt(set())
+        return attempt(set(), set())
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise ServqualError(
             N_("{file}: cannot be read as {format} ({detail})"),

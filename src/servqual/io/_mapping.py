@@ -15,7 +15,7 @@ from typing import Any
 from servqual._toml import read_settings
 from servqual.errors import ServqualError
 from servqual.i18n import N_
-from servqual.instruments import SECTION_PREFIX, Instrument
+from servqual.instruments import IMPORTANCE_PREFIX, SECTION_PREFIX, Instrument
 
 #: Cell texts that mean "no answer" in any file, compared case-insensitively.
 MISSING_TOKENS = frozenset(
@@ -157,6 +157,12 @@ class ColumnPlan:
     @property
     def numeric_positions(self) -> set[int]:
         return set(self.answers.values())
+
+    @property
+    def whole_positions(self) -> set[int]:
+        """Positions of the answer columns proper, which hold whole scale points
+        (importance points may have decimals)."""
+        return {p for name, p in self.answers.items() if not name.startswith(IMPORTANCE_PREFIX)}
 
 
 def plan_columns(

@@ -7,6 +7,7 @@ here, each named by file, row and column.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -63,13 +64,21 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     values = mapping.values  # keys already case-folded by load_mapping
     low, high = instrument.scale.min, instrument.scale.max
 
-    rejected: dict[str, np.ndarray] = {}
+    #: column -> cells set to missing as invalid (None: none were)
+    rejected: dict[str, np.ndarray | None] = {}
     outside_total = 0
     all_kept = bool(keep.all())
 
-    def convert(name: str, lo: float, hi: float, whole: bool, numbers: np.ndarray) -> None:
-        """Check one column, its values already in ``numbers`` (a column of the result)."""
+    def convert(name: str, lo: float, hi: float, whole: bool, numbers: np.ndarray, valid: bool) -> None:
+        """Check one column, its values already in ``numbers`` (a column of the result);
+        a column known to be ``valid`` (:func:`_valid_columns`) is not checked cell by cell."""
         nonlocal outside_total
+        column = plan.header[plan.answers[name]]
+        if valid:
+            if not all_kept:
+                numbers[~keep] = np.nan
+            rejected[column] = None
+            return
         series = frame[column_name(plan.answers[name])]
         text = _numbers(series, tokens if whole else importance_tokens, values, table.decimal_comma, numbers)
         if all_kept:  # the usual case: skip four passes over the column
@@ -79,7 +88,6 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
             not_number, present = text & keep, keep & ~np.isnan(numbers)
         outside = present & ((numbers < lo) | (numbers > hi))
         broken = present & ~outside & (numbers != np.floor(numbers)) if whole else np.zeros_like(outside)
-        column = plan.header[plan.answers[name]]
         _reject(
             report,
             series,
@@ -111,9 +119,12 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         outside_total += int(np.count_nonzero(outside))
 
     def matrix_of(names: list[str], lo: float, hi: float, whole: bool) -> np.ndarray:
-        matrix = _column_matrix(frame, [column_name(plan.answers[name]) for name in names])
+        part = frame.select([column_name(plan.answers[name]) for name in names])
+        matrix = _column_matrix(part)
+        codes = [float(t) for t in (tokens if whole else importance_tokens) if _is_number(t)]
+        valid = _valid_columns(part, matrix, lo, hi, whole, codes)
         for j, name in enumerate(names):
-            convert(name, lo, hi, whole, matrix[:, j])
+            convert(name, lo, hi, whole, matrix[:, j], valid[j])
         return matrix
 
     answers = {section: matrix_of(instrument.columns(section), low, high, True) for section in instrument.sections}
@@ -123,8 +134,12 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     importance = None
     if instrument.importance and all(c in plan.answers for c in instrument.importance_columns):
         importance = matrix_of(instrument.importance_columns, 0, IMPORTANCE_TOTAL, False)
-        bad_cells = np.column_stack([rejected[plan.header[plan.answers[c]]] for c in instrument.importance_columns])
-        wrong_importance = _check_importance(report, importance, bad_cells.any(axis=1), keep, rows)
+        bad_cell = np.zeros(frame.height, dtype=bool)
+        for c in instrument.importance_columns:
+            cells = rejected[plan.header[plan.answers[c]]]
+            if cells is not None:
+                bad_cell |= cells
+        wrong_importance = _check_importance(report, importance, bad_cell, keep, rows)
     elif instrument.importance:
         report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
 
@@ -155,7 +170,8 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     if importance is not None:
         report.importance_rejected = int(np.count_nonzero(wrong_importance & keep))
     for column in answer_columns:
-        count = int(np.count_nonzero(rejected[column] & keep))
+        cells = rejected[column]
+        count = 0 if cells is None else int(np.count_nonzero(cells & keep))
         if count:
             report.answers_rejected[column] = count
     report.answers_expected = report.rows_used * sum(m.shape[1] for m in answers.values())
@@ -171,16 +187,33 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     )
 
 
-def _column_matrix(frame: pl.DataFrame, columns: list[str]) -> np.ndarray:
-    """A float matrix (column-major) of ``columns``: filled in one step when polars read
-    them as numbers (null becomes NaN), else left for :func:`_numbers` to fill."""
-    part = frame.select(columns)
-    if all(dtype == pl.Float64 for dtype in part.dtypes):
-        return part.to_numpy(order="fortran", writable=True)
-    matrix = np.empty((frame.height, len(columns)), dtype=np.float64, order="F")
+def _valid_columns(
+    part: pl.DataFrame, matrix: np.ndarray, lo: float, hi: float, whole: bool, codes: list[float]
+) -> np.ndarray:
+    """Which columns certainly hold valid answers only: read as numbers (whole ones where
+    ``whole``), lowest and highest within lo..hi, and no missing code between them. Two
+    reductions per matrix; in a clean file no cell then needs a check of its own."""
+    read = np.array([dtype.is_integer() if whole else dtype.is_numeric() for dtype in part.dtypes])
+    if not read.any():
+        return read
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an empty column has no lowest value: not valid
+        lowest, highest = np.fmin.reduce(matrix, axis=0), np.fmax.reduce(matrix, axis=0)
+    valid = read & (lowest >= lo) & (highest <= hi)
+    for code in codes:
+        valid &= (code < lowest) | (code > highest)
+    return valid
+
+
+def _column_matrix(part: pl.DataFrame) -> np.ndarray:
+    """A float matrix (column-major) of the columns of ``part``: filled in one step when
+    polars read them as numbers (null becomes NaN), else left for :func:`_numbers` to fill."""
+    if all(dtype.is_numeric() for dtype in part.dtypes):
+        return part.cast(pl.Float64).to_numpy(order="fortran", writable=True)
+    matrix = np.empty((part.height, part.width), dtype=np.float64, order="F")
     for j, series in enumerate(part.iter_columns()):
-        if series.dtype == pl.Float64:
-            matrix[:, j] = series.to_numpy()
+        if series.dtype.is_numeric():
+            matrix[:, j] = series.cast(pl.Float64).to_numpy()
     return matrix
 
 
@@ -188,8 +221,8 @@ def _numbers(
     series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool, numbers: np.ndarray
 ) -> np.ndarray:
     """Float answers (NaN = no answer) into ``numbers``; returns a mask of cells that held
-    text, not a number. A Float64 series is already in ``numbers`` (:func:`_column_matrix`)."""
-    if series.dtype == pl.Float64:
+    text, not a number. A numeric series is already in ``numbers`` (:func:`_column_matrix`)."""
+    if series.dtype.is_numeric():
         codes = [float(t) for t in tokens if _is_number(t)]
         if codes:
             numbers[np.isin(numbers, codes)] = np.nan
