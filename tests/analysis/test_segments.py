@@ -69,3 +69,9 @@ def test_group_means_are_the_means_of_the_group_members():
     breda = next(g for g in result.segments["branch"]["groups"] if g["value"] == "Breda")
     assert breda["dimensions"]["reliability"]["gap_mean"] == pytest.approx(gaps[:40].mean(), abs=1e-12)
     assert np.isfinite(breda["dimensions"]["reliability"]["ci95"]).all()
+
+
+def test_a_segment_column_with_a_value_per_respondent_is_refused_by_name():
+    sizes = {f"R{i}": 1 for i in range(30_000)}
+    with pytest.raises(servqual.ServqualError, match="segment column 'branch' has 30000 different values"):
+        analyze(study_with_branches(sizes), segments=["branch"])

@@ -21,7 +21,7 @@ from servqual.analysis._ipa import derived_importance_of, importance_performance
 from servqual.analysis._reliability import PairwiseMoments, difference_score_reliability_of
 from servqual.analysis._reliability import reliability as section_reliability
 from servqual.analysis._segments import segment_codes, segment_scores
-from servqual.analysis._statistics import Layout, accumulate
+from servqual.analysis._statistics import MAX_SEGMENT_CELLS, Layout, accumulate
 from servqual.analysis._warnings import warnings_for
 from servqual.analysis._zone import zone_shares
 from servqual.errors import ServqualError
@@ -189,6 +189,13 @@ def analyze(
     layout = Layout.of(
         responses.instrument, list(scored), cfa, {column: len(values) for column, (_, values) in groups.items()}
     )
+    for column, (_, values) in groups.items():
+        if layout.segment_cells(column) > MAX_SEGMENT_CELLS:
+            raise ServqualError(
+                N_("segment column {column!r} has {count} different values: too many groups to compare"),
+                column=column,
+                count=len(values),
+            )
     sums = accumulate(layout, scored, responses.importance, {column: codes for column, (codes, _) in groups.items()})
     return _result(responses, layout, sums, {column: values for column, (_, values) in groups.items()}, min_group)
 

@@ -29,6 +29,8 @@ from servqual.instruments import Instrument
 
 #: Rows per block: a block of 22 float64 columns (2.9 MB) stays in the processor's cache.
 BLOCK_ROWS = 16_384
+#: The largest frequency table of one segment column and dimension (64 MB).
+MAX_SEGMENT_CELLS = 2**23
 #: Threads that sum parts of the rows at most (beyond four the interpreter lock wins).
 WORKERS = 4
 
@@ -80,6 +82,10 @@ class Layout:
             cfa=tuple(s for s in cfa if s in sections),
             groups=groups or {},
         )
+
+    def segment_cells(self, column: str) -> int:
+        """Cells of the largest frequency table of one segment column (groups x scores)."""
+        return self.groups[column] * max(self.n_keys(self.headline, d) + 1 for d in range(len(self.dimensions)))
 
     def n_keys(self, section: str, dimension: int) -> int:
         """Possible (sum, count) pairs of a dimension score; one more bin counts no score."""
@@ -133,7 +139,10 @@ def accumulate(
         sums: dict[str, np.ndarray] = {}
 
         def add(name: str, value: np.ndarray | float) -> None:
-            sums[name] = sums[name] + value if name in sums else np.asarray(value, dtype=np.float64)
+            if name in sums:
+                sums[name] += value  # in place: a segment's table can be large
+            else:
+                sums[name] = np.array(value, dtype=np.float64)
 
         for start in range(rows.start, rows.stop, BLOCK_ROWS):
             _add_block(layout, answers, weights, codes or {}, slice(start, min(start + BLOCK_ROWS, rows.stop)), add)
