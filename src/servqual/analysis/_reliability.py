@@ -56,6 +56,10 @@ class PairwiseMoments:
             self.n + other.n, self.sums + other.sums, self.squares + other.squares, self.cross + other.cross
         )
 
+    def diagonal(self) -> np.ndarray:
+        """Per item: the number of answers, their sum and their sum of squares (3 x k)."""
+        return np.stack([np.diag(self.n), np.diag(self.sums), np.diag(self.squares)])
+
     def subset(self, positions: list[int]) -> PairwiseMoments:
         pick = np.ix_(positions, positions)
         return PairwiseMoments(self.n[pick], self.sums[pick], self.squares[pick], self.cross[pick])

@@ -213,7 +213,8 @@ def _result(
     keys = instrument.dimension_keys
     weights = sums.get("weights")
     dimensions: dict[str, dict[str, Any]] = {}
-    score_tables: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {s: [] for s in sections}
+    #: per dimension, the headline's distinct scores and each (sum, count) key's place among them
+    headline_scores: list[tuple[np.ndarray, np.ndarray]] = []
     moments = {s: PairwiseMoments(*sums[f"{s}:moments"]) for s in sections}
     for d, key in enumerate(keys):
         positions = list(layout.dimensions[d])
@@ -222,7 +223,8 @@ def _result(
         for section in sections:
             values, inverse = np.unique(layout.score_values(section, d), return_inverse=True)
             counts = np.bincount(inverse, weights=sums[f"{section}:dimension:{d}"][:-1], minlength=len(values))
-            score_tables[section].append((values, inverse, counts))
+            if section == layout.headline:
+                headline_scores.append((values, inverse))
             table = (values, counts) if section in differences else None
             entry[section] = _figures(table_summary(values, counts), table)
             reliability[section] = section_reliability(moments[section].subset(positions), entry[section]["n"])
@@ -237,17 +239,17 @@ def _result(
         entry["weight"] = float(weights[1, d] / weights[0, d] / 100) if weights is not None and weights[0, d] else None
         dimensions[key] = entry
 
+    item_moments = {section: moments[section].diagonal() for section in sections}
     items = []
     for j, item in enumerate(instrument.items):
         row: dict[str, Any] = {"item": item.number, "dimension": item.dimension}
         for section in sections:
-            m = moments[section]
             table = None
             if section in differences:
                 width = layout.widths[section]
                 counts = sums[f"{section}:items"][j * (width + 1) : (j + 1) * (width + 1) - 1]
                 table = np.arange(width, dtype=np.float64) + layout.lowest[section], counts
-            figures = _figures(moment_summary(m.n[j, j], m.sums[j, j], m.squares[j, j]), table)
+            figures = _figures(moment_summary(*item_moments[section][:, j]), table)
             for name, value in figures.items():
                 row[f"{section}_{name}"] = value
         if "minimum" in sections:
@@ -259,7 +261,7 @@ def _result(
     def segment(column: str) -> dict[str, Any]:
         tables = {}
         for d, key in enumerate(keys):
-            values, inverse, _ = score_tables[layout.headline][d]
+            values, inverse = headline_scores[d]
             joint = sums[f"segment:{column}:{d}"].reshape(len(categories[column]), -1)
             merged = np.zeros((joint.shape[0], len(values) + 1))
             np.add.at(merged, (slice(None), np.r_[inverse, len(values)]), joint)
@@ -283,16 +285,7 @@ def _result(
             [dimensions[k]["perception"]["mean"] for k in keys],
             [item.number for item in instrument.items],
             [row["perception_mean"] for row in items],
-            derived_importance_of(
-                np.stack(
-                    [
-                        np.diag(moments["perception"].n),
-                        np.diag(moments["perception"].sums),
-                        np.diag(moments["perception"].squares),
-                    ]
-                ),
-                sums["perception:overall"],
-            ),
+            derived_importance_of(item_moments["perception"], sums["perception:overall"]),
         )
         if "perception" in sections
         else {"dimensions": [], "items": []},
