@@ -206,14 +206,14 @@ def _valid_columns(
 
 
 def _column_matrix(part: pl.DataFrame) -> np.ndarray:
-    """A float matrix (column-major) of the columns of ``part``: filled in one step when
-    polars read them as numbers (null becomes NaN), else left for :func:`_numbers` to fill."""
-    if all(dtype.is_numeric() for dtype in part.dtypes):
-        return part.cast(pl.Float64).to_numpy(order="fortran", writable=True)
+    """A float matrix (column-major) of the columns of ``part``, filled from the columns
+    polars read as numbers (null becomes NaN); text columns are left for :func:`_numbers`.
+    Column by column into one array: a cast of the whole frame first would touch twice
+    the memory, and fresh pages cost the kernel more time than the copy itself."""
     matrix = np.empty((part.height, part.width), dtype=np.float64, order="F")
     for j, series in enumerate(part.iter_columns()):
         if series.dtype.is_numeric():
-            matrix[:, j] = series.cast(pl.Float64).to_numpy()
+            matrix[:, j] = series.to_numpy()
     return matrix
 
 
