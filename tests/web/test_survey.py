@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -36,11 +39,16 @@ def start(client: Client, link: SurveyLink, lang: str = "") -> None:
     assert response["Location"] == f"/s/{link.key}/1/"
 
 
-def answer_all(client: Client, link: SurveyLink) -> None:
+def answer_all_but_last(client: Client, link: SurveyLink) -> None:
     start(client, link)
-    for page in range(1, PAGES + 1):
+    for page in range(1, PAGES):
         response = client.post(f"/s/{link.key}/{page}/", page_answers(page))
         assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def answer_all(client: Client, link: SurveyLink) -> None:
+    answer_all_but_last(client, link)
+    assert client.post(f"/s/{link.key}/{PAGES}/", page_answers(PAGES)).status_code == 302
 
 
 def test_it_stores_one_complete_response_with_every_answer(client, link):
@@ -141,9 +149,7 @@ def test_answers_posted_after_the_cookie_is_lost_start_a_new_response(client, li
 
 
 def test_importance_that_does_not_add_up_is_refused_and_what_was_typed_stays(client, link):
-    start(client, link)
-    for page in range(1, PAGES):
-        client.post(f"/s/{link.key}/{page}/", page_answers(page))
+    answer_all_but_last(client, link)
     posted = {**page_answers(PAGES), "W_TAN": "35"}
     response = client.post(f"/s/{link.key}/{PAGES}/", posted)
     html = response.content.decode()
@@ -217,3 +223,34 @@ def test_a_response_stores_no_ip_address_or_browser_detail():
         "id", "wave", "link", "audience", "segments", "language", "answers",
         "started_at", "completed_at", "resume_key_hash",
     }  # fmt: skip
+
+
+def test_switching_language_mid_survey_is_remembered(client, link):
+    start(client, link, lang="nl")
+    html = client.get(f"/s/{link.key}/1/?lang=en").content.decode()
+    assert "Page 1 of 6" in html
+    assert Response.objects.get().language == "en"
+    assert "Page 2 of 6" in client.get(f"/s/{link.key}/2/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_final_submits_sent_at_the_same_moment_complete_the_response_once(link):
+    """Posts of the last page in flight together, as a double click or a retry sends them."""
+    browser = Client()
+    answer_all_but_last(browser, link)
+    cookies = browser.cookies
+
+    def send(points: str):
+        other = Client()
+        other.cookies = cookies
+        try:
+            return other.post(f"/s/{link.key}/{PAGES}/", {**page_answers(PAGES), "W_TAN": points, "W_REL": "30"})
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(send, ["10", "10", "10", "10"]))
+    assert [r.status_code for r in results] == [302] * 4
+    assert all(r["Location"] == f"/s/{link.key}/done/" for r in results)
+    assert Response.objects.count() == 1
+    assert Response.objects.get().completed_at is not None

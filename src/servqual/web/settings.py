@@ -123,6 +123,7 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [WEB_DIR / "static"]
 
 # A failed CSRF check on a survey page shows the page again with the answers just posted.
 CSRF_FAILURE_VIEW = "servqual.web.surveys.views.csrf_failure"

@@ -31,6 +31,8 @@ class AnswersForm(forms.Form):
         choices = [(str(point), _point_label(instrument, point, lang)) for point in range(scale.min, scale.max + 1)]
         if scale.no_opinion:
             choices.append((NO_OPINION, _("no opinion")))
+        self.low_anchor = scale.anchor(scale.min, lang) or ""
+        self.high_anchor = scale.anchor(scale.max, lang) or ""
         titles = translator(lang)
         for item in self.items:
             for section in instrument.sections:

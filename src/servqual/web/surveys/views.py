@@ -103,21 +103,30 @@ def _form(link: SurveyLink, page_key: str, lang: str, **kwargs: Any) -> AnswersF
     return AnswersForm(instrument=instrument, dimension=page_key, lang=lang, service=study.service_name, **kwargs)
 
 
-@require_http_methods(["GET", "POST"])
-def survey_start(request: HttpRequest, key: str) -> HttpResponse:
+def _visit(request: HttpRequest, key: str) -> tuple[SurveyLink, Response | None, str, HttpResponse | None]:
+    """The link, the respondent's response so far and the language; and the page to show
+    instead, if any (the wave is closed, the survey already sent). A ?lang= choice is kept."""
     link = _link(key)
     response = _current_response(request, link)
     lang = _language(request, link, response)
+    if response and response.language != lang and request.GET.get("lang") == lang:
+        Response.objects.filter(pk=response.pk).update(language=lang)
     if not link.wave.is_open():
-        return _render(request, lang, "surveys/closed.html", {"link": link}, status=410)
+        return link, response, lang, _render(request, lang, "surveys/closed.html", {"link": link}, status=410)
     if response and response.completed_at:
-        return redirect("survey-done", link.key)
-    new_key = None
+        return link, response, lang, redirect("survey-done", link.key)
+    return link, response, lang, None
+
+
+@require_http_methods(["GET", "POST"])
+def survey_start(request: HttpRequest, key: str) -> HttpResponse:
+    link, response, lang, instead = _visit(request, key)
+    if instead:
+        return instead
     if request.method == "POST":
+        new_key = None
         if response is None:
             response, new_key = _start_response(request, link, lang)
-        elif response.language != lang:
-            Response.objects.filter(pk=response.pk).update(language=lang)
         return _with_cookie(redirect("survey-page", link.key, _resume_page(link, response)), link, new_key)
     return _render(request, lang, "surveys/start.html", {"link": link, "response": response})
 
@@ -138,19 +147,12 @@ def survey_page(request: HttpRequest, key: str, page: int) -> HttpResponse:
 
 
 def _survey_page(request: HttpRequest, key: str, page: int, *, csrf_failed: bool) -> HttpResponse:
-    link = _link(key)
-    instrument = link.wave.study.instrument()
-    keys = page_keys(instrument)
+    link, response, lang, instead = _visit(request, key)
+    keys = page_keys(link.wave.study.instrument())
     if not 1 <= page <= len(keys):
         raise Http404
-    response = _current_response(request, link)
-    lang = _language(request, link, response)
-    if not link.wave.is_open():
-        return _render(request, lang, "surveys/closed.html", {"link": link}, status=410)
-    if response and response.completed_at:
-        return redirect("survey-done", link.key)
-    if response and request.GET.get("lang") in link.wave.study.languages and response.language != lang:
-        Response.objects.filter(pk=response.pk).update(language=lang)
+    if instead:
+        return instead
 
     page_key = keys[page - 1]
     message = None
