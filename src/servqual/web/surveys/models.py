@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,13 @@ class SurveyLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave} ({self.get_audience_display()})"
+
+    def clean(self) -> None:
+        allowed = {segment.key: segment.values for segment in self.wave.study.segments.all()}
+        for key, value in self.fixed_segments.items():
+            if key not in allowed or value not in allowed[key]:
+                message = _("%(key)s = %(value)s is not a segment value of this study.")
+                raise ValidationError({"fixed_segments": ValidationError(message, params={"key": key, "value": value})})
 
 
 class Response(models.Model):
