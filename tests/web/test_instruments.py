@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from servqual.web.surveys.models import SurveyLink
 
-CUSTOM = """
-key = "counter"
-sections = ["perception"]
-[scale]
-min = 1
-max = 5
-[[dimensions]]
-key = "speed"
-code = "SPD"
-name = { en = "Speed", nl = "Snelheid" }
-[[items]]
-number = 1
-dimension = "speed"
-perception = { en = "{service} helps me quickly.", nl = "{service} helpt me snel." }
-"""
+#: The documented example of an instrument file (docs/instruments.md).
+CUSTOM = (Path(__file__).parents[2] / "docs" / "examples" / "custom-instrument.toml").read_text(encoding="utf-8")
 
 
 def first_page(client, study):
@@ -45,15 +34,23 @@ def test_servperf_asks_perceptions_only(client, acme, study_for):
 def test_an_uploaded_instrument_file_makes_the_survey(client, acme, study_for):
     study = study_for(acme, instrument_file=CUSTOM)
     study.full_clean()
+    instrument = study.instrument()
     html = first_page(client, study)
-    assert "Acme helps me quickly." in html
-    assert 'name="P1" value="5"' in html and 'value="none"' not in html  # this scale has no "no opinion"
-    assert '<progress id="progress" max="1"' in html  # one dimension, no importance page
+    assert instrument.key == "webshop-6"
+    assert instrument.items[0].text("perception", "en", "Acme") in html
+    assert 'name="P1" value="5"' in html and 'name="P1" value="6"' not in html
+    assert '<progress id="progress" max="3"' in html  # two dimensions, then the importance split
+
+
+def test_a_scale_without_no_opinion_offers_none(client, acme, study_for):
+    study = study_for(acme, instrument_file=CUSTOM.replace("no_opinion = true", "no_opinion = false"))
+    html = first_page(client, study)
+    assert 'name="P1" value="1"' in html and 'value="none"' not in html
 
 
 def test_an_invalid_instrument_file_is_refused_with_the_readers_message(acme, study_for):
-    study = study_for(acme, instrument_file=CUSTOM.replace('dimension = "speed"', 'dimension = "sped"'))
-    with pytest.raises(ValidationError, match="item 1 has an unknown dimension 'sped'"):
+    study = study_for(acme, instrument_file=CUSTOM.replace('dimension = "delivery"', 'dimension = "delivry"', 1))
+    with pytest.raises(ValidationError, match="item 1 has an unknown dimension 'delivry'"):
         study.full_clean()
 
 

@@ -59,7 +59,7 @@ def _render(request: HttpRequest, lang: str, template: str, context: dict[str, A
     return response
 
 
-def _start_response(request: HttpRequest, link: SurveyLink, lang: str) -> tuple[Response, str]:
+def _start_response(link: SurveyLink, lang: str) -> tuple[Response, str]:
     key = new_resume_key()
     response = Response.objects.create(
         wave=link.wave,
@@ -126,7 +126,7 @@ def survey_start(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST":
         new_key = None
         if response is None:
-            response, new_key = _start_response(request, link, lang)
+            response, new_key = _start_response(link, lang)
         return _with_cookie(redirect("survey-page", link.key, _resume_page(link, response)), link, new_key)
     return _render(request, lang, "surveys/start.html", {"link": link, "response": response})
 
@@ -138,6 +138,7 @@ def _resume_page(link: SurveyLink, response: Response) -> int:
 
 
 def _page_columns(link: SurveyLink, keys: list[str]) -> list[list[str]]:
+    """The answer columns of each page (the same in every language)."""
     return [list(_form(link, page_key, "en").fields) for page_key in keys]
 
 
@@ -163,14 +164,14 @@ def _survey_page(request: HttpRequest, key: str, page: int, *, csrf_failed: bool
     elif request.method == "POST":
         form = _form(link, page_key, lang, data=request.POST)
         new_key = None
-        if "back" in request.POST:
-            if response is not None:
-                _save(response, form.valid_answers(), complete=False)
-            return redirect("survey-page", link.key, max(page - 1, 1))
+        going_back = "back" in request.POST
+        if (going_back or form.is_valid()) and response is None:
+            # The cookie is gone (expired, cleared): start again rather than lose these answers.
+            response, new_key = _start_response(link, lang)
+        if going_back:
+            _save(response, form.valid_answers(), complete=False)
+            return _with_cookie(redirect("survey-page", link.key, max(page - 1, 1)), link, new_key)
         if form.is_valid():
-            if response is None:
-                # The cookie is gone (expired, cleared): start again rather than lose these answers.
-                response, new_key = _start_response(request, link, lang)
             final = page == len(keys)
             answers = {**response.answers, **form.answers()}
             open_page = _first_open_page(_page_columns(link, keys), answers)
