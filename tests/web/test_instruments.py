@@ -59,3 +59,9 @@ def test_a_link_fixes_only_segment_values_the_study_allows(link):
     link.fixed_segments = {"branch": "Amsterdam"}
     with pytest.raises(ValidationError, match="branch = Amsterdam is not a segment value"):
         link.full_clean()
+
+
+def test_a_link_without_a_wave_reports_the_wave_not_a_crash(db):
+    with pytest.raises(ValidationError) as error:
+        SurveyLink(fixed_segments={"branch": "Utrecht"}).full_clean()
+    assert "wave" in error.value.message_dict

@@ -254,3 +254,20 @@ def test_final_submits_sent_at_the_same_moment_complete_the_response_once(link):
     assert all(r["Location"] == f"/s/{link.key}/done/" for r in results)
     assert Response.objects.count() == 1
     assert Response.objects.get().completed_at is not None
+
+
+def test_back_after_the_cookie_is_lost_keeps_the_answers_in_a_new_response(client, link):
+    start(client, link)
+    client.cookies.clear()
+    response = client.post(f"/s/{link.key}/2/", {"E5": "3", "back": "1"})
+    assert response["Location"] == f"/s/{link.key}/1/"
+    assert Response.objects.order_by("pk").last().answers == {"E5": 3}
+    assert f"servqual_resume_{link.pk}" in response.cookies
+
+
+def test_survey_pages_forbid_framing_and_keep_the_link_out_of_referrers(client, link):
+    response = client.get(f"/s/{link.key}/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Content-Language"] == "en"

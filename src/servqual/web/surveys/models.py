@@ -54,6 +54,8 @@ class SurveyLink(models.Model):
         return f"{self.wave} ({self.get_audience_display()})"
 
     def clean(self) -> None:
+        if not self.wave_id:
+            return  # the form reports the missing wave itself
         allowed = {segment.key: segment.values for segment in self.wave.study.segments.all()}
         for key, value in self.fixed_segments.items():
             if key not in allowed or value not in allowed[key]:
