@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from servqual.errors import ServqualError
@@ -77,8 +78,6 @@ class Study(models.Model):
 
 
 def _current_language() -> str:
-    from django.utils.translation import get_language
-
     lang = (get_language() or "en")[:2]
     return lang if lang in LANGUAGES else "en"
 

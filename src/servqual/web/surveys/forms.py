@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from servqual.i18n import translator
+from servqual.i18n import pick, translator
 from servqual.instruments import SECTION_PREFIX, Dimension, Instrument, Item
 from servqual.report.words import section_title
 
@@ -83,8 +83,8 @@ class ImportanceForm(forms.Form):
         self.dimensions: list[Dimension] = list(instrument.dimensions)
         for dimension in self.dimensions:
             self.fields[dimension.importance_column] = forms.IntegerField(
-                label=dimension.name.get(lang) or dimension.name["en"],
-                help_text=dimension.description.get(lang) or dimension.description["en"],
+                label=pick(dimension.name, lang),
+                help_text=pick(dimension.description, lang),
                 min_value=0,
                 max_value=100,
                 error_messages={"required": _("Give a number of points, 0 if this matters not at all.")},

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from servqual.i18n import pick
 from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys
 from servqual.web.surveys.models import Response, SurveyLink, key_hash, new_resume_key
 
@@ -205,13 +206,11 @@ def _prompts(link: SurveyLink, page_key: str, lang: str) -> list[str]:
     study = link.wave.study
     instrument = study.instrument()
     sections = [IMPORTANCE_PAGE] if page_key == IMPORTANCE_PAGE else list(instrument.sections)
-    texts = []
-    for section in sections:
-        by_lang = instrument.prompts.get(section)
-        if by_lang:
-            text = by_lang.get(lang) or by_lang["en"]
-            texts.append(text.replace("{service}", study.service_name))
-    return texts
+    return [
+        pick(instrument.prompts[section], lang).replace("{service}", study.service_name)
+        for section in sections
+        if section in instrument.prompts
+    ]
 
 
 def _save(response: Response, answers: dict[str, Any], *, complete: bool) -> bool:
