@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.utils import timezone
 
 from servqual.web.accounts.models import Membership, Organisation, Role
@@ -25,6 +26,12 @@ def make_study(organisation: Organisation, **fields) -> Study:
         study=study, name="2026-1", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30)
     )
     return study
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no counted login failures."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from servqual.web.accounts.views import RateLimitedLoginView
 from servqual.web.studies import views as studies
 from servqual.web.surveys import views as surveys
 
@@ -19,7 +20,7 @@ urlpatterns = [
     path("studies/<int:study_id>/", studies.study_detail, name="study"),
     path("waves/<int:wave_id>/", studies.wave_detail, name="wave"),
     path("s/<str:key>/", include(survey_urls)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
