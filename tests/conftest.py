@@ -25,3 +25,9 @@ def canonical() -> list[dict[str, float | str | None]]:
                 parsed[key] = float(value) if value != "" else math.nan
         out.append(parsed)
     return out
+
+
+def pytest_report_header(config) -> str:
+    from django.conf import settings
+
+    return f"web tests database: {settings.DATABASES['default']['ENGINE']}"

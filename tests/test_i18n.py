@@ -1,47 +1,60 @@
-"""Every message exists in Dutch and English, and the compiled catalog is current."""
+"""Every message exists in Dutch and English, and the compiled catalogs are current.
+
+Two catalogs: ``servqual`` (command line, reports) and the web app's ``django``. The
+messages are extracted as scripts/messages.py extracts them, with Python alone.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from django.utils import translation
 
 from servqual.i18n import default_language, translator
 
 ROOT = Path(__file__).parents[1]
-LOCALE = ROOT / "src" / "servqual" / "locale"
-PO = LOCALE / "nl" / "LC_MESSAGES" / "servqual.po"
-MO = LOCALE / "nl" / "LC_MESSAGES" / "servqual.mo"
 FIELD = re.compile(r"\{[^{}]*\}|%\(\w+\)\w|%s")
 
+_spec = importlib.util.spec_from_file_location("messages", ROOT / "scripts" / "messages.py")
+messages = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(messages)
 
-def extracted(folder: Path) -> set[str]:
-    template = folder / "servqual.pot"
-    babel = [sys.executable, "-m", "babel.messages.frontend", "extract", "-k", "N_", "-k", "_", "--omit-header"]
-    subprocess.run([*babel, "-o", str(template), str(ROOT / "src" / "servqual")], capture_output=True, check=True)
-    return {m.id for m in read_po(io.BytesIO(template.read_bytes())) if m.id}
+CATALOGS = [
+    pytest.param(extract, folder / "nl" / "LC_MESSAGES" / f"{domain}.po", id=domain)
+    for extract, folder, domain in messages.CATALOGS
+]
 
 
-def test_every_message_in_the_code_has_a_dutch_translation(tmp_path):
-    catalog = {m.id: m for m in read_po(io.BytesIO(PO.read_bytes())) if m.id}
-    missing = sorted(i for i in extracted(tmp_path) if i not in catalog or not catalog[i].string or catalog[i].fuzzy)
+def read(po: Path):
+    return read_po(io.BytesIO(po.read_bytes()))
+
+
+@pytest.mark.parametrize(("extract", "po"), CATALOGS)
+def test_every_message_in_the_code_has_a_dutch_translation(extract, po):
+    catalog = {m.id: m for m in read(po) if m.id}
+    found = [m.id for m in extract() if m.id]
+    assert found, "no messages extracted"
+    missing = sorted(str(i) for i in found if i not in catalog or not catalog[i].string or catalog[i].fuzzy)
     assert missing == []
 
 
-def test_translations_keep_every_placeholder():
-    for message in read_po(io.BytesIO(PO.read_bytes())):
+@pytest.mark.parametrize(("extract", "po"), CATALOGS)
+def test_translations_keep_every_placeholder(extract, po):
+    for message in read(po):
         if message.id:
             assert sorted(FIELD.findall(message.id)) == sorted(FIELD.findall(message.string)), message.id
 
 
-def test_the_compiled_catalog_matches_the_po_file():
-    compiled = {m.id: m.string for m in read_mo(io.BytesIO(MO.read_bytes())) if m.id}
-    source = {m.id: m.string for m in read_po(io.BytesIO(PO.read_bytes())) if m.id and not m.fuzzy}
+@pytest.mark.parametrize(("extract", "po"), CATALOGS)
+def test_the_compiled_catalog_matches_the_po_file(extract, po):
+    compiled = {m.id: m.string for m in read_mo(io.BytesIO(po.with_suffix(".mo").read_bytes())) if m.id}
+    source = {m.id: m.string for m in read(po) if m.id and not m.fuzzy}
     assert compiled == source, "run: python scripts/messages.py"
 
 
@@ -51,3 +64,8 @@ def test_the_language_comes_from_the_locale():
     assert default_language({"LANG": "fr_FR.UTF-8"}) == "en"
     assert default_language({}) == "en"
     assert translator("nl")("Rows used: {n}") == "Rijen gebruikt: {n}"
+
+
+def test_the_web_app_speaks_dutch():
+    with translation.override("nl"):
+        assert translation.gettext("Start the survey") == "Start de vragenlijst"

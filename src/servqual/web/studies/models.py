@@ -1,0 +1,149 @@
+"""Studies (one service measured for one organisation), their segments and waves."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from servqual.errors import ServqualError
+from servqual.i18n import LANGUAGES, translator
+from servqual.instruments import Instrument, builtin_instruments, load_instrument
+from servqual.web.accounts.models import Organisation
+
+SEGMENT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Keys the file reader would take for an answer, importance or id column (E1, w_tan, id).
+_READER_KEY = re.compile(r"^([emp][\d_.\[ -].*|w[\d_.\[ -].*|w[a-z]{3}|id|respondent(_?id)?|response_?id)$")
+
+
+def default_languages() -> list[str]:
+    return ["nl", "en"]
+
+
+class Study(models.Model):
+    """One service measured for one organisation, with one instrument, over waves."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="studies")
+    name = models.CharField(_("name"), max_length=200)
+    service_name = models.CharField(
+        _("service name"), max_length=200, help_text=_("Fills in the statements, e.g. “Gemeente Utrecht”.")
+    )
+    #: The languages respondents may choose; the first is shown when the browser asks for neither.
+    languages = models.JSONField(_("languages"), default=default_languages)
+    instrument_key = models.CharField(
+        _("instrument"), max_length=50, default="servqual-22", choices=[(k, k) for k in builtin_instruments()]
+    )
+    #: A custom instrument file (TOML, docs/instruments.md); when given it replaces instrument_key.
+    instrument_file = models.TextField(_("custom instrument file"), blank=True)
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        _("anonymity threshold"),
+        default=5,
+        validators=[MinValueValidator(3)],
+        help_text=_("Groups with fewer respondents are never shown."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    organisation_path = "organisation"
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        verbose_name = _("study")
+        verbose_name_plural = _("studies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def instrument(self) -> Instrument:
+        if self.instrument_file:
+            return _instrument_from_text(self.instrument_file)
+        return load_instrument(self.instrument_key)
+
+    def clean(self) -> None:
+        if not self.languages or any(lang not in LANGUAGES for lang in self.languages):
+            raise ValidationError({"languages": _("Choose one or more of: nl, en.")})
+        if self.instrument_file:
+            try:
+                self.instrument()
+            except ServqualError as exc:
+                raise ValidationError({"instrument_file": exc.render(translator(_current_language()))}) from None
+
+
+def _current_language() -> str:
+    lang = (get_language() or "en")[:2]
+    return lang if lang in LANGUAGES else "en"
+
+
+@lru_cache(maxsize=64)
+def _instrument_from_text(text: str) -> Instrument:
+    # The loader reads files (and names them in its messages), so the stored text gets one.
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"instrument-{digest}.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_instrument(path)
+
+
+class Segment(models.Model):
+    """A respondent attribute to compare groups by (branch, channel), with its allowed values."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="segments")
+    key = models.CharField(_("key"), max_length=50, help_text=_("Column name in exports, e.g. “branch”."))
+    name = models.CharField(_("name"), max_length=100)
+    values = models.JSONField(_("allowed values"), default=list)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    organisation_path = "study__organisation"
+
+    class Meta:
+        ordering = ["study", "position", "key"]
+        constraints = [models.UniqueConstraint(fields=["study", "key"], name="one_segment_per_key")]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not SEGMENT_KEY.match(self.key) or _READER_KEY.match(self.key):
+            raise ValidationError(
+                {"key": _("Use lower-case letters, digits and _, not a name that looks like an answer column or id.")}
+            )
+        if not isinstance(self.values, list) or not all(isinstance(v, str) and v.strip() for v in self.values):
+            raise ValidationError({"values": _("Give the allowed values as a list of texts.")})
+
+
+class Wave(models.Model):
+    """A measurement round of a study, open for answers between two moments."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="waves")
+    name = models.CharField(_("name"), max_length=200)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+
+    organisation_path = "study__organisation"
+
+    class Meta:
+        ordering = ["study", "opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")), name="wave_closes_after_it_opens"
+            )
+        ]
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+
+    def __str__(self) -> str:
+        return f"{self.study}: {self.name}"
+
+    def is_open(self, at: object = None) -> bool:
+        at = at or timezone.now()
+        return self.opens_at <= at < self.closes_at

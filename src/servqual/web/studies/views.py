@@ -1,0 +1,69 @@
+"""Pages for the organisation's people: their studies, waves and response counts.
+
+Every object comes through servqual.web.accounts.tenancy, so nothing of another
+organisation resolves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from servqual.analysis import suppressed_groups
+from servqual.web.accounts.models import Organisation
+from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
+from servqual.web.studies.models import Study, Wave
+from servqual.web.surveys.models import Audience
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    organisations = scoped(request.user, Organisation).prefetch_related("studies")
+    return render(request, "studies/home.html", {"organisations": organisations})
+
+
+@login_required
+def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
+    study = get_scoped_or_404(request.user, Study, pk=study_id)
+    return render(request, "studies/study.html", {"study": study, "waves": study.waves.all()})
+
+
+@login_required
+def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_scoped_or_404(request.user, Wave, pk=wave_id)
+    study = wave.study
+    audiences = []
+    for audience in Audience:
+        responses = wave.responses.filter(audience=audience)
+        started = responses.count()
+        if not started:
+            continue
+        completed = list(responses.filter(completed_at__isnull=False).values_list("segments", flat=True))
+        audiences.append(
+            {
+                "name": audience.label,
+                "started": started,
+                "completed": len(completed),
+                "segments": [
+                    _segment_counts(segment, completed, study.anonymity_threshold) for segment in study.segments.all()
+                ],
+            }
+        )
+    links = wave.links.all()
+    return render(request, "studies/wave.html", {"wave": wave, "study": study, "audiences": audiences, "links": links})
+
+
+def _segment_counts(segment: Any, completed: list[dict[str, str]], threshold: int) -> dict[str, Any]:
+    """Completed responses per allowed value; groups under the threshold (and any that
+    would give them away by subtraction from the total) show no number."""
+    sizes = Counter(values.get(segment.key) for values in completed)
+    counts = {value: sizes.get(value, 0) for value in segment.values}
+    if None in sizes:
+        counts[None] = sizes[None]
+    hidden = suppressed_groups({v: n for v, n in counts.items() if n}, threshold)
+    rows = [{"value": value, "count": None if value in hidden else n} for value, n in counts.items() if n]
+    return {"name": segment.name, "rows": rows}

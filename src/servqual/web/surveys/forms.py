@@ -1,0 +1,114 @@
+"""The survey's pages as forms: one page per dimension, then the importance split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from servqual.i18n import pick, translator
+from servqual.instruments import SECTION_PREFIX, Dimension, Instrument, Item
+from servqual.report.words import section_title
+
+NO_OPINION = "none"
+IMPORTANCE_PAGE = "importance"
+
+
+def page_keys(instrument: Instrument) -> list[str]:
+    """What each page asks: a dimension key, or ``IMPORTANCE_PAGE`` last."""
+    return instrument.dimension_keys + ([IMPORTANCE_PAGE] if instrument.importance else [])
+
+
+class AnswersForm(forms.Form):
+    """Every item of one dimension, on each of the instrument's scales (E and P, or M, E and P)."""
+
+    def __init__(self, *args: Any, instrument: Instrument, dimension: str, lang: str, service: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.items = [item for item in instrument.items if item.dimension == dimension]
+        scale = instrument.scale
+        choices = [(str(point), _point_label(instrument, point, lang)) for point in range(scale.min, scale.max + 1)]
+        if scale.no_opinion:
+            choices.append((NO_OPINION, _("no opinion")))
+        self.low_anchor = scale.anchor(scale.min, lang) or ""
+        self.high_anchor = scale.anchor(scale.max, lang) or ""
+        titles = translator(lang)
+        for item in self.items:
+            for section in instrument.sections:
+                field = forms.ChoiceField(
+                    label=item.text(section, lang, service),
+                    choices=choices,
+                    widget=forms.RadioSelect,
+                    error_messages={"required": _("Choose an answer.")},
+                )
+                field.section_title = titles(section_title(section, instrument))
+                self.fields[column(section, item)] = field
+
+    def cards(self) -> list[tuple[Item, list[forms.BoundField]]]:
+        """Per statement, its bound fields: one card on the page."""
+        return [(item, [self[column(s, item)] for s in self.instrument.sections]) for item in self.items]
+
+    def answers(self) -> dict[str, int | None]:
+        return {name: None if value == NO_OPINION else int(value) for name, value in self.cleaned_data.items()}
+
+    def valid_answers(self) -> dict[str, int | None]:
+        """The answers that are valid on their own, for saving a page left half done."""
+        out = {}
+        for name, field in self.fields.items():
+            value = self.data.get(self.add_prefix(name))
+            if value in {choice for choice, _ in field.choices}:
+                out[name] = None if value == NO_OPINION else int(value)
+        return out
+
+    @staticmethod
+    def initial_from(answers: dict[str, Any]) -> dict[str, str]:
+        return {name: NO_OPINION if value is None else str(value) for name, value in answers.items()}
+
+
+def column(section: str, item: Item) -> str:
+    return f"{SECTION_PREFIX[section]}{item.number}"
+
+
+def _point_label(instrument: Instrument, point: int, lang: str) -> str:
+    anchor = instrument.scale.anchor(point, lang)
+    return f"{point} {anchor}" if anchor else str(point)
+
+
+class ImportanceForm(forms.Form):
+    """100 points over the dimensions; the server says clearly when they do not add up."""
+
+    def __init__(self, *args: Any, instrument: Instrument, lang: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.dimensions: list[Dimension] = list(instrument.dimensions)
+        for dimension in self.dimensions:
+            self.fields[dimension.importance_column] = forms.IntegerField(
+                label=pick(dimension.name, lang),
+                help_text=pick(dimension.description, lang),
+                min_value=0,
+                max_value=100,
+                error_messages={"required": _("Give a number of points, 0 if this matters not at all.")},
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "points"}),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors:
+            total = sum(data.values())
+            if total != 100:
+                raise forms.ValidationError(
+                    _("The points add up to %(total)s; together they must make 100."),
+                    code="total",
+                    params={"total": total},
+                )
+        return data
+
+    def answers(self) -> dict[str, int]:
+        return dict(self.cleaned_data)
+
+    def valid_answers(self) -> dict[str, int]:
+        return {}  # a half-done split is not kept: it has to add up as a whole
+
+    @staticmethod
+    def initial_from(answers: dict[str, Any]) -> dict[str, Any]:
+        return answers

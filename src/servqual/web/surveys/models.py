@@ -1,0 +1,92 @@
+"""Survey links and the responses that come in through them.
+
+No IP address, user agent or other browser detail is stored with a response; the
+anonymous resume cookie holds a random key of which only the hash is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from servqual.web.studies.models import Wave
+
+
+class Audience(models.TextChoices):
+    CUSTOMER = "customer", _("customers")
+    MANAGER = "manager", _("managers")
+    EMPLOYEE = "employee", _("employees")
+
+
+def new_link_key() -> str:
+    return secrets.token_urlsafe(16)  # 128 random bits
+
+
+def new_resume_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class SurveyLink(models.Model):
+    """An anonymous link to a wave's survey for one audience, optionally with fixed segment values."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="links")
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.CUSTOMER)
+    key = models.CharField(_("key"), max_length=32, unique=True, default=new_link_key, editable=False)
+    #: segment key -> value given to every response through this link (e.g. {"branch": "Utrecht"})
+    fixed_segments = models.JSONField(_("fixed segment values"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    organisation_path = "wave__study__organisation"
+
+    class Meta:
+        verbose_name = _("survey link")
+        verbose_name_plural = _("survey links")
+
+    def __str__(self) -> str:
+        return f"{self.wave} ({self.get_audience_display()})"
+
+    def clean(self) -> None:
+        if not self.wave_id:
+            return  # the form reports the missing wave itself
+        allowed = {segment.key: segment.values for segment in self.wave.study.segments.all()}
+        for key, value in self.fixed_segments.items():
+            if key not in allowed or value not in allowed[key]:
+                message = _("%(key)s = %(value)s is not a segment value of this study.")
+                raise ValidationError({"fixed_segments": ValidationError(message, params={"key": key, "value": value})})
+
+
+class Response(models.Model):
+    """One respondent's answers to one wave, saved page by page until completed.
+
+    ``answers`` maps canonical column names (E1, P1, W_TAN) to the raw answer; None is
+    "no opinion", an absent column is not answered yet.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
+    link = models.ForeignKey(SurveyLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses")
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.CUSTOMER)
+    segments = models.JSONField(_("segment values"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=2)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    #: sha256 of the key in the respondent's resume cookie (None for imported responses)
+    resume_key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+
+    organisation_path = "wave__study__organisation"
+
+    class Meta:
+        indexes = [models.Index(fields=["wave", "audience", "completed_at"])]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"{self.wave} #{self.pk}"

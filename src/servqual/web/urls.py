@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from servqual.web.accounts.views import RateLimitedLoginView
+from servqual.web.studies import views as studies
+from servqual.web.surveys import views as surveys
+
+# /s/<key>/: the respondent's survey (language from the link or the browser)
+survey_urls = [
+    path("", surveys.survey_start, name="survey-start"),
+    path("<int:page>/", surveys.survey_page, name="survey-page"),
+    path("done/", surveys.survey_done, name="survey-done"),
+]
+
+urlpatterns = [
+    path("", studies.home, name="home"),
+    path("studies/<int:study_id>/", studies.study_detail, name="study"),
+    path("waves/<int:wave_id>/", studies.wave_detail, name="wave"),
+    path("s/<str:key>/", include(survey_urls)),
+    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

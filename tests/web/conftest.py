@@ -1,0 +1,77 @@
+"""Personas and a study for the web tests.
+
+alice (owner), carl (consultant), mona (manager) and vera (viewer) work for Acme;
+bob owns Globex. Nobody at Acme should reach anything of Globex, and the reverse.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.utils import timezone
+
+from servqual.web.accounts.models import Membership, Organisation, Role
+from servqual.web.studies.models import Segment, Study, Wave
+from servqual.web.surveys.models import SurveyLink
+
+
+def make_study(organisation: Organisation, **fields) -> Study:
+    study = Study.objects.create(organisation=organisation, name="Klantonderzoek", service_name="Acme", **fields)
+    Segment.objects.create(study=study, key="branch", name="Branch", values=["Utrecht", "Zwolle"])
+    now = timezone.now()
+    Wave.objects.create(
+        study=study, name="2026-1", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30)
+    )
+    return study
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no counted login failures."""
+    cache.clear()
+
+
+@pytest.fixture
+def acme(db) -> Organisation:
+    return Organisation.objects.create(name="Acme")
+
+
+@pytest.fixture
+def globex(db) -> Organisation:
+    return Organisation.objects.create(name="Globex")
+
+
+@pytest.fixture
+def people(acme, globex) -> dict[str, User]:
+    roles = {"alice": Role.OWNER, "carl": Role.CONSULTANT, "mona": Role.MANAGER, "vera": Role.VIEWER}
+    users = {}
+    for name, role in roles.items():
+        users[name] = User.objects.create_user(name)  # no password: tests log in with force_login
+        Membership.objects.create(user=users[name], organisation=acme, role=role)
+    users["bob"] = User.objects.create_user("bob")
+    Membership.objects.create(user=users["bob"], organisation=globex, role=Role.OWNER)
+    return users
+
+
+@pytest.fixture
+def study_for(db):
+    """A study with a branch segment and an open wave, for the organisation given."""
+    return make_study
+
+
+@pytest.fixture
+def study(acme) -> Study:
+    return make_study(acme)
+
+
+@pytest.fixture
+def wave(study) -> Wave:
+    return study.waves.get()
+
+
+@pytest.fixture
+def link(wave) -> SurveyLink:
+    return SurveyLink.objects.create(wave=wave, fixed_segments={"branch": "Utrecht"})

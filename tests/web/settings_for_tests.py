@@ -1,0 +1,19 @@
+"""The production settings, with a test key and plain HTTP for Django's test client."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 50)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+from servqual.web.settings import *  # noqa: F403
+from servqual.web.settings import DATABASES
+
+SECURE_SSL_REDIRECT = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, as in production: an in-memory database shared between threads locks whole
+    # tables and ignores the busy timeout that makes concurrent writers wait.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"servqual-tests-{os.getpid()}.sqlite3")}
