@@ -72,7 +72,9 @@ def main() -> int:
         for po in sorted(folder.glob(f"*/LC_MESSAGES/{domain}.po")):
             with po.open("rb") as f:
                 catalog = read_po(f)
+            created = catalog.creation_date  # update() takes the template's: noise in every diff
             catalog.update(template, no_fuzzy_matching=True)
+            catalog.creation_date = created
             catalog.fuzzy = False
             catalog.obsolete.clear()
             with po.open("wb") as f:
