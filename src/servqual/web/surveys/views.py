@@ -1,15 +1,19 @@
 """The respondent's survey: plain form posts, no JavaScript needed, answers saved per page.
 
-An anonymous respondent is known by a random key in a cookie scoped to the link; the
-database keeps only its hash. The final submit marks the one response row complete
+A respondent comes in through a door: an anonymous link (``/s/<key>/``), where the
+respondent is known by a random key in a cookie scoped to the link (the database keeps
+only its hash), or a personal invitation (``/i/<token>/``, servqual.web.distribution),
+where the token itself names the response, so it resumes on any device. Both doors go
+through the same views below. The final submit marks the one response row complete
 inside a transaction that locks it, so a double click, a back-button resubmit or a retry
 completes it once and changes nothing after.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -25,67 +29,109 @@ from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceF
 from servqual.web.surveys.models import Response, SurveyLink, key_hash, new_resume_key
 
 
-def _link(key: str) -> SurveyLink:
-    return get_object_or_404(SurveyLink.objects.select_related("wave__study"), key=key)
+class Door(Protocol):
+    """How a respondent came in: what the survey views need to know of it."""
+
+    wave: Any  # the Wave, with its study selected
+    audience: str
+    #: the URL names' prefix: "survey" (survey-start, survey-page, survey-done) or "invitation"
+    url_prefix: str
+    #: the key in the URL: a link's key or an invitation's token
+    key: str
+    #: a language to prefer over the browser's (the invitee's), or None
+    language: str | None
+
+    def current_response(self, request: HttpRequest) -> Response | None: ...
+
+    def start_response(self, lang: str) -> tuple[Response, str | None]:
+        """A new response, and a resume key to give the browser in a cookie (or None)."""
+        ...
+
+    def with_cookie(self, http: HttpResponse, key: str | None) -> HttpResponse: ...
 
 
-def _cookie_name(link: SurveyLink) -> str:
-    return f"servqual_resume_{link.pk}"
+@dataclass
+class LinkDoor:
+    """An anonymous survey link: the respondent is known by a cookie for this link alone."""
+
+    link: SurveyLink
+    url_prefix = "survey"
+    language = None
+
+    @property
+    def wave(self) -> Any:
+        return self.link.wave
+
+    @property
+    def audience(self) -> str:
+        return self.link.audience
+
+    @property
+    def key(self) -> str:
+        return self.link.key
+
+    def cookie_name(self) -> str:
+        return f"servqual_resume_{self.link.pk}"
+
+    def current_response(self, request: HttpRequest) -> Response | None:
+        key = request.COOKIES.get(self.cookie_name())
+        if not key:
+            return None
+        return Response.objects.filter(link=self.link, resume_key_hash=key_hash(key)).first()
+
+    def start_response(self, lang: str) -> tuple[Response, str | None]:
+        key = new_resume_key()
+        response = Response.objects.create(
+            wave=self.link.wave,
+            link=self.link,
+            audience=self.link.audience,
+            segments=dict(self.link.fixed_segments),
+            language=lang,
+            resume_key_hash=key_hash(key),
+        )
+        return response, key
+
+    def with_cookie(self, http: HttpResponse, key: str | None) -> HttpResponse:
+        if key:
+            lifetime = max(self.link.wave.closes_at - timezone.now(), timedelta(days=1))
+            http.set_cookie(
+                self.cookie_name(),
+                key,
+                max_age=int(lifetime.total_seconds()),
+                path=reverse("survey-start", args=[self.link.key]),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return http
 
 
-def _current_response(request: HttpRequest, link: SurveyLink) -> Response | None:
-    key = request.COOKIES.get(_cookie_name(link))
-    if not key:
-        return None
-    return Response.objects.filter(link=link, resume_key_hash=key_hash(key)).first()
+def _link_door(key: str) -> LinkDoor:
+    return LinkDoor(get_object_or_404(SurveyLink.objects.select_related("wave__study"), key=key))
 
 
-def _language(request: HttpRequest, link: SurveyLink, response: Response | None) -> str:
+def _language(request: HttpRequest, door: Door, response: Response | None) -> str:
     """From the link (?lang=nl), else the language the respondent started in, else the
-    browser's, else the study's first language."""
-    languages = link.wave.study.languages
-    for lang in (request.GET.get("lang"), response and response.language, request.LANGUAGE_CODE[:2]):
+    invitee's, else the browser's, else the study's first language."""
+    languages = door.wave.study.languages
+    candidates = (request.GET.get("lang"), response and response.language, door.language, request.LANGUAGE_CODE[:2])
+    for lang in candidates:
         if lang in languages:
             return lang
     return languages[0]
 
 
 def _render(request: HttpRequest, lang: str, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    link: SurveyLink = context["link"]
+    door: Door = context["door"]
+    context = {"languages": door.wave.study.languages, "lang": lang, "study": door.wave.study, **context}
     with translation.override(lang):
-        response = render(
-            request, template, {"languages": link.wave.study.languages, "lang": lang, **context}, status=status
-        )
+        response = render(request, template, context, status=status)
     response.headers["Content-Language"] = lang
     return response
 
 
-def _start_response(link: SurveyLink, lang: str) -> tuple[Response, str]:
-    key = new_resume_key()
-    response = Response.objects.create(
-        wave=link.wave,
-        link=link,
-        audience=link.audience,
-        segments=dict(link.fixed_segments),
-        language=lang,
-        resume_key_hash=key_hash(key),
-    )
-    return response, key
-
-
-def _with_cookie(http: HttpResponse, link: SurveyLink, key: str | None) -> HttpResponse:
-    if key:
-        lifetime = max(link.wave.closes_at - timezone.now(), timedelta(days=1))
-        http.set_cookie(
-            _cookie_name(link),
-            key,
-            max_age=int(lifetime.total_seconds()),
-            path=reverse("survey-start", args=[link.key]),
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-            samesite="Lax",
-        )
-    return http
+def _redirect(door: Door, name: str, *args: Any) -> HttpResponse:
+    return redirect(f"{door.url_prefix}-{name}", door.key, *args)
 
 
 def _first_open_page(form_columns: list[list[str]], answers: dict[str, Any]) -> int | None:
@@ -96,61 +142,66 @@ def _first_open_page(form_columns: list[list[str]], answers: dict[str, Any]) -> 
     return None
 
 
-def _form(link: SurveyLink, page_key: str, lang: str, **kwargs: Any) -> AnswersForm | ImportanceForm:
-    study = link.wave.study
+def _form(door: Door, page_key: str, lang: str, **kwargs: Any) -> AnswersForm | ImportanceForm:
+    study = door.wave.study
     instrument = study.instrument()
     if page_key == IMPORTANCE_PAGE:
         return ImportanceForm(instrument=instrument, lang=lang, **kwargs)
     return AnswersForm(instrument=instrument, dimension=page_key, lang=lang, service=study.service_name, **kwargs)
 
 
-def _visit(request: HttpRequest, key: str) -> tuple[SurveyLink, Response | None, str, HttpResponse | None]:
-    """The link, the respondent's response so far and the language; and the page to show
-    instead, if any (the wave is closed, the survey already sent). A ?lang= choice is kept."""
-    link = _link(key)
-    response = _current_response(request, link)
-    lang = _language(request, link, response)
+def _visit(request: HttpRequest, door: Door) -> tuple[Response | None, str, HttpResponse | None]:
+    """The respondent's response so far and the language; and the page to show instead,
+    if any (the wave is closed, the survey already sent). A ?lang= choice is kept."""
+    response = door.current_response(request)
+    lang = _language(request, door, response)
     if response and response.language != lang and request.GET.get("lang") == lang:
         Response.objects.filter(pk=response.pk).update(language=lang)
-    if not link.wave.is_open():
-        return link, response, lang, _render(request, lang, "surveys/closed.html", {"link": link}, status=410)
+    if not door.wave.is_open():
+        return response, lang, _render(request, lang, "surveys/closed.html", {"door": door}, status=410)
     if response and response.completed_at:
-        return link, response, lang, redirect("survey-done", link.key)
-    return link, response, lang, None
+        return response, lang, _redirect(door, "done")
+    return response, lang, None
 
 
 @require_http_methods(["GET", "POST"])
 def survey_start(request: HttpRequest, key: str) -> HttpResponse:
-    link, response, lang, instead = _visit(request, key)
+    return start(request, _link_door(key))
+
+
+def start(request: HttpRequest, door: Door) -> HttpResponse:
+    response, lang, instead = _visit(request, door)
     if instead:
         return instead
     if request.method == "POST":
         new_key = None
         if response is None:
-            response, new_key = _start_response(link, lang)
-        return _with_cookie(redirect("survey-page", link.key, _resume_page(link, response)), link, new_key)
-    return _render(request, lang, "surveys/start.html", {"link": link, "response": response})
+            response, new_key = door.start_response(lang)
+        return door.with_cookie(_redirect(door, "page", _resume_page(door, response)), new_key)
+    return _render(request, lang, "surveys/start.html", {"door": door, "response": response})
 
 
-def _resume_page(link: SurveyLink, response: Response) -> int:
-    instrument = link.wave.study.instrument()
+def _resume_page(door: Door, response: Response) -> int:
+    instrument = door.wave.study.instrument()
     keys = page_keys(instrument)
-    return _first_open_page(_page_columns(link, keys), response.answers) or len(keys)
+    return _first_open_page(_page_columns(door, keys), response.answers) or len(keys)
 
 
-def _page_columns(link: SurveyLink, keys: list[str]) -> list[list[str]]:
+def _page_columns(door: Door, keys: list[str]) -> list[list[str]]:
     """The answer columns of each page (the same in every language)."""
-    return [list(_form(link, page_key, "en").fields) for page_key in keys]
+    return [list(_form(door, page_key, "en").fields) for page_key in keys]
 
 
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, key: str, page: int) -> HttpResponse:
-    return _survey_page(request, key, page, csrf_failed=False)
+    return page_view(request, _link_door(key), page)
 
 
-def _survey_page(request: HttpRequest, key: str, page: int, *, csrf_failed: bool) -> HttpResponse:
-    link, response, lang, instead = _visit(request, key)
-    keys = page_keys(link.wave.study.instrument())
+def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
+    # csrf_failure() below sets this when it shows the page again after a failed check.
+    csrf_failed = getattr(request, "servqual_csrf_failed", False)
+    response, lang, instead = _visit(request, door)
+    keys = page_keys(door.wave.study.instrument())
     if not 1 <= page <= len(keys):
         raise Http404
     if instead:
@@ -160,50 +211,50 @@ def _survey_page(request: HttpRequest, key: str, page: int, *, csrf_failed: bool
     message = None
     if request.method == "POST" and csrf_failed:
         # Nothing is saved from an unverified post; the page comes back with what was chosen.
-        form = _form(link, page_key, lang, data=request.POST)
+        form = _form(door, page_key, lang, data=request.POST)
         message = _("For your security this page was not saved yet. Your answers are still here: please send again.")
     elif request.method == "POST":
-        form = _form(link, page_key, lang, data=request.POST)
+        form = _form(door, page_key, lang, data=request.POST)
         new_key = None
         going_back = "back" in request.POST
         if (going_back or form.is_valid()) and response is None:
             # The cookie is gone (expired, cleared): start again rather than lose these answers.
-            response, new_key = _start_response(link, lang)
+            response, new_key = door.start_response(lang)
         if going_back:
             _save(response, form.valid_answers(), complete=False)
-            return _with_cookie(redirect("survey-page", link.key, max(page - 1, 1)), link, new_key)
+            return door.with_cookie(_redirect(door, "page", max(page - 1, 1)), new_key)
         if form.is_valid():
             final = page == len(keys)
             answers = {**response.answers, **form.answers()}
-            open_page = _first_open_page(_page_columns(link, keys), answers)
+            open_page = _first_open_page(_page_columns(door, keys), answers)
             if final and open_page is not None and open_page != page:
                 _save(response, form.answers(), complete=False)
-                return _with_cookie(redirect("survey-page", link.key, open_page), link, new_key)
+                return door.with_cookie(_redirect(door, "page", open_page), new_key)
             _save(response, form.answers(), complete=final)
-            target = redirect("survey-done", link.key) if final else redirect("survey-page", link.key, page + 1)
-            return _with_cookie(target, link, new_key)
+            target = _redirect(door, "done") if final else _redirect(door, "page", page + 1)
+            return door.with_cookie(target, new_key)
     else:
         if response is None and page > 1:
-            return redirect("survey-start", link.key)
-        form = _form(link, page_key, lang)
+            return _redirect(door, "start")
+        form = _form(door, page_key, lang)
         form.initial = form.initial_from(response.answers if response else {})
 
     context = {
-        "link": link,
+        "door": door,
         "form": form,
         "page": page,
         "pages": len(keys),
         "final": page == len(keys),
         "importance": page_key == IMPORTANCE_PAGE,
-        "prompts": _prompts(link, page_key, lang),
+        "prompts": _prompts(door, page_key, lang),
         "message": message,
         "csrf_failed": csrf_failed,
     }
     return _render(request, lang, "surveys/page.html", context, status=403 if csrf_failed else 200)
 
 
-def _prompts(link: SurveyLink, page_key: str, lang: str) -> list[str]:
-    study = link.wave.study
+def _prompts(door: Door, page_key: str, lang: str) -> list[str]:
+    study = door.wave.study
     instrument = study.instrument()
     sections = [IMPORTANCE_PAGE] if page_key == IMPORTANCE_PAGE else list(instrument.sections)
     return [
@@ -228,9 +279,12 @@ def _save(response: Response, answers: dict[str, Any], *, complete: bool) -> boo
 
 
 def survey_done(request: HttpRequest, key: str) -> HttpResponse:
-    link = _link(key)
-    response = _current_response(request, link)
-    return _render(request, _language(request, link, response), "surveys/done.html", {"link": link})
+    return done(request, _link_door(key))
+
+
+def done(request: HttpRequest, door: Door) -> HttpResponse:
+    response = door.current_response(request)
+    return _render(request, _language(request, door, response), "surveys/done.html", {"door": door})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -240,9 +294,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         match = resolve(request.path_info)
     except Resolver404:
         match = None
-    if match and match.url_name == "survey-page":
+    if match and match.url_name in ("survey-page", "invitation-page"):
+        request.servqual_csrf_failed = True  # type: ignore[attr-defined]
         try:
-            return _survey_page(request, csrf_failed=True, **match.kwargs)
+            return match.func(request, *match.args, **match.kwargs)
         except Http404:
             pass
     return render(request, "403_csrf.html", status=403)
