@@ -52,10 +52,10 @@ def web_messages() -> Catalog:
     django.setup()
     catalog = Catalog(fuzzy=False)
     sources = [p for p in sorted(WEB.rglob("*.py")) if "migrations" not in p.parts]
-    sources += sorted(WEB.rglob("*.html"))
+    sources += sorted(WEB.rglob("*.html")) + sorted(WEB.rglob("*.txt"))  # makemessages: html, txt, py
     for path in sources:
         code = path.read_text(encoding="utf-8")
-        if path.suffix == ".html":
+        if path.suffix in (".html", ".txt"):
             code = templatize(code, origin=str(path))
         for _line, message, _comments, context in extract("python", io.BytesIO(code.encode()), DEFAULT_KEYWORDS):
             catalog.add(message, context=context)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "servqual.web.accounts",
     "servqual.web.studies",
     "servqual.web.surveys",
+    "servqual.web.distribution",
 ]
 
 MIDDLEWARE = [
@@ -128,10 +130,29 @@ STATICFILES_DIRS = [WEB_DIR / "static"]
 # A failed CSRF check on a survey page shows the page again with the answers just posted.
 CSRF_FAILURE_VIEW = "servqual.web.surveys.views.csrf_failure"
 
+# Outgoing mail: EMAIL_URL=smtp://user:password@host:587?tls=true (smtps:// for TLS from the
+# start), or EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_USE_SSL = False
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+if os.environ.get("EMAIL_URL"):
+    _mail = urlsplit(os.environ["EMAIL_URL"])
+    if _mail.scheme not in ("smtp", "smtps"):
+        raise ImproperlyConfigured("EMAIL_URL must start with smtp:// or smtps://")
+    EMAIL_HOST = _mail.hostname or "localhost"
+    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+    EMAIL_USE_SSL = _mail.scheme == "smtps"
+    EMAIL_USE_TLS = parse_qs(_mail.query).get("tls", ["false"])[0].lower() in ("1", "true", "yes", "on")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servqual@localhost")
+#: The address in e-mailed links, e.g. https://survey.example.org; the button falls back to the request's.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -22,6 +22,8 @@ urlpatterns = [
     path("s/<str:key>/", include(survey_urls)),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("servqual.web.distribution.urls")),
+    path("accounts/", include("servqual.web.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

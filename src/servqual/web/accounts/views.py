@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
@@ -39,3 +39,20 @@ class RateLimitedLoginView(LoginView):
         username = self.request.POST.get("username", "").strip().lower()
         address = self.request.META.get("REMOTE_ADDR", "")
         return "login-failures:" + hashlib.sha256(f"{username}\0{address}".encode()).hexdigest()
+
+
+#: Password-reset e-mails asked from one address, and the window they are counted in.
+RESET_REQUESTS = 5
+
+
+class RateLimitedPasswordResetView(PasswordResetView):
+    """Django's password reset; after RESET_REQUESTS requests from one address in
+    LOGIN_WINDOW, further ones are refused (429), so the form cannot be used to flood an inbox."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = "password-resets:" + hashlib.sha256(request.META.get("REMOTE_ADDR", "").encode()).hexdigest()
+        cache.add(key, 0, LOGIN_WINDOW)
+        if cache.incr(key) > RESET_REQUESTS:
+            context = self.get_context_data(form=self.get_form(), locked=True)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)

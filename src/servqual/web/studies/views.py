@@ -14,8 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from servqual.analysis import suppressed_groups
-from servqual.web.accounts.models import Organisation
+from servqual.web.accounts.models import EDIT, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
+from servqual.web.distribution.rates import response_rates
 from servqual.web.studies.models import Study, Wave
 from servqual.web.surveys.models import Audience
 
@@ -54,7 +55,10 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
             }
         )
     links = wave.links.all()
-    return render(request, "studies/wave.html", {"wave": wave, "study": study, "audiences": audiences, "links": links})
+    context = {"wave": wave, "study": study, "audiences": audiences, "links": links}
+    context["invitations"] = response_rates(wave)
+    context["can_edit"] = scoped(request.user, Wave, EDIT).filter(pk=wave.pk).exists()
+    return render(request, "studies/wave.html", context)
 
 
 def _segment_counts(segment: Any, completed: list[dict[str, str]], threshold: int) -> dict[str, Any]:

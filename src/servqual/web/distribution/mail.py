@@ -1,0 +1,82 @@
+"""Sending invitations and reminders, each in the invitee's language with a personal link
+and a one-click unsubscribe link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from servqual.web.distribution.models import Invitation
+from servqual.web.studies.models import Wave
+
+#: An invitee gets at most one reminder in this time, however often the button is pressed.
+REMINDER_INTERVAL = timedelta(hours=20)
+
+
+def pending(wave: Wave, *, reminder: bool) -> QuerySet[Invitation]:
+    """Who would get an e-mail now: the invitation once; a reminder only while not finished."""
+    reachable = wave.invitations.filter(unsubscribed_at__isnull=True, email__isnull=False)
+    if not reminder:
+        return reachable.filter(sent_at__isnull=True)
+    recently = timezone.now() - REMINDER_INTERVAL
+    return (
+        reachable.filter(sent_at__isnull=False)
+        .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=recently))
+        .exclude(response__completed_at__isnull=False)
+    )
+
+
+def send(wave: Wave, *, reminder: bool, base_url: str) -> int:
+    """Send what is pending; returns how many were sent. Each invitee's row is locked while
+    its e-mail goes out and marked sent in the same transaction, so two senders at once (a
+    double click, the command beside the button) do not e-mail anyone twice, and a failed
+    delivery leaves the invitee pending."""
+    if not wave.is_open():
+        return 0
+    sent = 0
+    with get_connection() as connection:
+        for pk in list(pending(wave, reminder=reminder).values_list("pk", flat=True)):
+            with transaction.atomic():
+                invitation = pending(wave, reminder=reminder).select_for_update(of=("self",)).filter(pk=pk).first()
+                if invitation is None:
+                    continue  # sent by someone else meanwhile, or finished
+                _message(invitation, base_url.rstrip("/"), reminder=reminder, connection=connection).send()
+                now = timezone.now()
+                if reminder:
+                    invitation.reminded_at = now
+                else:
+                    invitation.sent_at = now
+                invitation.save(update_fields=["reminded_at" if reminder else "sent_at"])
+            sent += 1
+    return sent
+
+
+def _message(invitation: Invitation, base_url: str, *, reminder: bool, connection: object) -> EmailMultiAlternatives:
+    token = invitation.new_key()
+    study = invitation.wave.study
+    context = {
+        "study": study,
+        "wave": invitation.wave,
+        "reminder": reminder,
+        "survey_url": base_url + reverse("invitation-start", args=[token]),
+        "unsubscribe_url": base_url + reverse("invitation-unsubscribe", args=[token]),
+    }
+    with translation.override(invitation.language):
+        subject = " ".join(render_to_string("distribution/email/subject.txt", context).split())
+        text = render_to_string("distribution/email/message.txt", context)
+        html = render_to_string("distribution/email/message.html", context)
+    headers = {
+        # RFC 8058: mail programs offer their own unsubscribe button, which POSTs here.
+        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Content-Language": invitation.language,
+    }
+    message = EmailMultiAlternatives(subject, text, to=[invitation.email], headers=headers, connection=connection)
+    message.attach_alternative(html, "text/html")
+    return message

@@ -1,0 +1,185 @@
+"""Personal invitations: the invitee's survey (the survey views, through an invitation
+door), unsubscribing, and for the organisation's people the upload and sending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from servqual.web.accounts.models import EDIT
+from servqual.web.accounts.tenancy import get_scoped_or_404
+from servqual.web.distribution import mail
+from servqual.web.distribution.addresses import UnreadableFileError, read_addresses
+from servqual.web.distribution.forms import UploadForm
+from servqual.web.distribution.models import KEEP_ADDRESSES_DAYS, Invitation, InvitationKey
+from servqual.web.studies.models import Wave
+from servqual.web.surveys import views as survey
+from servqual.web.surveys.models import Audience, Response, key_hash
+
+#: How long the confirm step of an upload stays valid.
+CONFIRM_SECONDS = 60 * 60
+
+
+@dataclass
+class InvitationDoor:
+    """A personal invitation: its token names the response, on any device; no cookie."""
+
+    invitation: Invitation
+    key: str
+    url_prefix = "invitation"
+    keep_days = KEEP_ADDRESSES_DAYS  # the start page says when the address is erased
+
+    @property
+    def wave(self) -> Any:
+        return self.invitation.wave
+
+    @property
+    def audience(self) -> str:
+        return self.invitation.audience
+
+    @property
+    def language(self) -> str:
+        return self.invitation.language
+
+    def current_response(self, request: HttpRequest) -> Response | None:
+        return self.invitation.response
+
+    def start_response(self, lang: str) -> tuple[Response, str | None]:
+        # Locked, so a double click on two devices still makes one response.
+        with transaction.atomic():
+            invitation = Invitation.objects.select_for_update().get(pk=self.invitation.pk)
+            if invitation.response_id is None:
+                invitation.response = Response.objects.create(
+                    wave=invitation.wave,
+                    audience=invitation.audience,
+                    segments=dict(invitation.segments),
+                    language=lang,
+                )
+                invitation.save(update_fields=["response"])
+        self.invitation.response = invitation.response
+        return invitation.response, None
+
+    def with_cookie(self, http: HttpResponse, key: str | None) -> HttpResponse:
+        return http
+
+
+def _door(token: str) -> InvitationDoor:
+    # Looked up by the hash of the token: the database never sees the token itself.
+    found = get_object_or_404(
+        InvitationKey.objects.select_related("invitation__wave__study", "invitation__response"),
+        key_hash=key_hash(token),
+    )
+    return InvitationDoor(found.invitation, token)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_start(request: HttpRequest, token: str) -> HttpResponse:
+    return survey.start(request, _door(token))
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_page(request: HttpRequest, token: str, page: int) -> HttpResponse:
+    return survey.page_view(request, _door(token), page)
+
+
+def invitation_done(request: HttpRequest, token: str) -> HttpResponse:
+    return survey.done(request, _door(token))
+
+
+# No CSRF token: the personal token in the URL is the secret, and mail programs' one-click
+# unsubscribe (RFC 8058) POSTs without one. A GET only asks; it changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    door = _door(token)
+    invitation = door.invitation
+    if request.method == "POST" and invitation.unsubscribed_at is None:
+        Invitation.objects.filter(pk=invitation.pk, unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
+        invitation.refresh_from_db()
+    lang = (
+        request.GET.get("lang") if request.GET.get("lang") in invitation.wave.study.languages else invitation.language
+    )
+    context = {"door": door, "study": invitation.wave.study, "done": invitation.unsubscribed_at is not None}
+    context |= {"languages": [], "lang": lang}
+    with translation.override(lang):
+        response = render(request, "distribution/unsubscribe.html", context)
+    response.headers["Content-Language"] = lang
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Step 1: the file; its summary is shown and nothing is saved yet."""
+    wave = get_scoped_or_404(request.user, Wave, EDIT, pk=wave_id)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"wave": wave, "study": wave.study, "form": form}
+    if request.method == "POST" and form.is_valid():
+        audience = form.cleaned_data["audience"]
+        invited = set(wave.invitations.filter(audience=audience).values_list("email", flat=True))
+        try:
+            found = read_addresses(form.cleaned_data["file"], wave.study, invited)
+        except UnreadableFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            rows = [[row.email, row.language, row.segments] for row in found.rows]
+            payload = signing.dumps({"audience": audience, "rows": rows}, salt=_salt(wave), compress=True)
+            context |= {"found": found, "payload": payload, "audience": Audience(audience).label}
+    return render(request, "distribution/upload.html", context)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Step 2: save the rows shown in the summary (signed, so they are what was checked)."""
+    wave = get_scoped_or_404(request.user, Wave, EDIT, pk=wave_id)
+    try:
+        data = signing.loads(request.POST.get("payload", ""), salt=_salt(wave), max_age=CONFIRM_SECONDS)
+    except signing.BadSignature:
+        messages.error(request, _("The summary has expired. Please upload the file again."))
+        return redirect("invitations-upload", wave.pk)
+    before = wave.invitations.count()
+    invitations = [
+        Invitation(wave=wave, audience=data["audience"], email=email, language=language, segments=segments)
+        for email, language, segments in data["rows"]
+    ]
+    # The unique constraint, not the earlier check, keeps a second confirm from inviting twice.
+    Invitation.objects.bulk_create(invitations, ignore_conflicts=True)
+    added = wave.invitations.count() - before
+    messages.success(request, ngettext("%(n)s invitation added.", "%(n)s invitations added.", added) % {"n": added})
+    return redirect("wave", wave.pk)
+
+
+@login_required
+@require_POST
+def send(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_scoped_or_404(request.user, Wave, EDIT, pk=wave_id)
+    reminder = request.POST.get("kind") == "reminder"
+    if not wave.is_open():
+        messages.error(request, _("The wave is not open, so nothing was sent."))
+        return redirect("wave", wave.pk)
+    base_url = settings.SITE_URL or request.build_absolute_uri("/")
+    n = mail.send(wave, reminder=reminder, base_url=base_url)
+    if reminder:
+        text = ngettext("%(n)s reminder sent.", "%(n)s reminders sent.", n)
+    else:
+        text = ngettext("%(n)s invitation sent.", "%(n)s invitations sent.", n)
+    messages.success(request, text % {"n": n})
+    return redirect("wave", wave.pk)
+
+
+def _salt(wave: Wave) -> str:
+    return f"servqual.invitations.{wave.pk}"
