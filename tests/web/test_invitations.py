@@ -155,26 +155,27 @@ def rates(html: str) -> dict[str, list[str]]:
     return {label: re.findall(r">([^<]*)</td>", cells) for label, cells in rows}
 
 
-def test_the_wave_page_shows_the_response_rate_with_small_groups_hidden(client, people, wave):
-    def invite(n, branch, started=0, completed=0):
-        for i in range(n):
-            response = None
-            if i < started:
-                done = timezone.now() if i < completed else None
-                response = Response.objects.create(
-                    wave=wave, language="nl", segments={"branch": branch}, completed_at=done
-                )
-            Invitation.objects.create(
-                wave=wave,
-                email=f"{branch}{i}@example.nl",
-                language="nl",
-                segments={"branch": branch},
-                response=response,
-            )
+def invite(wave, n, branch, started=0, completed=0, **fields):
+    """n invitations for one branch, of which ``started`` have a response, ``completed`` finished."""
+    for i in range(n):
+        response = None
+        if i < started:
+            done = timezone.now() if i < completed else None
+            response = Response.objects.create(wave=wave, language="nl", segments={"branch": branch}, completed_at=done)
+        Invitation.objects.create(
+            wave=wave,
+            email=f"{branch}{i}@example.nl",
+            language="nl",
+            segments={"branch": branch},
+            response=response,
+            **fields,
+        )
 
-    invite(20, "Utrecht", started=12, completed=10)
-    invite(8, "Zwolle", started=7, completed=6)
-    invite(3, "", started=0)  # no branch given
+
+def test_the_wave_page_shows_the_response_rate_with_small_groups_hidden(client, people, wave):
+    invite(wave, 20, "Utrecht", started=12, completed=10)
+    invite(wave, 8, "Zwolle", started=7, completed=6)
+    invite(wave, 3, "", started=0)  # no branch given
     client.force_login(people["vera"])
     shown = rates(client.get(f"/waves/{wave.pk}/").content.decode())
     assert shown["All invited"] == ["31", "19", "16", "52%"]
@@ -184,18 +185,8 @@ def test_the_wave_page_shows_the_response_rate_with_small_groups_hidden(client, 
 
 
 def test_a_small_group_has_its_numbers_hidden_and_cannot_be_subtracted(client, people, wave):
-    for i in range(12):
-        done = timezone.now() if i != 11 else None
-        branch = "Zwolle" if i < 2 else "Utrecht"
-        response = Response.objects.create(wave=wave, language="nl", segments={"branch": branch}, completed_at=done)
-        Invitation.objects.create(
-            wave=wave,
-            email=f"p{i}@example.nl",
-            language="nl",
-            segments={"branch": branch},
-            response=response,
-            sent_at=timezone.now(),
-        )
+    invite(wave, 2, "Zwolle", started=2, completed=2, sent_at=timezone.now())
+    invite(wave, 10, "Utrecht", started=10, completed=9, sent_at=timezone.now())
     client.force_login(people["carl"])
     html = client.get(f"/waves/{wave.pk}/").content.decode()
     shown = rates(html)

@@ -59,3 +59,21 @@ def test_both_languages_are_offered_and_chosen_per_request():
 
 def test_the_migrations_match_the_models(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # exits 1 on a missing migration
+
+
+def test_outgoing_mail_comes_from_email_url(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL)"
+    )
+    env = {"SECRET_KEY": "k" * 50, "SERVQUAL_DATA_DIR": str(tmp_path)}
+    run = manage(
+        "shell", "--no-imports", "-c", code, EMAIL_URL="smtp://mailer:p%40ss@mail.example.org:587?tls=true", **env
+    )
+    assert run.stdout.split() == ["mail.example.org", "587", "mailer", "p@ss", "True", "False"]
+    run = manage("shell", "--no-imports", "-c", code, EMAIL_URL="smtps://mailer:secret@mail.example.org", **env)
+    assert run.stdout.split() == ["mail.example.org", "465", "mailer", "secret", "False", "True"]
+    run = manage("shell", "--no-imports", "-c", code, EMAIL_HOST="relay.example.org", EMAIL_PORT="2525", **env)
+    assert run.stdout.split()[:2] == ["relay.example.org", "2525"]
+    run = manage("check", EMAIL_URL="http://mail.example.org", **env)
+    assert "EMAIL_URL must start with smtp:// or smtps://" in run.stderr
