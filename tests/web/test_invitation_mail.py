@@ -5,12 +5,14 @@ not finished; and password reset by e-mail."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from test_survey import PAGES, page_answers
@@ -208,3 +210,35 @@ def test_password_reset_requests_are_limited_per_address(client, alice_with_emai
         assert client.post("/accounts/password-reset/", {"email": "alice@acme.example"}).status_code == 302
     refused = client.post("/accounts/password-reset/", {"email": "alice@acme.example"})
     assert refused.status_code == 429 and len(smtp) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_devices_starting_at_the_same_moment_make_one_response(wave):
+    token = invite(wave, "anna@example.nl").new_key()
+
+    def start_on_a_device(_):
+        try:
+            return Client().post(f"/i/{token}/")["Location"]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(start_on_a_device, range(4))) == [f"/i/{token}/1/"] * 4
+    assert Response.objects.count() == 1
+    assert Invitation.objects.get().response == Response.objects.get()
+
+
+def test_a_failed_csrf_check_on_a_personal_page_shows_it_again_unsaved(wave):
+    token = invite(wave, "anna@example.nl", "en").new_key()
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(f"/i/{token}/")
+    browser.post(f"/i/{token}/", {"csrfmiddlewaretoken": str(page.context["csrf_token"])})
+    browser.cookies.pop("csrftoken")
+    response = browser.post(f"/i/{token}/1/", {**page_answers(1, "2"), "csrfmiddlewaretoken": "stale"})
+    assert response.status_code == 403 and "Your answers are still here" in response.content.decode()
+    assert Response.objects.get().answers == {}
+
+
+def test_an_unknown_token_is_not_found(client, db):
+    assert client.get("/i/not-a-real-token/").status_code == 404
+    assert client.post("/i/not-a-real-token/unsubscribe/").status_code == 404
