@@ -7,6 +7,7 @@ names the row (as the spreadsheet numbers it, the header being row 1) and the co
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -17,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+# The response reader's own encoding and delimiter guesses, so a Dutch Excel export of
+# addresses (cp1252, semicolons) reads as its answer files do.
 from servqual.io._csv import decode, sniff_delimiter
 from servqual.web.studies.models import Study
 
@@ -61,8 +64,6 @@ def read_addresses(upload: Any, study: Study, already_invited: set[str]) -> Addr
 
 
 def _csv_rows(data: bytes, name: str) -> list[list[str]]:
-    import csv
-
     utf8, _encoding = decode(data, name)
     text = utf8.decode("utf-8")
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536])))

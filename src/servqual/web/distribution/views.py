@@ -112,8 +112,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     lang = (
         request.GET.get("lang") if request.GET.get("lang") in invitation.wave.study.languages else invitation.language
     )
-    context = {"door": door, "study": invitation.wave.study, "done": invitation.unsubscribed_at is not None}
-    context |= {"languages": [], "lang": lang}
+    done = invitation.unsubscribed_at is not None
+    context = {"door": door, "study": invitation.wave.study, "done": done, "languages": [], "lang": lang}
     with translation.override(lang):
         response = render(request, "distribution/unsubscribe.html", context)
     response.headers["Content-Language"] = lang
