@@ -93,6 +93,7 @@ def smtp(settings):
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd calls it so)
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            message.raw = envelope.content  # the bytes as they came over the wire
             received.append(message)
             return "250 OK"
 

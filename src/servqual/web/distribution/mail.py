@@ -57,6 +57,15 @@ def send(wave: Wave, *, reminder: bool, base_url: str) -> int:
     return sent
 
 
+class _Email(EmailMultiAlternatives):
+    def message(self, *args: object, **kwargs: object) -> object:
+        message = super().message(*args, **kwargs)  # type: ignore[arg-type]
+        # Folding at 78 characters would turn List-Unsubscribe's one long URL into encoded
+        # words, which mail programs do not read there; SMTP allows lines of 998.
+        message.policy = message.policy.clone(max_line_length=998)
+        return message
+
+
 def _message(invitation: Invitation, base_url: str, *, reminder: bool, connection: object) -> EmailMultiAlternatives:
     token = invitation.new_key()
     study = invitation.wave.study
@@ -77,6 +86,6 @@ def _message(invitation: Invitation, base_url: str, *, reminder: bool, connectio
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Content-Language": invitation.language,
     }
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email], headers=headers, connection=connection)
+    message = _Email(subject, text, to=[invitation.email], headers=headers, connection=connection)
     message.attach_alternative(html, "text/html")
     return message
