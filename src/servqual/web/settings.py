@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "servqual.web.accounts",
     "servqual.web.studies",
     "servqual.web.surveys",
+    "servqual.web.dashboards",
+    "servqual.web.imports",
 ]
 
 MIDDLEWARE = [

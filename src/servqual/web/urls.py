@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from servqual.web.accounts.views import RateLimitedLoginView
+from servqual.web.dashboards import views as dashboards
 from servqual.web.studies import views as studies
 from servqual.web.surveys import views as surveys
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("", studies.home, name="home"),
     path("studies/<int:study_id>/", studies.study_detail, name="study"),
     path("waves/<int:wave_id>/", studies.wave_detail, name="wave"),
+    path("waves/<int:wave_id>/results/", dashboards.dashboard, name="wave-results"),
+    path("waves/<int:wave_id>/results/<str:name>", dashboards.download, name="wave-download"),
     path("s/<str:key>/", include(survey_urls)),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
