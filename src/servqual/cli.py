@@ -26,6 +26,7 @@ from servqual.report.words import (
     fit_quality,
     gap_kind,
     section_title,
+    validation_summary,
     warning_text,
 )
 
@@ -210,39 +211,7 @@ def run_validate(args: argparse.Namespace, _: Gettext) -> int:
 
 
 def _summary_text(report: Any, _: Gettext) -> str:
-    reasons = {
-        "ragged_row": _("wrong number of fields"),
-        "truncated_row": _("cut off at the end of the file"),
-        "blank_line": _("empty line"),
-        "not_a_response": _("preview, test or spam response"),
-        "no_answers": _("no answers at all"),
-        "duplicate_id": _("duplicate respondent id"),
-    }
-    lines = [_("File: {file} ({format})").format(file=report.source, format=report.file_format)]
-    lines += ["  " + note.render(_) for note in report.notes]
-    lines.append(_("Rows read: {n}").format(n=report.rows_read))
-    lines.append(_("Rows used: {n}").format(n=report.rows_used))
-    lines.append(_("Rows excluded: {n}").format(n=report.rows_excluded))
-    for reason, rows in report.excluded.items():
-        lines.append("  " + _("{reason}: {n}").format(reason=reasons.get(reason, reason), n=len(rows)))
-    lines.append(
-        _("Answers given: {given} of {expected}; no answer: {missing}; rejected as invalid: {rejected}").format(
-            given=report.answers_given,
-            expected=report.answers_expected,
-            missing=report.answers_missing,
-            rejected=report.total_rejected,
-        )
-    )
-    if report.importance_rejected:
-        lines.append(_("Respondents whose importance points were invalid: {n}").format(n=report.importance_rejected))
-    if report.issues:
-        lines.append(_("Problems:"))
-        lines += ["  " + issue.render(_) for issue in report.issues]
-        if report.issues_not_listed:
-            lines.append("  " + _("... and {n} more").format(n=report.issues_not_listed))
-    else:
-        lines.append(_("No problems found."))
-    return "\n".join(lines)
+    return "\n".join(validation_summary(report, _))
 
 
 def run_instruments(args: argparse.Namespace, _: Gettext) -> int:

@@ -18,7 +18,7 @@ from servqual.web.surveys.models import Audience, Response
 from servqual.web.surveys.responses import answer_columns
 
 
-def read_upload(content: bytes, filename: str, study: Study) -> ResponseSet:
+def read_upload(content: bytes, filename: str, study: Study, max_issues: int = 1000) -> ResponseSet:
     """Read an uploaded file with the study's instrument, as ``servqual validate`` would.
 
     The reader names the file in its messages, so the bytes are written under the
@@ -30,7 +30,7 @@ def read_upload(content: bytes, filename: str, study: Study) -> ResponseSet:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(content)
-        return read_responses(path, study.instrument(), progress=False)
+        return read_responses(path, study.instrument(), progress=False, max_issues=max_issues)
 
 
 def unknown_segment_values(responses: ResponseSet, study: Study) -> dict[str, list[str]]:

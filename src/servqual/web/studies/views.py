@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from servqual.analysis import suppressed_groups
-from servqual.web.accounts.models import RESULTS, Organisation
+from servqual.web.accounts.models import EDIT, RESULTS, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.studies.models import Study, Wave
 from servqual.web.surveys.models import Audience
@@ -56,6 +56,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     links = wave.links.all()
     context = {"wave": wave, "study": study, "audiences": audiences, "links": links}
     context["may_see_results"] = scoped(request.user, Wave, RESULTS).filter(pk=wave.pk).exists()
+    context["may_import"] = scoped(request.user, Wave, EDIT).filter(pk=wave.pk).exists()
     return render(request, "studies/wave.html", context)
 
 
