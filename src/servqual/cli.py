@@ -1,4 +1,4 @@
-"""The ``servqual`` command: validate, instruments, analyze, report, export, demo.
+"""The ``servqual`` command: validate, instruments, analyze, report, export, serve, demo.
 
 Every text shown here goes through the Dutch or English catalog (``--lang``); the core
 hands back data and message templates only.
@@ -185,9 +185,30 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     )
     export.set_defaults(run=run_export, segment=[], min_group=5, cfa=None)  # the tables need no segments
 
-    demo = commands.add_parser("demo", parents=[common], help=_("write a realistic synthetic study and analyse it"))
-    demo.add_argument("--output", default="servqual-demo", help=_("folder to write the demo files to"))
-    demo.add_argument("--respondents", type=int, default=400, help=_("number of respondents"))
+    serving = argparse.ArgumentParser(add_help=False)
+    serving.add_argument("--port", type=int, default=8000, help=_("port to listen on (default: 8000)"))
+    serve = commands.add_parser(
+        "serve", parents=[common, serving], help=_("run the web platform, after applying the database migrations")
+    )
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
+    serve.add_argument("--workers", type=int, default=2, help=_("number of worker processes (default: 2)"))
+    serve.set_defaults(run=run_serve)
+
+    demo = commands.add_parser(
+        "demo", parents=[common, serving], help=_("seed a demo organisation in the web platform and serve it")
+    )
+    demo.add_argument(
+        "--file",
+        action="store_true",
+        help=_("write a synthetic study to OUTPUT/responses.csv and analyse it instead"),
+    )
+    demo.add_argument("--no-serve", action="store_true", help=_("seed the demo and stop, without serving it"))
+    demo.add_argument(
+        "--output",
+        default="servqual-demo",
+        help=_("folder for the demo: its database, or responses.csv with --file"),
+    )
+    demo.add_argument("--respondents", type=int, default=300, help=_("number of respondents (per wave)"))
     demo.add_argument("--seed", type=int, default=2026, help=_("random seed"))
     demo.set_defaults(run=run_demo)
     return parser
@@ -450,7 +471,53 @@ def _segment_lines(
     return lines
 
 
+def run_serve(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.web import server
+
+    server.prepare()
+    print(_("servqual serves on {url}; stop it with Ctrl-C").format(url=_url(args.host, args.port)), flush=True)
+    server.run(args.host, args.port, args.workers)
+    return EXIT_OK
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://{host}:{port}/"
+
+
 def run_demo(args: argparse.Namespace, _: Gettext) -> int:
+    if args.file:
+        return _demo_file(args, _)
+    # The demo is for one machine: development settings (plain HTTP on 127.0.0.1) and its own
+    # database in the demo folder, apart from a real servqual-data.
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("SERVQUAL_DATA_DIR", str(Path(args.output).resolve()))
+    from servqual.web import server
+
+    server.prepare()
+    from servqual.web import demo  # its models need the Django set up by prepare()
+
+    made = demo.seed(args.respondents, args.seed)
+    url = _url("127.0.0.1", args.port)
+    first, second = made["responses"].values()
+    print(
+        _("Seeded {organisation}: a customer survey with two waves, of {first} and {second} responses.").format(
+            organisation=demo.ORGANISATION, first=first, second=second
+        )
+    )
+    print(
+        _("Log in at {url} as {username} with the password {password}").format(
+            url=url, username=made["username"], password=made["password"]
+        )
+    )
+    print(_("A customer's survey: {url}").format(url=f"{url}s/{made['survey_key']}/"))
+    if args.no_serve:
+        return EXIT_OK
+    print(_("servqual serves on {url}; stop it with Ctrl-C").format(url=url), flush=True)
+    server.run("127.0.0.1", args.port, workers=2)
+    return EXIT_OK
+
+
+def _demo_file(args: argparse.Namespace, _: Gettext) -> int:
     from servqual.analysis import analyze
     from servqual.io import read_responses
     from servqual.io.synthetic import generate_study, write_csv
