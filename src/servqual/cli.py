@@ -512,9 +512,12 @@ def run_demo(args: argparse.Namespace, _: Gettext) -> int:
     print(_("A customer's survey: {url}").format(url=f"{url}s/{made['survey_key']}/"))
     if args.no_serve:
         return EXIT_OK
-    print(_("servqual serves on {url}; stop it with Ctrl-C").format(url=url), flush=True)
-    server.run("127.0.0.1", args.port, workers=2)
-    return EXIT_OK
+    # Serve from a fresh process: the seeding started polars' thread pool, which does not
+    # survive the fork of gunicorn's workers (their first analysis would hang).
+    sys.stdout.flush()
+    command = [sys.executable, "-m", "servqual", "--lang", args.lang, "serve", "--port", str(args.port)]
+    os.execv(sys.executable, command)
+    return EXIT_OK  # not reached
 
 
 def _demo_file(args: argparse.Namespace, _: Gettext) -> int:

@@ -4,14 +4,17 @@ temporary folder."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import closing
+from http.cookiejar import CookieJar
 
 import pytest
 
@@ -43,6 +46,18 @@ def get(url: str) -> tuple[int, dict[str, str], bytes]:
             return error.code, dict(error.headers), error.read()
 
 
+def wait_for(server: subprocess.Popen, url: str) -> tuple[int, dict[str, str], bytes]:
+    """The first answer of the server at url, once it listens."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return get(url)
+        except urllib.error.URLError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail("the server did not start")
+            time.sleep(0.2)
+
+
 def test_serve_migrates_and_answers_with_static_files_from_whitenoise(tmp_path):
     port = free_port()
     env = servqual_env(
@@ -60,15 +75,7 @@ def test_serve_migrates_and_answers_with_static_files_from_whitenoise(tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                home = get(f"http://127.0.0.1:{port}/")
-                break
-            except urllib.error.URLError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("servqual serve did not start")
-                time.sleep(0.2)
+        home = wait_for(server, f"http://127.0.0.1:{port}/")
         assert home[0] == 302 and home[1]["Location"] == "/accounts/login/?next=/"
         assert get(f"http://127.0.0.1:{port}/accounts/login/")[0] == 200  # the migrated database
         status, headers, body = get(f"http://127.0.0.1:{port}/static/servqual/servqual.css")
@@ -100,3 +107,30 @@ def test_demo_seeds_an_organisation_with_two_waves_and_prints_the_login(tmp_path
         owners = database.execute("SELECT count(*) FROM accounts_membership WHERE role = 'owner'").fetchone()
     assert waves == [("Spring", 60, 60), ("Autumn", 66, 66)]
     assert owners == (1,)
+
+
+def test_the_served_demo_logs_in_and_shows_the_results(tmp_path):
+    port = free_port()
+    command = [sys.executable, "-m", "servqual", "demo", "--port", str(port), "--output", str(tmp_path)]
+    server = subprocess.Popen(
+        [*command, "--respondents", "60"], env=servqual_env(tmp_path), stdout=subprocess.PIPE, text=True
+    )
+    try:
+        login = server.stdout.readline() and server.stdout.readline()
+        password = re.search(r"with the password (\S+)", login).group(1)
+        url = f"http://127.0.0.1:{port}/"
+        wait_for(server, url)
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        with browser.open(url + "accounts/login/", timeout=10) as page:
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode()).group(1)
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "demo", "password": password})
+        request = urllib.request.Request(url + "accounts/login/", form.encode(), headers={"Referer": url})
+        with browser.open(request, timeout=10) as home:
+            assert "Customer survey" in home.read().decode()
+        # The analysis runs in a gunicorn worker: it must not hang after the fork.
+        with browser.open(url + "waves/2/results/", timeout=60) as results:
+            html = results.read().decode()
+        assert "Completed by customers: 66." in html and 'id="dimension-table"' in html
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
