@@ -75,3 +75,12 @@ def test_unfinished_responses_and_other_audiences_do_not_count(client, people, w
     Response.objects.filter(pk=Response.objects.first().pk).update(completed_at=None)
     client.force_login(people["mona"])
     assert "No figures yet" in client.get(f"/waves/{wave.pk}/results/").content.decode()
+
+
+def test_the_wave_page_links_the_results_and_the_import_for_who_may_use_them(client, people, wave):
+    links = {}
+    for name in ("alice", "mona", "vera"):
+        client.force_login(people[name])
+        html = client.get(f"/waves/{wave.pk}/").content.decode()
+        links[name] = (f"/waves/{wave.pk}/results/" in html, f"/waves/{wave.pk}/import/" in html)
+    assert links == {"alice": (True, True), "mona": (True, False), "vera": (False, False)}

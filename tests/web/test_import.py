@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from servqual.web.imports.models import ResponseImport
 from servqual.web.surveys.models import Response
@@ -83,3 +85,11 @@ def test_an_empty_upload_is_refused_by_the_form(client, people, wave):
     client.force_login(people["alice"])
     response = client.post(f"/waves/{wave.pk}/import/", {"file": SimpleUploadedFile("empty.csv", b"")})
     assert response.status_code == 200 and ResponseImport.objects.count() == 0
+
+
+def test_uploads_left_unconfirmed_for_a_day_are_deleted(client, people, wave):
+    client.force_login(people["alice"])
+    upload(client, wave, "old.csv", (FIXTURES / "canonical.csv").read_bytes())
+    ResponseImport.objects.update(created_at=timezone.now() - timedelta(days=2))
+    upload(client, wave, "new.csv", (FIXTURES / "canonical.csv").read_bytes())
+    assert list(ResponseImport.objects.values_list("filename", flat=True)) == ["new.csv"]

@@ -6,6 +6,7 @@ saved in the same transaction as the responses, so a double click saves them onc
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -27,6 +28,8 @@ from servqual.web.studies.models import Wave
 
 #: The summary lists this many problems in detail (it counts all of them).
 MAX_ISSUES = 50
+#: An upload nobody confirmed is deleted after this long.
+KEEP_UNSAVED = timedelta(days=1)
 
 
 @login_required
@@ -34,6 +37,8 @@ def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, EDIT, pk=wave_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        # Answers nobody saved are not kept: clear out uploads left unconfirmed.
+        ResponseImport.objects.filter(saved_at__isnull=True, created_at__lt=timezone.now() - KEEP_UNSAVED).delete()
         file = form.cleaned_data["file"]
         pending = ResponseImport.objects.create(
             wave=wave, created_by=request.user, filename=file.name[:200], content=file.read()
