@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
+from django.test import Client
 from django.utils import timezone
 
 from servqual.web.imports.models import ResponseImport
@@ -93,3 +97,25 @@ def test_uploads_left_unconfirmed_for_a_day_are_deleted(client, people, wave):
     ResponseImport.objects.update(created_at=timezone.now() - timedelta(days=2))
     upload(client, wave, "new.csv", (FIXTURES / "canonical.csv").read_bytes())
     assert list(ResponseImport.objects.values_list("filename", flat=True)) == ["new.csv"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirms_sent_at_the_same_moment_save_the_rows_once(people, wave):
+    """A double click: the confirms are in flight together, each on its own connection."""
+    wave.study.segments.filter(key="branch").update(values=BRANCHES)
+    browser = Client()
+    browser.force_login(people["carl"])
+    url = upload(browser, wave, "bank.csv", (FIXTURES / "canonical.csv").read_bytes()).redirect_chain[-1][0]
+
+    def confirm(_):
+        other = Client()
+        other.cookies = browser.cookies
+        try:
+            return other.post(url).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(confirm, range(4))) == [302] * 4
+    assert Response.objects.filter(wave=wave).count() == 40
+    assert ResponseImport.objects.get().rows_saved == 40
