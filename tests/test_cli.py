@@ -103,8 +103,8 @@ def test_usage_errors_are_translated():
     assert "deze argumenten zijn verplicht: file" in run.stderr
 
 
-def test_demo_writes_a_study_and_analyses_it(tmp_path):
-    run = servqual("demo", "--output", str(tmp_path / "demo"), "--respondents", "120", "--lang", "nl")
+def test_demo_file_writes_a_study_and_analyses_it(tmp_path):
+    run = servqual("demo", "--file", "--output", str(tmp_path / "demo"), "--respondents", "120", "--lang", "nl")
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "demo" / "responses.csv").is_file()
     assert "Rijen gebruikt: 120" in run.stdout

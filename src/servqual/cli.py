@@ -1,4 +1,4 @@
-"""The ``servqual`` command: validate, instruments, analyze, report, export, demo.
+"""The ``servqual`` command: validate, instruments, analyze, report, export, serve, demo.
 
 Every text shown here goes through the Dutch or English catalog (``--lang``); the core
 hands back data and message templates only.
@@ -26,6 +26,7 @@ from servqual.report.words import (
     fit_quality,
     gap_kind,
     section_title,
+    validation_summary,
     warning_text,
 )
 
@@ -184,9 +185,30 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     )
     export.set_defaults(run=run_export, segment=[], min_group=5, cfa=None)  # the tables need no segments
 
-    demo = commands.add_parser("demo", parents=[common], help=_("write a realistic synthetic study and analyse it"))
-    demo.add_argument("--output", default="servqual-demo", help=_("folder to write the demo files to"))
-    demo.add_argument("--respondents", type=int, default=400, help=_("number of respondents"))
+    serving = argparse.ArgumentParser(add_help=False)
+    serving.add_argument("--port", type=int, default=8000, help=_("port to listen on (default: 8000)"))
+    serve = commands.add_parser(
+        "serve", parents=[common, serving], help=_("run the web platform, after applying the database migrations")
+    )
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
+    serve.add_argument("--workers", type=int, default=2, help=_("number of worker processes (default: 2)"))
+    serve.set_defaults(run=run_serve)
+
+    demo = commands.add_parser(
+        "demo", parents=[common, serving], help=_("seed a demo organisation in the web platform and serve it")
+    )
+    demo.add_argument(
+        "--file",
+        action="store_true",
+        help=_("write a synthetic study to OUTPUT/responses.csv and analyse it instead"),
+    )
+    demo.add_argument("--no-serve", action="store_true", help=_("seed the demo and stop, without serving it"))
+    demo.add_argument(
+        "--output",
+        default="servqual-demo",
+        help=_("folder for the demo: its database, or responses.csv with --file"),
+    )
+    demo.add_argument("--respondents", type=int, default=300, help=_("number of respondents (per wave)"))
     demo.add_argument("--seed", type=int, default=2026, help=_("random seed"))
     demo.set_defaults(run=run_demo)
     return parser
@@ -210,39 +232,7 @@ def run_validate(args: argparse.Namespace, _: Gettext) -> int:
 
 
 def _summary_text(report: Any, _: Gettext) -> str:
-    reasons = {
-        "ragged_row": _("wrong number of fields"),
-        "truncated_row": _("cut off at the end of the file"),
-        "blank_line": _("empty line"),
-        "not_a_response": _("preview, test or spam response"),
-        "no_answers": _("no answers at all"),
-        "duplicate_id": _("duplicate respondent id"),
-    }
-    lines = [_("File: {file} ({format})").format(file=report.source, format=report.file_format)]
-    lines += ["  " + note.render(_) for note in report.notes]
-    lines.append(_("Rows read: {n}").format(n=report.rows_read))
-    lines.append(_("Rows used: {n}").format(n=report.rows_used))
-    lines.append(_("Rows excluded: {n}").format(n=report.rows_excluded))
-    for reason, rows in report.excluded.items():
-        lines.append("  " + _("{reason}: {n}").format(reason=reasons.get(reason, reason), n=len(rows)))
-    lines.append(
-        _("Answers given: {given} of {expected}; no answer: {missing}; rejected as invalid: {rejected}").format(
-            given=report.answers_given,
-            expected=report.answers_expected,
-            missing=report.answers_missing,
-            rejected=report.total_rejected,
-        )
-    )
-    if report.importance_rejected:
-        lines.append(_("Respondents whose importance points were invalid: {n}").format(n=report.importance_rejected))
-    if report.issues:
-        lines.append(_("Problems:"))
-        lines += ["  " + issue.render(_) for issue in report.issues]
-        if report.issues_not_listed:
-            lines.append("  " + _("... and {n} more").format(n=report.issues_not_listed))
-    else:
-        lines.append(_("No problems found."))
-    return "\n".join(lines)
+    return "\n".join(validation_summary(report, _))
 
 
 def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
@@ -481,7 +471,56 @@ def _segment_lines(
     return lines
 
 
+def run_serve(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.web import server
+
+    server.prepare()
+    print(_("servqual serves on {url}; stop it with Ctrl-C").format(url=_url(args.host, args.port)), flush=True)
+    server.run(args.host, args.port, args.workers)
+    return EXIT_OK
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://{host}:{port}/"
+
+
 def run_demo(args: argparse.Namespace, _: Gettext) -> int:
+    if args.file:
+        return _demo_file(args, _)
+    # The demo is for one machine: development settings (plain HTTP on 127.0.0.1) and its own
+    # database in the demo folder, apart from a real servqual-data.
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("SERVQUAL_DATA_DIR", str(Path(args.output).resolve()))
+    from servqual.web import server
+
+    server.prepare()
+    from servqual.web import demo  # its models need the Django set up by prepare()
+
+    made = demo.seed(args.respondents, args.seed)
+    url = _url("127.0.0.1", args.port)
+    first, second = made["responses"].values()
+    print(
+        _("Seeded {organisation}: a customer survey with two waves, of {first} and {second} responses.").format(
+            organisation=demo.ORGANISATION, first=first, second=second
+        )
+    )
+    print(
+        _("Log in at {url} as {username} with the password {password}").format(
+            url=url, username=made["username"], password=made["password"]
+        )
+    )
+    print(_("A customer's survey: {url}").format(url=f"{url}s/{made['survey_key']}/"))
+    if args.no_serve:
+        return EXIT_OK
+    # Serve from a fresh process: the seeding started polars' thread pool, which does not
+    # survive the fork of gunicorn's workers (their first analysis would hang).
+    sys.stdout.flush()
+    command = [sys.executable, "-m", "servqual", "--lang", args.lang, "serve", "--port", str(args.port)]
+    os.execv(sys.executable, command)
+    return EXIT_OK  # not reached
+
+
+def _demo_file(args: argparse.Namespace, _: Gettext) -> int:
     from servqual.analysis import analyze
     from servqual.io import read_responses
     from servqual.io.synthetic import generate_study, write_csv

@@ -222,3 +222,10 @@ def test_the_management_summary_fits_on_one_page(study, lang):
     assert _("Contents") in cover
     assert _("Management summary") in summary and _("Where to act first") in summary
     assert _("Results per dimension") in following and _("Management summary") not in following
+
+
+def test_a_chart_scale_reaches_past_the_highest_value():
+    from servqual.report.charts import ticks
+
+    assert ticks(-2.1, 0.25) == [-2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5]  # a small positive gap is not cut off
+    assert ticks(-1.5, -0.1) == [-1.5, -1.0, -0.5, 0.0]

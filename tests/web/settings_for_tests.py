@@ -17,3 +17,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, as in production: an in-memory database shared between threads locks whole
     # tables and ignores the busy timeout that makes concurrent writers wait.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"servqual-tests-{os.getpid()}.sqlite3")}
+
+# WhiteNoise serves what collectstatic put here (servqual serve runs it); it must exist.
+STATIC_ROOT = Path(tempfile.gettempdir()) / "servqual-tests-static"
+STATIC_ROOT.mkdir(exist_ok=True)

@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-_HOMES = {"build_report": "content", "render_html": "render", "render_pdf": "render", "write_report": "render"}
+_HOMES = {
+    "build_report": "content",
+    "render_html": "render",
+    "render_pdf": "render",
+    "render_sections_html": "render",
+    "write_report": "render",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -28,4 +34,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'servqual.report' has no attribute {name!r}")
 
 
-__all__ = ["build_report", "render_html", "render_pdf", "write_report"]
+__all__ = ["build_report", "render_html", "render_pdf", "render_sections_html", "write_report"]

@@ -138,9 +138,11 @@ def ticks(low: float, high: float, count: int = 6) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.floor(low / step) * step
+    # Up to the first tick at or above high: a scale that stops short clips the data.
+    last = math.ceil(high / step - 1e-9) * step
     values = []
     value = first
-    while value <= high + step * 1e-6:
+    while value <= last + step * 1e-6:
         values.append(round(value, 10))
         value += step
     return values

@@ -14,6 +14,7 @@ a negative gap stays a number.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,21 +69,24 @@ def _split_intervals(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def write_export(result: Any, responses: Any, to: str, path: str | Path, lang: str = "en") -> list[Path]:
+def write_export(
+    result: Any, responses: Any, to: str, path: str | Path, lang: str = "en", tables: Sequence[str] = TABLES
+) -> list[Path]:
     """Write the export in format ``to`` at ``path`` (a workbook, or a folder for csv and
-    sav); returns the files written."""
+    sav); returns the files written. ``tables`` leaves out any of the three (the web app
+    gives the raw ``responses`` only to those who may see them)."""
     if to not in EXPORT_FORMATS:
         raise ServqualError(
             N_("unknown export format {format}; choose from {formats}"), format=to, formats="xlsx, csv, sav"
         )
-    tables = export_tables(result, responses)
+    chosen = {name: table for name, table in export_tables(result, responses).items() if name in tables}
     path = Path(path)
     if to == "xlsx":
-        _write_xlsx(tables, path)
+        _write_xlsx(chosen, path)
         return [path]
     path.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, table in tables.items():
+    for name, table in chosen.items():
         target = path / f"{name}.{to}"
         if to == "csv":
             _neutral_text(table).to_csv(target, index=False, encoding="utf-8")
@@ -106,11 +110,12 @@ def _neutral_text(table: pd.DataFrame) -> pd.DataFrame:
 def _write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
     from openpyxl import Workbook
 
-    if len(tables["responses"]) + 1 > XLSX_MAX_ROWS:
+    rows = max(len(table) for table in tables.values())
+    if rows + 1 > XLSX_MAX_ROWS:
         raise ServqualError(
             N_("{file}: {n} respondents do not fit in one XLSX sheet; export to csv or sav instead"),
             file=path.name,
-            n=len(tables["responses"]),
+            n=rows,
         )
     workbook = Workbook(write_only=True)  # streams rows: memory stays flat for big files
     for name, table in tables.items():

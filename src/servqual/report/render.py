@@ -21,16 +21,26 @@ FORMATS = ("html", "pdf")
 
 def render_html(report: dict[str, Any]) -> str:
     """The report as one self-contained HTML page (inline CSS and SVG, no scripts)."""
+    return _environment().get_template("report.html").render(report=report)
+
+
+def render_sections_html(report: dict[str, Any]) -> str:
+    """The report's sections alone (headings, texts, tables, SVG charts), without the page
+    around them or its styles: for a page that shows them inside its own, such as the web
+    dashboard. Every text is escaped, as in :func:`render_html`."""
+    return _environment().get_template("sections.html").render(report=report)
+
+
+def _environment() -> Any:
     import jinja2
 
-    environment = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,  # every text is escaped; the charts are SVG we wrote and escaped ourselves
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return environment.get_template("report.html").render(report=report)
 
 
 def render_pdf(report: dict[str, Any]) -> bytes:

@@ -109,3 +109,41 @@ def warning_text(warning: dict[str, Any], names: dict[str, str], lang: str, _: G
     if "share" in params:
         params["share"] = f"{params['share']:.0%}"
     return _(WARNINGS[code]).format(**params)
+
+
+def validation_summary(report: Any, _: Gettext) -> list[str]:
+    """What a reader did with a file (a :class:`~servqual.io.ValidationReport`), line by line;
+    sub-lines start with two spaces. ``servqual validate`` prints it, the web import shows it."""
+    reasons = {
+        "ragged_row": _("wrong number of fields"),
+        "truncated_row": _("cut off at the end of the file"),
+        "blank_line": _("empty line"),
+        "not_a_response": _("preview, test or spam response"),
+        "no_answers": _("no answers at all"),
+        "duplicate_id": _("duplicate respondent id"),
+    }
+    lines = [_("File: {file} ({format})").format(file=report.source, format=report.file_format)]
+    lines += ["  " + note.render(_) for note in report.notes]
+    lines.append(_("Rows read: {n}").format(n=report.rows_read))
+    lines.append(_("Rows used: {n}").format(n=report.rows_used))
+    lines.append(_("Rows excluded: {n}").format(n=report.rows_excluded))
+    for reason, rows in report.excluded.items():
+        lines.append("  " + _("{reason}: {n}").format(reason=reasons.get(reason, reason), n=len(rows)))
+    lines.append(
+        _("Answers given: {given} of {expected}; no answer: {missing}; rejected as invalid: {rejected}").format(
+            given=report.answers_given,
+            expected=report.answers_expected,
+            missing=report.answers_missing,
+            rejected=report.total_rejected,
+        )
+    )
+    if report.importance_rejected:
+        lines.append(_("Respondents whose importance points were invalid: {n}").format(n=report.importance_rejected))
+    if report.issues:
+        lines.append(_("Problems:"))
+        lines += ["  " + issue.render(_) for issue in report.issues]
+        if report.issues_not_listed:
+            lines.append("  " + _("... and {n} more").format(n=report.issues_not_listed))
+    else:
+        lines.append(_("No problems found."))
+    return lines

@@ -57,10 +57,14 @@ INSTALLED_APPS = [
     "servqual.web.studies",
     "servqual.web.surveys",
     "servqual.web.distribution",
+    "servqual.web.dashboards",
+    "servqual.web.imports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the server process itself (servqual serve): no separate web server needed.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from servqual.web.accounts.views import RateLimitedLoginView
+from servqual.web.dashboards import views as dashboards
+from servqual.web.imports import views as imports
 from servqual.web.studies import views as studies
 from servqual.web.surveys import views as surveys
 
@@ -19,6 +21,10 @@ urlpatterns = [
     path("", studies.home, name="home"),
     path("studies/<int:study_id>/", studies.study_detail, name="study"),
     path("waves/<int:wave_id>/", studies.wave_detail, name="wave"),
+    path("waves/<int:wave_id>/results/", dashboards.dashboard, name="wave-results"),
+    path("waves/<int:wave_id>/results/<str:name>", dashboards.download, name="wave-download"),
+    path("waves/<int:wave_id>/import/", imports.upload, name="import-upload"),
+    path("imports/<str:key>/", imports.review, name="import-review"),
     path("s/<str:key>/", include(survey_urls)),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from servqual.analysis import suppressed_groups
-from servqual.web.accounts.models import EDIT, Organisation
+from servqual.web.accounts.models import EDIT, RESULTS, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.distribution.rates import response_rates
 from servqual.web.studies.models import Study, Wave
@@ -58,6 +58,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     context = {"wave": wave, "study": study, "audiences": audiences, "links": links}
     context["invitations"] = response_rates(wave)
     context["can_edit"] = scoped(request.user, Wave, EDIT).filter(pk=wave.pk).exists()
+    context["may_see_results"] = scoped(request.user, Wave, RESULTS).filter(pk=wave.pk).exists()
     return render(request, "studies/wave.html", context)
 
 

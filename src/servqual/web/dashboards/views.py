@@ -1,0 +1,105 @@
+"""The results of a wave: the dashboard, and the report and exports to download.
+
+Every wave comes through servqual.web.accounts.tenancy with the results right, so a wave
+of another organisation, or one a viewer asks for, is not found (404).
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+from servqual.report import render_pdf, render_sections_html
+from servqual.report.export import TABLES, write_export
+from servqual.web.accounts.models import EDIT, RESULTS
+from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
+from servqual.web.dashboards.results import analysed, completed, language, wave_report, without_small_groups
+from servqual.web.studies.models import Wave
+
+#: name in the URL -> (content type, export format or None for the report)
+DOWNLOADS = {
+    "report.html": ("text/html; charset=utf-8", None),
+    "report.pdf": ("application/pdf", None),
+    "export.xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "export-csv.zip": ("application/zip", "csv"),
+    "export-sav.zip": ("application/zip", "sav"),
+}
+
+
+@login_required
+def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
+    report = wave_report(wave, language())
+    context = {
+        "wave": wave,
+        "study": wave.study,
+        "completed": completed(wave)["n"],
+        "report": report,
+        # The report's texts are escaped by its own template; the charts are our SVG.
+        "sections": mark_safe(render_sections_html(report)) if report else None,
+        "downloads": list(DOWNLOADS),
+        "raw_rows": _may_see_raw_rows(request, wave),
+    }
+    return render(request, "dashboards/dashboard.html", context)
+
+
+@login_required
+def download(request: HttpRequest, wave_id: int, name: str) -> HttpResponse:
+    """The report (.html, .pdf) or an export (.xlsx, zipped .csv or .sav) of the wave.
+
+    The exports' responses table holds one raw row per respondent, so only roles that
+    set up studies get it; the others get the item and dimension tables alone. In the raw
+    rows the segment values of groups under the threshold are left empty."""
+    wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
+    if name not in DOWNLOADS:
+        raise Http404
+    content_type, export = DOWNLOADS[name]
+    lang = language()
+    if export is None:
+        report = wave_report(wave, lang)
+        if report is None:
+            raise Http404  # too few responses: there is no report to give
+        if name.endswith(".pdf"):
+            body: bytes | str = render_pdf(report)
+        else:
+            from servqual.report import render_html
+
+            body = render_html(report)
+    else:
+        found = analysed(wave)
+        if found is None:
+            raise Http404
+        responses, result = found
+        tables = TABLES if _may_see_raw_rows(request, wave) else tuple(t for t in TABLES if t != "responses")
+        body = _export(without_small_groups(responses, result), result, export, lang, tables)
+    filename = "-".join(filter(None, [slugify(wave.study.name), slugify(wave.name), name])) or name
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def _may_see_raw_rows(request: HttpRequest, wave: Wave) -> bool:
+    return scoped(request.user, Wave, EDIT).filter(pk=wave.pk).exists()
+
+
+def _export(responses: object, result: object, to: str, lang: str, tables: tuple[str, ...]) -> bytes:
+    """The export as one file: the workbook, or the folder of csv or sav files zipped."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / ("export.xlsx" if to == "xlsx" else "export")
+        written = write_export(result, responses, to, target, lang, tables=tables)
+        if to == "xlsx":
+            return target.read_bytes()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in written:
+                archive.write(path, path.name)
+        return buffer.getvalue()

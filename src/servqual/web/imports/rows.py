@@ -1,0 +1,75 @@
+"""Responses read from a file (or made up for the demo) stored as completed responses of a
+wave: the way back from a servqual response set to the database."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from servqual.io import ResponseSet, read_responses
+from servqual.web.studies.models import Study, Wave
+from servqual.web.surveys.models import Audience, Response
+from servqual.web.surveys.responses import answer_columns
+
+
+def read_upload(content: bytes, filename: str, study: Study, max_issues: int = 1000) -> ResponseSet:
+    """Read an uploaded file with the study's instrument, as ``servqual validate`` would.
+
+    The reader names the file in its messages, so the bytes are written under the
+    uploader's file name (made safe) in a folder of their own."""
+    try:
+        name = get_valid_filename(Path(filename).name)
+    except SuspiciousFileOperation:
+        name = "upload"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        return read_responses(path, study.instrument(), progress=False, max_issues=max_issues)
+
+
+def unknown_segment_values(responses: ResponseSet, study: Study) -> dict[str, list[str]]:
+    """Segment name -> the values in the file that the study does not allow. Such rows
+    would form groups no count or threshold looks at, so they block the import."""
+    unknown = {}
+    for segment in study.segments.all():
+        if segment.key in responses.attributes.columns:
+            values = set(responses.attributes[segment.key].drop_nulls().to_list()) - set(segment.values)
+            if values:
+                unknown[segment.name] = sorted(values)
+    return unknown
+
+
+def save_responses(wave: Wave, responses: ResponseSet, language: str | None = None) -> int:
+    """Store every row of ``responses`` as a completed customer response of ``wave``;
+    returns how many. An answer the reader left empty is stored as None."""
+    study = wave.study
+    frame = responses.to_frame()
+    keys = [key for key in study.segments.values_list("key", flat=True) if key in frame.columns]
+    columns = [column for column in answer_columns(study.instrument()) if column in frame.columns]
+    now = timezone.now()
+    rows = [
+        Response(
+            wave=wave,
+            audience=Audience.CUSTOMER,
+            language=language or study.languages[0],
+            segments={key: row[key] for key in keys if isinstance(row[key], str)},
+            answers={column: _answer(row[column]) for column in columns},
+            completed_at=now,
+        )
+        for row in frame.to_dict("records")
+    ]
+    Response.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def _answer(value: Any) -> int | float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else value

@@ -1,0 +1,55 @@
+"""``servqual serve``: the web app under gunicorn, with its database and static files ready.
+
+The command line calls :func:`prepare` and then :func:`run`; ``servqual demo`` seeds the
+demo in between. gunicorn runs on Unix (Linux, macOS).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def prepare() -> None:
+    """Set Django up, apply the migrations and collect the static files for WhiteNoise.
+
+    Done here, once, before gunicorn starts its workers: two workers migrating at the same
+    moment could trip over each other."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servqual.web.settings")
+    import django
+    from django.core.management import call_command
+    from django.db import connections
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    connections.close_all()  # the workers are forked: each must open its own connection
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
+    """Serve until stopped (Ctrl-C or SIGTERM), with gunicorn's sync workers."""
+    from gunicorn.app.base import BaseApplication
+
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "accesslog": "-",
+        "errorlog": "-",
+        "timeout": 120,  # a PDF report of a large wave takes a few seconds
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+            # gunicorn 25+ opens a control socket in the home folder; two servers (the demo
+            # beside a real one) would share it.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self) -> Any:
+            from servqual.web.wsgi import application
+
+            return application
+
+    Server().run()

@@ -1,0 +1,136 @@
+"""`servqual serve` and `servqual demo` as a user runs them: separate processes, SQLite in a
+temporary folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import closing
+from http.cookiejar import CookieJar
+
+import pytest
+
+
+def servqual_env(tmp_path, **environ: str) -> dict[str, str]:
+    drop = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SERVQUAL_DATA_DIR")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    return env | {"LANG": "C", "LC_ALL": "", "LANGUAGE": "", **environ}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def get(url: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of GET url; redirects are not followed (urllib raises them)."""
+    try:
+        with urllib.request.build_opener(NoRedirect).open(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+def wait_for(server: subprocess.Popen, url: str) -> tuple[int, dict[str, str], bytes]:
+    """The first answer of the server at url, once it listens."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return get(url)
+        except urllib.error.URLError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail("the server did not start")
+            time.sleep(0.2)
+
+
+def test_serve_migrates_and_answers_with_static_files_from_whitenoise(tmp_path):
+    port = free_port()
+    env = servqual_env(
+        tmp_path,
+        SECRET_KEY="s" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SERVQUAL_DATA_DIR=str(tmp_path),
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "servqual", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        home = wait_for(server, f"http://127.0.0.1:{port}/")
+        assert home[0] == 302 and home[1]["Location"] == "/accounts/login/?next=/"
+        assert get(f"http://127.0.0.1:{port}/accounts/login/")[0] == 200  # the migrated database
+        status, headers, body = get(f"http://127.0.0.1:{port}/static/servqual/servqual.css")
+        assert status == 200 and headers["Cache-Control"] == "max-age=60, public"  # WhiteNoise's
+        assert b".keyfigure" in body
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert f"servqual serves on http://127.0.0.1:{port}/" in output
+    assert "Booting worker" in output
+
+
+def test_demo_seeds_an_organisation_with_two_waves_and_prints_the_login(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "servqual", "demo", "--no-serve", "--output", str(tmp_path), "--respondents", "60"],
+        env=servqual_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Seeded Demo Bank: a customer survey with two waves, of 60 and 66 responses." in run.stdout
+    assert "Log in at http://127.0.0.1:8000/ as demo with the password " in run.stdout
+    with closing(sqlite3.connect(tmp_path / "servqual.sqlite3")) as database:
+        waves = database.execute(
+            "SELECT w.name, count(r.id), count(r.completed_at) FROM studies_wave w "
+            "JOIN surveys_response r ON r.wave_id = w.id GROUP BY w.name ORDER BY w.opens_at"
+        ).fetchall()
+        owners = database.execute("SELECT count(*) FROM accounts_membership WHERE role = 'owner'").fetchone()
+    assert waves == [("Spring", 60, 60), ("Autumn", 66, 66)]
+    assert owners == (1,)
+
+
+def test_the_served_demo_logs_in_and_shows_the_results(tmp_path):
+    port = free_port()
+    command = [sys.executable, "-m", "servqual", "demo", "--port", str(port), "--output", str(tmp_path)]
+    server = subprocess.Popen(
+        [*command, "--respondents", "60"], env=servqual_env(tmp_path), stdout=subprocess.PIPE, text=True
+    )
+    try:
+        login = server.stdout.readline() and server.stdout.readline()
+        password = re.search(r"with the password (\S+)", login).group(1)
+        url = f"http://127.0.0.1:{port}/"
+        wait_for(server, url)
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        with browser.open(url + "accounts/login/", timeout=10) as page:
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode()).group(1)
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "demo", "password": password})
+        request = urllib.request.Request(url + "accounts/login/", form.encode(), headers={"Referer": url})
+        with browser.open(request, timeout=10) as home:
+            assert "Customer survey" in home.read().decode()
+        # The analysis runs in a gunicorn worker: it must not hang after the fork.
+        with browser.open(url + "waves/2/results/", timeout=60) as results:
+            html = results.read().decode()
+        assert "Completed by customers: 66." in html and 'id="dimension-table"' in html
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
