@@ -13,11 +13,22 @@ from typing import Any
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.instruments import Instrument, load_instrument
+from servqual.io._csv import decode, sniff_delimiter
 from servqual.io._mapping import ColumnPlan, Mapping, load_mapping, plan_columns
 from servqual.io._responses import Issue, ResponseSet, ValidationReport
 from servqual.io._validate import validate
 
-__all__ = ["FORMATS", "Issue", "Mapping", "ResponseSet", "ValidationReport", "load_mapping", "read_responses"]
+__all__ = [
+    "FORMATS",
+    "Issue",
+    "Mapping",
+    "ResponseSet",
+    "ValidationReport",
+    "decode",
+    "load_mapping",
+    "read_responses",
+    "sniff_delimiter",
+]
 
 #: File formats by their first bytes; anything else is read as delimited text.
 _MAGIC = {b"PK\x03\x04": "xlsx", b"$FL2": "sav", b"$FL3": "sav", b"PAR1": "parquet"}

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 # The response reader's own encoding and delimiter guesses, so a Dutch Excel export of
 # addresses (cp1252, semicolons) reads as its answer files do.
-from servqual.io._csv import decode, sniff_delimiter
+from servqual.io import decode, sniff_delimiter
 from servqual.web.studies.models import Study
 
 MAX_BYTES = 2 * 1024**2
