@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "servqual.web.distribution",
     "servqual.web.dashboards",
     "servqual.web.imports",
+    "servqual.web.api",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from servqual.web.accounts.views import RateLimitedLoginView
+from servqual.web.api.views import api
 from servqual.web.dashboards import views as dashboards
 from servqual.web.imports import views as imports
 from servqual.web.studies import views as studies
@@ -32,4 +33,5 @@ urlpatterns = [
     path("accounts/", include("servqual.web.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
 ]

@@ -75,12 +75,10 @@ def download(request: HttpRequest, wave_id: int, name: str) -> HttpResponse:
 
             body = render_html(report)
     else:
-        found = analysed(wave)
-        if found is None:
+        exported = export_file(wave, export, lang, raw_rows=_may_see_raw_rows(request, wave))
+        if exported is None:
             raise Http404
-        responses, result = found
-        tables = TABLES if _may_see_raw_rows(request, wave) else tuple(t for t in TABLES if t != "responses")
-        body = _export(without_small_groups(responses, result), result, export, lang, tables)
+        body = exported
     filename = "-".join(filter(None, [slugify(wave.study.name), slugify(wave.name), name])) or name
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
@@ -89,6 +87,17 @@ def download(request: HttpRequest, wave_id: int, name: str) -> HttpResponse:
 
 def _may_see_raw_rows(request: HttpRequest, wave: Wave) -> bool:
     return scoped(request.user, Wave, EDIT).filter(pk=wave.pk).exists()
+
+
+def export_file(wave: Wave, to: str, lang: str, raw_rows: bool) -> bytes | None:
+    """The wave's export in format ``to`` (None below the threshold); the raw responses
+    table only with ``raw_rows``, and with the segment values of small groups left empty."""
+    found = analysed(wave)
+    if found is None:
+        return None
+    responses, result = found
+    tables = TABLES if raw_rows else tuple(t for t in TABLES if t != "responses")
+    return _export(without_small_groups(responses, result), result, to, lang, tables)
 
 
 def _export(responses: object, result: object, to: str, lang: str, tables: tuple[str, ...]) -> bytes:

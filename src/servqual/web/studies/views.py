@@ -37,6 +37,19 @@ def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
 def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, pk=wave_id)
     study = wave.study
+    audiences = response_counts(wave)
+    links = wave.links.all()
+    context = {"wave": wave, "study": study, "audiences": audiences, "links": links}
+    context["invitations"] = response_rates(wave)
+    context["can_edit"] = scoped(request.user, Wave, EDIT).filter(pk=wave.pk).exists()
+    context["may_see_results"] = scoped(request.user, Wave, RESULTS).filter(pk=wave.pk).exists()
+    return render(request, "studies/wave.html", context)
+
+
+def response_counts(wave: Wave) -> list[dict[str, Any]]:
+    """Per audience that started the survey: started and completed responses, and the
+    completed ones per segment value, with no number for groups under the threshold."""
+    study = wave.study
     audiences = []
     for audience in Audience:
         responses = wave.responses.filter(audience=audience)
@@ -46,6 +59,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
         completed = list(responses.filter(completed_at__isnull=False).values_list("segments", flat=True))
         audiences.append(
             {
+                "audience": audience.value,
                 "name": audience.label,
                 "started": started,
                 "completed": len(completed),
@@ -54,12 +68,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
                 ],
             }
         )
-    links = wave.links.all()
-    context = {"wave": wave, "study": study, "audiences": audiences, "links": links}
-    context["invitations"] = response_rates(wave)
-    context["can_edit"] = scoped(request.user, Wave, EDIT).filter(pk=wave.pk).exists()
-    context["may_see_results"] = scoped(request.user, Wave, RESULTS).filter(pk=wave.pk).exists()
-    return render(request, "studies/wave.html", context)
+    return audiences
 
 
 def _segment_counts(segment: Any, completed: list[dict[str, str]], threshold: int) -> dict[str, Any]:
@@ -71,4 +80,4 @@ def _segment_counts(segment: Any, completed: list[dict[str, str]], threshold: in
         counts[None] = sizes[None]
     hidden = suppressed_groups({v: n for v, n in counts.items() if n}, threshold)
     rows = [{"value": value, "count": None if value in hidden else n} for value, n in counts.items() if n]
-    return {"name": segment.name, "rows": rows}
+    return {"key": segment.key, "name": segment.name, "rows": rows}

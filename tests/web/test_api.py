@@ -1,0 +1,173 @@
+"""The JSON API: bearer tokens of one organisation, with the rights of the pages."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from synthetic import fill
+
+import servqual
+from servqual.web.accounts.models import Membership, Role
+from servqual.web.api.models import ApiToken, token_hash
+
+
+@pytest.fixture
+def token_for(people, acme):
+    """The text of a new token of the person named, in Acme unless told otherwise."""
+
+    def make(name: str, organisation=None) -> str:
+        return ApiToken.create(people[name], organisation or acme, "test")[1]
+
+    return make
+
+
+def get(client, path: str, token: str | None, **headers):
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
+    return client.get(path, headers=headers)
+
+
+def test_the_schema_lists_the_endpoints(client, db):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in [
+        "/api/studies",
+        "/api/studies/{study_id}",
+        "/api/studies/{study_id}/waves",
+        "/api/waves/{wave_id}",
+        "/api/waves/{wave_id}/results",
+        "/api/waves/{wave_id}/export.xlsx",
+    ]:
+        assert path in paths
+    assert response.json()["components"]["securitySchemes"] == {"TokenAuth": {"type": "http", "scheme": "bearer"}}
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-token"])
+def test_no_token_or_a_wrong_one_gets_401(client, study, token):
+    assert get(client, "/api/studies", token).status_code == 401
+    assert get(client, f"/api/studies/{study.pk}", token).status_code == 401
+
+
+def test_a_revoked_token_gets_401(client, study, token_for):
+    token = token_for("alice")
+    assert get(client, "/api/studies", token).status_code == 200
+    ApiToken.objects.update(revoked=True)
+    assert get(client, "/api/studies", token).status_code == 401
+
+
+def test_a_token_of_an_inactive_user_gets_401(client, people, study, token_for):
+    token = token_for("alice")
+    people["alice"].is_active = False
+    people["alice"].save()
+    assert get(client, "/api/studies", token).status_code == 401
+
+
+def test_studies_and_waves_of_the_tokens_organisation(client, study, wave, token_for):
+    token = token_for("vera")
+    assert [s["id"] for s in get(client, "/api/studies", token).json()] == [study.pk]
+    assert get(client, f"/api/studies/{study.pk}", token).json()["name"] == "Klantonderzoek"
+    assert [w["id"] for w in get(client, f"/api/studies/{study.pk}/waves", token).json()] == [wave.pk]
+    assert get(client, f"/api/waves/{wave.pk}", token).json()["name"] == "2026-1"
+
+
+def test_another_organisations_study_and_wave_are_not_found(client, people, globex, study, study_for, token_for):
+    other = study_for(globex)
+    # alice is a member of Globex as well: her Acme token still never reaches it.
+    Membership.objects.create(user=people["alice"], organisation=globex, role=Role.OWNER)
+    fill(other.waves.get(), 10)
+    token = token_for("alice")
+    assert [s["id"] for s in get(client, "/api/studies", token).json()] == [study.pk]
+    for path in ["studies/{s}", "studies/{s}/waves", "waves/{w}", "waves/{w}/results", "waves/{w}/export.xlsx"]:
+        url = "/api/" + path.format(s=other.pk, w=other.waves.get().pk)
+        assert get(client, url, token).status_code == 404, url
+    globex_token = token_for("alice", globex)
+    assert get(client, f"/api/studies/{other.pk}", globex_token).status_code == 200
+    assert get(client, f"/api/studies/{study.pk}", globex_token).status_code == 404
+
+
+def test_a_token_of_a_non_member_sees_nothing(client, people, globex, study, token_for):
+    token = token_for("bob", study.organisation)
+    assert get(client, "/api/studies", token).json() == []
+    assert get(client, f"/api/studies/{study.pk}", token).status_code == 404
+
+
+def test_the_wave_gives_the_counts_of_the_wave_page(client, wave, token_for):
+    fill(wave, 12)
+    body = get(client, f"/api/waves/{wave.pk}", token_for("vera")).json()
+    (customers,) = body["audiences"]
+    assert customers["audience"] == "customer" and customers["completed"] == 12
+    rows = customers["segments"][0]["rows"]
+    assert sum(row["count"] or 0 for row in rows) < 12  # some branches have too few to show
+    for row in rows:
+        assert row["count"] is None or row["count"] >= body["anonymity_threshold"]
+
+
+def test_the_results_are_the_analysis_of_the_waves_responses(client, wave, token_for):
+    responses = fill(wave, 120)
+    expected = servqual.analyze(responses, segments=["branch"], min_group=5)
+    body = get(client, f"/api/waves/{wave.pk}/results", token_for("mona")).json()
+    for key, dimension in expected.dimensions.items():
+        assert body["dimensions"][key]["gap"]["mean"] == pytest.approx(dimension["gap"]["mean"], abs=1e-12)
+    assert body["n_used"] == 120
+
+
+def test_a_viewer_gets_no_results_as_on_the_pages(client, people, wave, token_for):
+    fill(wave, 30)
+    token = token_for("vera")
+    assert get(client, f"/api/waves/{wave.pk}/results", token).status_code == 404
+    assert get(client, f"/api/waves/{wave.pk}/export.xlsx", token).status_code == 404
+    client.force_login(people["vera"])
+    assert client.get(f"/waves/{wave.pk}/results/").status_code == 404
+
+
+def test_below_the_threshold_there_are_no_results(client, wave, token_for):
+    fill(wave, 4)
+    token = token_for("mona")
+    response = get(client, f"/api/waves/{wave.pk}/results", token)
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Too few completed responses: results are given from 5 on."
+    response = get(client, f"/api/waves/{wave.pk}/results", token, **{"accept-language": "nl"})
+    assert response.json()["detail"] == "Te weinig ingevulde antwoorden: resultaten zijn er vanaf 5."
+    assert get(client, f"/api/waves/{wave.pk}/export.xlsx", token).status_code == 409
+
+
+def test_the_export_is_the_dashboards_workbook(client, people, wave, token_for):
+    fill(wave, 30)
+    api = get(client, f"/api/waves/{wave.pk}/export.xlsx", token_for("mona"))
+    assert api.status_code == 200
+    client.force_login(people["mona"])
+    page = client.get(f"/waves/{wave.pk}/results/export.xlsx")
+    sheets = openpyxl.load_workbook(io.BytesIO(api.content)).sheetnames
+    assert sheets == openpyxl.load_workbook(io.BytesIO(page.content)).sheetnames
+    assert "responses" not in [s.lower() for s in sheets]  # a manager gets no raw rows
+
+
+def test_the_database_holds_only_the_tokens_hash(study, token_for):
+    token = token_for("alice")
+    stored = ApiToken.objects.get()
+    assert stored.token_hash == token_hash(token) and token not in stored.token_hash
+    assert len(token) >= 43  # 256 random bits, base64
+    assert not any(token in str(value) for value in ApiToken.objects.values().get().values())
+
+
+def test_last_used_is_updated(client, study, token_for):
+    token = token_for("alice")
+    assert ApiToken.objects.get().last_used_at is None
+    get(client, "/api/studies", token)
+    first = ApiToken.objects.get().last_used_at
+    assert first is not None
+    get(client, "/api/studies", token)
+    assert ApiToken.objects.get().last_used_at >= first
+
+
+def test_the_command_prints_a_working_token_once(client, people, acme, study, capsys):
+    call_command("createapitoken", user="carl", organisation=str(acme.pk), name="reporting")
+    token = capsys.readouterr().out.strip()
+    assert get(client, "/api/studies", token).status_code == 200
+    call_command("createapitoken", user="carl", organisation="Acme", name="second")
+    assert capsys.readouterr().out.strip() != token
+    assert ApiToken.objects.filter(user=people["carl"], organisation=acme).count() == 2
