@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from synthetic import fill
 
 import servqual
 from servqual.web.accounts.models import Membership, Role
 from servqual.web.api.models import ApiToken, token_hash
+from servqual.web.imports.models import ResponseImport
+from servqual.web.surveys.models import Response
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+BRANCHES = ["’s-Hertogenbosch", "Amsterdam", "Rotterdam"]  # of tests/fixtures/canonical.csv
 
 
 @pytest.fixture
@@ -41,6 +48,8 @@ def test_the_schema_lists_the_endpoints(client, db):
         "/api/waves/{wave_id}",
         "/api/waves/{wave_id}/results",
         "/api/waves/{wave_id}/export.xlsx",
+        "/api/waves/{wave_id}/imports",
+        "/api/imports/{key}/confirm",
     ]:
         assert path in paths
     assert response.json()["components"]["securitySchemes"] == {"TokenAuth": {"type": "http", "scheme": "bearer"}}
@@ -171,3 +180,32 @@ def test_the_command_prints_a_working_token_once(client, people, acme, study, ca
     call_command("createapitoken", user="carl", organisation="Acme", name="second")
     assert capsys.readouterr().out.strip() != token
     assert ApiToken.objects.filter(user=people["carl"], organisation=acme).count() == 2
+
+
+def post_file(client, path: str, token: str, name: str, content: bytes):
+    return client.post(path, {"file": SimpleUploadedFile(name, content)}, headers={"authorization": f"Bearer {token}"})
+
+
+def test_an_import_gives_the_summary_then_a_confirm_saves_it_once(client, wave, token_for):
+    wave.study.segments.filter(key="branch").update(values=BRANCHES)
+    token = token_for("carl")
+    body = post_file(
+        client, f"/api/waves/{wave.pk}/imports", token, "bank.csv", (FIXTURES / "canonical.csv").read_bytes()
+    )
+    assert body.status_code == 200, body.content
+    body = body.json()
+    assert body["ready"] and not body["saved"] and "Rows used: 40" in body["summary"]
+    assert Response.objects.count() == 0
+    headers = {"authorization": f"Bearer {token}"}
+    first = client.post(f"/api/imports/{body['key']}/confirm", headers=headers).json()
+    second = client.post(f"/api/imports/{body['key']}/confirm", headers=headers).json()
+    assert first["saved"] and first["rows_saved"] == second["rows_saved"] == 40
+    assert Response.objects.filter(wave=wave, completed_at__isnull=False).count() == 40
+
+
+def test_only_a_token_with_the_setup_right_may_import(client, wave, token_for):
+    content = (FIXTURES / "canonical.csv").read_bytes()
+    assert post_file(client, f"/api/waves/{wave.pk}/imports", token_for("mona"), "bank.csv", content).status_code == 404
+    response = post_file(client, f"/api/waves/{wave.pk}/imports", token_for("carl"), "empty.csv", b"")
+    assert response.status_code == 400
+    assert ResponseImport.objects.count() == 0

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema, Status
+from ninja import File, NinjaAPI, Schema, Status, UploadedFile
 from ninja.security import HttpBearer
 
 from servqual.web.accounts.models import EDIT, RESULTS, SEE
@@ -24,6 +24,9 @@ from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.api.models import ApiToken, token_hash
 from servqual.web.dashboards.results import analysed, language
 from servqual.web.dashboards.views import DOWNLOADS, export_file
+from servqual.web.imports.forms import UploadForm
+from servqual.web.imports.models import ResponseImport
+from servqual.web.imports.views import confirm, read_import, store_upload
 from servqual.web.studies.models import Study, Wave
 from servqual.web.studies.views import response_counts
 
@@ -147,6 +150,61 @@ def wave_export(request: HttpRequest, wave_id: int) -> Any:
     filename = "-".join(filter(None, [slugify(found.study.name), slugify(found.name), "export.xlsx"]))
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
+
+
+class ImportOut(Schema):
+    key: str
+    filename: str
+    saved: bool
+    rows_saved: int
+    ready: bool = False
+    error: str | None = None
+    summary: list[str] = []
+    unknown: dict[str, list[str]] = {}
+
+
+class UploadErrors(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+@api.post("/waves/{wave_id}/imports", response={200: ImportOut, 400: UploadErrors})
+def wave_import(request: HttpRequest, wave_id: int, file: File[UploadedFile]) -> Any:
+    """Upload a file of responses: nothing is saved yet; the answer is the file's validation
+    summary. POST /api/imports/{key}/confirm then saves its rows."""
+    token: ApiToken = request.auth  # type: ignore[attr-defined]
+    found = _get(request, Wave, EDIT, wave_id)
+    form = UploadForm({}, {"file": file})
+    if not form.is_valid():
+        errors = {field: [str(e) for e in messages] for field, messages in form.errors.items()}
+        return Status(400, {"detail": _("The file cannot be imported."), "errors": errors})
+    return _import_out(store_upload(found, token.user, form.cleaned_data["file"]))
+
+
+@api.post("/imports/{key}/confirm", response=ImportOut)
+def import_confirm(request: HttpRequest, key: str) -> Any:
+    """Save the rows of an upload; a second confirm saves nothing twice."""
+    token: ApiToken = request.auth  # type: ignore[attr-defined]
+    pending = get_scoped_or_404(
+        token.user, ResponseImport, EDIT, within=token.organisation, key=key, created_by=token.user
+    )
+    return _import_out(confirm(pending))
+
+
+def _import_out(pending: ResponseImport) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "key": pending.key,
+        "filename": pending.filename,
+        "saved": pending.saved_at is not None,
+        "rows_saved": pending.rows_saved,
+    }
+    if pending.saved_at is None:
+        found = read_import(pending)
+        out["ready"] = found["ready"]
+        out["error"] = found.get("error")
+        out["summary"] = [text for _indented, text in found.get("summary", [])]
+        out["unknown"] = found.get("unknown", {})
+    return out
 
 
 def _too_few(wave: Wave) -> str:

@@ -37,12 +37,7 @@ def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, EDIT, pk=wave_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        # Answers nobody saved are not kept: clear out uploads left unconfirmed.
-        ResponseImport.objects.filter(saved_at__isnull=True, created_at__lt=timezone.now() - KEEP_UNSAVED).delete()
-        file = form.cleaned_data["file"]
-        pending = ResponseImport.objects.create(
-            wave=wave, created_by=request.user, filename=file.name[:200], content=file.read()
-        )
+        pending = store_upload(wave, request.user, form.cleaned_data["file"])
         return redirect("import-review", key=pending.key)
     return render(request, "imports/upload.html", {"wave": wave, "study": wave.study, "form": form})
 
@@ -51,23 +46,37 @@ def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
 def review(request: HttpRequest, key: str) -> HttpResponse:
     pending = get_scoped_or_404(request.user, ResponseImport, EDIT, key=key, created_by=request.user)
     if request.method == "POST":
-        with transaction.atomic():
-            locked = ResponseImport.objects.select_for_update().get(pk=pending.pk)
-            if locked.saved_at is None:  # a second confirm finds it saved and stores nothing
-                found = _read(locked)
-                if found["ready"]:
-                    locked.rows_saved = save_responses(locked.wave, found["responses"])
-                    locked.saved_at = timezone.now()
-                    locked.content = b""  # the rows are in the wave now; the file is not kept
-                    locked.save()
+        confirm(pending)
         return redirect("import-review", key=key)
     context: dict[str, Any] = {"pending": pending, "wave": pending.wave, "study": pending.wave.study}
     if pending.saved_at is None:
-        context |= _read(pending)
+        context |= read_import(pending)
     return render(request, "imports/review.html", context)
 
 
-def _read(pending: ResponseImport) -> dict[str, Any]:
+def store_upload(wave: Wave, user: Any, file: Any) -> ResponseImport:
+    """Keep an uploaded file until it is confirmed; answers nobody saved are not kept, so
+    uploads left unconfirmed are cleared out first."""
+    ResponseImport.objects.filter(saved_at__isnull=True, created_at__lt=timezone.now() - KEEP_UNSAVED).delete()
+    return ResponseImport.objects.create(wave=wave, created_by=user, filename=file.name[:200], content=file.read())
+
+
+def confirm(pending: ResponseImport) -> ResponseImport:
+    """Save the import's rows in its wave, once: the row is locked and marked saved in the
+    same transaction, so a second confirm finds it saved and stores nothing."""
+    with transaction.atomic():
+        locked = ResponseImport.objects.select_for_update().get(pk=pending.pk)
+        if locked.saved_at is None:
+            found = read_import(locked)
+            if found["ready"]:
+                locked.rows_saved = save_responses(locked.wave, found["responses"])
+                locked.saved_at = timezone.now()
+                locked.content = b""  # the rows are in the wave now; the file is not kept
+                locked.save()
+    return locked
+
+
+def read_import(pending: ResponseImport) -> dict[str, Any]:
     """The file read as on the command line, with its summary in the user's language;
     ready when it can be saved."""
     _ = translator(language())
