@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from synthetic import fill
 
 import servqual
@@ -209,3 +210,18 @@ def test_only_a_token_with_the_setup_right_may_import(client, wave, token_for):
     response = post_file(client, f"/api/waves/{wave.pk}/imports", token_for("carl"), "empty.csv", b"")
     assert response.status_code == 400
     assert ResponseImport.objects.count() == 0
+
+
+def test_the_command_refuses_a_user_who_is_no_member(people, acme, globex):
+    with pytest.raises(CommandError, match="not a member"):
+        call_command("createapitoken", user="bob", organisation="Acme", name="x")
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("createapitoken", user="bob", organisation="Initech", name="x")
+    assert not ApiToken.objects.exists()
+
+
+def test_the_admin_shows_no_hash_and_adds_no_tokens(admin_client, people, acme):
+    stored, _ = ApiToken.create(people["alice"], acme, "reporting")
+    html = admin_client.get(f"/admin/api/apitoken/{stored.pk}/change/").content.decode()
+    assert "reporting" in html and stored.token_hash not in html
+    assert admin_client.get("/admin/api/apitoken/add/").status_code == 403
