@@ -18,7 +18,8 @@ from django.utils import timezone
 from test_survey import PAGES, page_answers
 
 from servqual.web.distribution.models import Invitation, InvitationKey
-from servqual.web.surveys.models import Response, key_hash
+from servqual.web.keys import key_hash
+from servqual.web.surveys.models import Response
 
 LINK = re.compile(r"https?://[\w.]+(/i/[\w-]+/(?:unsubscribe/)?)")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -10,10 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servqual.web.accounts.models import Organisation
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from servqual.web.keys import key_hash
 
 
 class ApiToken(models.Model):
@@ -40,4 +36,4 @@ class ApiToken(models.Model):
     def create(cls, user: object, organisation: Organisation, name: str) -> tuple[ApiToken, str]:
         """A new token (256 random bits) and its text, which is not kept anywhere."""
         token = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, organisation=organisation, name=name, token_hash=token_hash(token)), token
+        return cls.objects.create(user=user, organisation=organisation, name=name, token_hash=key_hash(token)), token

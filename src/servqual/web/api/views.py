@@ -21,12 +21,13 @@ from ninja.security import HttpBearer
 
 from servqual.web.accounts.models import EDIT, RESULTS, SEE
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
-from servqual.web.api.models import ApiToken, token_hash
+from servqual.web.api.models import ApiToken
 from servqual.web.dashboards.results import analysed, language
 from servqual.web.dashboards.views import DOWNLOADS, export_file
 from servqual.web.imports.forms import UploadForm
 from servqual.web.imports.models import ResponseImport
 from servqual.web.imports.views import confirm, read_import, store_upload
+from servqual.web.keys import key_hash
 from servqual.web.studies.models import Study, Wave
 from servqual.web.studies.views import response_counts
 
@@ -36,7 +37,7 @@ class TokenAuth(HttpBearer):
         # A lookup by the hash: the time it takes says nothing about the token's characters.
         found = (
             ApiToken.objects.select_related("user", "organisation")
-            .filter(token_hash=token_hash(token), revoked=False, user__is_active=True)
+            .filter(token_hash=key_hash(token), revoked=False, user__is_active=True)
             .first()
         )
         if found is not None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from servqual.web.keys import key_hash
 from servqual.web.studies.models import Wave
-from servqual.web.surveys.models import Audience, Response, key_hash, new_resume_key
+from servqual.web.surveys.models import Audience, Response, new_resume_key
 
 #: Days after the wave closes that the addresses are kept (for questions about who was invited).
 KEEP_ADDRESSES_DAYS = 30

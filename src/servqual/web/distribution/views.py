@@ -25,9 +25,10 @@ from servqual.web.distribution import mail
 from servqual.web.distribution.addresses import UnreadableFileError, read_addresses
 from servqual.web.distribution.forms import UploadForm
 from servqual.web.distribution.models import KEEP_ADDRESSES_DAYS, Invitation, InvitationKey
+from servqual.web.keys import key_hash
 from servqual.web.studies.models import Wave
 from servqual.web.surveys import views as survey
-from servqual.web.surveys.models import Audience, Response, key_hash
+from servqual.web.surveys.models import Audience, Response
 
 #: How long the confirm step of an upload stays valid.
 CONFIRM_SECONDS = 60 * 60

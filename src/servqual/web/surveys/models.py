@@ -6,7 +6,6 @@ anonymous resume cookie holds a random key of which only the hash is kept.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -28,10 +27,6 @@ def new_link_key() -> str:
 
 def new_resume_key() -> str:
     return secrets.token_urlsafe(32)
-
-
-def key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class SurveyLink(models.Model):

@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from servqual.i18n import pick
+from servqual.web.keys import key_hash
 from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys
-from servqual.web.surveys.models import Response, SurveyLink, key_hash, new_resume_key
+from servqual.web.surveys.models import Response, SurveyLink, new_resume_key
 
 
 class Door(Protocol):
