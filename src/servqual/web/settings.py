@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "formtools",
     "servqual.web.accounts",
     "servqual.web.studies",
     "servqual.web.surveys",

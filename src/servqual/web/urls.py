@@ -9,6 +9,7 @@ from servqual.web.api.views import api
 from servqual.web.dashboards import views as dashboards
 from servqual.web.imports import views as imports
 from servqual.web.studies import views as studies
+from servqual.web.studies.wizard import StudyWizard
 from servqual.web.surveys import views as surveys
 
 # /s/<key>/: the respondent's survey (language from the link or the browser)
@@ -20,8 +21,11 @@ survey_urls = [
 
 urlpatterns = [
     path("", studies.home, name="home"),
+    path("studies/new/", StudyWizard.as_view(), name="study-new"),
     path("studies/<int:study_id>/", studies.study_detail, name="study"),
+    path("studies/<int:study_id>/waves/new/", studies.wave_new, name="wave-new"),
     path("waves/<int:wave_id>/", studies.wave_detail, name="wave"),
+    path("waves/<int:wave_id>/links/new/", studies.link_new, name="link-new"),
     path("waves/<int:wave_id>/results/", dashboards.dashboard, name="wave-results"),
     path("waves/<int:wave_id>/results/<str:name>", dashboards.download, name="wave-download"),
     path("waves/<int:wave_id>/import/", imports.upload, name="import-upload"),

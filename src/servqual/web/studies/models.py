@@ -71,10 +71,16 @@ class Study(models.Model):
         if not self.languages or any(lang not in LANGUAGES for lang in self.languages):
             raise ValidationError({"languages": _("Choose one or more of: nl, en.")})
         if self.instrument_file:
-            try:
-                self.instrument()
-            except ServqualError as exc:
-                raise ValidationError({"instrument_file": exc.render(translator(_current_language()))}) from None
+            check_instrument_text(self.instrument_file, "instrument_file")
+
+
+def check_instrument_text(text: str, field: str, filename: str | None = None) -> Instrument:
+    """The instrument an instrument file's text defines, or a ValidationError on ``field``
+    that names the file (``filename``, as uploaded), line and problem in the user's language."""
+    try:
+        return _instrument_from_text(text, filename)
+    except ServqualError as exc:
+        raise ValidationError({field: exc.render(translator(_current_language()))}) from None
 
 
 def _current_language() -> str:
@@ -83,13 +89,19 @@ def _current_language() -> str:
 
 
 @lru_cache(maxsize=64)
-def _instrument_from_text(text: str) -> Instrument:
-    # The loader reads files (and names them in its messages), so the stored text gets one.
-    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+def _instrument_from_text(text: str, filename: str | None = None) -> Instrument:
+    # The loader reads files (and names them in its messages), so the text gets one: the
+    # uploaded file's own name, or one made from the text.
+    name = Path(filename or "").name or f"instrument-{hashlib.sha256(text.encode()).hexdigest()[:12]}.toml"
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"instrument-{digest}.toml"
+        path = Path(folder) / name
         path.write_text(text, encoding="utf-8")
-        return load_instrument(path)
+        try:
+            return load_instrument(path)
+        except ServqualError as exc:
+            # The user knows the file by its name, not by this temporary folder.
+            params = {k: name if v == str(path) else v for k, v in exc.params.items()}
+            raise ServqualError(exc.message_id, **params) from None
 
 
 class Segment(models.Model):
@@ -143,6 +155,10 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.study}: {self.name}"
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("A wave closes after it opens.")})
 
     def is_open(self, at: object = None) -> bool:
         at = at or timezone.now()

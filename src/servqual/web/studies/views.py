@@ -11,12 +11,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from servqual.analysis import suppressed_groups
 from servqual.web.accounts.models import EDIT, RESULTS, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.distribution.rates import response_rates
+from servqual.web.studies.forms import LinkForm, WaveForm
 from servqual.web.studies.models import Study, Wave
 from servqual.web.surveys.models import Audience
 
@@ -24,13 +25,35 @@ from servqual.web.surveys.models import Audience
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     organisations = scoped(request.user, Organisation).prefetch_related("studies")
-    return render(request, "studies/home.html", {"organisations": organisations})
+    can_edit = scoped(request.user, Organisation, EDIT).exists()
+    return render(request, "studies/home.html", {"organisations": organisations, "can_edit": can_edit})
 
 
 @login_required
 def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     study = get_scoped_or_404(request.user, Study, pk=study_id)
-    return render(request, "studies/study.html", {"study": study, "waves": study.waves.all()})
+    context = {"study": study, "waves": study.waves.all()}
+    context["can_edit"] = scoped(request.user, Study, EDIT).filter(pk=study.pk).exists()
+    return render(request, "studies/study.html", context)
+
+
+@login_required
+def wave_new(request: HttpRequest, study_id: int) -> HttpResponse:
+    study = get_scoped_or_404(request.user, Study, EDIT, pk=study_id)
+    form = WaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return redirect("wave", form.save_for(study).pk)
+    return render(request, "studies/wave_new.html", {"study": study, "form": form})
+
+
+@login_required
+def link_new(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_scoped_or_404(request.user, Wave, EDIT, pk=wave_id)
+    form = LinkForm(request.POST or None, wave=wave)
+    if request.method == "POST" and form.is_valid():
+        form.cleaned_data["link"].save()
+        return redirect("wave", wave.pk)
+    return render(request, "studies/link_new.html", {"wave": wave, "study": wave.study, "form": form})
 
 
 @login_required

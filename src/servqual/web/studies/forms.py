@@ -1,0 +1,209 @@
+"""Forms to set up a study, its segments, waves and survey links.
+
+The wizard (servqual.web.studies.wizard) takes them in steps; the study and wave pages use
+the wave and link forms on their own. Validation is the models' (``full_clean``), so the
+pages, the admin and the API refuse the same things with the same messages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from servqual.instruments import builtin_instruments, load_instrument
+from servqual.web.accounts.models import EDIT, Organisation
+from servqual.web.accounts.tenancy import scoped
+from servqual.web.studies.models import Segment, Study, Wave, check_instrument_text
+from servqual.web.surveys.models import Audience, SurveyLink
+
+#: An instrument file is a short text; anything larger is not one.
+MAX_INSTRUMENT_BYTES = 256 * 1024
+CUSTOM = "custom"
+#: How long a new wave stays open unless told otherwise.
+DEFAULT_WAVE_LENGTH = timedelta(weeks=4)
+
+LANGUAGE_CHOICES = [
+    ("nl,en", _("Dutch and English, Dutch first")),
+    ("en,nl", _("English and Dutch, English first")),
+    ("nl", _("Dutch only")),
+    ("en", _("English only")),
+]
+
+
+class StudyForm(forms.ModelForm):
+    """The study itself, in one of the organisations where the user sets up studies."""
+
+    languages = forms.ChoiceField(
+        label=_("Languages of the survey"),
+        choices=LANGUAGE_CHOICES,
+        help_text=_("The first is shown when the respondent's browser asks for neither."),
+    )
+
+    class Meta:
+        model = Study
+        fields = ["organisation", "name", "service_name", "languages", "anonymity_threshold"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisations = scoped(user, Organisation, EDIT).order_by("name")
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].empty_label = None
+        self.fields["organisation"].label = _("Organisation")
+
+    def clean_languages(self) -> list[str]:
+        return self.cleaned_data["languages"].split(",")
+
+
+def _instrument_choices() -> list[tuple[str, str]]:
+    lang = (get_language() or "en")[:2]
+    choices = []
+    for key in builtin_instruments():
+        instrument = load_instrument(key)
+        name = instrument.name.get(lang) or instrument.name.get("en") or key
+        description = instrument.description.get(lang) or instrument.description.get("en") or ""
+        choices.append((key, f"{name}: {description}" if description else name))
+    return [*choices, (CUSTOM, _("My own instrument file (TOML, see the documentation on instruments)"))]
+
+
+class InstrumentForm(forms.Form):
+    """A built-in instrument, or an instrument file of the user's own."""
+
+    instrument = forms.ChoiceField(label=_("Instrument"), widget=forms.RadioSelect, initial="servqual-22")
+    file = forms.FileField(label=_("Instrument file"), required=False, help_text=_("Only for your own instrument."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = _instrument_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("file")
+        if data.get("instrument") != CUSTOM:
+            data["instrument_file"] = ""
+            return data
+        if upload is None:
+            raise ValidationError({"file": _("Choose the instrument file to upload.")})
+        if upload.size > MAX_INSTRUMENT_BYTES:
+            raise ValidationError(
+                {"file": _("The file is larger than %(limit)s.")},
+                params={"limit": filesizeformat(MAX_INSTRUMENT_BYTES)},
+            )
+        upload.seek(0)
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                {"file": _("%(file)s is not a UTF-8 text file.")}, params={"file": upload.name}
+            ) from None
+        check_instrument_text(text, "file", upload.name)
+        data["instrument_file"] = text
+        return data
+
+    def study_fields(self) -> dict[str, str]:
+        """The Study fields this step sets."""
+        key = self.cleaned_data["instrument"]
+        return {
+            "instrument_key": "servqual-22" if key == CUSTOM else key,
+            "instrument_file": self.cleaned_data["instrument_file"],
+        }
+
+
+def _split_values(text: str) -> list[str]:
+    """One value per line, or separated by commas or semicolons."""
+    return list(dict.fromkeys(v.strip() for v in re.split(r"[\n,;]", text) if v.strip()))
+
+
+class SegmentForm(forms.ModelForm):
+    values = forms.CharField(
+        label=_("Allowed values"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, or separated by commas."),
+    )
+
+    class Meta:
+        model = Segment
+        fields = ["key", "name", "values"]
+
+    def clean_values(self) -> list[str]:
+        return _split_values(self.cleaned_data["values"])
+
+
+class BaseSegmentFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        keys = [f.cleaned_data["key"] for f in self.forms if f.cleaned_data.get("key")]
+        if len(keys) != len(set(keys)):
+            raise ValidationError(_("Each segment needs a key of its own."))
+
+    def segments(self) -> list[dict[str, Any]]:
+        """The filled-in segments, in the order given."""
+        return [f.cleaned_data for f in self.forms if f.cleaned_data.get("key")]
+
+
+SegmentFormSet = forms.formset_factory(SegmentForm, formset=BaseSegmentFormSet, extra=3, max_num=12)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class WaveForm(forms.ModelForm):
+    """A wave, and whether to make the customers' anonymous link with it."""
+
+    customer_link = forms.BooleanField(
+        label=_("Make an anonymous survey link for customers"), required=False, initial=True
+    )
+
+    class Meta:
+        model = Wave
+        fields = ["name", "opens_at", "closes_at"]
+        widgets = {"opens_at": DateTimeInput(), "closes_at": DateTimeInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        start = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["opens_at"].initial = start
+        self.fields["closes_at"].initial = start + DEFAULT_WAVE_LENGTH
+
+    def save_for(self, study: Study) -> Wave:
+        """Save the wave in ``study``, with the customers' anonymous link if asked."""
+        wave = self.save(commit=False)
+        wave.study = study
+        wave.save()
+        if self.cleaned_data["customer_link"]:
+            SurveyLink.objects.create(wave=wave, audience=Audience.CUSTOMER)
+        return wave
+
+
+class LinkForm(forms.Form):
+    """An anonymous survey link of a wave: its audience and any segment values fixed in it."""
+
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices, initial=Audience.CUSTOMER)
+
+    def __init__(self, *args: Any, wave: Wave, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.wave = wave
+        for segment in wave.study.segments.all():
+            self.fields[f"segment_{segment.key}"] = forms.ChoiceField(
+                label=segment.name,
+                required=False,
+                choices=[("", _("(not fixed)")), *((v, v) for v in segment.values)],
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        fixed = {name.removeprefix("segment_"): v for name, v in data.items() if name.startswith("segment_") and v}
+        link = SurveyLink(wave=self.wave, audience=data.get("audience", Audience.CUSTOMER), fixed_segments=fixed)
+        link.full_clean()
+        data["link"] = link
+        return data

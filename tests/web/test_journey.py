@@ -1,0 +1,131 @@
+"""A new user's journey in a real browser (Debian's Chromium, driven by Playwright): log in,
+set up a study with the wizard, answer its survey on a phone-sized screen, and find the
+answers in the wave's results.
+
+Needs Chromium (``apt-get install chromium``); without it the test is skipped, unless
+SERVQUAL_BROWSER_TESTS=required (as in .ci/run), which makes a missing browser a failure.
+With SERVQUAL_SCREENSHOTS=docs/images it writes the screenshots of the documentation.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from servqual.web.accounts.models import Membership, Organisation, Role
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM:
+    if os.environ.get("SERVQUAL_BROWSER_TESTS") == "required":
+        raise RuntimeError("SERVQUAL_BROWSER_TESTS=required, but Chromium is not installed")
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+WIDE = {"viewport": {"width": 1280, "height": 900}}
+#: Three customers: expectations 6, 7, 6 and perceptions 3, 4, 5 on every statement, so
+#: every gap is -3, -3 and -1, with mean -7/3.
+ANSWERS = [(6, 3), (7, 4), (6, 5)]
+PASSWORD = "a long and unusual passphrase 7"
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        # --no-sandbox: CI runs as root in a container, where Chromium's sandbox cannot start.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def screenshot(page, name: str) -> None:
+    folder = os.environ.get("SERVQUAL_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def anna(transactional_db) -> User:
+    """A new owner of an organisation with nothing in it yet. Made before the browser
+    starts: Playwright's event loop keeps Django's database calls out of the test."""
+    organisation = Organisation.objects.create(name="Gemeente Acme")
+    user = User.objects.create_user("anna", password=PASSWORD)
+    Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
+    return user
+
+
+def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(live_server, anna, browser):
+    office = browser.new_context(**WIDE, locale="en-GB")
+    page = office.new_page()
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("text=New study")
+
+    # The wizard: four steps, no administrator needed.
+    page.fill("#id_study-name", "Klanttevredenheid")
+    page.fill("#id_study-service_name", "Gemeente Acme")
+    page.fill("#id_study-anonymity_threshold", "3")
+    screenshot(page, "wizard")
+    page.click("text=Next")
+    page.check("input[name=instrument-instrument][value=servqual-22]")
+    page.click("text=Next")
+    page.fill("#id_segments-0-key", "branch")
+    page.fill("#id_segments-0-name", "Branch")
+    page.fill("#id_segments-0-values", "Utrecht, Zwolle")
+    page.click("text=Next")
+    page.fill("#id_wave-name", "Voorjaar")
+    page.click("text=Create the study")
+    assert "/waves/" in page.url and page.locator("h1").inner_text() == "Voorjaar"
+    survey_url = page.locator("main a[href*='/s/']").first.get_attribute("href")
+
+    for number, (expectation, perception) in enumerate(ANSWERS):
+        phone = browser.new_context(**PHONE, locale="nl-NL")  # a new browser: a new respondent
+        answer(phone.new_page(), f"{live_server.url}{survey_url}", expectation, perception, screenshots=number == 0)
+        phone.close()
+
+    page.reload()
+    assert "3" in page.locator("table").first.inner_text()  # started and completed
+    page.click("text=Results")
+    results = page.locator("main").inner_text()
+    assert "3 respondents" in results or "n = 3" in results
+    assert re.search(r"[-−]2[.,]33", results), results[:2000]
+    screenshot(page, "dashboard-journey")
+    office.close()
+
+
+def answer(page, url: str, expectation: int, perception: int, screenshots: bool) -> None:
+    """Answer every page as a respondent does on a phone: by tapping."""
+    page.goto(url)
+    assert page.locator("html").get_attribute("lang") == "nl"  # the browser's language
+    send(page)
+    while page.locator("fieldset.scale").count():
+        if screenshots and "/1/" in page.url:
+            screenshot(page, "survey-phone")
+        for fieldset in page.locator("fieldset.scale").all():
+            name = fieldset.locator("input[type=radio]").first.get_attribute("name")
+            value = expectation if name.startswith("E") else perception
+            fieldset.locator(f"label:has(input[value='{value}'])").tap()
+        send(page)
+    points = page.locator("input[type=number]")
+    assert points.count() == 5  # the importance split
+    for i in range(5):
+        points.nth(i).fill("20")
+    assert page.locator("#total").inner_text() == "100"  # the live total, with JavaScript on
+    if screenshots:
+        screenshot(page, "survey-importance")
+    send(page)
+    assert "/done/" in page.url
+
+
+def send(page) -> None:
+    """Tap the page's main button and wait for the next page."""
+    with page.expect_navigation():
+        page.locator("main button[type=submit]:not([name=back])").tap()
