@@ -29,9 +29,14 @@ def make_study(organisation: Organisation, **fields) -> Study:
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with no counted login failures."""
-    cache.clear()
+def empty_cache(request):
+    """Each test that uses the database starts with an empty cache (no counted login
+    failures, no cached results). The cache is a table of that database."""
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            cache.clear()
+            return
 
 
 @pytest.fixture

@@ -77,3 +77,14 @@ def test_outgoing_mail_comes_from_email_url(tmp_path):
     assert run.stdout.split()[:2] == ["relay.example.org", "2525"]
     run = manage("check", EMAIL_URL="http://mail.example.org", **env)
     assert "EMAIL_URL must start with smtp:// or smtps://" in run.stderr
+
+
+def test_migrate_makes_the_shared_cache_a_table_that_a_second_process_reads(tmp_path):
+    """The rate limits and the results cache hold for all server processes at once."""
+    environ = {"DEBUG": "true", "SERVQUAL_DATA_DIR": str(tmp_path)}
+    assert manage("migrate", "--verbosity", "0", **environ).returncode == 0
+    write = "from django.core.cache import cache; cache.set('shared', 42, 60)"
+    read = "from django.core.cache import cache; print(cache.get('shared'))"
+    assert manage("shell", "-c", write, **environ).returncode == 0
+    run = manage("shell", "-c", read, **environ)
+    assert run.stdout.splitlines()[-1] == "42", run.stderr

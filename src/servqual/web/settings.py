@@ -133,6 +133,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [WEB_DIR / "static"]
 
+# One cache for every server process, so that the login and API rate limits count all
+# attempts and a wave's results are computed once: a table in the database (made by migrate).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "servqual_cache"}}
+
 # A failed CSRF check on a survey page shows the page again with the answers just posted.
 CSRF_FAILURE_VIEW = "servqual.web.surveys.views.csrf_failure"
 
