@@ -26,6 +26,7 @@ if not CHROMIUM:
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
+axe = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 WIDE = {"viewport": {"width": 1280, "height": 900}}
@@ -42,6 +43,17 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield chromium
         chromium.close()
+
+
+#: What axe-core checks on every page of the journey: the WCAG 2.1 A and AA rules.
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def accessible(page) -> None:
+    """No WCAG 2.1 AA violation that axe-core finds on the page as it is now."""
+    violations = axe.Axe().run(page, options=WCAG_21_AA).response["violations"]
+    found = [f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})" for v in violations]
+    assert not found, f"{page.url}: " + "; ".join(found)
 
 
 def screenshot(page, name: str) -> None:
@@ -64,6 +76,7 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     office = browser.new_context(**WIDE, locale="en-GB")
     page = office.new_page()
     page.goto(f"{live_server.url}/")
+    accessible(page)
     page.fill("#id_username", "anna")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
@@ -73,22 +86,27 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     page.fill("#id_study-name", "Klanttevredenheid")
     page.fill("#id_study-service_name", "Gemeente Acme")
     page.fill("#id_study-anonymity_threshold", "3")
+    accessible(page)
     screenshot(page, "wizard")
     page.click("text=Next")
+    accessible(page)
     page.check("input[name=instrument-instrument][value=servqual-22]")
     page.click("text=Next")
+    accessible(page)
     page.fill("#id_segments-0-key", "branch")
     page.fill("#id_segments-0-name", "Branch")
     page.fill("#id_segments-0-values", "Utrecht, Zwolle")
     page.click("text=Next")
+    accessible(page)
     page.fill("#id_wave-name", "Voorjaar")
     page.click("text=Create the study")
     assert "/waves/" in page.url and page.locator("h1").inner_text() == "Voorjaar"
+    accessible(page)
     survey_url = page.locator("main a[href*='/s/']").first.get_attribute("href")
 
     for number, (expectation, perception) in enumerate(ANSWERS):
         phone = browser.new_context(**PHONE, locale="nl-NL")  # a new browser: a new respondent
-        answer(phone.new_page(), f"{live_server.url}{survey_url}", expectation, perception, screenshots=number == 0)
+        answer(phone.new_page(), f"{live_server.url}{survey_url}", expectation, perception, first=number == 0)
         phone.close()
 
     page.reload()
@@ -97,18 +115,24 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     results = page.locator("main").inner_text()
     assert "3 respondents" in results or "n = 3" in results
     assert re.search(r"[-−]2[.,]33", results), results[:2000]
+    accessible(page)
     screenshot(page, "dashboard-journey")
     office.close()
 
 
-def answer(page, url: str, expectation: int, perception: int, screenshots: bool) -> None:
-    """Answer every page as a respondent does on a phone: by tapping."""
+def answer(page, url: str, expectation: int, perception: int, first: bool) -> None:
+    """Answer every page as a respondent does on a phone: by tapping. The first respondent's
+    pages are checked for accessibility and photographed."""
     page.goto(url)
     assert page.locator("html").get_attribute("lang") == "nl"  # the browser's language
+    if first:
+        accessible(page)
     send(page)
     while page.locator("fieldset.scale").count():
-        if screenshots and "/1/" in page.url:
-            screenshot(page, "survey-phone")
+        if first:
+            accessible(page)
+            if "/1/" in page.url:
+                screenshot(page, "survey-phone")
         for fieldset in page.locator("fieldset.scale").all():
             name = fieldset.locator("input[type=radio]").first.get_attribute("name")
             value = expectation if name.startswith("E") else perception
@@ -119,10 +143,13 @@ def answer(page, url: str, expectation: int, perception: int, screenshots: bool)
     for i in range(5):
         points.nth(i).fill("20")
     assert page.locator("#total").inner_text() == "100"  # the live total, with JavaScript on
-    if screenshots:
+    if first:
+        accessible(page)
         screenshot(page, "survey-importance")
     send(page)
     assert "/done/" in page.url
+    if first:
+        accessible(page)
 
 
 def send(page) -> None:
