@@ -144,6 +144,11 @@ class Wave(models.Model):
     def __str__(self) -> str:
         return f"{self.study}: {self.name}"
 
+    def clean(self) -> None:
+        # The check constraint holds it in the database; this says it on the field.
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("A wave closes after it opens.")})
+
     def is_open(self, at: object = None) -> bool:
         at = at or timezone.now()
         return self.opens_at <= at < self.closes_at
