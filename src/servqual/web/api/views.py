@@ -37,7 +37,7 @@ from servqual.web.keys import key_hash
 from servqual.web.siteurl import site_url
 from servqual.web.studies.models import Segment, Study, Wave
 from servqual.web.studies.views import response_counts
-from servqual.web.surveys.forms import column
+from servqual.web.surveys.forms import column, prompt
 from servqual.web.surveys.models import Response, SurveyLink
 
 #: Requests with a wrong token allowed from one address, and the window they are counted in;
@@ -253,7 +253,7 @@ def study_change(request: HttpRequest, study_id: int, payload: StudyChange) -> A
         found.save()
         if segments is not None:
             _replace_segments(found, payload.segments or [])
-    return Study.objects.prefetch_related("segments").get(pk=found.pk)
+    return found
 
 
 def _replace_segments(study: Study, given: list[SegmentIn]) -> None:
@@ -423,9 +423,7 @@ def wave_survey(request: HttpRequest, wave_id: int, lang: str | None = None) -> 
         "language": lang,
         "languages": study.languages,
         "sections": list(instrument.sections),
-        "prompts": {
-            section: pick(texts, lang).replace("{service}", service) for section, texts in instrument.prompts.items()
-        },
+        "prompts": {section: prompt(instrument, section, lang, service) for section in instrument.prompts},
         "scale": {
             "min": scale.min,
             "max": scale.max,
