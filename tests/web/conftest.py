@@ -83,6 +83,17 @@ def link(wave) -> SurveyLink:
 
 
 @pytest.fixture
+def token_for(people, acme):
+    """The text of a new API token of the person named, in Acme unless told otherwise."""
+    from servqual.web.api.models import ApiToken
+
+    def make(name: str, organisation=None) -> str:
+        return ApiToken.create(people[name], organisation or acme, "test")[1]
+
+    return make
+
+
+@pytest.fixture
 def smtp(settings):
     """A real SMTP server on 127.0.0.1 (aiosmtpd), with Django's SMTP backend pointed at it;
     yields the list of messages it received, as email.message.EmailMessage objects."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -10,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from synthetic import fill
 
 import servqual
@@ -23,20 +25,16 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 BRANCHES = ["’s-Hertogenbosch", "Amsterdam", "Rotterdam"]  # of tests/fixtures/canonical.csv
 
 
-@pytest.fixture
-def token_for(people, acme):
-    """The text of a new token of the person named, in Acme unless told otherwise."""
-
-    def make(name: str, organisation=None) -> str:
-        return ApiToken.create(people[name], organisation or acme, "test")[1]
-
-    return make
-
-
 def get(client, path: str, token: str | None, **headers):
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
     return client.get(path, headers=headers)
+
+
+def test_the_docs_page_loads_nothing_from_elsewhere(client, db):
+    html = client.get("/api/docs").content.decode()
+    assert "swagger-ui" in html and "/static/ninja/" in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)
 
 
 def test_the_schema_lists_the_endpoints(client, db):
@@ -50,10 +48,22 @@ def test_the_schema_lists_the_endpoints(client, db):
         "/api/waves/{wave_id}",
         "/api/waves/{wave_id}/results",
         "/api/waves/{wave_id}/export.xlsx",
+        "/api/waves/{wave_id}/export-csv.zip",
+        "/api/waves/{wave_id}/export-sav.zip",
+        "/api/waves/{wave_id}/report.html",
+        "/api/waves/{wave_id}/report.pdf",
+        "/api/waves/{wave_id}/links",
+        "/api/waves/{wave_id}/survey",
         "/api/waves/{wave_id}/imports",
         "/api/imports/{key}/confirm",
     ]:
         assert path in paths
+    assert set(paths["/api/studies"]) == {"get", "post"}
+    assert set(paths["/api/studies/{study_id}"]) == {"get", "patch"}
+    assert set(paths["/api/studies/{study_id}/waves"]) == {"get", "post"}
+    assert set(paths["/api/waves/{wave_id}"]) == {"get", "patch"}
+    assert set(paths["/api/waves/{wave_id}/links"]) == {"get", "post"}
+    assert "application/pdf" in paths["/api/waves/{wave_id}/report.pdf"]["get"]["responses"]["200"]["content"]
     assert response.json()["components"]["securitySchemes"] == {"TokenAuth": {"type": "http", "scheme": "bearer"}}
 
 
@@ -61,6 +71,38 @@ def test_the_schema_lists_the_endpoints(client, db):
 def test_no_token_or_a_wrong_one_gets_401(client, study, token):
     assert get(client, "/api/studies", token).status_code == 401
     assert get(client, f"/api/studies/{study.pk}", token).status_code == 401
+
+
+def test_after_twenty_wrong_tokens_the_address_waits(client, study, token_for):
+    token = token_for("alice")
+    for attempt in range(20):
+        assert get(client, "/api/studies", f"wrong-{attempt}").status_code == 401
+    refused = get(client, "/api/studies", "wrong")
+    assert refused.status_code == 429 and refused["Retry-After"] == "900"
+    assert refused.json()["detail"].startswith("Too many requests with a wrong token.")
+    # the right token waits too, as the right password does after failed logins
+    assert get(client, "/api/studies", token).status_code == 429
+    dutch = get(client, "/api/studies", token, **{"accept-language": "nl"}).json()["detail"]
+    assert dutch.startswith("Te veel verzoeken met een verkeerde token.")
+    assert get(Client(REMOTE_ADDR="192.0.2.7"), "/api/studies", token).status_code == 200  # another address
+    # the login form counts its own failures
+    assert Client().post("/accounts/login/", {"username": "alice", "password": "x"}).status_code == 200
+
+
+def test_requests_with_a_valid_token_are_not_counted(client, study, token_for):
+    token = token_for("alice")
+    for _ in range(19):
+        assert get(client, "/api/studies", "wrong").status_code == 401
+    for _ in range(30):
+        assert get(client, "/api/studies", token).status_code == 200
+    assert get(client, "/api/studies", "wrong").status_code == 401  # the 20th failure
+    assert get(client, "/api/studies", token).status_code == 429
+
+
+def test_a_request_without_a_token_is_no_failed_attempt(client, study, token_for):
+    for _ in range(25):
+        assert get(client, "/api/studies", None).status_code == 401
+    assert get(client, "/api/studies", token_for("alice")).status_code == 200
 
 
 def test_a_revoked_token_gets_401(client, study, token_for):

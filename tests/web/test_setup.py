@@ -187,3 +187,17 @@ def test_managers_viewers_and_other_organisations_cannot_add_waves_or_links(clie
     assert wave.study.waves.count() == 1 and not wave.links.exists()
     page = client.get(f"/studies/{wave.study.pk}/")
     assert page.status_code == 404 or "/waves/new/" not in page.content.decode()
+
+
+def test_a_study_with_responses_keeps_its_instrument_wherever_it_is_changed(study, link):
+    from django.core.exceptions import ValidationError
+
+    from servqual.web.surveys.models import Response
+
+    study.instrument_key = "servperf"
+    study.full_clean()  # no responses yet: it may change
+    Response.objects.create(wave=link.wave, link=link, language="nl")
+    with pytest.raises(ValidationError, match="its instrument cannot change"):
+        study.full_clean()
+    study.instrument_key, study.name = "servqual-22", "Another name"
+    study.full_clean()  # other fields still change

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "formtools",
+    "ninja",  # serves the API docs page (Swagger UI) from its own static files, not a CDN
     "servqual.web.accounts",
     "servqual.web.studies",
     "servqual.web.surveys",
@@ -132,6 +133,10 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [WEB_DIR / "static"]
+
+# Behind a proxy every request comes from the proxy's address; the rate limits then count
+# per client by the header the proxy sets, e.g. CLIENT_ADDRESS_HEADER=HTTP_X_FORWARDED_FOR.
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 
 # One cache for every server process, so that the login and API rate limits count all
 # attempts and a wave's results are computed once: a table in the database (made by migrate).

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth.views import LoginView, PasswordResetView
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+
+from servqual.web.accounts.limits import AttemptLimit, client_address
 
 #: Failed logins allowed per user name and address, and the window they are counted in.
 LOGIN_ATTEMPTS = 5
 LOGIN_WINDOW = 15 * 60
+LOGIN_FAILURES = AttemptLimit("login-failures", LOGIN_ATTEMPTS, LOGIN_WINDOW)
 
 
 class RateLimitedLoginView(LoginView):
@@ -19,30 +20,26 @@ class RateLimitedLoginView(LoginView):
     address, further tries are refused (429) until LOGIN_WINDOW has passed."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if cache.get(self._failures_key(), 0) >= LOGIN_ATTEMPTS:
+        if LOGIN_FAILURES.reached(*self._who()):
             context = self.get_context_data(form=self.get_form(), locked=True)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        key = self._failures_key()
-        cache.add(key, 0, LOGIN_WINDOW)
-        cache.incr(key)
+        LOGIN_FAILURES.count(*self._who())
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        cache.delete(self._failures_key())
+        LOGIN_FAILURES.clear(*self._who())
         return super().form_valid(form)
 
-    def _failures_key(self) -> str:
-        # Hashed: the cache holds no user names or addresses in the clear.
-        username = self.request.POST.get("username", "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "")
-        return "login-failures:" + hashlib.sha256(f"{username}\0{address}".encode()).hexdigest()
+    def _who(self) -> tuple[str, str]:
+        return self.request.POST.get("username", "").strip().lower(), client_address(self.request)
 
 
 #: Password-reset e-mails asked from one address, and the window they are counted in.
 RESET_REQUESTS = 5
+PASSWORD_RESETS = AttemptLimit("password-resets", RESET_REQUESTS, LOGIN_WINDOW)
 
 
 class RateLimitedPasswordResetView(PasswordResetView):
@@ -50,9 +47,7 @@ class RateLimitedPasswordResetView(PasswordResetView):
     LOGIN_WINDOW, further ones are refused (429), so the form cannot be used to flood an inbox."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = "password-resets:" + hashlib.sha256(request.META.get("REMOTE_ADDR", "").encode()).hexdigest()
-        cache.add(key, 0, LOGIN_WINDOW)
-        if cache.incr(key) > RESET_REQUESTS:
+        if PASSWORD_RESETS.count(client_address(request)) > RESET_REQUESTS:
             context = self.get_context_data(form=self.get_form(), locked=True)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)

@@ -8,49 +8,121 @@ an object of any other organisation is not found (404), even one the user may se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from ninja import File, NinjaAPI, Schema, Status, UploadedFile
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from servqual.web.accounts.models import EDIT, RESULTS, SEE
+from servqual.i18n import pick
+from servqual.web.accounts.limits import AttemptLimit, client_address
+from servqual.web.accounts.models import EDIT, RESULTS, SEE, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.api.models import ApiToken
 from servqual.web.dashboards.results import analysed, language
-from servqual.web.dashboards.views import DOWNLOADS, export_file
+from servqual.web.dashboards.views import DOWNLOADS, download_file, download_response, may_see_raw_rows
 from servqual.web.imports.forms import UploadForm
 from servqual.web.imports.models import ResponseImport
 from servqual.web.imports.views import confirm, read_import, store_upload
 from servqual.web.keys import key_hash
-from servqual.web.studies.models import Study, Wave
+from servqual.web.siteurl import site_url
+from servqual.web.studies.models import Segment, Study, Wave
 from servqual.web.studies.views import response_counts
+from servqual.web.surveys.forms import column, prompt
+from servqual.web.surveys.models import SurveyLink
+
+#: Requests with a wrong token allowed from one address, and the window they are counted in;
+#: then every request from that address is refused (429), a valid token's too, until it ends.
+TOKEN_FAILURES = AttemptLimit("api-token-failures", attempts=20, window=15 * 60)
+
+
+class TooManyFailuresError(Exception):
+    pass
+
+
+class InvalidInputError(Exception):
+    """Input the models' validation refuses: field name -> messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        address = client_address(request)
+        if TOKEN_FAILURES.reached(address):
+            raise TooManyFailuresError
         # A lookup by the hash: the time it takes says nothing about the token's characters.
         found = (
             ApiToken.objects.select_related("user", "organisation")
             .filter(token_hash=key_hash(token), revoked=False, user__is_active=True)
             .first()
         )
-        if found is not None:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        if found is None:
+            TOKEN_FAILURES.count(address)
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         return found
 
 
 api = NinjaAPI(title="servqual", version="1", auth=TokenAuth(), urls_namespace="api")
 
 
+@api.exception_handler(TooManyFailuresError)
+def too_many_failures(request: HttpRequest, exc: TooManyFailuresError) -> HttpResponse:
+    detail = _("Too many requests with a wrong token. Please wait a quarter of an hour and try again.")
+    response = api.create_response(request, {"detail": detail}, status=429)
+    response["Retry-After"] = str(TOKEN_FAILURES.window)
+    return response
+
+
+@api.exception_handler(InvalidInputError)
+def invalid(request: HttpRequest, exc: InvalidInputError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("The data cannot be saved."), "errors": exc.errors}, status=400)
+
+
+def _validated(obj: Model, prefix: str = "") -> None:
+    """The model's own validation (full_clean, as the admin and the forms run it); its
+    messages under the names of the API's fields (``segments.0.key`` with a prefix)."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise InvalidInputError(
+            {
+                (prefix + field if field != NON_FIELD_ERRORS else prefix.rstrip(".") or field): messages
+                for field, messages in exc.message_dict.items()
+            }
+        ) from None
+
+
+def _token(request: HttpRequest) -> ApiToken:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
 def _get(request: HttpRequest, model: type, right: str, pk: int) -> Any:
-    token: ApiToken = request.auth  # type: ignore[attr-defined]
+    token = _token(request)
     return get_scoped_or_404(token.user, model, right, within=token.organisation, pk=pk)
+
+
+def _aware(moment: datetime) -> datetime:
+    """A time without a zone is one in the site's time zone, as in Django's forms."""
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+class SegmentOut(Schema):
+    key: str
+    name: str
+    values: list[str]
 
 
 class StudyOut(Schema):
@@ -61,6 +133,46 @@ class StudyOut(Schema):
     languages: list[str]
     instrument_key: str
     anonymity_threshold: int
+    segments: list[SegmentOut]
+
+
+class SegmentIn(Schema):
+    key: str
+    name: str
+    values: list[str]
+
+
+class StudyIn(Schema):
+    name: str
+    service_name: str
+    languages: list[str] = ["nl", "en"]
+    instrument_key: str = "servqual-22"
+    anonymity_threshold: int = 5
+    segments: list[SegmentIn] = []
+
+
+class StudyChange(Schema):
+    """Only the fields given change. ``segments``, when given, is the whole new list:
+    segments are matched by key; one left out is removed."""
+
+    name: str | None = None
+    service_name: str | None = None
+    languages: list[str] | None = None
+    instrument_key: str | None = None
+    anonymity_threshold: int | None = None
+    segments: list[SegmentIn] | None = None
+
+
+class WaveIn(Schema):
+    name: str
+    opens_at: datetime
+    closes_at: datetime
+
+
+class WaveChange(Schema):
+    name: str | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
 
 
 class WaveOut(Schema):
@@ -98,15 +210,88 @@ class Message(Schema):
     detail: str
 
 
+class Errors(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
 @api.get("/studies", response=list[StudyOut])
 def studies(request: HttpRequest) -> Any:
-    token: ApiToken = request.auth  # type: ignore[attr-defined]
-    return scoped(token.user, Study, SEE, within=token.organisation).order_by("pk")
+    token = _token(request)
+    return scoped(token.user, Study, SEE, within=token.organisation).prefetch_related("segments").order_by("pk")
+
+
+@api.post("/studies", response={201: StudyOut, 400: Errors, 403: Message})
+def study_create(request: HttpRequest, payload: StudyIn) -> Any:
+    """A new study in the token's organisation, with its segments (the setup right)."""
+    token = _token(request)
+    if not scoped(token.user, Organisation, EDIT, within=token.organisation).exists():
+        raise HttpError(403, _("Your role in this organisation does not allow setting up studies."))
+    fields = payload.dict(exclude={"segments"})
+    with transaction.atomic():
+        created = Study(organisation=token.organisation, **fields)
+        _validated(created)
+        created.save()
+        _replace_segments(created, payload.segments)
+    return Status(201, created)
+
+
+@api.patch("/studies/{study_id}", response={200: StudyOut, 400: Errors})
+def study_change(request: HttpRequest, study_id: int, payload: StudyChange) -> Any:
+    """Change the fields given (the setup right). The instrument cannot change once the
+    study has responses."""
+    found = _get(request, Study, EDIT, study_id)
+    changes = payload.dict(exclude_unset=True)
+    segments = changes.pop("segments", None)
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(found, field, value)
+        _validated(found)
+        found.save()
+        if segments is not None:
+            _replace_segments(found, payload.segments or [])
+    return found
+
+
+def _replace_segments(study: Study, given: list[SegmentIn]) -> None:
+    """The study's segments become ``given``, in that order; each validated as in the admin."""
+    existing = {segment.key: segment for segment in study.segments.all()}
+    keys = [segment.key for segment in given]
+    study.segments.exclude(key__in=keys).delete()
+    for position, segment in enumerate(given):
+        # A key given twice: the second is a new segment, which its validation refuses.
+        found = existing.pop(segment.key, None) or Segment(study=study, key=segment.key)
+        found.name, found.values, found.position = segment.name, segment.values, position
+        _validated(found, prefix=f"segments.{position}.")
+        found.save()
 
 
 @api.get("/studies/{study_id}", response=StudyOut)
 def study(request: HttpRequest, study_id: int) -> Any:
     return _get(request, Study, SEE, study_id)
+
+
+@api.post("/studies/{study_id}/waves", response={201: WaveOut, 400: Errors})
+def wave_create(request: HttpRequest, study_id: int, payload: WaveIn) -> Any:
+    """A new wave of the study (the setup right); a time without a zone is the site's."""
+    found = _get(request, Study, EDIT, study_id)
+    created = Wave(
+        study=found, name=payload.name, opens_at=_aware(payload.opens_at), closes_at=_aware(payload.closes_at)
+    )
+    _validated(created)
+    created.save()
+    return Status(201, created)
+
+
+@api.patch("/waves/{wave_id}", response={200: WaveOut, 400: Errors})
+def wave_change(request: HttpRequest, wave_id: int, payload: WaveChange) -> Any:
+    """Change the fields given (the setup right)."""
+    found = _get(request, Wave, EDIT, wave_id)
+    for field, value in payload.dict(exclude_unset=True).items():
+        setattr(found, field, _aware(value) if isinstance(value, datetime) else value)
+    _validated(found)
+    found.save()
+    return found
 
 
 @api.get("/studies/{study_id}/waves", response=list[WaveOut])
@@ -128,6 +313,148 @@ def wave(request: HttpRequest, wave_id: int) -> Any:
     }
 
 
+class LinkIn(Schema):
+    audience: str = "customer"
+    #: segment key -> the value every response through the link gets
+    fixed_segments: dict[str, str] = {}
+
+
+class LinkOut(Schema):
+    id: int
+    wave_id: int
+    audience: str
+    fixed_segments: dict[str, str]
+    url: str
+    created_at: datetime
+
+
+def _link_out(request: HttpRequest, link: SurveyLink) -> dict[str, Any]:
+    return {
+        "id": link.pk,
+        "wave_id": link.wave_id,
+        "audience": link.audience,
+        "fixed_segments": link.fixed_segments,
+        "url": site_url(request) + reverse("survey-start", args=[link.key]),
+        "created_at": link.created_at,
+    }
+
+
+@api.get("/waves/{wave_id}/links", response=list[LinkOut])
+def wave_links(request: HttpRequest, wave_id: int) -> Any:
+    """The wave's anonymous survey links, with their addresses, as the wave page lists them."""
+    found = _get(request, Wave, SEE, wave_id)
+    return [_link_out(request, link) for link in found.links.order_by("pk")]
+
+
+@api.post("/waves/{wave_id}/links", response={201: LinkOut, 400: Errors})
+def wave_link_create(request: HttpRequest, wave_id: int, payload: LinkIn) -> Any:
+    """A new anonymous survey link for one audience (the setup right); the fixed segment
+    values must be allowed values of the study's segments."""
+    found = _get(request, Wave, EDIT, wave_id)
+    link = SurveyLink(wave=found, audience=payload.audience, fixed_segments=payload.fixed_segments)
+    _validated(link)
+    link.save()
+    return Status(201, _link_out(request, link))
+
+
+class ItemOut(Schema):
+    number: int
+    reverse: bool
+    #: section -> the column its answer goes in (expectation -> E1)
+    columns: dict[str, str]
+    #: section -> the statement, with the service filled in
+    texts: dict[str, str]
+
+
+class DimensionOut(Schema):
+    key: str
+    code: str
+    name: str
+    description: str
+    importance_column: str | None
+    items: list[ItemOut]
+
+
+class ScaleOut(Schema):
+    min: int
+    max: int
+    no_opinion: bool
+    #: point -> its label, for the points that have one
+    anchors: dict[str, str]
+
+
+class SurveyOut(Schema):
+    wave_id: int
+    instrument_key: str
+    language: str
+    languages: list[str]
+    sections: list[str]
+    prompts: dict[str, str]
+    scale: ScaleOut
+    importance: bool
+    dimensions: list[DimensionOut]
+
+
+@api.get("/waves/{wave_id}/survey", response={200: SurveyOut, 400: Errors})
+def wave_survey(request: HttpRequest, wave_id: int, lang: str | None = None) -> Any:
+    """What the wave's survey asks, in ``lang`` (one of the study's languages; by default the
+    request's language when the study has it, else the study's first)."""
+    found = _get(request, Wave, SEE, wave_id)
+    study = found.study
+    if lang is None:
+        lang = language() if language() in study.languages else study.languages[0]
+    elif lang not in study.languages:
+        raise InvalidInputError(
+            {
+                "lang": [
+                    _("Choose one of the study's languages: %(languages)s.") % {"languages": ", ".join(study.languages)}
+                ]
+            }
+        )
+    instrument = study.instrument()
+    service = study.service_name
+    scale = instrument.scale
+    return {
+        "wave_id": found.pk,
+        "instrument_key": instrument.key,
+        "language": lang,
+        "languages": study.languages,
+        "sections": list(instrument.sections),
+        "prompts": {section: prompt(instrument, section, lang, service) for section in instrument.prompts},
+        "scale": {
+            "min": scale.min,
+            "max": scale.max,
+            "no_opinion": scale.no_opinion,
+            "anchors": {
+                str(point): label
+                for point in range(scale.min, scale.max + 1)
+                if (label := scale.anchor(point, lang)) is not None
+            },
+        },
+        "importance": instrument.importance,
+        "dimensions": [
+            {
+                "key": dimension.key,
+                "code": dimension.code,
+                "name": pick(dimension.name, lang),
+                "description": pick(dimension.description, lang),
+                "importance_column": dimension.importance_column if instrument.importance else None,
+                "items": [
+                    {
+                        "number": item.number,
+                        "reverse": item.reverse,
+                        "columns": {section: column(section, item) for section in instrument.sections},
+                        "texts": {section: item.text(section, lang, service) for section in instrument.sections},
+                    }
+                    for item in instrument.items
+                    if item.dimension == dimension.key
+                ],
+            }
+            for dimension in instrument.dimensions
+        ],
+    }
+
+
 @api.get("/waves/{wave_id}/results", response={200: dict[str, Any], 409: Message})
 def wave_results(request: HttpRequest, wave_id: int) -> Any:
     """The analysis of the wave's customer responses, as ``servqual analyze --json`` gives it."""
@@ -138,19 +465,42 @@ def wave_results(request: HttpRequest, wave_id: int) -> Any:
     return analysis[1].to_dict()
 
 
-@api.get("/waves/{wave_id}/export.xlsx", response={200: None, 409: Message})
-def wave_export(request: HttpRequest, wave_id: int) -> Any:
-    """The wave's Excel export, as the dashboard downloads it."""
-    token: ApiToken = request.auth  # type: ignore[attr-defined]
-    found = _get(request, Wave, RESULTS, wave_id)
-    raw_rows = scoped(token.user, Wave, EDIT, within=token.organisation).filter(pk=found.pk).exists()
-    body = export_file(found, "xlsx", language(), raw_rows=raw_rows)
-    if body is None:
-        return Status(409, {"detail": _too_few(found)})
-    response = HttpResponse(body, content_type=DOWNLOADS["export.xlsx"][0])
-    filename = "-".join(filter(None, [slugify(found.study.name), slugify(found.name), "export.xlsx"]))
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+def _download(name: str) -> Callable[..., Any]:
+    def view(request: HttpRequest, wave_id: int) -> Any:
+        token = _token(request)
+        found = _get(request, Wave, RESULTS, wave_id)
+        raw_rows = may_see_raw_rows(token.user, found, within=token.organisation)
+        body = download_file(found, name, language(), raw_rows=raw_rows)
+        if body is None:
+            return Status(409, {"detail": _too_few(found)})
+        return download_response(found, name, body)
+
+    return view
+
+
+# The dashboard's downloads, by the same names and through the same code: the report (.html,
+# .pdf) and the exports (.xlsx; .csv and .sav files zipped), raw rows only with the setup right.
+for _name, (_content_type, _export) in DOWNLOADS.items():
+    api.get(
+        f"/waves/{{wave_id}}/{_name}",
+        response={200: None, 409: Message},
+        operation_id="wave_" + _name.replace(".", "_").replace("-", "_"),
+        summary=f"The wave's {_name}, as the dashboard downloads it",
+        description=(
+            "The report in the request's language."
+            if _export is None
+            else "The item and dimension tables; the responses table (one raw row per respondent) "
+            "only with the setup right, with the segment values of groups under the threshold left empty."
+        ),
+        openapi_extra={
+            "responses": {
+                200: {
+                    "description": _name,
+                    "content": {_content_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}},
+                }
+            }
+        },
+    )(_download(_name))
 
 
 class ImportOut(Schema):
@@ -164,16 +514,11 @@ class ImportOut(Schema):
     unknown: dict[str, list[str]] = {}
 
 
-class UploadErrors(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-@api.post("/waves/{wave_id}/imports", response={200: ImportOut, 400: UploadErrors})
+@api.post("/waves/{wave_id}/imports", response={200: ImportOut, 400: Errors})
 def wave_import(request: HttpRequest, wave_id: int, file: File[UploadedFile]) -> Any:
     """Upload a file of responses: nothing is saved yet; the answer is the file's validation
     summary. POST /api/imports/{key}/confirm then saves its rows."""
-    token: ApiToken = request.auth  # type: ignore[attr-defined]
+    token = _token(request)
     found = _get(request, Wave, EDIT, wave_id)
     form = UploadForm({}, {"file": file})
     if not form.is_valid():
@@ -185,7 +530,7 @@ def wave_import(request: HttpRequest, wave_id: int, file: File[UploadedFile]) ->
 @api.post("/imports/{key}/confirm", response=ImportOut)
 def import_confirm(request: HttpRequest, key: str) -> Any:
     """Save the rows of an upload; a second confirm saves nothing twice."""
-    token: ApiToken = request.auth  # type: ignore[attr-defined]
+    token = _token(request)
     pending = get_scoped_or_404(
         token.user, ResponseImport, EDIT, within=token.organisation, key=key, created_by=token.user
     )

@@ -10,6 +10,7 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from django.utils.text import slugify
 
 from servqual.report import render_pdf, render_sections_html
 from servqual.report.export import TABLES, write_export
-from servqual.web.accounts.models import EDIT, RESULTS
+from servqual.web.accounts.models import EDIT, RESULTS, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.dashboards.results import analysed, completed, language, wave_report, without_small_groups
 from servqual.web.studies.models import Wave
@@ -47,46 +48,55 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
         # The report's texts are escaped by its own template; the charts are our SVG.
         "sections": mark_safe(render_sections_html(report)) if report else None,
         "downloads": list(DOWNLOADS),
-        "raw_rows": _may_see_raw_rows(request, wave),
+        "raw_rows": may_see_raw_rows(request.user, wave),
     }
     return render(request, "dashboards/dashboard.html", context)
 
 
 @login_required
 def download(request: HttpRequest, wave_id: int, name: str) -> HttpResponse:
-    """The report (.html, .pdf) or an export (.xlsx, zipped .csv or .sav) of the wave.
-
-    The exports' responses table holds one raw row per respondent, so only roles that
-    set up studies get it; the others get the item and dimension tables alone. In the raw
-    rows the segment values of groups under the threshold are left empty."""
+    """The report (.html, .pdf) or an export (.xlsx, zipped .csv or .sav) of the wave."""
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
     if name not in DOWNLOADS:
         raise Http404
-    content_type, export = DOWNLOADS[name]
-    lang = language()
-    if export is None:
-        report = wave_report(wave, lang)
-        if report is None:
-            raise Http404  # too few responses: there is no report to give
-        if name.endswith(".pdf"):
-            body: bytes | str = render_pdf(report)
-        else:
-            from servqual.report import render_html
+    body = download_file(wave, name, language(), raw_rows=may_see_raw_rows(request.user, wave))
+    if body is None:
+        raise Http404  # too few responses: there is nothing to give
+    return download_response(wave, name, body)
 
-            body = render_html(report)
-    else:
-        exported = export_file(wave, export, lang, raw_rows=_may_see_raw_rows(request, wave))
-        if exported is None:
-            raise Http404
-        body = exported
+
+def download_file(wave: Wave, name: str, lang: str, raw_rows: bool) -> bytes | str | None:
+    """The content of download ``name`` (a key of DOWNLOADS); None below the threshold.
+
+    The exports' responses table holds one raw row per respondent, so only with
+    ``raw_rows`` (roles that set up studies, ``may_see_raw_rows``); the others get the item
+    and dimension tables alone. In the raw rows the segment values of groups under the
+    threshold are left empty."""
+    export = DOWNLOADS[name][1]
+    if export is not None:
+        return export_file(wave, export, lang, raw_rows=raw_rows)
+    report = wave_report(wave, lang)
+    if report is None:
+        return None
+    if name.endswith(".pdf"):
+        return render_pdf(report)
+    from servqual.report import render_html
+
+    return render_html(report)
+
+
+def download_response(wave: Wave, name: str, body: bytes | str) -> HttpResponse:
+    """The download as an attachment named after the study and the wave."""
     filename = "-".join(filter(None, [slugify(wave.study.name), slugify(wave.name), name])) or name
-    response = HttpResponse(body, content_type=content_type)
+    response = HttpResponse(body, content_type=DOWNLOADS[name][0])
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 
-def _may_see_raw_rows(request: HttpRequest, wave: Wave) -> bool:
-    return scoped(request.user, Wave, EDIT).filter(pk=wave.pk).exists()
+def may_see_raw_rows(user: Any, wave: Wave, within: Organisation | None = None) -> bool:
+    """Whether ``user`` (limited to ``within``, an API token's organisation) gets the raw
+    rows of the wave's exports: only with the right to set up studies."""
+    return scoped(user, Wave, EDIT, within=within).filter(pk=wave.pk).exists()
 
 
 def export_file(wave: Wave, to: str, lang: str, raw_rows: bool) -> bytes | None:

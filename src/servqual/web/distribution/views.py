@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -26,6 +25,7 @@ from servqual.web.distribution.addresses import UnreadableFileError, read_addres
 from servqual.web.distribution.forms import UploadForm
 from servqual.web.distribution.models import KEEP_ADDRESSES_DAYS, Invitation, InvitationKey
 from servqual.web.keys import key_hash
+from servqual.web.siteurl import site_url
 from servqual.web.studies.models import Wave
 from servqual.web.surveys import views as survey
 from servqual.web.surveys.models import Audience, Response
@@ -172,8 +172,7 @@ def send(request: HttpRequest, wave_id: int) -> HttpResponse:
     if not wave.is_open():
         messages.error(request, _("The wave is not open, so nothing was sent."))
         return redirect("wave", wave.pk)
-    base_url = settings.SITE_URL or request.build_absolute_uri("/")
-    n = mail.send(wave, reminder=reminder, base_url=base_url)
+    n = mail.send(wave, reminder=reminder, base_url=site_url(request))
     if reminder:
         text = ngettext("%(n)s reminder sent.", "%(n)s reminders sent.", n)
     else:

@@ -72,6 +72,13 @@ class Study(models.Model):
             raise ValidationError({"languages": _("Choose one or more of: nl, en.")})
         if self.instrument_file:
             check_instrument_text(self.instrument_file, "instrument_file")
+        if self.pk and self._instrument_changed() and self.waves.filter(responses__isnull=False).exists():
+            # The stored answers belong to the items of the instrument they were given to.
+            raise ValidationError({"instrument_key": _("The study has responses, so its instrument cannot change.")})
+
+    def _instrument_changed(self) -> bool:
+        stored = Study.objects.filter(pk=self.pk).values_list("instrument_key", "instrument_file").first()
+        return stored is not None and stored != (self.instrument_key, self.instrument_file)
 
 
 def check_instrument_text(text: str, field: str, filename: str | None = None) -> Instrument:
@@ -157,6 +164,7 @@ class Wave(models.Model):
         return f"{self.study}: {self.name}"
 
     def clean(self) -> None:
+        # The check constraint holds it in the database; this says it on the field.
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A wave closes after it opens.")})
 

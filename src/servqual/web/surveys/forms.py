@@ -70,6 +70,11 @@ def column(section: str, item: Item) -> str:
     return f"{SECTION_PREFIX[section]}{item.number}"
 
 
+def prompt(instrument: Instrument, section: str, lang: str, service: str) -> str:
+    """The instrument's lead-in to a section (or to the importance page), with the service filled in."""
+    return pick(instrument.prompts[section], lang).replace("{service}", service)
+
+
 def _point_label(instrument: Instrument, point: int, lang: str) -> str:
     anchor = instrument.scale.anchor(point, lang)
     return f"{point} {anchor}" if anchor else str(point)

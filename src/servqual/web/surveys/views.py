@@ -24,9 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from servqual.i18n import pick
 from servqual.web.keys import key_hash
-from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys
+from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys, prompt
 from servqual.web.surveys.models import Response, SurveyLink, new_resume_key
 
 
@@ -259,9 +258,7 @@ def _prompts(door: Door, page_key: str, lang: str) -> list[str]:
     instrument = study.instrument()
     sections = [IMPORTANCE_PAGE] if page_key == IMPORTANCE_PAGE else list(instrument.sections)
     return [
-        pick(instrument.prompts[section], lang).replace("{service}", study.service_name)
-        for section in sections
-        if section in instrument.prompts
+        prompt(instrument, section, lang, study.service_name) for section in sections if section in instrument.prompts
     ]
 
 

@@ -1,0 +1,290 @@
+"""Setting up over the API: studies, waves and survey links, with the setup right as on
+the pages and the models' own validation (the admin's), and what a wave's survey asks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from synthetic import fill
+
+from servqual.web.studies.models import Study, Wave
+from servqual.web.surveys.models import SurveyLink
+
+NEW_STUDY = {
+    "name": "Balie 2027",
+    "service_name": "Gemeente Utrecht",
+    "languages": ["nl"],
+    "instrument_key": "servperf",
+    "anonymity_threshold": 7,
+    "segments": [
+        {"key": "branch", "name": "Vestiging", "values": ["Centrum", "Overvecht"]},
+        {"key": "channel", "name": "Kanaal", "values": ["balie", "telefoon"]},
+    ],
+}
+
+
+def call(client, method: str, path: str, token: str, body=None, **headers):
+    headers["authorization"] = f"Bearer {token}"
+    return getattr(client, method)(path, body, content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize("who", ["alice", "carl"])
+def test_an_owner_or_consultant_creates_a_study_with_its_segments(client, acme, people, token_for, who):
+    response = call(client, "post", "/api/studies", token_for(who), NEW_STUDY)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    created = Study.objects.get(pk=body["id"])
+    assert created.organisation == acme and created.name == "Balie 2027" and created.anonymity_threshold == 7
+    assert created.instrument().key == "servperf" and created.languages == ["nl"]
+    assert [(s.key, s.values, s.position) for s in created.segments.all()] == [
+        ("branch", ["Centrum", "Overvecht"], 0),
+        ("channel", ["balie", "telefoon"], 1),
+    ]
+    assert body["segments"][1] == {"key": "channel", "name": "Kanaal", "values": ["balie", "telefoon"]}
+    listed = call(client, "get", "/api/studies", token_for("vera")).json()
+    assert body["id"] in [s["id"] for s in listed]
+
+
+def test_a_study_takes_the_defaults_of_the_model(client, acme, people, token_for):
+    body = call(client, "post", "/api/studies", token_for("alice"), {"name": "A", "service_name": "B"}).json()
+    assert body["languages"] == ["nl", "en"] and body["instrument_key"] == "servqual-22"
+    assert body["anonymity_threshold"] == 5 and body["segments"] == []
+
+
+@pytest.mark.parametrize("who", ["mona", "vera"])
+def test_a_manager_or_viewer_may_not_create_a_study(client, people, token_for, who):
+    response = call(client, "post", "/api/studies", token_for(who), NEW_STUDY)
+    assert response.status_code == 403
+    assert "setting up studies" in response.json()["detail"]
+    assert not Study.objects.exists()
+
+
+def test_a_token_makes_a_study_only_in_its_own_organisation(client, people, globex, token_for):
+    body = call(client, "post", "/api/studies", token_for("bob", globex), NEW_STUDY).json()
+    assert Study.objects.get(pk=body["id"]).organisation == globex
+    # bob has no membership in Acme: a token he somehow had for it does not set anything up
+    assert call(client, "post", "/api/studies", token_for("bob"), NEW_STUDY).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"anonymity_threshold": 2}, "anonymity_threshold"),
+        ({"instrument_key": "servqual-99"}, "instrument_key"),
+        ({"languages": ["de"]}, "languages"),
+        ({"languages": []}, "languages"),
+        ({"name": ""}, "name"),
+        ({"segments": [{"key": "E1", "name": "Looks like an answer", "values": ["a"]}]}, "segments.0.key"),
+        ({"segments": [{"key": "branch", "name": "Branch", "values": ["", "b"]}]}, "segments.0.values"),
+        (
+            {
+                "segments": [
+                    {"key": "branch", "name": "A", "values": ["a"]},
+                    {"key": "branch", "name": "B", "values": ["b"]},
+                ]
+            },
+            "segments.1",
+        ),
+    ],
+)
+def test_the_models_validation_names_the_field_and_saves_nothing(client, people, token_for, change, field):
+    response = call(client, "post", "/api/studies", token_for("alice"), NEW_STUDY | change)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["detail"] == "The data cannot be saved."
+    assert list(body["errors"]) == [field] and body["errors"][field][0]
+    assert not Study.objects.exists()
+
+
+def test_the_messages_speak_dutch(client, people, token_for):
+    response = call(
+        client,
+        "post",
+        "/api/studies",
+        token_for("alice"),
+        NEW_STUDY | {"languages": ["de"]},
+        **{"accept-language": "nl"},
+    )
+    assert response.json()["detail"] == "De gegevens kunnen niet worden opgeslagen."
+    assert response.json()["errors"]["languages"] == ["Kies een of meer van: nl, en."]
+
+
+def test_a_missing_or_mistyped_field_gets_422_naming_it(client, people, token_for):
+    response = call(
+        client, "post", "/api/studies", token_for("alice"), {"service_name": "x", "anonymity_threshold": "y"}
+    )
+    assert response.status_code == 422
+    locations = [tuple(error["loc"][-1:]) for error in response.json()["detail"]]
+    assert ("name",) in locations and ("anonymity_threshold",) in locations
+
+
+def test_a_study_changes_only_in_the_fields_given(client, study, token_for):
+    response = call(
+        client, "patch", f"/api/studies/{study.pk}", token_for("carl"), {"name": "Nieuw", "languages": ["en"]}
+    )
+    assert response.status_code == 200, response.content
+    study.refresh_from_db()
+    assert study.name == "Nieuw" and study.languages == ["en"] and study.service_name == "Acme"
+    assert [s.key for s in study.segments.all()] == ["branch"]  # not given: kept
+
+
+def test_the_segments_given_replace_the_studys_segments_by_key(client, study, token_for):
+    branch = study.segments.get()
+    segments = [
+        {"key": "channel", "name": "Channel", "values": ["web"]},
+        {"key": "branch", "name": "Vestiging", "values": ["Utrecht", "Zwolle", "Zeist"]},
+    ]
+    body = call(client, "patch", f"/api/studies/{study.pk}", token_for("alice"), {"segments": segments}).json()
+    assert [s["key"] for s in body["segments"]] == ["channel", "branch"]
+    kept = study.segments.get(key="branch")
+    assert kept.pk == branch.pk and kept.values == ["Utrecht", "Zwolle", "Zeist"] and kept.position == 1
+    body = call(client, "patch", f"/api/studies/{study.pk}", token_for("alice"), {"segments": []}).json()
+    assert body["segments"] == [] and not study.segments.exists()
+
+
+def test_a_bad_change_is_refused_whole(client, study, token_for):
+    change = {"name": "Nieuw", "segments": [{"key": "id", "name": "Id", "values": ["1"]}]}
+    response = call(client, "patch", f"/api/studies/{study.pk}", token_for("alice"), change)
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["segments.0.key"]
+    study.refresh_from_db()
+    assert study.name == "Klantonderzoek" and [s.key for s in study.segments.all()] == ["branch"]
+
+
+def test_the_instrument_changes_only_while_the_study_has_no_responses(client, study, wave, token_for):
+    token = token_for("alice")
+    assert call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_key": "servperf"}).status_code == 200
+    call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_key": "servqual-22"})
+    fill(wave, 3)
+    response = call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_key": "servperf"})
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["instrument_key"]
+    assert call(client, "patch", f"/api/studies/{study.pk}", token, {"name": "Nieuw"}).status_code == 200
+
+
+def test_setting_up_is_refused_as_on_the_pages(client, people, study, wave, globex, study_for, token_for):
+    """A manager or viewer gets 404 for a study or wave to change, as for the import page;
+    another organisation's study or wave is not found either."""
+    other = study_for(globex)
+    cases = [
+        ("patch", f"/api/studies/{study.pk}", {"name": "x"}),
+        ("post", f"/api/studies/{study.pk}/waves", {"name": "x", "opens_at": "2027-01-01", "closes_at": "2027-02-01"}),
+        ("patch", f"/api/waves/{wave.pk}", {"name": "x"}),
+        ("post", f"/api/waves/{wave.pk}/links", {}),
+    ]
+    for who in ("mona", "vera"):
+        for method, path, body in cases:
+            assert call(client, method, path, token_for(who), body).status_code == 404, (who, path)
+    client.force_login(people["mona"])
+    assert client.get(f"/waves/{wave.pk}/import/").status_code == 404
+    alice = token_for("alice")
+    for method, path, body in cases:
+        path = path.replace(f"/{study.pk}/", f"/{other.pk}/").replace(f"/{wave.pk}", f"/{other.waves.get().pk}")
+        path = path.replace(f"/studies/{study.pk}", f"/studies/{other.pk}")
+        assert call(client, method, path, alice, body).status_code == 404, path
+    assert Study.objects.get(pk=study.pk).name == "Klantonderzoek" and Wave.objects.count() == 2
+    assert not SurveyLink.objects.exists()
+
+
+def test_a_wave_is_created_with_times_in_the_sites_zone(client, study, token_for):
+    body = {"name": "2027-1", "opens_at": "2027-01-01T09:00:00", "closes_at": "2027-02-01T17:00:00+01:00"}
+    response = call(client, "post", f"/api/studies/{study.pk}/waves", token_for("carl"), body)
+    assert response.status_code == 201, response.content
+    created = Wave.objects.get(pk=response.json()["id"])
+    assert created.study == study and created.name == "2027-1"
+    assert created.opens_at == timezone.make_aware(datetime(2027, 1, 1, 9))
+    assert created.closes_at == datetime(2027, 2, 1, 16, tzinfo=UTC)
+    assert [w["name"] for w in call(client, "get", f"/api/studies/{study.pk}/waves", token_for("vera")).json()] == [
+        "2026-1",
+        "2027-1",
+    ]
+
+
+def test_a_wave_must_close_after_it_opens(client, study, wave, token_for):
+    token = token_for("alice")
+    body = {"name": "2027-1", "opens_at": "2027-02-01", "closes_at": "2027-01-01"}
+    response = call(client, "post", f"/api/studies/{study.pk}/waves", token, body)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"closes_at": ["A wave closes after it opens."]}
+    response = call(
+        client, "patch", f"/api/waves/{wave.pk}", token, {"closes_at": (wave.opens_at - timedelta(hours=1)).isoformat()}
+    )
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["closes_at"]
+    assert Wave.objects.count() == 1
+
+
+def test_a_wave_changes_only_in_the_fields_given(client, wave, token_for):
+    closes = wave.closes_at + timedelta(days=7)
+    response = call(client, "patch", f"/api/waves/{wave.pk}", token_for("carl"), {"closes_at": closes.isoformat()})
+    assert response.status_code == 200, response.content
+    wave.refresh_from_db()
+    assert wave.closes_at == closes and wave.name == "2026-1"
+
+
+def test_a_survey_link_is_made_with_fixed_segment_values_and_works(client, wave, token_for):
+    body = {"audience": "employee", "fixed_segments": {"branch": "Zwolle"}}
+    response = call(client, "post", f"/api/waves/{wave.pk}/links", token_for("carl"), body)
+    assert response.status_code == 201, response.content
+    link = SurveyLink.objects.get()
+    made = response.json()
+    assert made["url"] == f"http://testserver/s/{link.key}/"
+    assert made["audience"] == "employee" and made["fixed_segments"] == {"branch": "Zwolle"}
+    assert link.wave == wave and link.fixed_segments == {"branch": "Zwolle"}
+    assert client.get(made["url"].removeprefix("http://testserver")).status_code == 200
+    # the wave page lists the links for anyone who sees the wave; so does the API
+    assert call(client, "get", f"/api/waves/{wave.pk}/links", token_for("vera")).json() == [made]
+
+
+def test_a_link_has_the_site_url_when_one_is_set(client, wave, token_for, settings):
+    settings.SITE_URL = "https://survey.example.org"
+    made = call(client, "post", f"/api/waves/{wave.pk}/links", token_for("carl"), {}).json()
+    assert made["url"] == f"https://survey.example.org/s/{SurveyLink.objects.get().key}/"
+    assert made["audience"] == "customer" and made["fixed_segments"] == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"fixed_segments": {"branch": "Amsterdam"}}, "fixed_segments"),
+        ({"fixed_segments": {"region": "Utrecht"}}, "fixed_segments"),
+        ({"audience": "supplier"}, "audience"),
+    ],
+)
+def test_a_link_with_values_the_study_does_not_have_is_refused(client, wave, token_for, body, field):
+    response = call(client, "post", f"/api/waves/{wave.pk}/links", token_for("alice"), body)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+    assert not SurveyLink.objects.exists()
+
+
+def test_the_links_of_another_organisations_wave_are_not_found(client, globex, study_for, token_for):
+    other = study_for(globex).waves.get()
+    SurveyLink.objects.create(wave=other)
+    assert call(client, "get", f"/api/waves/{other.pk}/links", token_for("alice")).status_code == 404
+
+
+def test_the_survey_gives_the_instruments_items_in_the_language_asked(client, wave, token_for):
+    token = token_for("vera")
+    dutch = call(client, "get", f"/api/waves/{wave.pk}/survey?lang=nl", token).json()
+    english = call(client, "get", f"/api/waves/{wave.pk}/survey", token).json()
+    instrument = wave.study.instrument()
+    assert dutch["language"] == "nl" and english["language"] == "en"
+    assert [d["key"] for d in dutch["dimensions"]] == instrument.dimension_keys
+    items = [item for dimension in dutch["dimensions"] for item in dimension["items"]]
+    assert [item["number"] for item in items] == list(range(1, 23))
+    assert items[0]["columns"] == {"expectation": "E1", "perception": "P1"}
+    assert items[0]["texts"]["perception"] == instrument.items[0].text("perception", "nl", "Acme")
+    assert dutch["dimensions"][0]["name"] == "Tastbare zaken" and english["dimensions"][0]["name"] == "Tangibles"
+    assert dutch["scale"]["min"] == 1 and dutch["scale"]["max"] == 7
+    assert dutch["importance"] == instrument.importance
+    assert all("{service}" not in text for text in dutch["prompts"].values())
+    assert call(client, "get", f"/api/waves/{wave.pk}/survey", token, **{"accept-language": "nl"}).json() == dutch
+
+
+def test_the_survey_is_only_in_the_studys_languages(client, study, wave, token_for):
+    study.languages = ["nl"]
+    study.save()
+    token = token_for("vera")
+    assert call(client, "get", f"/api/waves/{wave.pk}/survey", token).json()["language"] == "nl"
+    response = call(client, "get", f"/api/waves/{wave.pk}/survey?lang=en", token)
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["lang"]
