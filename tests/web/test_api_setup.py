@@ -4,6 +4,7 @@ the pages and the models' own validation (the admin's), and what a wave's survey
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -51,6 +52,16 @@ def test_a_study_takes_the_defaults_of_the_model(client, acme, people, token_for
     body = call(client, "post", "/api/studies", token_for("alice"), {"name": "A", "service_name": "B"}).json()
     assert body["languages"] == ["nl", "en"] and body["instrument_key"] == "servqual-22"
     assert body["anonymity_threshold"] == 5 and body["segments"] == []
+
+
+def test_a_study_with_an_instrument_file_of_its_own(client, acme, people, token_for):
+    custom = (Path(__file__).parents[2] / "docs" / "examples" / "custom-instrument.toml").read_text(encoding="utf-8")
+    body = call(client, "post", "/api/studies", token_for("alice"), NEW_STUDY | {"instrument_file": custom}).json()
+    assert Study.objects.get(pk=body["id"]).instrument().key == "webshop-6" and body["instrument_file"] == custom
+    broken = custom.replace('dimension = "', 'dimension = "nonsense', 1)
+    refused = call(client, "post", "/api/studies", token_for("alice"), NEW_STUDY | {"instrument_file": broken})
+    assert refused.status_code == 400 and "nonsense" in refused.json()["errors"]["instrument_file"][0]
+    assert Study.objects.count() == 1
 
 
 @pytest.mark.parametrize("who", ["mona", "vera"])

@@ -132,6 +132,8 @@ class StudyOut(Schema):
     service_name: str
     languages: list[str]
     instrument_key: str
+    #: an instrument file of the study's own (TOML, docs/instruments.md); "" for a built-in
+    instrument_file: str
     anonymity_threshold: int
     segments: list[SegmentOut]
 
@@ -147,6 +149,7 @@ class StudyIn(Schema):
     service_name: str
     languages: list[str] = ["nl", "en"]
     instrument_key: str = "servqual-22"
+    instrument_file: str = ""
     anonymity_threshold: int = 5
     segments: list[SegmentIn] = []
 
@@ -159,6 +162,7 @@ class StudyChange(Schema):
     service_name: str | None = None
     languages: list[str] | None = None
     instrument_key: str | None = None
+    instrument_file: str | None = None
     anonymity_threshold: int | None = None
     segments: list[SegmentIn] | None = None
 
