@@ -4,7 +4,7 @@ answers in the wave's results.
 
 Needs Chromium (``apt-get install chromium``); without it the test is skipped, unless
 SERVQUAL_BROWSER_TESTS=required (as in .ci/run), which makes a missing browser a failure.
-With SERVQUAL_SCREENSHOTS=docs/images it writes the screenshots of the documentation.
+With SERVQUAL_SCREENSHOTS=docs/images it writes the wizard's screenshot of docs/web.md.
 """
 
 from __future__ import annotations
@@ -57,9 +57,10 @@ def accessible(page) -> None:
 
 
 def screenshot(page, name: str) -> None:
+    """What the screen shows now (no scrolling), when SERVQUAL_SCREENSHOTS names a folder."""
     folder = os.environ.get("SERVQUAL_SCREENSHOTS")
     if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
 
 @pytest.fixture
@@ -116,13 +117,12 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     assert "3 respondents" in results or "n = 3" in results
     assert re.search(r"[-−]2[.,]33", results), results[:2000]
     accessible(page)
-    screenshot(page, "dashboard-journey")
     office.close()
 
 
 def answer(page, url: str, expectation: int, perception: int, first: bool) -> None:
     """Answer every page as a respondent does on a phone: by tapping. The first respondent's
-    pages are checked for accessibility and photographed."""
+    pages are checked for accessibility."""
     page.goto(url)
     assert page.locator("html").get_attribute("lang") == "nl"  # the browser's language
     if first:
@@ -131,8 +131,6 @@ def answer(page, url: str, expectation: int, perception: int, first: bool) -> No
     while page.locator("fieldset.scale").count():
         if first:
             accessible(page)
-            if "/1/" in page.url:
-                screenshot(page, "survey-phone")
         for fieldset in page.locator("fieldset.scale").all():
             name = fieldset.locator("input[type=radio]").first.get_attribute("name")
             value = expectation if name.startswith("E") else perception
@@ -145,7 +143,6 @@ def answer(page, url: str, expectation: int, perception: int, first: bool) -> No
     assert page.locator("#total").inner_text() == "100"  # the live total, with JavaScript on
     if first:
         accessible(page)
-        screenshot(page, "survey-importance")
     send(page)
     assert "/done/" in page.url
     if first:

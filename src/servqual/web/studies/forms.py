@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,7 @@ from servqual.web.surveys.models import Audience, SurveyLink
 #: An instrument file is a short text; anything larger is not one.
 MAX_INSTRUMENT_BYTES = 256 * 1024
 CUSTOM = "custom"
+DEFAULT_INSTRUMENT = Study._meta.get_field("instrument_key").default
 #: How long a new wave stays open unless told otherwise.
 DEFAULT_WAVE_LENGTH = timedelta(weeks=4)
 
@@ -63,20 +65,23 @@ class StudyForm(forms.ModelForm):
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
+    """The built-in instruments, the standard first, each with its description."""
     lang = (get_language() or "en")[:2]
     choices = []
-    for key in builtin_instruments():
+    for key in sorted(builtin_instruments(), key=lambda key: key != DEFAULT_INSTRUMENT):
         instrument = load_instrument(key)
         name = instrument.name.get(lang) or instrument.name.get("en") or key
         description = instrument.description.get(lang) or instrument.description.get("en") or ""
-        choices.append((key, f"{name}: {description}" if description else name))
+        choices.append(
+            (key, format_html('<span><strong>{}</strong><br><span class="help">{}</span></span>', name, description))
+        )
     return [*choices, (CUSTOM, _("My own instrument file (TOML, see the documentation on instruments)"))]
 
 
 class InstrumentForm(forms.Form):
     """A built-in instrument, or an instrument file of the user's own."""
 
-    instrument = forms.ChoiceField(label=_("Instrument"), widget=forms.RadioSelect, initial="servqual-22")
+    instrument = forms.ChoiceField(label=_("Instrument"), widget=forms.RadioSelect, initial=DEFAULT_INSTRUMENT)
     file = forms.FileField(label=_("Instrument file"), required=False, help_text=_("Only for your own instrument."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -111,7 +116,7 @@ class InstrumentForm(forms.Form):
         """The Study fields this step sets."""
         key = self.cleaned_data["instrument"]
         return {
-            "instrument_key": "servqual-22" if key == CUSTOM else key,
+            "instrument_key": DEFAULT_INSTRUMENT if key == CUSTOM else key,
             "instrument_file": self.cleaned_data["instrument_file"],
         }
 
