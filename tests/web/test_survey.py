@@ -271,3 +271,12 @@ def test_survey_pages_forbid_framing_and_keep_the_link_out_of_referrers(client, 
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Content-Language"] == "en"
+
+
+def test_the_instructions_are_in_full_on_the_first_page_and_one_tap_away_after(client, link):
+    start(client, link, "en")
+    first = client.get(f"/s/{link.key}/1/").content.decode()
+    second = client.get(f"/s/{link.key}/2/").content.decode()
+    assert '<p class="prompt">' in first and "<details" not in first
+    assert '<details class="prompt"><summary>How to answer</summary>' in second
+    assert '<p class="prompt">' not in second
