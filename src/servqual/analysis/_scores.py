@@ -215,9 +215,12 @@ def _result(
     dimensions: dict[str, dict[str, Any]] = {}
     #: per dimension, the headline's distinct scores and each (sum, count) key's place among them
     headline_scores: list[tuple[np.ndarray, np.ndarray]] = []
-    moments = {s: PairwiseMoments(*sums[f"{s}:moments"]) for s in sections}
+    #: section -> the moments of each dimension's items (the figures need none across dimensions)
+    moments = {
+        s: [PairwiseMoments(*layout.dimension_moments(sums[f"{s}:moments:{d}"], d)) for d in range(len(keys))]
+        for s in sections
+    }
     for d, key in enumerate(keys):
-        positions = list(layout.dimensions[d])
         entry: dict[str, Any] = {}
         reliability: dict[str, Any] = {}
         for section in sections:
@@ -227,7 +230,7 @@ def _result(
                 headline_scores.append((values, inverse))
             table = (values, counts) if section in differences else None
             entry[section] = _figures(table_summary(values, counts), table)
-            reliability[section] = section_reliability(moments[section].subset(positions), entry[section]["n"])
+            reliability[section] = section_reliability(moments[section][d], entry[section]["n"])
         if GAP in sections:
             reliability["difference_score"] = difference_score_reliability_of(
                 sums["difference_score"][:, d], reliability["perception"]["alpha"], reliability["expectation"]["alpha"]
@@ -239,7 +242,11 @@ def _result(
         entry["weight"] = float(weights[1, d] / weights[0, d] / 100) if weights is not None and weights[0, d] else None
         dimensions[key] = entry
 
-    item_moments = {section: moments[section].diagonal() for section in sections}
+    item_moments = {}
+    for section in sections:
+        item_moments[section] = np.empty((3, layout.n_items))
+        for d, part in enumerate(moments[section]):
+            item_moments[section][:, list(layout.dimensions[d])] = part.diagonal()
     items = []
     for j, item in enumerate(instrument.items):
         row: dict[str, Any] = {"item": item.number, "dimension": item.dimension}
