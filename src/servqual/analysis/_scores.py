@@ -225,7 +225,9 @@ def _result(
         reliability: dict[str, Any] = {}
         for section in sections:
             values, inverse = np.unique(layout.score_values(section, d), return_inverse=True)
-            counts = np.bincount(inverse, weights=sums[f"{section}:dimension:{d}"][:-1], minlength=len(values))
+            start, stop = layout.key_offsets(section)[d : d + 2]
+            frequencies = sums[f"{section}:dimensions"][start : stop - 1]  # the last bin: no score
+            counts = np.bincount(inverse, weights=frequencies, minlength=len(values))
             if section == layout.headline:
                 headline_scores.append((values, inverse))
             table = (values, counts) if section in differences else None
@@ -269,7 +271,8 @@ def _result(
         tables = {}
         for d, key in enumerate(keys):
             values, inverse = headline_scores[d]
-            joint = sums[f"segment:{column}:{d}"].reshape(len(categories[column]), -1)
+            start, stop = layout.segment_offsets(column)[d : d + 2]
+            joint = sums[f"segment:{column}"][start:stop].reshape(len(categories[column]), -1)
             merged = np.zeros((joint.shape[0], len(values) + 1))
             np.add.at(merged, (slice(None), np.r_[inverse, len(values)]), joint)
             tables[key] = (values, merged)
