@@ -227,7 +227,7 @@ def _add_block(
     scores = {}
     for section in layout.sections:
         x = block[section]
-        present = ~np.isnan(x)
+        present = x == x  # not NaN, in one pass
         filled = np.where(present, x, 0)
         for d, (columns, offset, k) in enumerate(layout.stacking):
             part = stacked[:, offset : offset + 3 * k]
@@ -237,9 +237,9 @@ def _add_block(
             add(f"{section}:moments:{d}", part.T @ part[:, : 2 * k])
         lowest, width = layout.lowest[section], layout.widths[section]
         if section in layout.differences:
-            value_codes = filled - lowest
-            value_codes[~present] = width  # the last bin of each item counts no answer
-            value_codes += layout.item_offsets(width)
+            # each item's values in bins of its own; the last bin of each item counts no answer
+            value_codes = np.where(present, x, lowest + width)
+            value_codes += layout.item_offsets(width) - lowest
             add(
                 f"{section}:items",
                 np.bincount(value_codes.astype(np.intp).ravel(order="K"), minlength=layout.n_items * (width + 1)),
@@ -265,9 +265,13 @@ def _add_block(
         if section == layout.headline:
             add("n_used", float(np.count_nonzero(present.any(axis=1))))
         if section in layout.cfa:
-            complete = filled[present.all(axis=1)]
-            augmented = np.column_stack([np.ones(len(complete), dtype=dtype), complete])  # [n, sums; sums, cross]
-            add(f"{section}:complete", augmented.T @ augmented)
+            # [n, sums; sums, cross] of the complete rows: the others zeroed rather than left out
+            complete = present.all(axis=1).astype(dtype)
+            kept = filled * complete[:, None]
+            moments = np.empty((layout.n_items + 1, layout.n_items + 1))
+            moments[0, 0], moments[0, 1:] = complete.sum(), kept.sum(axis=0)
+            moments[1:, 0], moments[1:, 1:] = moments[0, 1:], kept.T @ kept
+            add(f"{section}:complete", moments)
         if section == "perception":
             add(
                 "perception:overall",
