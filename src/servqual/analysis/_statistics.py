@@ -102,6 +102,7 @@ class Layout:
         return matrix
 
     def indicator_of(self, dtype: type) -> np.ndarray:
+        """:attr:`indicator` in ``dtype`` (the block products' precision), made once."""
         return self._indicators.setdefault(dtype, self.indicator.astype(dtype))
 
     @cached_property
