@@ -104,3 +104,42 @@ def test_a_file_of_many_blocks_agrees_with_the_functions_on_arrays():
     direct = ConfirmatoryFactorAnalysis(factors).fit(p)
     assert result.cfa["perception"]["chi2"] == pytest.approx(direct.fit_["chi2"], rel=1e-8)
     assert result.cfa["perception"]["n"] == direct.n_
+
+
+def test_dimensions_whose_items_interleave_get_their_own_moments(tmp_path, monkeypatch):
+    # Items 1, 3, 5 measure one dimension and 2, 4, 6 the other: the moments within each
+    # dimension are gathered from columns that are not side by side.
+    path = tmp_path / "interleaved.toml"
+    path.write_text(
+        'key = "interleaved"\nsections = ["expectation", "perception"]\n[scale]\nmin = 1\nmax = 7\n'
+        '[[dimensions]]\nkey = "odd"\ncode = "ODD"\nname = { en = "Odd" }\n'
+        '[[dimensions]]\nkey = "even"\ncode = "EVN"\nname = { en = "Even" }\n'
+        + "".join(
+            f'[[items]]\nnumber = {i}\ndimension = "{"odd" if i % 2 else "even"}"\ntext = {{ en = "Item {i}" }}\n'
+            for i in range(1, 7)
+        ),
+        encoding="utf-8",
+    )
+    rng = np.random.default_rng(14)
+    level = rng.integers(2, 7, size=300)
+    frame = pd.DataFrame(
+        {
+            f"{prefix}{i}": np.where(rng.random(300) < 0.05, np.nan, np.clip(level + rng.integers(-1, 2, 300), 1, 7))
+            for prefix in "EP"
+            for i in range(1, 7)
+        }
+    )
+    responses = servqual.read_responses(frame, path)
+    result = analyze(responses, cfa=["perception"])
+    e, p = responses.answers["expectation"], responses.answers["perception"]
+    for key, columns in (("odd", [0, 2, 4]), ("even", [1, 3, 5])):
+        for section, matrix in (("expectation", e), ("perception", p), ("gap", p - e)):
+            reliability = result.dimensions[key]["reliability"][section]
+            assert reliability["alpha"] == pytest.approx(cronbach_alpha(matrix[:, columns])["alpha"], rel=1e-12)
+    for j, row in enumerate(result.items):
+        assert row["perception_mean"] == pytest.approx(np.nanmean(p[:, j]), rel=1e-12)
+        assert row["gap_sd"] == pytest.approx(np.nanstd((p - e)[:, j], ddof=1), rel=1e-12)
+    direct = ConfirmatoryFactorAnalysis([[0, 2, 4], [1, 3, 5]]).fit(p)
+    assert result.cfa["perception"]["chi2"] == pytest.approx(direct.fit_["chi2"], rel=1e-8)
+    monkeypatch.setattr(_statistics, "BLOCK_ROWS", 37)
+    assert_same(result.to_dict(), analyze(responses, cfa=["perception"]).to_dict())

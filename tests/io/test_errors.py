@@ -225,6 +225,33 @@ def test_it_refuses_a_0_to_10_file_read_with_a_1_to_7_instrument(tmp_path):
     assert (error.params["low"], error.params["high"], error.params["instrument"]) == (1, 7, "servperf")
 
 
+NOTE_LOW = (
+    "survey.csv: no answer is higher than 4 on the 1..7 scale; check that the file and the instrument use the "
+    "same scale"
+)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        None,  # clean whole numbers: counts and extremes come from polars
+        line("x1", P5="-99"),  # a missing code inside the range check: the column is checked cell by cell
+        line("x2", P5="abc"),  # text: every answer column is read as text
+        "",  # a blank line: rows are set aside, so the counts come from the floats
+    ],
+    ids=["integers", "missing-code", "text", "blank-line"],
+)
+def test_it_notes_a_file_whose_answers_stay_low_and_counts_the_answers_given(tmp_path, extra):
+    rows = [line(i, **{p: str(1 + (i + j) % 4) for j, p in enumerate(P)}) for i in range(10)]
+    rows[3] = line(3, P1="", P2="", **dict.fromkeys(P[2:], "2"))  # two answers left blank
+    responses = read(survey(tmp_path, *rows, *([extra] if extra is not None else [])))
+    report = responses.report
+    assert NOTE_LOW in [str(note) for note in report.notes]
+    given = sum(int(np.count_nonzero(~np.isnan(m))) for m in responses.answers.values())
+    assert report.answers_given == given == 10 * 22 - 2 + (21 if extra and extra != "" else 0)
+    assert report.answers_given + report.answers_missing + report.total_rejected == report.answers_expected
+
+
 def test_it_refuses_a_path_that_does_not_exist(tmp_path):
     path = tmp_path / "nope.csv"
     error = refusal(path)

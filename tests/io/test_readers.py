@@ -212,3 +212,20 @@ def test_a_mapping_can_keep_a_column_whose_name_looks_personal():
     mapping = servqual.io.Mapping(columns={"naam": "branch"})
     kept = servqual.read_responses(frame, "servperf", mapping=mapping)
     assert kept.attributes["branch"].to_list() == ["Utrecht", "Ede"]
+
+
+def test_the_answer_matrices_filled_in_two_threads_are_those_filled_in_one(monkeypatch, tmp_path):
+    from servqual.io import _validate
+    from servqual.io.synthetic import generate_study, write_csv
+
+    path = tmp_path / "study.csv"
+    write_csv(generate_study(3000, seed=21, missing_rate=0.1), path)
+    monkeypatch.setattr(_validate, "PARALLEL_CELLS", 10**12)
+    one = servqual.read_responses(path, progress=False)
+    monkeypatch.setattr(_validate, "PARALLEL_CELLS", 0)
+    two = servqual.read_responses(path, progress=False)
+    for section, matrix in one.answers.items():
+        np.testing.assert_array_equal(two.answers[section], matrix)
+        assert np.isnan(matrix).any()
+    np.testing.assert_array_equal(two.importance, one.importance)
+    assert two.report.to_dict() == one.report.to_dict()

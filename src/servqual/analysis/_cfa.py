@@ -164,14 +164,16 @@ class ConfirmatoryFactorAnalysis:
 
         value, sigma, inverse = objective(theta)
         for _ in range(self.max_iter):
-            parts = derivatives(theta)
+            # parameters x (p * p): the derivative of sigma by each parameter, flattened, so
+            # that the gradient and the information matrix are one product each
+            parts = np.array(derivatives(theta)).reshape(len(theta), -1)
             m = inverse @ (sigma - s) @ inverse
-            gradient = np.array([float((m * d).sum()) for d in parts])
+            gradient = parts @ m.ravel()
             if np.abs(gradient).max() < self.tol:
                 self.converged_ = True
                 break
-            weighted = [inverse @ d @ inverse for d in parts]
-            information = np.array([[float((w * d).sum()) for d in parts] for w in weighted])
+            weighted = (inverse @ parts.reshape(-1, p, p) @ inverse).reshape(len(theta), -1)
+            information = weighted @ parts.T
             try:
                 step = np.linalg.solve(information, gradient)
             except np.linalg.LinAlgError:

@@ -26,7 +26,11 @@ from servqual.io._table import Planner, RawTable, column_name
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
-CHUNK_BYTES = 16 * 1024 * 1024
+#: Bytes per step of the field-count scan: its dozen temporaries (one byte per byte of
+#: the file) then stay in the processor's cache and are reused by the allocator; with
+#: 16 MB steps they were fresh pages every time, which cost more than the counting
+#: (0.55 s -> 0.13 s at a million rows).
+CHUNK_BYTES = 2 * 1024 * 1024
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 
 #: Qualtrics response statuses that are not real responses (numeric and text exports).
