@@ -51,8 +51,8 @@ for column in ("branch", "channel"):
 """
 
 SERVQUAL = (
-    "from servqual.cli import main; main(['analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
-    "'--segment', 'channel'])"
+    "import sys; sys.argv = ['servqual', 'analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
+    "'--segment', 'channel']; from servqual.cli import run; run()"
 )
 FLOOR = "import polars; polars.read_csv({path!r})"
 

@@ -239,3 +239,13 @@ def test_export_writes_to_the_current_folder_by_default(tmp_path):
     run = servqual("export", str(FIXTURES / "canonical.csv"), "--to", "xlsx", cwd=tmp_path)
     assert run.stdout == "Wrote canonical-servqual.xlsx\n"
     assert (tmp_path / "canonical-servqual.xlsx").stat().st_size > 0
+
+
+def test_the_command_ends_with_everything_written_and_its_exit_code(tmp_path):
+    """`servqual` ends the process at once after its work (no interpreter teardown): what it
+    printed must all arrive, and the exit code must be main's."""
+    run = servqual("analyze", str(FIXTURES / "canonical.csv"), "--format", "json", "--cfa", "perception")
+    assert run.returncode == 0
+    assert json.loads(run.stdout)["n_respondents"] > 0  # the whole document: a cut-off one does not parse
+    missing = servqual("validate", str(tmp_path / "missing.csv"))
+    assert missing.returncode != 0 and "missing.csv" in missing.stderr

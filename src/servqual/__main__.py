@@ -1,3 +1,3 @@
-from servqual.cli import main
+from servqual.cli import run
 
-raise SystemExit(main())
+run()

@@ -7,6 +7,7 @@ hands back data and message templates only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -49,6 +50,22 @@ ARGPARSE_MESSAGES = (
     N_("invalid %(type)s value: %(value)r"),
     N_("expected one argument"),
 )
+
+
+def run() -> None:
+    """The ``servqual`` command: :func:`main`, then the process ends at once.
+
+    Tearing the interpreter down frees every array one by one; after a million-row
+    analysis that took about 0.2 s of the 2.5 s a user waits (measured on the 2-core
+    development VM), and the operating system takes the memory back at exit anyway.
+    Everything is written and closed when main returns; only the standard streams are
+    flushed here."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        # a reader that went away (`| head`), or a stream already closed
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
