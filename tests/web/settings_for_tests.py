@@ -8,6 +8,8 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# Uploads waiting in the wizard and the like go to a folder of the tests, not the checkout.
+os.environ.setdefault("SERVQUAL_DATA_DIR", str(Path(tempfile.gettempdir()) / "servqual-tests-data"))
 
 from servqual.web.settings import *  # noqa: F403
 from servqual.web.settings import DATABASES
