@@ -104,6 +104,17 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     assert "/waves/" in page.url and page.locator("h1").inner_text() == "Voorjaar"
     accessible(page)
     survey_url = page.locator("main a[href*='/s/']").first.get_attribute("href")
+    wave_url = page.url
+    # The wave's other pages for the one who set it up: each checked, then back.
+    for link in ["New survey link", "Invite by e-mail: upload a list of addresses", "Import responses"]:
+        page.click(f"text={link}")
+        accessible(page)
+        page.goto(wave_url)
+    page.click("text=Klanttevredenheid")  # the study's page, and its new-wave form
+    accessible(page)
+    page.click("text=New wave")
+    accessible(page)
+    page.goto(wave_url)
 
     for number, (expectation, perception) in enumerate(ANSWERS):
         phone = browser.new_context(**PHONE, locale="nl-NL")  # a new browser: a new respondent
