@@ -101,10 +101,11 @@ def test_a_bad_instrument_file_is_refused_by_name_and_line(client, people, acme)
     assert "Step 2 of 4" in html and "mine.toml" in html and "nonsense" in html and "/tmp" not in html
     assert "Step 2 of 4" in step(client, "instrument", {"instrument": "custom"}).content.decode()
     latin = SimpleUploadedFile("latin.toml", "naam = 'Caf\xe9'".encode("latin-1"))
-    assert (
-        "not a UTF-8 text file"
-        in step(client, "instrument", {"instrument": "custom"}, {"file": latin}).content.decode()
-    )
+    html = step(client, "instrument", {"instrument": "custom"}, {"file": latin}).content.decode()
+    assert "latin.toml is not a UTF-8 text file." in html
+    large = SimpleUploadedFile("big.toml", b"#" * (300 * 1024))
+    html = step(client, "instrument", {"instrument": "custom"}, {"file": large}).content.decode()
+    assert "The file is larger than 256" in html
     assert not Study.objects.exists()
 
 

@@ -97,17 +97,16 @@ class InstrumentForm(forms.Form):
         if upload is None:
             raise ValidationError({"file": _("Choose the instrument file to upload.")})
         if upload.size > MAX_INSTRUMENT_BYTES:
+            too_large = _("The file is larger than %(limit)s.")
             raise ValidationError(
-                {"file": _("The file is larger than %(limit)s.")},
-                params={"limit": filesizeformat(MAX_INSTRUMENT_BYTES)},
+                {"file": ValidationError(too_large, params={"limit": filesizeformat(MAX_INSTRUMENT_BYTES)})}
             )
         upload.seek(0)
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationError(
-                {"file": _("%(file)s is not a UTF-8 text file.")}, params={"file": upload.name}
-            ) from None
+            not_text = _("%(file)s is not a UTF-8 text file.")
+            raise ValidationError({"file": ValidationError(not_text, params={"file": upload.name})}) from None
         check_instrument_text(text, "file", upload.name)
         data["instrument_file"] = text
         return data
