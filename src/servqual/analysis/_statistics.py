@@ -95,19 +95,12 @@ class Layout:
 
     @cached_property
     def indicator(self) -> np.ndarray:
-        """items x dimensions, 1 where the item belongs to the dimension."""
-        matrix = np.zeros((self.n_items, len(self.dimensions)))
+        """items x dimensions, 1 where the item belongs to the dimension; in the block
+        products' precision."""
+        matrix = np.zeros((self.n_items, len(self.dimensions)), dtype=self.product_dtype)
         for d, positions in enumerate(self.dimensions):
-            matrix[list(positions), d] = 1.0
+            matrix[list(positions), d] = 1
         return matrix
-
-    def indicator_of(self, dtype: type) -> np.ndarray:
-        """:attr:`indicator` in ``dtype`` (the block products' precision), made once."""
-        return self._indicators.setdefault(dtype, self.indicator.astype(dtype))
-
-    @cached_property
-    def _indicators(self) -> dict[type, np.ndarray]:
-        return {}
 
     @cached_property
     def dimension_sizes(self) -> np.ndarray:
@@ -247,8 +240,8 @@ def _add_block(
             )
         # dimensions x respondents, so that each dimension's row is contiguous; whole
         # numbers, exact in ``dtype``
-        count = layout.indicator_of(dtype).T @ present.T.astype(dtype)
-        total = layout.indicator_of(dtype).T @ filled.T
+        count = layout.indicator.T @ present.T.astype(dtype)
+        total = layout.indicator.T @ filled.T
         with np.errstate(invalid="ignore", divide="ignore"):
             scores[section] = total.astype(np.float64) / count  # NaN (0/0) where nothing was answered
         # Each respondent's (sum, count) key per dimension, then one frequency table of

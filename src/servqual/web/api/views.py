@@ -144,13 +144,18 @@ class SegmentIn(Schema):
     values: list[str]
 
 
+def _default(field: str) -> Any:
+    """The Study model's default for ``field``: the API leaves out what the model fills in."""
+    return Study._meta.get_field(field).get_default()
+
+
 class StudyIn(Schema):
     name: str
     service_name: str
-    languages: list[str] = ["nl", "en"]
-    instrument_key: str = "servqual-22"
-    instrument_file: str = ""
-    anonymity_threshold: int = 5
+    languages: list[str] = _default("languages")
+    instrument_key: str = _default("instrument_key")
+    instrument_file: str = _default("instrument_file")
+    anonymity_threshold: int = _default("anonymity_threshold")
     segments: list[SegmentIn] = []
 
 
