@@ -20,7 +20,6 @@ from servqual.analysis import (
     mean_ci,
     paired_t,
     respondent_dimension_scores,
-    scored_answers,
     wilcoxon_signed_rank,
 )
 from servqual.analysis._segments import segment_codes
@@ -59,16 +58,24 @@ def test_many_small_blocks_give_the_figures_of_one(monkeypatch, instrument):
     assert_same(whole, analyze(responses, segments=["branch", "channel"]).to_dict())
 
 
+@pytest.mark.parametrize("instrument", ["servqual-22", "servqual-3col"])
+def test_many_dimensions_counted_as_pairs_of_items_give_the_figures_of_whole_patterns(monkeypatch, instrument):
+    # A dimension with more answer patterns than MAX_PATTERN_CELLS (many items on a long
+    # scale) is counted as the patterns of each pair of its items; here every dimension is.
+    responses = servqual.read_responses(pd.DataFrame(generate_study(600, instrument, seed=15)), instrument)
+    whole = analyze(responses, segments=["branch"], cfa=["perception", "gap"]).to_dict()
+    monkeypatch.setattr(_statistics, "MAX_PATTERN_CELLS", 8**3)
+    assert_same(whole, analyze(responses, segments=["branch"], cfa=["perception", "gap"]).to_dict())
+
+
 def test_the_sums_of_two_parts_are_the_sums_of_the_whole():
     responses = servqual.read_responses(pd.DataFrame(generate_study(500, seed=12)))
-    scored = scored_answers(responses)
+    instrument = responses.instrument
     codes, values = segment_codes(responses.attributes["branch"])
-    layout = Layout.of(responses.instrument, list(scored), ["perception"], {"branch": len(values)})
+    layout = Layout.of(instrument, instrument.sections, ["perception"], {"branch": len(values)}, importance=True)
 
     def part(rows):
-        return accumulate(
-            layout, {s: m[rows] for s, m in scored.items()}, responses.importance[rows], {"branch": codes[rows]}
-        )
+        return accumulate(layout, responses.table[rows], {"branch": codes[rows]})
 
     whole, first, second = part(slice(None)), part(slice(0, 180)), part(slice(180, None))
     assert whole.keys() == first.keys() == second.keys()

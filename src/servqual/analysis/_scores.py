@@ -28,6 +28,7 @@ from servqual.analysis._zone import zone_shares
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.io import ResponseSet
+from servqual.io._responses import float_matrix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,16 +46,15 @@ def scored_answers(responses: ResponseSet) -> dict[str, np.ndarray]:
     number always means better service (Parasuraman, Zeithaml & Berry, 1988).
     """
     instrument = responses.instrument
-    reverse = instrument.reverse_positions
-    if not reverse:
+    if not instrument.reverse_positions:
         return dict(responses.answers)
-    flip = instrument.scale.min + instrument.scale.max
-    scored = {}
-    for section, matrix in responses.answers.items():
-        matrix = matrix.copy(order="F")
-        matrix[:, reverse] = flip - matrix[:, reverse]
-        scored[section] = matrix
-    return scored
+    layout = Layout.of(instrument, instrument.sections)
+    return {
+        section: float_matrix(
+            responses.table.select(layout.value(section, j).alias(str(j)) for j in range(len(columns)))
+        )
+        for section, columns in layout.columns.items()
+    }
 
 
 def respondent_dimension_scores(matrix: np.ndarray, positions: list[int]) -> np.ndarray:
@@ -185,10 +185,13 @@ def analyze(
             column=unknown[0],
             columns=", ".join(responses.attributes.columns) or "-",
         )
-    scored = scored_answers(responses)
     groups = {column: segment_codes(responses.attributes[column]) for column in segments}
     layout = Layout.of(
-        responses.instrument, list(scored), cfa, {column: len(values) for column, (_, values) in groups.items()}
+        responses.instrument,
+        responses.instrument.sections,
+        cfa,
+        {column: len(values) for column, (_, values) in groups.items()},
+        importance=responses.has_importance,
     )
     for column, (_, values) in groups.items():
         if layout.segment_cells(column) > MAX_SEGMENT_CELLS:
@@ -197,7 +200,7 @@ def analyze(
                 column=column,
                 count=len(values),
             )
-    sums = accumulate(layout, scored, responses.importance, {column: codes for column, (codes, _) in groups.items()})
+    sums = accumulate(layout, responses.table, {column: codes for column, (codes, _) in groups.items()})
     # One BLAS thread for the figures too: their matrices are small (items x items at
     # most, the CFA's many products of them), and OpenBLAS's waiting threads made this
     # step 0.17 s instead of 0.03 s on a busy 2-core machine.

@@ -1,39 +1,44 @@
 """Sufficient statistics of a response set, summed over blocks of rows.
 
-Everything ``analyze`` reports follows from these sums: frequency tables of every item
-and of every respondent's dimension score (answers are whole scale points, so a
-dimension score is one of a few fractions), pairwise moments for the reliabilities,
-the moments of complete rows for the CFA, and a few sums of products. One pass over
-blocks of rows computes them all, so temporaries stay small and in cache however many
-respondents there are; and sums of separate parts of a file add up to those of the
-whole, so the same code can serve a dashboard that adds new responses and partitions
-summed elsewhere.
+Everything ``analyze`` reports follows from these sums: frequency tables of every
+respondent's dimension score (answers are whole scale points, so a dimension score is
+one of a few fractions), the frequency table of each dimension's answer patterns (from
+which every pairwise moment and every item's frequencies follow exactly), the moments
+of complete rows for the CFA, and a few sums of products. Sums of separate parts of a
+file add up to those of the whole, so the same code can serve a dashboard that adds new
+responses and partitions summed elsewhere.
+
+Why patterns: a dimension of k items on a 7-point scale has at most 8**k answer
+patterns (14**k for the gap), so one integer per respondent and one ``bincount`` give
+its whole joint distribution. The integer is made by polars on all cores, without the
+interpreter lock, straight from the columns as read; the float matrices, their [present
+| x | x^2] stacks and their products per block of 8,192 rows that this replaced took
+0.8 s of one core at a million rows (measured on the 2-core development VM), the
+patterns 0.1 s.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import polars as pl
 from threadpoolctl import threadpool_limits
 
-from servqual.analysis._ipa import overall_sums
-from servqual.analysis._reliability import pair_sums
 from servqual.analysis._zone import zone_counts
 from servqual.instruments import Instrument
 
-#: Rows per block: a block's float32 columns of one section (22 items: 0.7 MB) and their
-#: [present | x | x^2] stack (2.2 MB) stay in a core's L2 and L3 cache; 4096 and 16384 rows were no faster.
-BLOCK_ROWS = 8_192
+#: Rows per block: the per-respondent codes and keys of a block (about 40 integers a
+#: respondent) stay near 40 MB however large the file.
+BLOCK_ROWS = 262_144
+#: The largest frequency table of one dimension's answer patterns (8 MB); a dimension
+#: with more patterns is counted as the patterns of each pair of its items.
+MAX_PATTERN_CELLS = 2**20
 #: The largest frequency table of one segment column and dimension (64 MB).
 MAX_SEGMENT_CELLS = 2**23
-#: Threads that sum parts of the rows at most (beyond four the interpreter lock wins).
-WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -57,10 +62,23 @@ class Layout:
     cfa: tuple[str, ...]
     #: segment column -> number of groups (codes 0..n-1)
     groups: dict[str, int]
+    #: answered section -> its columns in the response table, in item order
+    columns: dict[str, tuple[str, ...]]
+    #: importance columns in the response table, one per dimension (none: no weights)
+    importance: tuple[str, ...]
+    #: positions of the items scored in reverse (min + max - x)
+    reverse: tuple[int, ...]
+    #: min + max of the scale
+    flip: int
 
     @classmethod
     def of(
-        cls, instrument: Instrument, answered: list[str], cfa: Sequence[str] = (), groups: dict[str, int] | None = None
+        cls,
+        instrument: Instrument,
+        answered: list[str],
+        cfa: Sequence[str] = (),
+        groups: dict[str, int] | None = None,
+        importance: bool = False,
     ) -> Layout:
         """The layout for an instrument's ``answered`` sections: the gap P - E and, in the
         three-column format, the adequacy gap P - M follow (there the gap is the
@@ -82,6 +100,10 @@ class Layout:
             headline=differences[0] if differences else ("perception" if "perception" in answered else sections[0]),
             cfa=tuple(s for s in cfa if s in sections),
             groups=groups or {},
+            columns={s: tuple(instrument.columns(s)) for s in answered},
+            importance=tuple(instrument.importance_columns) if importance else (),
+            reverse=tuple(instrument.reverse_positions),
+            flip=instrument.scale.min + instrument.scale.max,
         )
 
     def segment_cells(self, column: str) -> int:
@@ -92,50 +114,6 @@ class Layout:
         """Possible (sum, count) pairs of a dimension score; one more bin counts no score."""
         k = len(self.dimensions[dimension])
         return (k * (self.widths[section] - 1) + 1) * k
-
-    @cached_property
-    def indicator(self) -> np.ndarray:
-        """items x dimensions, 1 where the item belongs to the dimension; in the block
-        products' precision."""
-        matrix = np.zeros((self.n_items, len(self.dimensions)), dtype=self.product_dtype)
-        for d, positions in enumerate(self.dimensions):
-            matrix[list(positions), d] = 1
-        return matrix
-
-    @cached_property
-    def dimension_sizes(self) -> np.ndarray:
-        """Items per dimension, as a column (dimensions x 1)."""
-        return np.array([[len(positions)] for positions in self.dimensions])
-
-    def item_offsets(self, width: int) -> np.ndarray:
-        """Where each item's frequency table starts (``width`` values and no answer)."""
-        return np.arange(self.n_items) * (width + 1)
-
-    @cached_property
-    def stacking(self) -> tuple[tuple[slice | list[int], int, int], ...]:
-        """Per dimension: its item columns (a slice where they are adjacent, which takes
-        no copy), where its [present | value | value^2] columns start, and its size."""
-        parts, offset = [], 0
-        for positions in self.dimensions:
-            k = len(positions)
-            adjacent = list(positions) == list(range(positions[0], positions[0] + k))
-            parts.append((slice(positions[0], positions[0] + k) if adjacent else list(positions), offset, k))
-            offset += 3 * k
-        return tuple(parts)
-
-    def dimension_moments(self, moments: np.ndarray, dimension: int) -> tuple[np.ndarray, ...]:
-        """(n, sums, squares, cross) of one dimension's items from the block product
-        [present | x | x^2]^T [present | x] of :func:`accumulate`."""
-        k = len(self.dimensions[dimension])
-        return moments[:k, :k], moments[k : 2 * k, :k], moments[2 * k :, :k], moments[k : 2 * k, k:]
-
-    @cached_property
-    def product_dtype(self) -> type:
-        """float32 for the block products where that is exact: whole numbers whose
-        products summed over a block stay below 2**24 (7- and 9-point scales); it
-        halves the time of the products. float64 for wider scales."""
-        largest = max(max(abs(low), abs(low + self.widths[s] - 1)) for s, low in self.lowest.items())
-        return np.float32 if largest**2 * BLOCK_ROWS < 2**24 else np.float64
 
     def key_offsets(self, section: str) -> np.ndarray:
         """Where each dimension's frequency table of (sum, count) keys starts in the
@@ -156,139 +134,318 @@ class Layout:
         count = keys % k + 1
         return (keys // k + count * lowest) / count
 
+    def dimension_moments(self, moments: np.ndarray, dimension: int) -> tuple[np.ndarray, ...]:
+        """(n, sums, squares, cross) of one dimension's items, each k x k, as
+        :class:`~servqual.analysis.PairwiseMoments` takes them."""
+        return tuple(moments)
+
+    @cached_property
+    def pattern_groups(self) -> dict[str, tuple[tuple[tuple[int, ...], ...], ...]]:
+        """Per section and dimension, the sets of item indexes (within the dimension)
+        whose joint answer patterns are counted: the whole dimension where its table
+        stays under MAX_PATTERN_CELLS, else each pair of its items."""
+        groups = {}
+        for section in self.sections:
+            base = self.widths[section] + 1
+            per_dimension = []
+            for positions in self.dimensions:
+                k = len(positions)
+                if base**k <= MAX_PATTERN_CELLS:
+                    per_dimension.append((tuple(range(k)),))
+                else:
+                    per_dimension.append(tuple(itertools.combinations(range(k), 2)))
+            groups[section] = tuple(per_dimension)
+        return groups
+
+    # -- the polars expressions everything is counted from --------------------------
+
+    def value(self, section: str, item: int) -> pl.Expr:
+        """An item's scored answer as a whole number (null: no answer); for a difference
+        the difference of the two answers (null unless both were given)."""
+        if section in self.differences:
+            other = "expectation" if section == "gap" else "minimum"
+            return self.value("perception", item) - self.value(other, item)
+        answer = pl.col(self.columns[section][item]).cast(pl.Int32)
+        return self.flip - answer if item in self.reverse else answer
+
+    def digit(self, section: str, item: int) -> pl.Expr:
+        """0 for no answer, else 1 + the answer's place on the section's scale."""
+        return (self.value(section, item) - (self.lowest[section] - 1)).fill_null(0)
+
+    def pattern(self, section: str, dimension: int, group: tuple[int, ...]) -> pl.Expr:
+        """The answer pattern of the ``group`` of a dimension's items as one integer."""
+        base, positions = self.widths[section] + 1, self.dimensions[dimension]
+        return pl.sum_horizontal(self.digit(section, positions[i]) * base**q for q, i in enumerate(group))
+
+    def dimension_sums(self, section: str, dimension: int) -> list[pl.Expr]:
+        """The sum and the count of a respondent's answers to a dimension's items."""
+        values = [self.value(section, i) for i in self.dimensions[dimension]]
+        return [
+            pl.sum_horizontal(v.fill_null(0) for v in values).alias(f"total:{section}:{dimension}"),
+            pl.sum_horizontal(v.is_not_null().cast(pl.Int32) for v in values).alias(f"count:{section}:{dimension}"),
+        ]
+
+    def key(self, section: str, dimension: int) -> pl.Expr:
+        """Each respondent's (sum, count) key of a dimension score; n_keys for no score."""
+        k = len(self.dimensions[dimension])
+        total, count = self.dimension_sums(section, dimension)
+        return (
+            pl.when(count > 0)
+            .then((total - count * self.lowest[section]) * k + count - 1)
+            .otherwise(self.n_keys(section, dimension))
+        )
+
+    @cached_property
+    def pattern_keys(self) -> dict[tuple[str, int], np.ndarray]:
+        """The (sum, count) key of every answer pattern of each dimension counted as one
+        pattern: sums over the digits, built one digit at a time (np.add.outer)."""
+        tables = {}
+        for section in self.sections:
+            base, lowest = self.widths[section] + 1, self.lowest[section]
+            value, present = np.r_[0, np.arange(base - 1) + lowest], np.r_[0, np.ones(base - 1, dtype=int)]
+            for d, groups in enumerate(self.pattern_groups[section]):
+                k = len(self.dimensions[d])
+                if len(groups[0]) < k:
+                    continue
+                total, count = np.zeros((), dtype=np.int32), np.zeros((), dtype=np.int32)
+                for _ in range(k):  # each new digit the least significant; all play the same part
+                    total, count = np.add.outer(total, value), np.add.outer(count, present)
+                total, count = total.ravel(), count.ravel()
+                keys = np.where(count > 0, (total - count * lowest) * k + count - 1, self.n_keys(section, d))
+                tables[section, d] = keys.astype(np.int32)
+        return tables
+
+    def key_scores(self, section: str, dimension: int) -> np.ndarray:
+        """The dimension score of each key, NaN for the last (no score)."""
+        return np.r_[self.score_values(section, dimension), np.nan]
+
+    def key_sums(self, section: str, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """The sum and the count of the answers behind each key, 0 for the last (no score)."""
+        k, lowest = len(self.dimensions[dimension]), self.lowest[section]
+        keys = np.arange(self.n_keys(section, dimension))
+        count = keys % k + 1
+        return np.r_[keys // k + count * lowest, 0], np.r_[count, 0]
+
+    def largest(self, section: str) -> int:
+        """The largest absolute value a section's answers can take."""
+        low = self.lowest[section]
+        return max(abs(low), abs(low + self.widths[section] - 1))
+
+
+def _digits(patterns: np.ndarray, base: int, k: int) -> np.ndarray:
+    """Each pattern's k digits (0: no answer, else 1 + the answer's place)."""
+    return np.stack([patterns // base**q % base for q in range(k)], axis=1)
+
 
 def accumulate(
-    layout: Layout,
-    answers: dict[str, np.ndarray],
-    weights: np.ndarray | None = None,
-    codes: dict[str, np.ndarray] | None = None,
+    layout: Layout, table: pl.DataFrame, codes: dict[str, np.ndarray] | None = None
 ) -> dict[str, np.ndarray]:
     """The sums behind every figure of ``analyze``, over blocks of rows.
 
-    ``answers`` are the scored answer sections (whole numbers, NaN for no answer),
-    ``weights`` the importance points, ``codes`` each segment column's group codes.
-    Returns named arrays; the sums of two parts of a file add up name by name, which is
-    how the parts of a large file are summed on several cores at once.
+    ``table`` is the response table (:attr:`ResponseSet.table`) or a part of its rows,
+    ``codes`` each segment column's group codes for those rows. Returns named arrays;
+    the sums of two parts of a file add up name by name.
     """
-    n_rows = next(iter(answers.values())).shape[0]
-    n_blocks = -(-n_rows // BLOCK_ROWS)
-    workers = max(1, min(WORKERS, os.cpu_count() or 1, n_blocks))
-    edges = [BLOCK_ROWS * (n_blocks * w // workers) for w in range(workers)] + [n_rows]
-
-    def part(rows: slice) -> dict[str, np.ndarray]:
-        sums: dict[str, np.ndarray] = {}
-
-        def add(name: str, value: np.ndarray | float) -> None:
-            if name in sums:
-                sums[name] += value  # in place: a segment's table can be large
-            else:
-                sums[name] = np.array(value, dtype=np.float64)
-
-        for start in range(rows.start, rows.stop, BLOCK_ROWS):
-            _add_block(layout, answers, weights, codes or {}, slice(start, min(start + BLOCK_ROWS, rows.stop)), add)
-        return sums
-
-    # One BLAS thread: the products of a block are too small to share, and OpenBLAS's
-    # waiting threads made this loop up to 60 times slower on a busy 2-core machine.
-    # numpy lets go of the interpreter lock inside each operation, so parts run in threads.
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(part, [slice(a, b) for a, b in itertools.pairwise(edges)]))
-    return {name: sum(p[name] for p in parts) for name in parts[0]}
+    sums: dict[str, np.ndarray] = {}
+    # One BLAS thread: the products here are small, and OpenBLAS's waiting threads made
+    # them many times slower on a busy 2-core machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for start in range(0, table.height, BLOCK_ROWS):
+            rows = slice(start, min(start + BLOCK_ROWS, table.height))
+            part_codes = {column: code[rows] for column, code in (codes or {}).items()}
+            for name, value in _block_sums(layout, table[rows], part_codes).items():
+                if name in sums:
+                    sums[name] += value  # in place: a segment's table can be large
+                else:
+                    sums[name] = np.asarray(value, dtype=np.float64).copy()
+        # the patterns' frequencies of the whole table, once, into moments and item tables
+        for section in layout.sections:
+            for d, groups in enumerate(layout.pattern_groups[section]):
+                k = len(layout.dimensions[d])
+                moments = np.zeros((4, k, k))
+                for g, group in enumerate(groups):
+                    counts = sums.pop(f"{section}:patterns:{d}:{g}")
+                    _add_pattern_moments(layout, section, d, group, counts, moments, sums)
+                sums[f"{section}:moments:{d}"] = moments
+    return sums
 
 
-def _add_block(
-    layout: Layout,
-    answers: dict[str, np.ndarray],
-    weights: np.ndarray | None,
-    codes: dict[str, np.ndarray],
-    rows: slice,
-    add: Callable[[str, np.ndarray | float], None],
-) -> None:
-    """Add the sums of one block of rows."""
-    dtype = layout.product_dtype
-    # Whole scale points (and their differences) are exact in float32; NaN stays NaN.
-    block = {section: matrix[rows].astype(dtype) for section, matrix in answers.items()}
-    if "gap" in layout.sections:
-        block["gap"] = block["perception"] - block["expectation"]
-    if "adequacy" in layout.sections:
-        block["adequacy"] = block["perception"] - block["minimum"]
-    n = rows.stop - rows.start
-    # Per dimension d, the columns [present | value | value^2] of its items, side by side:
-    # one product of that (n x 3k) part with its first 2k columns gives the dimension's
-    # pair counts, sums, sums of squares and cross-products (the figures need no
-    # moments across dimensions), a third of the work of the items x items products.
-    stacked = np.empty((n, 3 * layout.n_items), dtype=dtype, order="F")
-    scores = {}
+def _block_sums(layout: Layout, block: pl.DataFrame, codes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The sums of one block of rows.
+
+    polars turns each dimension's answers into one pattern integer per respondent; every
+    other per-respondent figure (the dimension's (sum, count) key, its score, the
+    overall perception score) then follows by table look-up, and every pairwise moment
+    and item frequency from the patterns' frequency table (:func:`accumulate`)."""
+    n_dimensions = len(layout.dimensions)
+    names, expressions = [], []
     for section in layout.sections:
-        x = block[section]
-        present = x == x  # not NaN, in one pass
-        filled = np.where(present, x, 0)
-        for d, (columns, offset, k) in enumerate(layout.stacking):
-            part = stacked[:, offset : offset + 3 * k]
-            part[:, :k] = present[:, columns]
-            part[:, k : 2 * k] = filled[:, columns]
-            np.square(part[:, k : 2 * k], out=part[:, 2 * k :])
-            add(f"{section}:moments:{d}", part.T @ part[:, : 2 * k])
-        lowest, width = layout.lowest[section], layout.widths[section]
-        if section in layout.differences:
-            # each item's values in bins of its own; the last bin of each item counts no answer
-            value_codes = np.where(present, x, lowest + width)
-            value_codes += layout.item_offsets(width) - lowest
-            add(
-                f"{section}:items",
-                np.bincount(value_codes.astype(np.intp).ravel(order="K"), minlength=layout.n_items * (width + 1)),
-            )
-        # dimensions x respondents, so that each dimension's row is contiguous; whole
-        # numbers, exact in ``dtype``
-        count = layout.indicator.T @ present.T.astype(dtype)
-        total = layout.indicator.T @ filled.T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scores[section] = total.astype(np.float64) / count  # NaN (0/0) where nothing was answered
-        # Each respondent's (sum, count) key per dimension, then one frequency table of
-        # all dimensions side by side (each dimension's keys shifted to its own bins).
+        for d in range(n_dimensions):
+            groups = layout.pattern_groups[section][d]
+            for g, group in enumerate(groups):
+                names.append((section, d, g))
+                expressions.append(layout.pattern(section, d, group).alias(f"{section}:{d}:{g}"))
+            if len(groups[0]) < len(layout.dimensions[d]):  # patterns of pairs: the key itself
+                names.append((section, d, "key"))
+                expressions.append(layout.key(section, d).alias(f"{section}:{d}:key"))
+    columns = dict(zip(names, (s.to_numpy() for s in block.select(expressions).iter_columns()), strict=True))
+
+    sums: dict[str, np.ndarray] = {}
+    keys: dict[tuple[str, int], np.ndarray] = {}
+    for section in layout.sections:
         offsets = layout.key_offsets(section)
-        sizes = np.diff(offsets)[:, None]  # n_keys + 1; the last bin counts no score
-        keys = (total - count * lowest) * layout.dimension_sizes.astype(dtype) + count - 1
-        keys = np.where(count == 0, sizes - 1, keys).astype(np.intp)
-        add(f"{section}:dimensions", np.bincount((keys + offsets[:-1, None]).ravel(), minlength=offsets[-1]))
-        if section == layout.headline:
-            for column, code in codes.items():
-                start = layout.segment_offsets(column)
-                joint = code[rows] * sizes + keys + start[:-1, None]
-                add(f"segment:{column}", np.bincount(joint.ravel(), minlength=start[-1]))
-        if section == layout.headline:
-            add("n_used", float(np.count_nonzero(present.any(axis=1))))
+        table = np.zeros(offsets[-1])
+        for d, positions in enumerate(layout.dimensions):
+            groups = layout.pattern_groups[section][d]
+            for g, group in enumerate(groups):
+                size = (layout.widths[section] + 1) ** len(group)
+                sums[f"{section}:patterns:{d}:{g}"] = np.bincount(columns[section, d, g], minlength=size)
+            if len(groups[0]) == len(positions):
+                keys[section, d] = layout.pattern_keys[section, d].take(columns[section, d, 0])
+            else:
+                keys[section, d] = columns[section, d, "key"]
+            table[offsets[d] : offsets[d + 1]] = np.bincount(keys[section, d], minlength=offsets[d + 1] - offsets[d])
+        sums[f"{section}:dimensions"] = table
         if section in layout.cfa:
-            # [n, sums; sums, cross] of the complete rows: the others zeroed rather than left out
-            complete = present.all(axis=1).astype(dtype)
-            kept = filled * complete[:, None]
-            moments = np.empty((layout.n_items + 1, layout.n_items + 1))
-            moments[0, 0], moments[0, 1:] = complete.sum(), kept.sum(axis=0)
-            moments[1:, 0], moments[1:, 1:] = moments[0, 1:], kept.T @ kept
-            add(f"{section}:complete", moments)
-        if section == "perception":
-            add(
-                "perception:overall",
-                overall_sums(
-                    filled.astype(np.float64),
-                    present.astype(np.float64),
-                    count.sum(axis=0, dtype=np.float64),
-                    total.sum(axis=0, dtype=np.float64),
-                ),
+            sums[f"{section}:complete"] = _complete_moments(layout, block, section)
+
+    headline = [keys[layout.headline, d] for d in range(n_dimensions)]
+    for column, code in codes.items():
+        offsets = layout.segment_offsets(column)
+        table = np.zeros(offsets[-1])
+        for d, key in enumerate(headline):
+            table[offsets[d] : offsets[d + 1]] = np.bincount(
+                code * (layout.n_keys(layout.headline, d) + 1) + key, minlength=offsets[d + 1] - offsets[d]
             )
+        sums[f"segment:{column}"] = table
+    scored = np.zeros(block.height, dtype=bool)
+    for d, key in enumerate(headline):
+        scored |= key != layout.n_keys(layout.headline, d)
+    sums["n_used"] = np.array(np.count_nonzero(scored))
+
+    def scores(section: str) -> list[np.ndarray]:
+        """Per dimension each respondent's score, NaN for none."""
+        return [layout.key_scores(section, d).take(keys[section, d]) for d in range(n_dimensions)]
+
+    if "perception" in layout.sections:
+        sums["perception:overall"] = _overall_sums(layout, keys, columns)
     if "gap" in layout.sections:
-        add("difference_score", pair_sums(scores["perception"].T, scores["expectation"].T))
+        sums["difference_score"] = np.stack(
+            [_pair_sums_of_keys(layout, keys["perception", d], keys["expectation", d], d) for d in range(n_dimensions)],
+            axis=1,
+        )
     if "minimum" in layout.sections:
         zone = ("minimum", "expectation", "perception")
-        add("zone:items", zone_counts(*(block[s] for s in zone)))
-        add("zone:dimensions", zone_counts(*(scores[s].T for s in zone)))
-    if weights is not None:
-        points = weights[rows]
-        given = ~np.isnan(points)
-        add("weights", np.stack([given.sum(axis=0), np.where(given, points, 0.0).sum(axis=0)]))
+        items = [block.select(layout.value(s, j) for j in range(layout.n_items)).to_numpy().astype(float) for s in zone]
+        sums["zone:items"] = zone_counts(*items)
+        sums["zone:dimensions"] = zone_counts(*(np.stack(scores(s), axis=1) for s in zone))
+    if layout.importance:
+        points = [block[c].to_numpy() for c in layout.importance]  # null as NaN
+        given = [~np.isnan(p) for p in points]
+        sums["weights"] = np.array(
+            [[g.sum() for g in given], [np.where(g, p, 0.0).sum() for g, p in zip(given, points, strict=True)]]
+        )
         for section in ("gap", "perception"):
-            if section in scores:
+            if section in layout.sections:
                 # NaN unless the respondent has importance points and a score on every dimension
-                weighted = np.einsum("ij,ji->i", points, scores[section]) / 100
+                weighted = sum(p * score for p, score in zip(points, scores(section), strict=True)) / 100
                 usable = ~np.isnan(weighted)
-                add(f"{section}:weighted", np.array([np.count_nonzero(usable), weighted[usable].sum()]))
+                sums[f"{section}:weighted"] = np.array([np.count_nonzero(usable), weighted[usable].sum()])
+    return sums
+
+
+def _pair_sums_of_keys(layout: Layout, perception: np.ndarray, expectation: np.ndarray, dimension: int) -> np.ndarray:
+    """:func:`~servqual.analysis._reliability.pair_sums` of the dimension scores of P and
+    E, from the joint frequencies of their keys: n, sum p, sum e, sum p^2, sum e^2, sum pe
+    over respondents with both."""
+    n_p, n_e = layout.n_keys("perception", dimension), layout.n_keys("expectation", dimension)
+    joint = np.bincount(perception * (n_e + 1) + expectation, minlength=(n_p + 1) * (n_e + 1))
+    both = joint.reshape(n_p + 1, n_e + 1)[:n_p, :n_e].astype(np.float64)  # the last key of each: no score
+    p, e = layout.score_values("perception", dimension), layout.score_values("expectation", dimension)
+    by_p, by_e = both.sum(axis=1), both.sum(axis=0)
+    return np.array([both.sum(), by_p @ p, by_e @ e, by_p @ (p * p), by_e @ (e * e), p @ both @ e])
+
+
+def _add_pattern_moments(
+    layout: Layout,
+    section: str,
+    dimension: int,
+    group: tuple[int, ...],
+    counts: np.ndarray,
+    moments: np.ndarray,
+    sums: dict[str, np.ndarray],
+) -> None:
+    """The pairwise moments (n, sums, squares, cross) of the items of ``group`` from the
+    frequencies of their answer patterns, into ``moments``; for a difference also each
+    item's frequency table (its values, then no answer) into ``sums``. Exact: whole
+    numbers, summed in float64."""
+    base, lowest = layout.widths[section] + 1, layout.lowest[section]
+    seen = np.flatnonzero(counts)
+    weight = counts[seen].astype(np.float64)
+    digits = _digits(seen, base, len(group))
+    present = (digits > 0).astype(np.float64)
+    values = np.where(digits > 0, digits - 1 + lowest, 0).astype(np.float64)
+    weighted_present, weighted_values = present * weight[:, None], values * weight[:, None]
+    at = np.ix_(list(group), list(group))
+    moments[0][at] = present.T @ weighted_present
+    moments[1][at] = values.T @ weighted_present
+    moments[2][at] = (values * values).T @ weighted_present
+    moments[3][at] = values.T @ weighted_values
+    if section in layout.differences:
+        items = sums.setdefault(f"{section}:items", np.zeros(layout.n_items * base))
+        for q, i in enumerate(group):
+            frequencies = np.bincount(digits[:, q], weights=weight, minlength=base)
+            item = layout.dimensions[dimension][i]
+            # values first, then the bin that counts no answer
+            items[item * base : (item + 1) * base] = np.r_[frequencies[1:], frequencies[0]]
+
+
+def _overall_sums(
+    layout: Layout, keys: dict[tuple[str, int], np.ndarray], columns: dict[tuple, np.ndarray]
+) -> np.ndarray:
+    """Per perception item, over respondents who answered it: sum y, sum y^2 and sum xy,
+    with x the item and y the respondent's overall perception score (the mean of all
+    answered items), as :func:`~servqual.analysis._ipa.overall_sums` gives them. Summed
+    per answer pattern first (one weighted count per dimension), then per item."""
+    total, count = 0, 0
+    for d in range(len(layout.dimensions)):
+        sums, counts = layout.key_sums("perception", d)
+        total, count = total + sums.take(keys["perception", d]), count + counts.take(keys["perception", d])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall = np.where(count > 0, total / count, 0.0)
+    base, lowest = layout.widths["perception"] + 1, layout.lowest["perception"]
+    result = np.zeros((3, layout.n_items))
+    for d, positions in enumerate(layout.dimensions):
+        done = set()
+        for g, group in enumerate(layout.pattern_groups["perception"][d]):
+            pattern = columns["perception", d, g]
+            size = base ** len(group)
+            by_pattern = np.stack(
+                [
+                    np.bincount(pattern, weights=overall, minlength=size),
+                    np.bincount(pattern, weights=overall**2, minlength=size),
+                ]
+            )
+            digits = _digits(np.arange(size), base, len(group))
+            for q, i in enumerate(group):
+                if i in done:
+                    continue
+                done.add(i)
+                present = digits[:, q] > 0
+                value = np.where(present, digits[:, q] - 1 + lowest, 0)
+                result[:, positions[i]] = [by_pattern[0] @ present, by_pattern[1] @ present, by_pattern[0] @ value]
+    return result
+
+
+def _complete_moments(layout: Layout, block: pl.DataFrame, section: str) -> np.ndarray:
+    """[n, sums; sums, cross] of the rows with every item of ``section`` answered
+    (``A.T @ A`` with a column of ones in front). Whole numbers: float32 products are
+    exact while every sum stays below 2**24, and faster than float64."""
+    exact = layout.largest(section) ** 2 * block.height < 2**24
+    dtype = pl.Float32 if exact else pl.Float64
+    x = block.select(layout.value(section, j).cast(dtype).alias(str(j)) for j in range(layout.n_items)).drop_nulls()
+    x = x.to_numpy()
+    moments = np.empty((x.shape[1] + 1, x.shape[1] + 1))
+    moments[0, 0], moments[0, 1:] = len(x), x.sum(axis=0, dtype=np.float64)
+    moments[1:, 0], moments[1:, 1:] = moments[0, 1:], x.T @ x
+    return moments

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,6 +17,9 @@ from servqual.instruments import SECTION_PREFIX, Instrument
 if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
+
+#: Answer cells from which the float matrices are filled in two threads.
+PARALLEL_CELLS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -123,13 +129,12 @@ class ResponseSet:
     ----------
     instrument
         The instrument the answers belong to.
-    answers
-        Section (``"expectation"``, ``"perception"``, ``"minimum"``) -> float array of
-        shape (n_respondents, n_items) in the instrument's item order; NaN is no answer.
-        Raw answers: reverse scoring is the analysis' job.
-    importance
-        Array of shape (n_respondents, n_dimensions) with the 100-point allocation, NaN
-        for a respondent who gave none (or gave an invalid one); None if the file has none.
+    table
+        The validated answers as a polars DataFrame, one row per respondent and one
+        column per answer and importance column, in the canonical names (``E1`` ...
+        ``P22``, ``W_TAN`` ...); null is no answer. Whole scale points as read (Int16
+        from CSV, else Float64); importance points Float64. The analysis works on this
+        table: a million rows take 90 MB here against 390 MB as float matrices.
     attributes
         Respondent attributes (segments such as branch or channel) as text, one row per
         respondent.
@@ -142,8 +147,7 @@ class ResponseSet:
     """
 
     instrument: Instrument
-    answers: dict[str, np.ndarray]
-    importance: np.ndarray | None
+    table: pl.DataFrame
     attributes: pl.DataFrame
     respondent_ids: pl.Series | None
     row_numbers: np.ndarray
@@ -152,6 +156,28 @@ class ResponseSet:
     @property
     def n_respondents(self) -> int:
         return len(self.row_numbers)
+
+    @cached_property
+    def answers(self) -> dict[str, np.ndarray]:
+        """Section (``"expectation"``, ``"perception"``, ``"minimum"``) -> float array of
+        shape (n_respondents, n_items) in the instrument's item order; NaN is no answer.
+        Raw answers: reverse scoring is the analysis' job. Made from :attr:`table` when
+        first asked for."""
+        return {s: float_matrix(self.table.select(self.instrument.columns(s))) for s in self.instrument.sections}
+
+    @property
+    def has_importance(self) -> bool:
+        """Whether the table holds the instrument's importance points."""
+        columns = self.instrument.importance_columns
+        return bool(columns) and columns[0] in self.table.columns
+
+    @cached_property
+    def importance(self) -> np.ndarray | None:
+        """Array of shape (n_respondents, n_dimensions) with the 100-point allocation, NaN
+        for a respondent who gave none (or gave an invalid one); None if the file has none."""
+        if not self.has_importance:
+            return None
+        return float_matrix(self.table.select(self.instrument.importance_columns))
 
     def to_frame(self) -> pd.DataFrame:
         """A pandas DataFrame in the canonical file layout (id, attributes, E.., P.., W_..)."""
@@ -170,3 +196,30 @@ class ResponseSet:
             for j, name in enumerate(self.instrument.importance_columns):
                 columns[name] = self.importance[:, j]
         return pd.DataFrame(columns)
+
+
+def float_matrix(part: pl.DataFrame) -> np.ndarray:
+    """A float matrix (column-major) of the numeric columns of ``part``, null as NaN.
+
+    Column by column into one array: a cast of the whole frame first would touch twice
+    the memory, and fresh pages cost the kernel more time than the copy itself."""
+    matrix = np.empty((part.height, part.width), dtype=np.float64, order="F")
+
+    def fill(j: int, series: pl.Series) -> None:
+        # The values without their nulls come out of polars without a copy; the nulls
+        # (a few percent) become NaN by position. Twice as fast as polars' own
+        # conversion of a column with nulls, which makes a float copy first.
+        matrix[:, j] = series.fill_null(0).to_numpy()
+        if series.null_count():
+            matrix[series.is_null().arg_true().to_numpy(), j] = np.nan
+
+    columns = list(enumerate(part.iter_columns()))
+    if part.height * part.width < PARALLEL_CELLS:
+        for j, series in columns:
+            fill(j, series)
+        return matrix
+    # Columns on two cores at once: most of the time goes to the kernel's first touch of
+    # the matrix's fresh pages, which numpy's copy does without the interpreter lock.
+    with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
+        list(pool.map(lambda column: fill(*column), columns))
+    return matrix

@@ -7,9 +7,6 @@ here, each named by file, row and column.
 
 from __future__ import annotations
 
-import os
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -19,7 +16,7 @@ from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.instruments import Instrument
 from servqual.io._mapping import MISSING_TOKENS, Mapping
-from servqual.io._responses import ResponseSet, ValidationReport
+from servqual.io._responses import ResponseSet, ValidationReport, float_matrix
 from servqual.io._table import RawTable, column_name
 
 #: Share of given answers outside the scale above which the file is taken to use
@@ -27,8 +24,6 @@ from servqual.io._table import RawTable, column_name
 WRONG_SCALE_SHARE = 0.2
 IMPORTANCE_TOTAL = 100.0
 IMPORTANCE_TOLERANCE = 0.01
-#: Answer cells from which the float matrices are filled in two threads.
-PARALLEL_CELLS = 1_000_000
 
 
 def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issues: int = 1000) -> ResponseSet:
@@ -75,23 +70,22 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     #: column -> (answers left, highest answer or NaN), taken from polars' own counts
     #: where the column needed no change, so that no pass over the floats is needed
     extent: dict[str, tuple[int, float]] = {}
+    #: canonical column name -> its validated answers (null: no answer)
+    checked: dict[str, pl.Series] = {}
 
-    def convert(name: str, lo: float, hi: float, whole: bool, numbers: np.ndarray, valid: bool) -> None:
-        """Check one column, its values already in ``numbers`` (a column of the result);
-        a column known to be ``valid`` (:func:`_valid_columns`) is not checked cell by cell."""
+    def convert(name: str, lo: float, hi: float, whole: bool, series: pl.Series, valid: bool) -> None:
+        """Check one column; a column known to be ``valid`` (:func:`_valid_columns`) is
+        kept as polars read it, with no check of its own per cell."""
         nonlocal outside_total
         column = plan.header[plan.answers[name]]
         if valid:
-            if not all_kept:
-                numbers[~keep] = np.nan
-                _extent(column, numbers)
-            else:
-                series = frame[column_name(plan.answers[name])]
-                count = series.len() - series.null_count()
-                extent[column] = (count, float(series.max()) if count else np.nan)
+            kept = series if all_kept else series.filter(keep)
+            count = kept.len() - kept.null_count()
+            extent[column] = (count, float(kept.max()) if count else np.nan)
             rejected[column] = None
+            checked[name] = series.alias(name)
             return
-        series = frame[column_name(plan.answers[name])]
+        numbers = float_matrix(series.to_frame())[:, 0] if series.dtype.is_numeric() else np.empty(series.len())
         text = _numbers(series, tokens if whole else importance_tokens, values, table.decimal_comma, numbers)
         if all_kept:  # the usual case: skip four passes over the column
             not_number, present = text, ~np.isnan(numbers)
@@ -129,42 +123,42 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         numbers[outside | broken] = np.nan
         rejected[column] = not_number | outside | broken
         outside_total += int(np.count_nonzero(outside))
-        _extent(column, numbers)
-
-    def _extent(column: str, numbers: np.ndarray) -> None:
         count = int(np.count_nonzero(~np.isnan(numbers)))
         extent[column] = (count, float(np.nanmax(numbers)) if count else np.nan)
+        checked[name] = pl.Series(name, numbers, nan_to_null=True)
 
-    def matrix_of(names: list[str], lo: float, hi: float, whole: bool) -> np.ndarray:
+    def check(names: list[str], lo: float, hi: float, whole: bool) -> None:
         part = frame.select([column_name(plan.answers[name]) for name in names])
-        matrix = _column_matrix(part)
         codes = [float(t) for t in (tokens if whole else importance_tokens) if _is_number(t)]
-        valid = _valid_columns(part, matrix, lo, hi, whole, codes)
-        for j, name in enumerate(names):
-            convert(name, lo, hi, whole, matrix[:, j], valid[j])
-        return matrix
+        valid = _valid_columns(part, lo, hi, whole, codes)
+        for name, series, ok in zip(names, part.iter_columns(), valid, strict=True):
+            convert(name, lo, hi, whole, series, ok)
 
-    answers = {section: matrix_of(instrument.columns(section), low, high, True) for section in instrument.sections}
+    answer_names = [name for section in instrument.sections for name in instrument.columns(section)]
+    for section in instrument.sections:
+        check(instrument.columns(section), low, high, True)
     answer_columns = list(rejected)  # instrument order, so reports read the same every run
     given_total = sum(extent[column][0] for column in answer_columns)
     highest = max((extent[c][1] for c in answer_columns if extent[c][0]), default=np.nan)
     _check_scale(report, given_total, highest, outside_total, instrument, table.source)
 
-    importance = None
+    has_importance = False
     if instrument.importance and all(c in plan.answers for c in instrument.importance_columns):
-        importance = matrix_of(instrument.importance_columns, 0, IMPORTANCE_TOTAL, False)
+        has_importance = True
+        names = instrument.importance_columns
+        check(names, 0, IMPORTANCE_TOTAL, False)
         bad_cell = np.zeros(frame.height, dtype=bool)
-        for c in instrument.importance_columns:
+        for c in names:
             cells = rejected[plan.header[plan.answers[c]]]
             if cells is not None:
                 bad_cell |= cells
-        wrong_importance = _check_importance(report, importance, bad_cell, keep, rows)
+        points, wrong_importance = _check_importance(report, [checked[c] for c in names], bad_cell, keep, rows)
+        checked.update(zip(names, points, strict=True))
     elif instrument.importance:
         report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
 
-    given = np.zeros(frame.height, dtype=bool)
-    for matrix in answers.values():
-        given |= ~np.isnan(matrix).all(axis=1)
+    answered = pl.DataFrame([checked[c] for c in answer_names])
+    given = answered.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_numpy()
     empty = keep & ~given
     report.exclude(rows[empty], "no_answers", N_("{file} row {row}: no answers at all; row excluded"))
     keep &= given
@@ -180,94 +174,61 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
             file=table.source,
             reasons=", ".join(sorted(report.excluded)),
         )
-    subset = slice(None) if keep.all() else keep
-    answers = {section: matrix[subset] for section, matrix in answers.items()}
+    everyone = bool(keep.all())
+    kept = None if everyone else pl.Series(keep)
+    answer_table = answered.hstack([checked[c] for c in instrument.importance_columns]) if has_importance else answered
     attributes = frame.select([pl.col(column_name(p)).alias(name) for name, p in plan.attributes.items()])
-    if attributes.width:
-        attributes = attributes.filter(pl.Series(keep))
+    if not everyone:
+        answer_table = answer_table.filter(kept)
+        if attributes.width:
+            attributes = attributes.filter(kept)
     report.rows_used = int(keep.sum())
-    if importance is not None:
+    if has_importance:
         report.importance_rejected = int(np.count_nonzero(wrong_importance & keep))
     for column in answer_columns:
         cells = rejected[column]
         count = 0 if cells is None else int(np.count_nonzero(cells & keep))
         if count:
             report.answers_rejected[column] = count
-    report.answers_expected = report.rows_used * sum(m.shape[1] for m in answers.values())
-    if isinstance(subset, slice):  # no row left out since the scale check: its count holds
+    report.answers_expected = report.rows_used * len(answer_names)
+    if everyone and all_kept:  # no row left out since the scale check: its count holds
         report.answers_given = given_total
     else:
-        report.answers_given = int(sum(np.count_nonzero(~np.isnan(m)) for m in answers.values()))
+        report.answers_given = sum(answer_table[c].len() - answer_table[c].null_count() for c in answer_names)
     return ResponseSet(
         instrument=instrument,
-        answers=answers,
-        importance=None if importance is None else importance[subset],
+        table=answer_table,
         attributes=attributes,
-        respondent_ids=None if ids is None else (ids if keep.all() else ids.filter(pl.Series(keep))),
-        row_numbers=rows[subset],
+        respondent_ids=None if ids is None else (ids if everyone else ids.filter(kept)),
+        row_numbers=rows[keep] if not everyone else rows,
         report=report,
     )
 
 
-def _valid_columns(
-    part: pl.DataFrame, matrix: np.ndarray, lo: float, hi: float, whole: bool, codes: list[float]
-) -> np.ndarray:
+def _valid_columns(part: pl.DataFrame, lo: float, hi: float, whole: bool, codes: list[float]) -> np.ndarray:
     """Which columns certainly hold valid answers only: read as numbers (whole ones where
-    ``whole``), lowest and highest within lo..hi, and no missing code between them. Two
-    reductions per matrix; in a clean file no cell then needs a check of its own."""
+    ``whole``), no NaN, lowest and highest within lo..hi (polars' own extremes, no pass
+    over floats), and no missing code between them. In a clean file no cell then needs
+    a check of its own."""
     read = np.array([dtype.is_integer() if whole else dtype.is_numeric() for dtype in part.dtypes])
-    if not read.any():
-        return read
     lowest, highest = np.full(part.width, np.nan), np.full(part.width, np.nan)
     for j, series in enumerate(part.iter_columns()):
-        if not read[j]:
+        if not read[j] or (series.dtype.is_float() and series.is_nan().any()):
+            read[j] = False
             continue
-        if series.dtype.is_integer():  # polars' own extremes of the small integers: no pass over the floats
-            low, high = series.min(), series.max()
-            lowest[j], highest[j] = (np.nan, np.nan) if low is None else (low, high)
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # an empty column has no lowest value: not valid
-                lowest[j], highest[j] = np.fmin.reduce(matrix[:, j]), np.fmax.reduce(matrix[:, j])
+        low, high = series.min(), series.max()
+        lowest[j], highest[j] = (np.nan, np.nan) if low is None else (low, high)
     valid = read & (lowest >= lo) & (highest <= hi)
     for code in codes:
         valid &= (code < lowest) | (code > highest)
     return valid
 
 
-def _column_matrix(part: pl.DataFrame) -> np.ndarray:
-    """A float matrix (column-major) of the columns of ``part``, filled from the columns
-    polars read as numbers (null becomes NaN); text columns are left for :func:`_numbers`.
-    Column by column into one array: a cast of the whole frame first would touch twice
-    the memory, and fresh pages cost the kernel more time than the copy itself."""
-    matrix = np.empty((part.height, part.width), dtype=np.float64, order="F")
-
-    def fill(j: int, series: pl.Series) -> None:
-        # The values without their nulls come out of polars without a copy; the nulls
-        # (a few percent) become NaN by position. Twice as fast as polars' own
-        # conversion of a column with nulls, which makes a float copy first.
-        matrix[:, j] = series.fill_null(0).to_numpy()
-        if series.null_count():
-            matrix[series.is_null().arg_true().to_numpy(), j] = np.nan
-
-    numeric = [(j, series) for j, series in enumerate(part.iter_columns()) if series.dtype.is_numeric()]
-    if part.height * len(numeric) < PARALLEL_CELLS:
-        for j, series in numeric:
-            fill(j, series)
-        return matrix
-    # Columns on two cores at once: most of the time goes to the kernel's first touch of
-    # the matrix's fresh pages, which numpy's copy does without the interpreter lock
-    # (0.15 s -> 0.09 s per section of a million rows).
-    with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
-        list(pool.map(lambda column: fill(*column), numeric))
-    return matrix
-
-
 def _numbers(
     series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool, numbers: np.ndarray
 ) -> np.ndarray:
     """Float answers (NaN = no answer) into ``numbers``; returns a mask of cells that held
-    text, not a number. A numeric series is already in ``numbers`` (:func:`_column_matrix`)."""
+    text, not a number. A numeric series is already in ``numbers`` (:func:`float_matrix`)."""
     if series.dtype.is_numeric():
         codes = [float(t) for t in tokens if _is_number(t)]
         if codes:
@@ -397,24 +358,37 @@ def _check_scale(
 
 
 def _check_importance(
-    report: ValidationReport, points: np.ndarray, bad_cell: np.ndarray, keep: np.ndarray, rows: np.ndarray
-) -> np.ndarray:
+    report: ValidationReport, points: list[pl.Series], bad_cell: np.ndarray, keep: np.ndarray, rows: np.ndarray
+) -> tuple[list[pl.Series], np.ndarray]:
     """Points must add up to 100; blanks beside a full 100 count as 0. Else, or when a
     cell of the row was rejected, the row's importance becomes missing (its answers
-    stay). Returns the rows with wrong points."""
-    blank = np.isnan(points)
-    none_given = blank.all(axis=1)
-    total = np.where(blank, 0.0, points).sum(axis=1)
-    wrong = keep & ~none_given & (np.abs(total - IMPORTANCE_TOTAL) > IMPORTANCE_TOLERANCE)
+    stay). Returns the checked columns and the rows with wrong points.
+
+    In polars, with the few wrong rows as positions: a boolean column to or from numpy
+    costs more than the whole check (20 ms at a million rows)."""
+    frame = pl.DataFrame(points)
+    total = pl.sum_horizontal(pl.all().fill_null(0.0))
+    none_given = pl.all_horizontal(pl.all().is_null())
+    found = frame.select(
+        total=total, none_given=none_given, off=~none_given & ((total - IMPORTANCE_TOTAL).abs() > IMPORTANCE_TOLERANCE)
+    )
+    off = found["off"].arg_true().to_numpy()
+    off = off[keep[off]]
     report.add_issues(
         N_("{file} row {row}: importance points add up to {total}, not 100; importance treated as missing"),
-        np.flatnonzero(wrong),
-        lambda i: {"row": int(rows[i]), "total": _plain(round(float(total[i]), 2))},
+        off,
+        lambda i: {"row": int(rows[i]), "total": _plain(round(float(found["total"][i]), 2))},
     )
+    wrong = np.zeros(frame.height, dtype=bool)
+    wrong[off] = True
     wrong |= keep & bad_cell  # those were reported cell by cell
-    points[wrong] = np.nan
-    points[blank & ~(none_given | wrong)[:, None]] = 0.0
-    return wrong
+    unusable = found["none_given"]
+    if wrong.any():
+        unusable = unusable | pl.Series(wrong)
+    checked = frame.select(
+        pl.when(unusable).then(None).otherwise(pl.col(c).fill_null(0.0)).alias(c) for c in frame.columns
+    )
+    return checked.get_columns(), wrong
 
 
 def _check_ids(report: ValidationReport, ids: pl.Series, keep: np.ndarray, rows: np.ndarray, column: str) -> None:
