@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from timing import best_of
+from timing import best_of, write_study
 
 BASELINE = """
 import pandas as pd, pingouin as pg, semopy
@@ -63,8 +63,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from servqual.io.synthetic import generate_study, write_csv
-
     print(
         f"{'respondents':>12} {'servqual s':>11} {'baseline s':>11} {'floor s':>8} {'(b)/(a)':>8} {'(a)/(c)':>8}"
         f" {'servqual MB':>12} {'baseline MB':>12}"
@@ -72,7 +70,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = str(Path(folder) / f"study-{n}.csv")
-            write_csv(generate_study(n, seed=1), path)
+            write_study(n, path)
             a, a_mb = best_of(SERVQUAL.format(path=path), args.repeat)
             b, b_mb = best_of(BASELINE.format(path=path), args.repeat)
             c, _ = best_of(FLOOR.format(path=path), args.repeat)

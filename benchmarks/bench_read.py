@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from timing import best_of
+from timing import best_of, write_study
 
 READERS = {
     "servqual": "import servqual; servqual.read_responses({path!r}, progress=False)",
@@ -34,20 +34,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     args = parser.parse_args()
 
-    import polars
-
-    from servqual.io.synthetic import generate_study, write_csv
-
     print(
         f"{'respondents':>13} {'file MB':>8} {'servqual s':>11} {'polars s':>9} {'pandas s':>9} {'(a)/(c)':>8}"
         f" {'servqual MB':>12} {'polars MB':>10}"
     )
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
-            plain = Path(folder) / f"study-{n}.csv"
-            write_csv(generate_study(n, seed=1), plain)
-            quoted = Path(folder) / f"quoted-{n}.csv"
-            polars.read_csv(plain).write_csv(quoted, quote_style="always")
+            plain, quoted = Path(folder) / f"study-{n}.csv", Path(folder) / f"quoted-{n}.csv"
+            write_study(n, str(plain), quoted=str(quoted))
             for label, path in (("", plain), (" quoted", quoted)):
                 results = {name: best_of(code.format(path=str(path)), 5) for name, code in READERS.items()}
                 a, c, p = results["servqual"][0], results["polars"][0], results["pandas"][0]

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from timing import best_of
+from timing import best_of, write_study
 
 RUN = "from servqual.cli import main; main({args!r})"
 
@@ -32,15 +32,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from servqual.io.synthetic import generate_study, write_csv
-
     print(
         f"{'respondents':>12} {'analyze s':>10} {'pdf s':>8} {'html s':>8} {'pdf - analyze':>14} {'html - analyze':>15}"
     )
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = str(Path(folder) / f"study-{n}.csv")
-            write_csv(generate_study(n, seed=1), path)
+            write_study(n, path)
             common = [path, "--segment", "branch"]
             a, _ = best_of(RUN.format(args=["analyze", *common, "--format", "json"]), args.repeat)
             pdf, _ = best_of(RUN.format(args=["report", *common, "-o", str(Path(folder) / "x.pdf")]), args.repeat)

@@ -25,3 +25,15 @@ def best_of(code: str, repeat: int) -> tuple[float, float]:
                 raise SystemExit(f"failed: {code}\n{output.read().decode(errors='replace')}")
         peak = max(peak, usage.ru_maxrss / 1024)
     return min(times), peak
+
+
+def write_study(n: int, path: str, quoted: str | None = None) -> None:
+    """The synthetic file of ``n`` respondents (and, if named, a copy with every field
+    quoted), written by a process of its own: a child started from a parent that still
+    held the generated study would count the parent's pages in its own peak memory
+    (max RSS covers the child's whole life, the fork included)."""
+    code = "from servqual.io.synthetic import generate_study, write_csv; "
+    code += f"write_csv(generate_study({n}, seed=1), {path!r})"
+    if quoted:
+        code += f"; import polars; polars.read_csv({path!r}).write_csv({quoted!r}, quote_style='always')"
+    subprocess.run([sys.executable, "-c", code], check=True)

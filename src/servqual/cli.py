@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -376,9 +378,14 @@ def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
 
 
 def _analyzed(args: argparse.Namespace) -> tuple[Any, Any]:
+    # The analysis' statistics library loads while the file is read: its import is a
+    # tenth of a second of one core, and reading leaves one idle now and then.
+    with ThreadPoolExecutor(1) as pool:
+        loading = pool.submit(importlib.import_module, "scipy.special")
+        responses = _read(args)
+        loading.result()
     from servqual.analysis import analyze
 
-    responses = _read(args)
     result = analyze(responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"])
     return responses, result
 

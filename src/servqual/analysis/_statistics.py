@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -37,6 +38,8 @@ BLOCK_ROWS = 262_144
 #: The largest frequency table of one dimension's answer patterns (8 MB); a dimension
 #: with more patterns is counted as the patterns of each pair of its items.
 MAX_PATTERN_CELLS = 2**20
+#: Blocks summed at once.
+WORKERS = 2
 #: The largest frequency table of one segment column and dimension (64 MB).
 MAX_SEGMENT_CELLS = 2**23
 
@@ -247,13 +250,17 @@ def accumulate(
     the sums of two parts of a file add up name by name.
     """
     sums: dict[str, np.ndarray] = {}
+
+    def block(start: int) -> dict[str, np.ndarray]:
+        rows = slice(start, min(start + BLOCK_ROWS, table.height))
+        return _block_sums(layout, table[rows], {column: code[rows] for column, code in (codes or {}).items()})
+
     # One BLAS thread: the products here are small, and OpenBLAS's waiting threads made
-    # them many times slower on a busy 2-core machine.
-    with threadpool_limits(limits=1, user_api="blas"):
-        for start in range(0, table.height, BLOCK_ROWS):
-            rows = slice(start, min(start + BLOCK_ROWS, table.height))
-            part_codes = {column: code[rows] for column, code in (codes or {}).items()}
-            for name, value in _block_sums(layout, table[rows], part_codes).items():
+    # them many times slower on a busy 2-core machine. Two blocks at a time: while one
+    # is in polars (which lets go of the interpreter lock), the other counts in numpy.
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(WORKERS) as pool:
+        for part in pool.map(block, range(0, table.height, BLOCK_ROWS)):
+            for name, value in part.items():
                 if name in sums:
                     sums[name] += value  # in place: a segment's table can be large
                 else:

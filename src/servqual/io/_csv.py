@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,19 +237,29 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
         file_format = "limesurvey"
     plan = planner(header)
 
-    scan = field_counts(data, delimiter, show_progress)
+    decimal_comma = delimiter != "," and any(_DECIMAL_COMMA.match(cell) for row in head[header_rows:] for cell in row)
+    # The scan (numpy, one core) runs beside polars' parse of the file as it is, which
+    # holds for all but files cut off inside quotes or with quotes inside unquoted text:
+    # 0.05-0.1 s less at a million rows on the 2-core development VM.
+    with ThreadPoolExecutor(1) as pool:
+        scanning = pool.submit(field_counts, data, delimiter, show_progress)
+        try:
+            frame: pl.DataFrame | None = _parse(data, delimiter, header, plan, header_rows, decimal_comma, source)
+        except ServqualError:
+            frame = None
+        scan = scanning.result()
     counts, blank, open_quote = scan.counts[header_rows:], scan.blank[header_rows:], scan.open_quote
     if len(counts) == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
     row_numbers = np.arange(header_rows + 1, header_rows + 1 + len(counts))
-    decimal_comma = delimiter != "," and any(_DECIMAL_COMMA.match(cell) for row in head[header_rows:] for cell in row)
 
-    # A file that ends inside a quoted field: parse the rows before it; the cut-off one
-    # is excluded below.
-    complete = len(counts) - 1 if open_quote else None
-    if scan.stray_quotes:
-        data = _mask_stray_quotes(data, scan.stray_quotes)
-    frame = _parse(data, delimiter, header, plan, header_rows, decimal_comma, source, complete)
+    if frame is None or open_quote or scan.stray_quotes:
+        # A file that ends inside a quoted field: parse the rows before it; the cut-off
+        # one is excluded below.
+        complete = len(counts) - 1 if open_quote else None
+        if scan.stray_quotes:
+            data = _mask_stray_quotes(data, scan.stray_quotes)
+        frame = _parse(data, delimiter, header, plan, header_rows, decimal_comma, source, complete)
     if scan.stray_quotes:
         frame = frame.with_columns(pl.col(pl.String).str.replace_all(STRAY_QUOTE, '"', literal=True))
     if open_quote:
