@@ -168,7 +168,8 @@ class Layout:
         if section in self.differences:
             other = "expectation" if section == "gap" else "minimum"
             return self.value("perception", item) - self.value(other, item)
-        answer = pl.col(self.columns[section][item]).cast(pl.Int32)
+        # Int16 as read from CSV (no copy), whole points from other formats; a difference fits too
+        answer = pl.col(self.columns[section][item]).cast(pl.Int16)
         return self.flip - answer if item in self.reverse else answer
 
     def digit(self, section: str, item: int) -> pl.Expr:
@@ -178,13 +179,15 @@ class Layout:
     def pattern(self, section: str, dimension: int, group: tuple[int, ...]) -> pl.Expr:
         """The answer pattern of the ``group`` of a dimension's items as one integer."""
         base, positions = self.widths[section] + 1, self.dimensions[dimension]
-        return pl.sum_horizontal(self.digit(section, positions[i]) * base**q for q, i in enumerate(group))
+        return pl.sum_horizontal(
+            self.digit(section, positions[i]).cast(pl.Int32) * base**q for q, i in enumerate(group)
+        )
 
     def dimension_sums(self, section: str, dimension: int) -> list[pl.Expr]:
         """The sum and the count of a respondent's answers to a dimension's items."""
         values = [self.value(section, i) for i in self.dimensions[dimension]]
         return [
-            pl.sum_horizontal(v.fill_null(0) for v in values).alias(f"total:{section}:{dimension}"),
+            pl.sum_horizontal(v.fill_null(0).cast(pl.Int32) for v in values).alias(f"total:{section}:{dimension}"),
             pl.sum_horizontal(v.is_not_null().cast(pl.Int32) for v in values).alias(f"count:{section}:{dimension}"),
         ]
 
@@ -253,37 +256,63 @@ def accumulate(
 
     def block(start: int) -> dict[str, np.ndarray]:
         rows = slice(start, min(start + BLOCK_ROWS, table.height))
-        return _block_sums(layout, table[rows], {column: code[rows] for column, code in (codes or {}).items()})
+        part, headline = block_sums(layout, table[rows])
+        return part | segment_sums(layout, headline, {column: code[rows] for column, code in (codes or {}).items()})
 
     # One BLAS thread: the products here are small, and OpenBLAS's waiting threads made
     # them many times slower on a busy 2-core machine. Two blocks at a time: while one
     # is in polars (which lets go of the interpreter lock), the other counts in numpy.
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(WORKERS) as pool:
         for part in pool.map(block, range(0, table.height, BLOCK_ROWS)):
-            for name, value in part.items():
-                if name in sums:
-                    sums[name] += value  # in place: a segment's table can be large
-                else:
-                    sums[name] = np.asarray(value, dtype=np.float64).copy()
-        # the patterns' frequencies of the whole table, once, into moments and item tables
-        for section in layout.sections:
-            for d, groups in enumerate(layout.pattern_groups[section]):
-                k = len(layout.dimensions[d])
-                moments = np.zeros((4, k, k))
-                for g, group in enumerate(groups):
-                    counts = sums.pop(f"{section}:patterns:{d}:{g}")
-                    _add_pattern_moments(layout, section, d, group, counts, moments, sums)
-                sums[f"{section}:moments:{d}"] = moments
+            add_sums(sums, part)
+        return finish(layout, sums)
+
+
+def add_sums(sums: dict[str, np.ndarray], part: dict[str, np.ndarray]) -> None:
+    """Add the sums of ``part`` to ``sums``, name by name."""
+    for name, value in part.items():
+        if name in sums:
+            sums[name] += value  # in place: a segment's table can be large
+        else:
+            sums[name] = np.asarray(value, dtype=np.float64).copy()
+
+
+def finish(layout: Layout, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The patterns' frequencies of the whole table, once, into moments and item tables."""
+    for section in layout.sections:
+        for d, groups in enumerate(layout.pattern_groups[section]):
+            k = len(layout.dimensions[d])
+            moments = np.zeros((4, k, k))
+            for g, group in enumerate(groups):
+                counts = sums.pop(f"{section}:patterns:{d}:{g}")
+                _add_pattern_moments(layout, section, d, group, counts, moments, sums)
+            sums[f"{section}:moments:{d}"] = moments
     return sums
 
 
-def _block_sums(layout: Layout, block: pl.DataFrame, codes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The sums of one block of rows.
+def segment_sums(layout: Layout, headline: list[np.ndarray], codes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per segment column, the joint frequencies of each respondent's group and headline
+    (sum, count) key of every dimension (``headline``, from :func:`block_sums`)."""
+    sums = {}
+    for column, code in codes.items():
+        offsets = layout.segment_offsets(column)
+        table = np.zeros(offsets[-1])
+        for d, key in enumerate(headline):
+            table[offsets[d] : offsets[d + 1]] = np.bincount(
+                code * (layout.n_keys(layout.headline, d) + 1) + key, minlength=offsets[d + 1] - offsets[d]
+            )
+        sums[f"segment:{column}"] = table
+    return sums
+
+
+def block_sums(layout: Layout, block: pl.DataFrame) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+    """The sums of one block of rows but those of segments, and each respondent's
+    (sum, count) key of every dimension of the headline, which segments are counted by.
 
     polars turns each dimension's answers into one pattern integer per respondent; every
     other per-respondent figure (the dimension's (sum, count) key, its score, the
     overall perception score) then follows by table look-up, and every pairwise moment
-    and item frequency from the patterns' frequency table (:func:`accumulate`)."""
+    and item frequency from the patterns' frequency table (:func:`finish`)."""
     n_dimensions = len(layout.dimensions)
     names, expressions = [], []
     for section in layout.sections:
@@ -317,14 +346,6 @@ def _block_sums(layout: Layout, block: pl.DataFrame, codes: dict[str, np.ndarray
             sums[f"{section}:complete"] = _complete_moments(layout, block, section)
 
     headline = [keys[layout.headline, d] for d in range(n_dimensions)]
-    for column, code in codes.items():
-        offsets = layout.segment_offsets(column)
-        table = np.zeros(offsets[-1])
-        for d, key in enumerate(headline):
-            table[offsets[d] : offsets[d + 1]] = np.bincount(
-                code * (layout.n_keys(layout.headline, d) + 1) + key, minlength=offsets[d + 1] - offsets[d]
-            )
-        sums[f"segment:{column}"] = table
     scored = np.zeros(block.height, dtype=bool)
     for d, key in enumerate(headline):
         scored |= key != layout.n_keys(layout.headline, d)
@@ -358,7 +379,7 @@ def _block_sums(layout: Layout, block: pl.DataFrame, codes: dict[str, np.ndarray
                 weighted = sum(p * score for p, score in zip(points, scores(section), strict=True)) / 100
                 usable = ~np.isnan(weighted)
                 sums[f"{section}:weighted"] = np.array([np.count_nonzero(usable), weighted[usable].sum()])
-    return sums
+    return sums, headline
 
 
 def _pair_sums_of_keys(layout: Layout, perception: np.ndarray, expectation: np.ndarray, dimension: int) -> np.ndarray:
@@ -449,9 +470,8 @@ def _complete_moments(layout: Layout, block: pl.DataFrame, section: str) -> np.n
     (``A.T @ A`` with a column of ones in front). Whole numbers: float32 products are
     exact while every sum stays below 2**24, and faster than float64."""
     exact = layout.largest(section) ** 2 * block.height < 2**24
-    dtype = pl.Float32 if exact else pl.Float64
-    x = block.select(layout.value(section, j).cast(dtype).alias(str(j)) for j in range(layout.n_items)).drop_nulls()
-    x = x.to_numpy()
+    x = block.select(layout.value(section, j).alias(str(j)) for j in range(layout.n_items)).drop_nulls()
+    x = x.to_numpy().astype(np.float32 if exact else np.float64)
     moments = np.empty((x.shape[1] + 1, x.shape[1] + 1))
     moments[0, 0], moments[0, 1:] = len(x), x.sum(axis=0, dtype=np.float64)
     moments[1:, 0], moments[1:, 1:] = moments[0, 1:], x.T @ x
