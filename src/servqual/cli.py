@@ -378,8 +378,9 @@ def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
 
 
 def _analyzed(args: argparse.Namespace) -> tuple[Any, Any]:
-    # The analysis' statistics library loads while the file is read: its import is a
-    # tenth of a second of one core, and reading leaves one idle now and then.
+    # The analysis' statistics library loads while the file is read and parsed: its
+    # import takes 0.2 s of one core (most of it numpy modules that scipy's array-API
+    # layer loads), polars' parse lets go of the interpreter lock.
     with ThreadPoolExecutor(1) as pool:
         loading = pool.submit(importlib.import_module, "scipy.special")
         responses = _read(args)

@@ -150,3 +150,40 @@ def test_dimensions_whose_items_interleave_get_their_own_moments(tmp_path, monke
     assert result.cfa["perception"]["chi2"] == pytest.approx(direct.fit_["chi2"], rel=1e-8)
     monkeypatch.setattr(_statistics, "BLOCK_ROWS", 37)
     assert_same(result.to_dict(), analyze(responses, cfa=["perception"]).to_dict())
+
+
+def test_a_dimension_with_too_many_patterns_agrees_with_the_functions_on_arrays(tmp_path):
+    # Seven items on a 0..10 scale: 12**7 answer patterns, more than MAX_PATTERN_CELLS, so
+    # the dimension is counted by pairs of items; its figures must still be those of the
+    # functions that take whole arrays (each pinned to R).
+    path = tmp_path / "long.toml"
+    path.write_text(
+        'key = "long"\nsections = ["expectation", "perception"]\n[scale]\nmin = 0\nmax = 10\n'
+        '[[dimensions]]\nkey = "all"\ncode = "ALL"\nname = { en = "All" }\n'
+        + "".join(f'[[items]]\nnumber = {i}\ndimension = "all"\ntext = {{ en = "Item {i}" }}\n' for i in range(1, 8)),
+        encoding="utf-8",
+    )
+    rng = np.random.default_rng(16)
+    level = rng.integers(2, 9, size=400)
+    frame = pd.DataFrame(
+        {
+            f"{prefix}{i}": np.where(rng.random(400) < 0.05, np.nan, np.clip(level + rng.integers(-2, 3, 400), 0, 10))
+            for prefix in "EP"
+            for i in range(1, 8)
+        }
+    )
+    responses = servqual.read_responses(frame, path)
+    layout = Layout.of(responses.instrument, responses.instrument.sections)
+    assert len(layout.pattern_groups["gap"][0]) == 21  # every pair of the seven items
+    result = analyze(responses, cfa=["perception"])
+    e, p = responses.answers["expectation"], responses.answers["perception"]
+    for section, matrix in (("expectation", e), ("perception", p), ("gap", p - e)):
+        reliability = result.dimensions["all"]["reliability"][section]
+        assert reliability["alpha"] == pytest.approx(cronbach_alpha(matrix)["alpha"], rel=1e-12)
+        score = respondent_dimension_scores(matrix, list(range(7)))
+        assert result.dimensions["all"][section]["mean"] == pytest.approx(np.nanmean(score), rel=1e-12)
+    gap = respondent_dimension_scores(p - e, list(range(7)))
+    assert result.dimensions["all"]["gap"]["wilcoxon_v"] == wilcoxon_signed_rank(gap)["V"]
+    for j, row in enumerate(result.items):
+        assert row["gap_mean"] == pytest.approx(np.nanmean((p - e)[:, j]), rel=1e-12)
+        assert row["gap_wilcoxon_v"] == wilcoxon_signed_rank(p[:, j], e[:, j])["V"]

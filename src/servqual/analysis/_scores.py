@@ -224,10 +224,7 @@ def _result(
     #: per dimension, the headline's distinct scores and each (sum, count) key's place among them
     headline_scores: list[tuple[np.ndarray, np.ndarray]] = []
     #: section -> the moments of each dimension's items (the figures need none across dimensions)
-    moments = {
-        s: [PairwiseMoments(*layout.dimension_moments(sums[f"{s}:moments:{d}"], d)) for d in range(len(keys))]
-        for s in sections
-    }
+    moments = {s: [PairwiseMoments(*sums[f"{s}:moments:{d}"]) for d in range(len(keys))] for s in sections}
     for d, key in enumerate(keys):
         entry: dict[str, Any] = {}
         reliability: dict[str, Any] = {}

@@ -11,10 +11,10 @@ responses and partitions summed elsewhere.
 Why patterns: a dimension of k items on a 7-point scale has at most 8**k answer
 patterns (14**k for the gap), so one integer per respondent and one ``bincount`` give
 its whole joint distribution. The integer is made by polars on all cores, without the
-interpreter lock, straight from the columns as read; the float matrices, their [present
+interpreter lock, straight from the columns as read. The float matrices, their [present
 | x | x^2] stacks and their products per block of 8,192 rows that this replaced took
-0.8 s of one core at a million rows (measured on the 2-core development VM), the
-patterns 0.1 s.
+0.56-0.60 s of one core at a million rows, these sums 0.30-0.36 s (measured on the
+2-core development VM, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -137,11 +137,6 @@ class Layout:
         count = keys % k + 1
         return (keys // k + count * lowest) / count
 
-    def dimension_moments(self, moments: np.ndarray, dimension: int) -> tuple[np.ndarray, ...]:
-        """(n, sums, squares, cross) of one dimension's items, each k x k, as
-        :class:`~servqual.analysis.PairwiseMoments` takes them."""
-        return tuple(moments)
-
     @cached_property
     def pattern_groups(self) -> dict[str, tuple[tuple[tuple[int, ...], ...], ...]]:
         """Per section and dimension, the sets of item indexes (within the dimension)
@@ -168,8 +163,7 @@ class Layout:
         if section in self.differences:
             other = "expectation" if section == "gap" else "minimum"
             return self.value("perception", item) - self.value(other, item)
-        # Int16 as read from CSV (no copy), whole points from other formats; a difference fits too
-        answer = pl.col(self.columns[section][item]).cast(pl.Int16)
+        answer = pl.col(self.columns[section][item]).cast(self.whole_type)
         return self.flip - answer if item in self.reverse else answer
 
     def digit(self, section: str, item: int) -> pl.Expr:
@@ -231,6 +225,12 @@ class Layout:
         keys = np.arange(self.n_keys(section, dimension))
         count = keys % k + 1
         return np.r_[keys // k + count * lowest, 0], np.r_[count, 0]
+
+    @cached_property
+    def whole_type(self) -> pl.DataType:
+        """Int16, as CSV answers are read (no copy), where every answer and difference
+        fits; else Int32."""
+        return pl.Int16 if max(self.largest(s) for s in self.sections) < 2**15 else pl.Int32
 
     def largest(self, section: str) -> int:
         """The largest absolute value a section's answers can take."""

@@ -192,7 +192,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         if count:
             report.answers_rejected[column] = count
     report.answers_expected = report.rows_used * len(answer_names)
-    if everyone and all_kept:  # no row left out since the scale check: its count holds
+    if everyone:  # no row left out since the scale check: its count holds
         report.answers_given = given_total
     else:
         report.answers_given = sum(answer_table[c].len() - answer_table[c].null_count() for c in answer_names)
