@@ -116,27 +116,7 @@ def test_a_file_of_many_blocks_agrees_with_the_functions_on_arrays():
 def test_dimensions_whose_items_interleave_get_their_own_moments(tmp_path, monkeypatch):
     # Items 1, 3, 5 measure one dimension and 2, 4, 6 the other: the moments within each
     # dimension are gathered from columns that are not side by side.
-    path = tmp_path / "interleaved.toml"
-    path.write_text(
-        'key = "interleaved"\nsections = ["expectation", "perception"]\n[scale]\nmin = 1\nmax = 7\n'
-        '[[dimensions]]\nkey = "odd"\ncode = "ODD"\nname = { en = "Odd" }\n'
-        '[[dimensions]]\nkey = "even"\ncode = "EVN"\nname = { en = "Even" }\n'
-        + "".join(
-            f'[[items]]\nnumber = {i}\ndimension = "{"odd" if i % 2 else "even"}"\ntext = {{ en = "Item {i}" }}\n'
-            for i in range(1, 7)
-        ),
-        encoding="utf-8",
-    )
-    rng = np.random.default_rng(14)
-    level = rng.integers(2, 7, size=300)
-    frame = pd.DataFrame(
-        {
-            f"{prefix}{i}": np.where(rng.random(300) < 0.05, np.nan, np.clip(level + rng.integers(-1, 2, 300), 1, 7))
-            for prefix in "EP"
-            for i in range(1, 7)
-        }
-    )
-    responses = servqual.read_responses(frame, path)
+    responses = custom_study(tmp_path, {i: "odd" if i % 2 else "even" for i in range(1, 7)}, (1, 7), (2, 7), 1, seed=14)
     result = analyze(responses, cfa=["perception"])
     e, p = responses.answers["expectation"], responses.answers["perception"]
     for key, columns in (("odd", [0, 2, 4]), ("even", [1, 3, 5])):
@@ -156,23 +136,7 @@ def test_a_dimension_with_too_many_patterns_agrees_with_the_functions_on_arrays(
     # Seven items on a 0..10 scale: 12**7 answer patterns, more than MAX_PATTERN_CELLS, so
     # the dimension is counted by pairs of items; its figures must still be those of the
     # functions that take whole arrays (each pinned to R).
-    path = tmp_path / "long.toml"
-    path.write_text(
-        'key = "long"\nsections = ["expectation", "perception"]\n[scale]\nmin = 0\nmax = 10\n'
-        '[[dimensions]]\nkey = "all"\ncode = "ALL"\nname = { en = "All" }\n'
-        + "".join(f'[[items]]\nnumber = {i}\ndimension = "all"\ntext = {{ en = "Item {i}" }}\n' for i in range(1, 8)),
-        encoding="utf-8",
-    )
-    rng = np.random.default_rng(16)
-    level = rng.integers(2, 9, size=400)
-    frame = pd.DataFrame(
-        {
-            f"{prefix}{i}": np.where(rng.random(400) < 0.05, np.nan, np.clip(level + rng.integers(-2, 3, 400), 0, 10))
-            for prefix in "EP"
-            for i in range(1, 8)
-        }
-    )
-    responses = servqual.read_responses(frame, path)
+    responses = custom_study(tmp_path, dict.fromkeys(range(1, 8), "all"), (0, 10), (2, 9), 2, seed=16, n=400)
     layout = Layout.of(responses.instrument, responses.instrument.sections)
     assert len(layout.pattern_groups["gap"][0]) == 21  # every pair of the seven items
     result = analyze(responses, cfa=["perception"])
@@ -187,3 +151,34 @@ def test_a_dimension_with_too_many_patterns_agrees_with_the_functions_on_arrays(
     for j, row in enumerate(result.items):
         assert row["gap_mean"] == pytest.approx(np.nanmean((p - e)[:, j]), rel=1e-12)
         assert row["gap_wilcoxon_v"] == wilcoxon_signed_rank(p[:, j], e[:, j])["V"]
+
+
+def custom_study(tmp_path, dimension_of, scale, levels, spread, seed, n=300):
+    """A response set of ``n`` synthetic respondents to an instrument written for the test:
+    items (number -> dimension) on the ``scale`` (low, high), each respondent's answers
+    within ``spread`` of a level of their own drawn from ``levels``, 5 % missing."""
+    path = tmp_path / "custom.toml"
+    path.write_text(
+        f'key = "custom"\nsections = ["expectation", "perception"]\n[scale]\nmin = {scale[0]}\nmax = {scale[1]}\n'
+        + "".join(
+            f'[[dimensions]]\nkey = "{key}"\ncode = "{key[:3].upper()}"\nname = {{ en = "{key}" }}\n'
+            for key in dict.fromkeys(dimension_of.values())
+        )
+        + "".join(
+            f'[[items]]\nnumber = {i}\ndimension = "{key}"\ntext = {{ en = "Item {i}" }}\n'
+            for i, key in dimension_of.items()
+        ),
+        encoding="utf-8",
+    )
+    rng = np.random.default_rng(seed)
+    level = rng.integers(*levels, size=n)
+    frame = pd.DataFrame(
+        {
+            f"{prefix}{i}": np.where(
+                rng.random(n) < 0.05, np.nan, np.clip(level + rng.integers(-spread, spread + 1, n), *scale)
+            )
+            for prefix in "EP"
+            for i in dimension_of
+        }
+    )
+    return servqual.read_responses(frame, path)
