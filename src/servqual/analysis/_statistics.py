@@ -278,14 +278,21 @@ def add_sums(sums: dict[str, np.ndarray], part: dict[str, np.ndarray]) -> None:
 
 
 def finish(layout: Layout, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The patterns' frequencies of the whole table, once, into moments and item tables."""
+    """The patterns' frequencies of the whole table, once, into moments, item tables and
+    (for dimensions counted as whole patterns) the frequencies of score keys."""
     for section in layout.sections:
+        offsets = layout.key_offsets(section)
         for d, groups in enumerate(layout.pattern_groups[section]):
             k = len(layout.dimensions[d])
             moments = np.zeros((4, k, k))
             for g, group in enumerate(groups):
                 counts = sums.pop(f"{section}:patterns:{d}:{g}")
                 _add_pattern_moments(layout, section, d, group, counts, moments, sums)
+                if len(group) == k:
+                    keys = np.bincount(
+                        layout.pattern_keys[section, d], weights=counts, minlength=offsets[d + 1] - offsets[d]
+                    )
+                    sums[f"{section}:dimensions"][offsets[d] : offsets[d + 1]] += keys
             sums[f"{section}:moments:{d}"] = moments
     return sums
 
@@ -336,11 +343,13 @@ def block_sums(layout: Layout, block: pl.DataFrame) -> tuple[dict[str, np.ndarra
             for g, group in enumerate(groups):
                 size = (layout.widths[section] + 1) ** len(group)
                 sums[f"{section}:patterns:{d}:{g}"] = np.bincount(columns[section, d, g], minlength=size)
-            if len(groups[0]) == len(positions):
+            if len(groups[0]) == len(positions):  # its keys' frequencies follow from the patterns' (finish)
                 keys[section, d] = layout.pattern_keys[section, d].take(columns[section, d, 0])
             else:
                 keys[section, d] = columns[section, d, "key"]
-            table[offsets[d] : offsets[d + 1]] = np.bincount(keys[section, d], minlength=offsets[d + 1] - offsets[d])
+                table[offsets[d] : offsets[d + 1]] = np.bincount(
+                    keys[section, d], minlength=offsets[d + 1] - offsets[d]
+                )
         sums[f"{section}:dimensions"] = table
         if section in layout.cfa:
             sums[f"{section}:complete"] = _complete_moments(layout, block, section)
