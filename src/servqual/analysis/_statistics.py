@@ -331,6 +331,9 @@ def block_sums(layout: Layout, block: pl.DataFrame) -> tuple[dict[str, np.ndarra
             if len(groups[0]) < len(layout.dimensions[d]):  # patterns of pairs: the key itself
                 names.append((section, d, "key"))
                 expressions.append(layout.key(section, d).alias(f"{section}:{d}:key"))
+    if layout.importance:  # NaN, not null: numpy then takes the column without a copy
+        names += layout.importance
+        expressions += [pl.col(c).fill_null(np.nan) for c in layout.importance]
     columns = dict(zip(names, (s.to_numpy() for s in block.select(expressions).iter_columns()), strict=True))
 
     sums: dict[str, np.ndarray] = {}
@@ -377,7 +380,7 @@ def block_sums(layout: Layout, block: pl.DataFrame) -> tuple[dict[str, np.ndarra
         sums["zone:items"] = zone_counts(*items)
         sums["zone:dimensions"] = zone_counts(*(np.stack(scores(s), axis=1) for s in zone))
     if layout.importance:
-        points = [block[c].to_numpy() for c in layout.importance]  # null as NaN
+        points = [columns[c] for c in layout.importance]
         given = [~np.isnan(p) for p in points]
         sums["weights"] = np.array(
             [[g.sum() for g in given], [np.where(g, p, 0.0).sum() for g, p in zip(given, points, strict=True)]]
