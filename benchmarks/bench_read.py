@@ -43,7 +43,7 @@ def main() -> None:
             plain, quoted = Path(folder) / f"study-{n}.csv", Path(folder) / f"quoted-{n}.csv"
             write_study(n, str(plain), quoted=str(quoted))
             for label, path in (("", plain), (" quoted", quoted)):
-                results = {name: best_of(code.format(path=str(path)), 5) for name, code in READERS.items()}
+                results = best_of({name: code.format(path=str(path)) for name, code in READERS.items()}, 5)
                 a, c, p = results["servqual"][0], results["polars"][0], results["pandas"][0]
                 size = path.stat().st_size / 1e6
                 print(

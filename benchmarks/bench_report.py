@@ -40,9 +40,15 @@ def main() -> None:
             path = str(Path(folder) / f"study-{n}.csv")
             write_study(n, path)
             common = [path, "--segment", "branch"]
-            a, _ = best_of(RUN.format(args=["analyze", *common, "--format", "json"]), args.repeat)
-            pdf, _ = best_of(RUN.format(args=["report", *common, "-o", str(Path(folder) / "x.pdf")]), args.repeat)
-            html, _ = best_of(RUN.format(args=["report", *common, "-o", str(Path(folder) / "x.html")]), args.repeat)
+            timed = best_of(
+                {
+                    "analyze": RUN.format(args=["analyze", *common, "--format", "json"]),
+                    "pdf": RUN.format(args=["report", *common, "-o", str(Path(folder) / "x.pdf")]),
+                    "html": RUN.format(args=["report", *common, "-o", str(Path(folder) / "x.html")]),
+                },
+                args.repeat,
+            )
+            a, pdf, html = (timed[name][0] for name in ("analyze", "pdf", "html"))
             print(f"{n:>12} {a:>10.2f} {pdf:>8.2f} {html:>8.2f} {pdf - a:>14.2f} {html - a:>15.2f}")
 
 

@@ -9,22 +9,27 @@ import tempfile
 import time
 
 
-def best_of(code: str, repeat: int) -> tuple[float, float]:
-    """Best wall time in seconds of ``repeat`` fresh processes running ``code``, and the
-    largest peak memory (max RSS) among them in MB, as the operating system counted it
-    for the whole process (so also for one that ends with os._exit)."""
-    times, peak = [], 0.0
+def best_of(codes: dict[str, str], repeat: int) -> dict[str, tuple[float, float]]:
+    """Per name, the best wall time in seconds of ``repeat`` fresh processes running its
+    code, and the largest peak memory (max RSS) among them in MB, as the operating system
+    counted it for the whole process (so also for one that ends with os._exit).
+
+    The codes take turns, one process each per round: a shared machine whose speed drifts
+    during the run (this VM's does, by half) then weighs on every command alike."""
+    times: dict[str, list[float]] = {name: [] for name in codes}
+    peaks = dict.fromkeys(codes, 0.0)
     for _ in range(repeat):
-        with tempfile.TemporaryFile() as output:
-            start = time.perf_counter()
-            process = subprocess.Popen([sys.executable, "-c", code], stdout=output, stderr=output)
-            _, status, usage = os.wait4(process.pid, 0)
-            times.append(time.perf_counter() - start)
-            if os.waitstatus_to_exitcode(status) != 0:
-                output.seek(0)
-                raise SystemExit(f"failed: {code}\n{output.read().decode(errors='replace')}")
-        peak = max(peak, usage.ru_maxrss / 1024)
-    return min(times), peak
+        for name, code in codes.items():
+            with tempfile.TemporaryFile() as output:
+                start = time.perf_counter()
+                process = subprocess.Popen([sys.executable, "-c", code], stdout=output, stderr=output)
+                _, status, usage = os.wait4(process.pid, 0)
+                times[name].append(time.perf_counter() - start)
+                if os.waitstatus_to_exitcode(status) != 0:
+                    output.seek(0)
+                    raise SystemExit(f"failed: {code}\n{output.read().decode(errors='replace')}")
+            peaks[name] = max(peaks[name], usage.ru_maxrss / 1024)
+    return {name: (min(times[name]), peaks[name]) for name in codes}
 
 
 def write_study(n: int, path: str, quoted: str | None = None) -> None:
