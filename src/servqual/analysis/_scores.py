@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -185,7 +186,9 @@ def analyze(
             column=unknown[0],
             columns=", ".join(responses.attributes.columns) or "-",
         )
-    groups = {column: segment_codes(responses.attributes[column]) for column in segments}
+    # each column in a thread of its own: polars lets go of the interpreter lock
+    with ThreadPoolExecutor(max(1, len(segments))) as pool:
+        groups = dict(zip(segments, pool.map(segment_codes, [responses.attributes[c] for c in segments]), strict=True))
     layout = Layout.of(
         responses.instrument,
         responses.instrument.sections,
