@@ -149,6 +149,16 @@ def test_it_excludes_the_later_row_of_a_duplicate_respondent_id_and_names_the_fi
     assert (responses.report.rows_read, responses.report.rows_used, responses.report.rows_excluded) == (3, 2, 1)
 
 
+def test_ids_in_increasing_order_with_one_repeated_next_to_itself_are_caught(tmp_path):
+    # Strictly increasing ids are known distinct without hashing; a repeat next to itself
+    # (as in an export sorted by id) is not increasing and must still be found.
+    responses = read(survey(tmp_path, line(1), line(2), line(2, P1="1"), line(3)))
+    assert issues(responses) == [
+        "survey.csv row 4: respondent id '2' (column respondent_id) already appeared in row 3; row excluded"
+    ]
+    assert list(responses.respondent_ids) == ["1", "2", "3"]
+
+
 def test_it_excludes_a_last_row_cut_off_mid_row(tmp_path):
     text = "\n".join([",".join(HEADER), line(1), line(2), "3,Utrecht,4,4,4"])  # no line end: the file was cut
     responses = read(write(tmp_path, text))
