@@ -36,7 +36,8 @@ from servqual.instruments import Instrument
 #: respondent) stay near 40 MB however large the file.
 BLOCK_ROWS = 262_144
 #: The largest frequency table of one dimension's answer patterns (8 MB); a dimension
-#: with more patterns is counted as the patterns of each pair of its items.
+#: with more patterns is counted as the patterns of each pair of its items (a scale has at
+#: most 101 points, so a pair's table of gaps has at most 202**2 cells).
 MAX_PATTERN_CELLS = 2**20
 #: Blocks summed at once.
 WORKERS = 2
