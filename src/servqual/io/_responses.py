@@ -134,7 +134,8 @@ class ResponseSet:
         column per answer and importance column, in the canonical names (``E1`` ...
         ``P22``, ``W_TAN`` ...); null is no answer. Whole scale points as read (Int16
         from CSV, else Float64); importance points Float64. The analysis works on this
-        table: a million rows take 90 MB here against 390 MB as float matrices.
+        table: the 44 answers of a million respondents take 88 MB here, 352 MB as
+        float matrices.
     attributes
         Respondent attributes (segments such as branch or channel) as text, one row per
         respondent.
