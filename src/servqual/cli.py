@@ -378,16 +378,16 @@ def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
 
 
 def _analyzed(args: argparse.Namespace) -> tuple[Any, Any]:
-    # The analysis' statistics library loads while the file is read and parsed: its
-    # import takes 0.2 s of one core (most of it numpy modules that scipy's array-API
-    # layer loads), polars' parse lets go of the interpreter lock.
+    # The analysis loads while the file is read and parsed: scipy's import alone takes
+    # 0.2 s of one core (most of it numpy modules that its array-API layer loads), and
+    # polars' parse lets go of the interpreter lock.
     with ThreadPoolExecutor(1) as pool:
-        loading = pool.submit(importlib.import_module, "scipy.special")
+        loading = pool.submit(importlib.import_module, "servqual.analysis")
         responses = _read(args)
-        loading.result()
-    from servqual.analysis import analyze
-
-    result = analyze(responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"])
+        analysis = loading.result()
+    result = analysis.analyze(
+        responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"]
+    )
     return responses, result
 
 

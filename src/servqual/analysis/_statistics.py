@@ -43,6 +43,9 @@ MAX_PATTERN_CELLS = 2**20
 WORKERS = 2
 #: The largest frequency table of one segment column and dimension (64 MB).
 MAX_SEGMENT_CELLS = 2**23
+#: The differences with perception, and the section each subtracts: the gap P - E and,
+#: in the three-column format, the adequacy gap P - M.
+DIFFERENCES = {"gap": "expectation", "adequacy": "minimum"}
 
 
 @dataclass(frozen=True)
@@ -87,11 +90,7 @@ class Layout:
         """The layout for an instrument's ``answered`` sections: the gap P - E and, in the
         three-column format, the adequacy gap P - M follow (there the gap is the
         superiority gap P - D); segments compare the first difference (else perceptions)."""
-        differences = tuple(
-            d
-            for d, needs in (("gap", "expectation"), ("adequacy", "minimum"))
-            if {needs, "perception"} <= set(answered)
-        )
+        differences = tuple(d for d, needs in DIFFERENCES.items() if {needs, "perception"} <= set(answered))
         sections = (*answered, *differences)
         span = instrument.scale.max - instrument.scale.min
         return cls(
@@ -162,8 +161,7 @@ class Layout:
         """An item's scored answer as a whole number (null: no answer); for a difference
         the difference of the two answers (null unless both were given)."""
         if section in self.differences:
-            other = "expectation" if section == "gap" else "minimum"
-            return self.value("perception", item) - self.value(other, item)
+            return self.value("perception", item) - self.value(DIFFERENCES[section], item)
         answer = pl.col(self.columns[section][item]).cast(self.whole_type)
         return self.flip - answer if item in self.reverse else answer
 
@@ -178,18 +176,12 @@ class Layout:
             self.digit(section, positions[i]).cast(pl.Int32) * base**q for q, i in enumerate(group)
         )
 
-    def dimension_sums(self, section: str, dimension: int) -> list[pl.Expr]:
-        """The sum and the count of a respondent's answers to a dimension's items."""
-        values = [self.value(section, i) for i in self.dimensions[dimension]]
-        return [
-            pl.sum_horizontal(v.fill_null(0).cast(pl.Int32) for v in values).alias(f"total:{section}:{dimension}"),
-            pl.sum_horizontal(v.is_not_null().cast(pl.Int32) for v in values).alias(f"count:{section}:{dimension}"),
-        ]
-
     def key(self, section: str, dimension: int) -> pl.Expr:
         """Each respondent's (sum, count) key of a dimension score; n_keys for no score."""
-        k = len(self.dimensions[dimension])
-        total, count = self.dimension_sums(section, dimension)
+        values = [self.value(section, i) for i in self.dimensions[dimension]]
+        total = pl.sum_horizontal(v.fill_null(0).cast(pl.Int32) for v in values)
+        count = pl.sum_horizontal(v.is_not_null().cast(pl.Int32) for v in values)
+        k = len(values)
         return (
             pl.when(count > 0)
             .then((total - count * self.lowest[section]) * k + count - 1)
@@ -279,8 +271,9 @@ def add_sums(sums: dict[str, np.ndarray], part: dict[str, np.ndarray]) -> None:
 
 
 def finish(layout: Layout, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The patterns' frequencies of the whole table, once, into moments, item tables and
-    (for dimensions counted as whole patterns) the frequencies of score keys."""
+    """The patterns' frequencies of the whole table, once, into moments, item tables,
+    (for dimensions counted as whole patterns) the frequencies of score keys, and the
+    sums per perception item behind the derived importance."""
     for section in layout.sections:
         offsets = layout.key_offsets(section)
         for d, groups in enumerate(layout.pattern_groups[section]):
@@ -295,6 +288,8 @@ def finish(layout: Layout, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]
                     )
                     sums[f"{section}:dimensions"][offsets[d] : offsets[d + 1]] += keys
             sums[f"{section}:moments:{d}"] = moments
+    if "perception" in layout.sections:
+        sums["perception:overall"] = _overall_sums(layout, sums)
     return sums
 
 
@@ -369,7 +364,7 @@ def block_sums(layout: Layout, block: pl.DataFrame) -> tuple[dict[str, np.ndarra
         return [layout.key_scores(section, d).take(keys[section, d]) for d in range(n_dimensions)]
 
     if "perception" in layout.sections:
-        sums["perception:overall"] = _overall_sums(layout, keys, columns)
+        sums.update(_overall_by_pattern(layout, keys, columns))
     if "gap" in layout.sections:
         sums["difference_score"] = np.stack(
             [_pair_sums_of_keys(layout, keys["perception", d], keys["expectation", d], d) for d in range(n_dimensions)],
@@ -441,33 +436,42 @@ def _add_pattern_moments(
             items[item * base : (item + 1) * base] = np.r_[frequencies[1:], frequencies[0]]
 
 
-def _overall_sums(
+def _overall_by_pattern(
     layout: Layout, keys: dict[tuple[str, int], np.ndarray], columns: dict[tuple, np.ndarray]
-) -> np.ndarray:
-    """Per perception item, over respondents who answered it: sum y, sum y^2 and sum xy,
-    with x the item and y the respondent's overall perception score (the mean of all
-    answered items), as :func:`~servqual.analysis._ipa.overall_sums` gives them. Summed
-    per answer pattern first (one weighted count per dimension), then per item."""
+) -> dict[str, np.ndarray]:
+    """Per perception answer pattern, the sum of y and of y^2 over the respondents who gave
+    it, with y the respondent's overall perception score (the mean of all answered items);
+    :func:`_overall_sums` turns them into sums per item once for the whole table."""
     total, count = 0, 0
     for d in range(len(layout.dimensions)):
         sums, counts = layout.key_sums("perception", d)
         total, count = total + sums.take(keys["perception", d]), count + counts.take(keys["perception", d])
     with np.errstate(invalid="ignore", divide="ignore"):
         overall = np.where(count > 0, total / count, 0.0)
-    base, lowest = layout.widths["perception"] + 1, layout.lowest["perception"]
-    result = np.zeros((3, layout.n_items))
-    for d, positions in enumerate(layout.dimensions):
-        done = set()
-        for g, group in enumerate(layout.pattern_groups["perception"][d]):
-            pattern = columns["perception", d, g]
-            size = base ** len(group)
-            by_pattern = np.stack(
+    base, by_pattern = layout.widths["perception"] + 1, {}
+    for d, groups in enumerate(layout.pattern_groups["perception"]):
+        for g, group in enumerate(groups):
+            pattern, size = columns["perception", d, g], base ** len(group)
+            by_pattern[f"perception:overall:{d}:{g}"] = np.stack(
                 [
                     np.bincount(pattern, weights=overall, minlength=size),
                     np.bincount(pattern, weights=overall**2, minlength=size),
                 ]
             )
-            digits = _digits(np.arange(size), base, len(group))
+    return by_pattern
+
+
+def _overall_sums(layout: Layout, sums: dict[str, np.ndarray]) -> np.ndarray:
+    """Per perception item, over respondents who answered it: sum y, sum y^2 and sum xy
+    (as :func:`~servqual.analysis._ipa.overall_sums` gives them), from the sums per answer
+    pattern of :func:`_overall_by_pattern`, which are taken out of ``sums``."""
+    base, lowest = layout.widths["perception"] + 1, layout.lowest["perception"]
+    result = np.zeros((3, layout.n_items))
+    for d, positions in enumerate(layout.dimensions):
+        done = set()
+        for g, group in enumerate(layout.pattern_groups["perception"][d]):
+            by_pattern = sums.pop(f"perception:overall:{d}:{g}")
+            digits = _digits(np.arange(base ** len(group)), base, len(group))
             for q, i in enumerate(group):
                 if i in done:
                     continue
