@@ -32,12 +32,12 @@ print("branches:", sorted(responses.attributes["branch"].unique().to_list()))
 
 # 3. Scores per dimension and per item. Gap = P - E; below zero, the service falls short.
 result = servqual.analyze(responses)
-for key, sections in result.dimensions.items():
-    gap = sections["gap"]
-    print(f"{key:<15} gap mean {gap['mean']:+.2f}  (sd {gap['sd']:.2f}, n {gap['n']})")
+for key, dimension in result.dimensions.items():
+    gap = dimension.scores["gap"]
+    print(f"{key:<15} gap mean {gap.mean:+.2f}  (sd {gap.sd:.2f}, n {gap.n})")
 
-worst = min(result.items, key=lambda item: item["gap_mean"])
-print("largest negative item gap: item", worst["item"], round(worst["gap_mean"], 2))
+worst = min(result.items, key=lambda item: item.scores["gap"].mean)
+print("largest negative item gap: item", worst.item, round(worst.scores["gap"].mean, 2))
 
 # 4. The same numbers as JSON-ready data (NaN must become null before json.dumps).
 data = result.to_dict()
@@ -48,7 +48,8 @@ frame = responses.to_frame()
 again = servqual.read_responses(frame, instrument="servqual-22")
 print("from a DataFrame:", again.report.file_format, again.report.rows_used, "rows")
 assert (
-    servqual.analyze(again).dimensions["reliability"]["gap"]["mean"] == result.dimensions["reliability"]["gap"]["mean"]
+    servqual.analyze(again).dimensions["reliability"].scores["gap"].mean
+    == result.dimensions["reliability"].scores["gap"].mean
 )
 
 # 6. Problems that make a file unusable raise ServqualError with a one-line message.

@@ -7,31 +7,24 @@ hands back data and message templates only.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import json
 import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
+from servqual import tuning
 from servqual.errors import ServqualError
-from servqual.i18n import LANGUAGES, N_, default_language, number, p_value, pick, translator
-from servqual.report.words import (
-    CFA_FAILURES,
-    FIT_WORDS,
-    GAP_EXPLAINED,
-    QUADRANT_NAMES,
-    SECTION_TITLES,
-    fit_quality,
-    gap_kind,
-    section_title,
-    validation_summary,
-    warning_text,
-)
+from servqual.i18n import LANGUAGES, N_, default_language, translator
+from servqual.report.text import analysis_text, instrument_list_text, instrument_text, validation_text
+
+if TYPE_CHECKING:
+    from servqual.analysis import AnalysisResult
+    from servqual.io import ResponseSet
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -55,19 +48,8 @@ ARGPARSE_MESSAGES = (
 
 
 def run() -> None:
-    """The ``servqual`` command: :func:`main`, then the process ends at once.
-
-    Tearing the interpreter down frees every array one by one; after a million-row
-    analysis that took about 0.2 s of the 2.5 s a user waits (measured on the 2-core
-    development VM), and the operating system takes the memory back at exit anyway.
-    Everything is written and closed when main returns; only the standard streams are
-    flushed here."""
-    code = main()
-    for stream in (sys.stdout, sys.stderr):
-        # a reader that went away (`| head`), or a stream already closed
-        with contextlib.suppress(BrokenPipeError, ValueError):
-            stream.flush()
-    os._exit(code)
+    """The ``servqual`` command: :func:`main`, then the process ends (:func:`servqual.tuning.exit_process`)."""
+    tuning.exit_process(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -233,54 +215,11 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     return parser
 
 
-def _read(args: argparse.Namespace) -> Any:
+def _read(args: argparse.Namespace) -> ResponseSet:
     from servqual.io import read_responses
 
-    _without_huge_pages()
-    _keep_freed_memory()
+    tuning.for_a_file_command()
     return read_responses(args.file, args.instrument, mapping=args.mapping, sheet=args.sheet)
-
-
-def _without_huge_pages() -> None:
-    """Ask numpy not to request transparent huge pages for large arrays in this process.
-
-    A command touches each large array (the float answer matrices of a million-row file)
-    about once; on a machine whose memory is fragmented the kernel then stalls to compact
-    memory for each 2 MB page, which made the million-row ``analyze`` 0.3-0.6 s slower
-    (measured on the 2-core development VM). numpy offers the switch only as an
-    environment variable read at import (NUMPY_MADVISE_HUGEPAGE) or this function.
-    """
-    try:
-        from numpy._core.multiarray import _set_madvise_hugepage
-    except ImportError:  # pragma: no cover - another numpy layout: keep its default
-        return
-    if "NUMPY_MADVISE_HUGEPAGE" not in os.environ:  # the user's own choice wins
-        _set_madvise_hugepage(False)
-
-
-def _keep_freed_memory() -> None:
-    """Ask glibc's allocator to keep freed memory for reuse instead of returning it to the
-    kernel at once.
-
-    By default every array over 32 MB gets fresh pages from the kernel and gives them
-    back when freed, so the float answer matrices cannot reuse the file's bytes, and each
-    first touch of a page costs a kernel fault: for a million rows about 0.2 s of the
-    analyze command's kernel time (measured on the 2-core development VM). A command
-    exits soon after, which returns everything; peak memory grows by about 50 MB. The
-    allocator offers the switch only through mallopt (or environment variables read at
-    start-up); on other C libraries nothing changes.
-    """
-    if sys.platform != "linux":
-        return
-    import ctypes
-    import platform
-
-    if platform.libc_ver()[0] != "glibc":
-        return
-    mallopt = ctypes.CDLL(None).mallopt
-    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
-    mallopt(m_mmap_threshold, 1 << 30)
-    mallopt(m_trim_threshold, 1 << 30)
 
 
 def run_validate(args: argparse.Namespace, _: Gettext) -> int:
@@ -289,21 +228,16 @@ def run_validate(args: argparse.Namespace, _: Gettext) -> int:
     if args.format == "json":
         _print_json(report.to_dict())
     else:
-        print(_summary_text(report, _))
+        print(validation_text(report, args.lang))
     problems = report.rows_excluded or report.total_rejected or report.importance_rejected
     return EXIT_PROBLEMS if args.strict and problems else EXIT_OK
-
-
-def _summary_text(report: Any, _: Gettext) -> str:
-    return "\n".join(validation_summary(report, _))
 
 
 def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
     from servqual.instruments import builtin_instruments, load_instrument
 
-    lang = args.lang
     if args.name is None:
-        rows = [load_instrument(name) for name in builtin_instruments()]
+        instruments = [load_instrument(name) for name in builtin_instruments()]
         if args.format == "json":
             _print_json(
                 [
@@ -314,58 +248,18 @@ def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
                         "sections": list(i.sections),
                         "scale": [i.scale.min, i.scale.max],
                     }
-                    for i in rows
+                    for i in instruments
                 ]
             )
-            return EXIT_OK
-        width = max(len(i.key) for i in rows)
-        for i in rows:
-            print(f"{i.key:<{width}}  {pick(i.name, lang)}")
-        print()
-        print(_("Show one with: servqual instruments NAME"))
+        else:
+            print(instrument_list_text(instruments, args.lang))
         return EXIT_OK
     instrument = load_instrument(args.name)
     if args.format == "json":
-        _print_json(_instrument_dict(instrument))
-        return EXIT_OK
-    service = args.service or _("[service]")
-    print(pick(instrument.name, lang))
-    print(pick(instrument.description, lang))
-    print(_("Scale: {low} to {high}").format(low=instrument.scale.min, high=instrument.scale.max))
-    for section in instrument.sections:
-        print()
-        print(_(section_title(section, instrument)).upper())
-        for dimension in instrument.dimensions:
-            print(f"  {pick(dimension.name, lang)}")
-            for item in instrument.items:
-                if item.dimension == dimension.key:
-                    flag = " (R)" if item.reverse else ""
-                    print(f"    {item.number:>2}. {item.text(section, lang, service)}{flag}")
+        _print_json(instrument.to_dict())
+    else:
+        print(instrument_text(instrument, args.lang, args.service))
     return EXIT_OK
-
-
-def _instrument_dict(instrument: Any) -> dict[str, Any]:
-    return {
-        "key": instrument.key,
-        "name": instrument.name,
-        "description": instrument.description,
-        "reference": instrument.reference,
-        "sections": list(instrument.sections),
-        "importance": instrument.importance,
-        "scale": {
-            "min": instrument.scale.min,
-            "max": instrument.scale.max,
-            "no_opinion": instrument.scale.no_opinion,
-            "anchors": instrument.scale.anchors,
-        },
-        "dimensions": [
-            {"key": d.key, "code": d.code, "name": d.name, "description": d.description} for d in instrument.dimensions
-        ],
-        "items": [
-            {"number": i.number, "dimension": i.dimension, "reverse": i.reverse, "texts": i.texts}
-            for i in instrument.items
-        ],
-    }
 
 
 def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
@@ -373,19 +267,15 @@ def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
     if args.format == "json":
         _print_json(result.to_dict())
         return EXIT_OK
-    print(_analysis_text(result, responses, args.lang, _))
+    print(analysis_text(result, responses.instrument, args.lang))
     return EXIT_OK
 
 
-def _analyzed(args: argparse.Namespace) -> tuple[Any, Any]:
-    # The analysis loads while the file is read and parsed: scipy's import alone takes
-    # 0.2 s of one core (most of it numpy modules that its array-API layer loads), and
-    # polars' parse lets go of the interpreter lock.
-    with ThreadPoolExecutor(1) as pool:
-        loading = pool.submit(importlib.import_module, "servqual.analysis")
-        responses = _read(args)
-        analysis = loading.result()
-    result = analysis.analyze(
+def _analyzed(args: argparse.Namespace) -> tuple[ResponseSet, AnalysisResult]:
+    # the statistics stack loads while the file is read
+    analysis: ModuleType
+    analysis, responses = tuning.beside(lambda: importlib.import_module("servqual.analysis"), lambda: _read(args))
+    result: AnalysisResult = analysis.analyze(
         responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"]
     )
     return responses, result
@@ -417,127 +307,6 @@ def run_export(args: argparse.Namespace, _: Gettext) -> int:
     for path in write_export(result, responses, args.to, args.output or default.name, args.lang):
         print(_("Wrote {path}").format(path=path))
     return EXIT_OK
-
-
-def _analysis_text(result: Any, responses: Any, lang: str, _: Gettext) -> str:
-    instrument = responses.instrument
-    sections = result.sections
-    titles = [_(section_title(s, instrument)) for s in sections]
-    names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
-    width = max(len(n) for n in names.values()) + 6  # room for the item number before the name
-    column = max(12, *(len(t) + 2 for t in titles))
-    lines = [
-        _("{instrument}: {n} respondents").format(instrument=pick(instrument.name, lang), n=result.n_respondents),
-        *([_(GAP_EXPLAINED[gap_kind(sections)])] if gap_kind(sections) else []),
-        "",
-        _("Dimensions (mean)"),
-        " " * width + "".join(f"{t:>{column}}" for t in titles),
-    ]
-    for key, stats in result.dimensions.items():
-        lines.append(
-            f"{names[key]:<{width}}" + "".join(f"{number(stats[s]['mean'], lang):>{column}}" for s in sections)
-        )
-    headline = "gap" if "gap" in sections else None
-    if headline:
-        lines += ["", _("Gap per dimension: 95% confidence interval, p-value (paired t-test), effect size d_z")]
-        for key, stats in result.dimensions.items():
-            gap = stats[headline]
-            low, high = (number(v, lang) for v in gap["ci95"])
-            lines.append(
-                f"{names[key]:<{width}}{number(gap['mean'], lang):>8}   [{low}; {high}]"
-                f"   p {p_value(gap['p_value'], lang)}   d_z {number(gap['d_z'], lang)}"
-            )
-    lines += [
-        "",
-        _("Reliability (Cronbach's alpha; below 0.70 is weak)"),
-        " " * width + "".join(f"{t:>{column}}" for t in titles),
-    ]
-    for key, stats in result.dimensions.items():
-        lines.append(
-            f"{names[key]:<{width}}" + "".join(f"{number(stats['alpha'][s], lang):>{column}}" for s in sections)
-        )
-    if result.servqual is not None:
-        lines += [
-            "",
-            _("SERVQUAL score (mean of the dimension gaps): {unweighted}; weighted by importance: {weighted}").format(
-                unweighted=number(result.servqual["unweighted"], lang),
-                weighted=number(result.servqual["weighted"], lang),
-            ),
-        ]
-    for section, model in result.cfa.items():
-        lines += [
-            "",
-            _("Factor structure, {section} (confirmatory factor analysis, {n} complete rows)").format(
-                section=_(SECTION_TITLES[section]), n=model["n"]
-            ),
-        ]
-        if not model["converged"]:
-            lines.append("  " + _("no fit: {reason}").format(reason=_(CFA_FAILURES[model["reason"]])))
-            continue
-        lines.append(
-            "  "
-            + _(
-                "chi2 {chi2} (df {df}, p {p}); CFI {cfi}; TLI {tli}; RMSEA {rmsea} [{low}; {high}]; SRMR {srmr}"
-            ).format(
-                chi2=number(model["chi2"], lang),
-                df=model["df"],
-                p=p_value(model["p_value"], lang),
-                cfi=number(model["cfi"], lang, 3),
-                tli=number(model["tli"], lang, 3),
-                rmsea=number(model["rmsea"], lang, 3),
-                low=number(model["rmsea_ci90"][0], lang, 3),
-                high=number(model["rmsea_ci90"][1], lang, 3),
-                srmr=number(model["srmr"], lang, 3),
-            )
-        )
-        lines.append("  " + _(FIT_WORDS[fit_quality(model)]))
-    if result.ipa["dimensions"]:
-        lines += ["", _("Where to act (importance from the 100 points against mean perception)")]
-        for entry in result.ipa["dimensions"]:
-            lines.append(
-                f"{names[entry['dimension']]:<{width}}{number(entry['importance'] * 100, lang):>8}"
-                f"{number(entry['performance'], lang):>8}   {_(QUADRANT_NAMES[entry['quadrant']])}"
-            )
-    for name, segment in result.segments.items():
-        lines += _segment_lines(name, segment, names, result.sections, lang, _)
-    if result.warnings:
-        lines += ["", _("Read with care:")]
-        lines += ["  - " + warning_text(w, names, lang, _) for w in result.warnings]
-    lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>{column}}" for t in titles)]
-    for item in result.items:
-        label = f"{item['item']:>3} {names[item['dimension']]}"
-        lines.append(f"{label:<{width}}" + "".join(f"{number(item[s + '_mean'], lang):>{column}}" for s in sections))
-    return "\n".join(lines)
-
-
-def _segment_lines(
-    name: str, segment: Any, names: dict[str, str], sections: list[str], lang: str, _: Gettext
-) -> list[str]:
-    section = "gap" if "gap" in sections else "perception"
-    keys = list(names)
-    width = max(12, *(len(str(g["value"])) + 2 for g in segment["groups"]))
-    column = max(10, *(len(names[k]) + 2 for k in keys))
-    lines = [
-        "",
-        _(
-            "By {column} ({section}; groups under {threshold} respondents, and any that would reveal them, "
-            "are not shown)"
-        ).format(column=name, section=_(SECTION_TITLES[section]), threshold=segment["min_group"]),
-        " " * width + f"{'n':>6}" + "".join(f"{names[k]:>{column}}" for k in keys),
-    ]
-    for group in segment["groups"]:
-        label = _("(no value)") if group["value"] is None else str(group["value"])
-        if group["suppressed"]:
-            lines.append(f"{label:<{width}}" + "  " + _("too few respondents"))
-            continue
-        figures = "".join(f"{number(group['dimensions'][k][f'{section}_mean'], lang):>{column}}" for k in keys)
-        lines.append(f"{label:<{width}}{group['n']:>6}{figures}")
-    tested = [(k, t) for k, t in segment["tests"].items() if t]
-    if tested:
-        lines.append(
-            " " * width + f"{'p':>6}" + "".join(f"{p_value(t['p_value'], lang):>{column}}" for _k, t in tested)
-        )
-    return lines
 
 
 def run_serve(args: argparse.Namespace, _: Gettext) -> int:
@@ -601,9 +370,9 @@ def _demo_file(args: argparse.Namespace, _: Gettext) -> int:
     print(_("Wrote a synthetic study of {n} respondents to {path}").format(n=args.respondents, path=path))
     print()
     responses = read_responses(path)
-    print(_summary_text(responses.report, _))
+    print(validation_text(responses.report, args.lang))
     print()
-    print(_analysis_text(analyze(responses), responses, args.lang, _))
+    print(analysis_text(analyze(responses), responses.instrument, args.lang))
     print()
     print(_("Try it on your own data: servqual analyze {path}").format(path=path))
     return EXIT_OK

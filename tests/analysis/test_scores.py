@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import servqual
-from servqual.analysis import analyze
+from servqual.analysis import ResultWarning, analyze
 from servqual.instruments import load_instrument
 from servqual.io.synthetic import generate_study
 
@@ -25,13 +25,13 @@ def test_dimension_means_follow_the_respondent_level_formula():
         p = frame[[f"P{i}" for i in numbers]].to_numpy()
         gap = pd.DataFrame(p - e).mean(axis=1, skipna=True)  # rowMeans(P - E, na.rm = TRUE)
         got = result.dimensions[dimension.key]
-        assert got["gap"]["mean"] == pytest.approx(gap.mean(), abs=1e-12)
-        assert got["gap"]["sd"] == pytest.approx(gap.std(ddof=1), abs=1e-12)
-        assert got["expectation"]["mean"] == pytest.approx(pd.DataFrame(e).mean(axis=1).mean(), abs=1e-12)
-        assert got["perception"]["n"] == int(pd.DataFrame(p).notna().any(axis=1).sum())
+        assert got.scores["gap"].mean == pytest.approx(gap.mean(), abs=1e-12)
+        assert got.scores["gap"].sd == pytest.approx(gap.std(ddof=1), abs=1e-12)
+        assert got.scores["expectation"].mean == pytest.approx(pd.DataFrame(e).mean(axis=1).mean(), abs=1e-12)
+        assert got.scores["perception"].n == int(pd.DataFrame(p).notna().any(axis=1).sum())
     item1 = result.items[0]
-    assert item1["gap_mean"] == pytest.approx((frame["P1"] - frame["E1"]).mean(), abs=1e-12)
-    assert item1["n"] == int((frame["P1"] - frame["E1"]).notna().sum())
+    assert item1.scores["gap"].mean == pytest.approx((frame["P1"] - frame["E1"]).mean(), abs=1e-12)
+    assert item1.n == int((frame["P1"] - frame["E1"]).notna().sum())
 
 
 def test_the_1988_negative_items_are_reverse_scored():
@@ -39,12 +39,12 @@ def test_the_1988_negative_items_are_reverse_scored():
     responses = servqual.read_responses(pd.DataFrame(columns), "servqual-22-1988")
     result = analyze(responses)
     raw = pd.DataFrame(columns)
-    item10 = next(i for i in result.items if i["item"] == 10)
-    assert item10["perception_mean"] == pytest.approx((8 - raw["P10"]).mean(), abs=1e-12)
+    item10 = next(i for i in result.items if i.item == 10)
+    assert item10.scores["perception"].mean == pytest.approx((8 - raw["P10"]).mean(), abs=1e-12)
     item1 = result.items[0]
-    assert item1["perception_mean"] == pytest.approx(raw["P1"].mean(), abs=1e-12)
+    assert item1.scores["perception"].mean == pytest.approx(raw["P1"].mean(), abs=1e-12)
     # After scoring, all dimensions show the synthetic study's shortfall (negative gaps).
-    assert all(d["gap"]["mean"] < 0 for d in result.dimensions.values())
+    assert all(d.scores["gap"].mean < 0 for d in result.dimensions.values())
 
 
 def test_servperf_has_perceptions_only():
@@ -62,8 +62,8 @@ def test_a_respondent_without_answers_in_a_dimension_has_no_score_there():
         columns[f"P{i}"][0] = np.nan
     responses = servqual.read_responses(pd.DataFrame(columns))
     result = analyze(responses)
-    assert result.dimensions["tangibles"]["perception"]["n"] == 19
-    assert result.dimensions["reliability"]["perception"]["n"] == 20
+    assert result.dimensions["tangibles"].scores["perception"].n == 19
+    assert result.dimensions["reliability"].scores["perception"].n == 20
 
 
 def test_the_three_column_format_gives_adequacy_and_superiority_gaps():
@@ -71,31 +71,31 @@ def test_the_three_column_format_gives_adequacy_and_superiority_gaps():
     result = analyze(servqual.read_responses(pd.DataFrame(columns), "servqual-3col"))
     raw = pd.DataFrame(columns)
     item = result.items[4]
-    assert item["adequacy_mean"] == pytest.approx((raw["P5"] - raw["M5"]).mean(), abs=1e-12)
-    assert item["gap_mean"] == pytest.approx((raw["P5"] - raw["E5"]).mean(), abs=1e-12)
+    assert item.scores["adequacy"].mean == pytest.approx((raw["P5"] - raw["M5"]).mean(), abs=1e-12)
+    assert item.scores["gap"].mean == pytest.approx((raw["P5"] - raw["E5"]).mean(), abs=1e-12)
 
 
 def test_it_warns_about_low_alpha_small_samples_and_difference_scores():
     result = analyze(servqual.read_responses(FIXTURES / "canonical.csv", progress=False))
-    codes = [w["code"] for w in result.warnings]
+    codes = [w.code for w in result.warnings]
     assert "difference_scores" in codes
-    low = [w for w in result.warnings if w["code"] == "low_alpha"]
-    assert low and all(w["alpha"] < 0.7 for w in low)
-    assert {(w["dimension"], w["section"]) for w in low} == {
-        (k, s) for k, d in result.dimensions.items() for s, a in d["alpha"].items() if a < 0.7
+    low = [w for w in result.warnings if w.code == "low_alpha"]
+    assert low and all(w.alpha is not None and w.alpha < 0.7 for w in low)
+    assert {(w.dimension, w.section) for w in low} == {
+        (k, s) for k, d in result.dimensions.items() for s, a in d.alpha.items() if a < 0.7
     }
     small = analyze(servqual.read_responses(pd.DataFrame(generate_study(12, seed=1))))
-    assert {"code": "small_sample", "n": 12, "threshold": 30} in small.warnings
+    assert ResultWarning("small_sample", n=12, threshold=30) in small.warnings
 
 
 def test_stated_importance_places_dimensions_in_quadrants():
     result = analyze(servqual.read_responses(FIXTURES / "canonical.csv", progress=False))
-    grid = {e["dimension"]: e for e in result.ipa["dimensions"]}
-    mean_importance = np.mean([e["importance"] for e in grid.values()])
+    grid = {e.dimension: e for e in result.ipa.dimensions}
+    mean_importance = np.mean([e.importance for e in grid.values()])
     assert mean_importance == pytest.approx(0.2)  # five shares of 100 points
     reliability = grid["reliability"]
-    assert reliability["importance"] == pytest.approx(result.dimensions["reliability"]["weight"])
-    assert reliability["quadrant"] == "concentrate_here"  # most important, lowest perception
+    assert reliability.importance == pytest.approx(result.dimensions["reliability"].weight)
+    assert reliability.quadrant == "concentrate_here"  # most important, lowest perception
 
 
 def test_the_zone_of_tolerance_counts_perceptions_below_inside_and_above():
@@ -103,22 +103,22 @@ def test_the_zone_of_tolerance_counts_perceptions_below_inside_and_above():
     raw = pd.DataFrame(columns)
     result = analyze(servqual.read_responses(raw, "servqual-3col"))
     complete = raw[["M3", "E3", "P3"]].dropna()
-    zone = result.items[2]["zone"]
-    assert zone["n"] == len(complete)
-    assert zone["below"] == pytest.approx((complete["P3"] < complete["M3"]).mean(), abs=1e-12)
-    assert zone["above"] == pytest.approx((complete["P3"] > complete["E3"]).mean(), abs=1e-12)
-    assert zone["below"] + zone["inside"] + zone["above"] == pytest.approx(1)
-    assert set(result.dimensions["empathy"]["zone"]) == {"n", "below", "inside", "above"}
+    zone = result.items[2].zone
+    assert zone.n == len(complete)
+    assert zone.below == pytest.approx((complete["P3"] < complete["M3"]).mean(), abs=1e-12)
+    assert zone.above == pytest.approx((complete["P3"] > complete["E3"]).mean(), abs=1e-12)
+    assert zone.below + zone.inside + zone.above == pytest.approx(1)
+    assert set(result.to_dict()["dimensions"]["empathy"]["zone"]) == {"n", "below", "inside", "above"}
 
 
 def test_the_result_gives_tables_as_dataframes():
     result = servqual.analyze(servqual.read_responses(FIXTURES / "canonical.csv", progress=False))
     items = result.item_table()
-    assert len(items) == 22 and items.loc[0, "gap_mean"] == result.items[0]["gap_mean"]
+    assert len(items) == 22 and items.loc[0, "gap_mean"] == result.items[0].scores["gap"].mean
     dims = result.dimension_table()
     assert len(dims) == 15  # five dimensions, three sections
     gap = dims[(dims.dimension == "empathy") & (dims.section == "gap")].iloc[0]
-    assert gap["mean"] == result.dimensions["empathy"]["gap"]["mean"]
+    assert gap["mean"] == result.dimensions["empathy"].scores["gap"].mean
     assert list(dims.columns[-2:]) == ["alpha", "omega_total"]
 
 
@@ -126,7 +126,7 @@ def test_a_desired_level_under_the_minimum_is_counted_once():
     from servqual.analysis import zone_of_tolerance
 
     zone = zone_of_tolerance(np.array([5.0, 3.0]), np.array([3.0, 6.0]), np.array([4.0, 4.0]))
-    assert zone == {"n": 2, "below": 0.5, "inside": 0.5, "above": 0.0}
+    assert zone.to_dict() == {"n": 2, "below": 0.5, "inside": 0.5, "above": 0.0}
 
 
 def test_an_instrument_without_perceptions_is_analysed(tmp_path):
@@ -139,16 +139,16 @@ def test_an_instrument_without_perceptions_is_analysed(tmp_path):
     )
     frame = pd.DataFrame({"E1": [4, 5, 3, 4], "E2": [5, 5, 4, 4], "E3": [3, 4, 4, 5]})
     result = servqual.analyze(servqual.read_responses(frame, path))
-    assert result.sections == ["expectation"]
+    assert result.sections == ("expectation",)
     assert result.servperf is None and result.servqual is None
-    assert result.dimensions["speed"]["expectation"]["mean"] == pytest.approx(frame.mean(axis=1).mean())
+    assert result.dimensions["speed"].scores["expectation"].mean == pytest.approx(frame.mean(axis=1).mean())
 
 
 def test_identical_expectations_and_perceptions_give_no_test_rather_than_an_error():
     frame = pd.DataFrame(generate_study(60, seed=1))
     frame.loc[:, "E1":"E22"] = frame.loc[:, "P1":"P22"].to_numpy()
     result = servqual.analyze(servqual.read_responses(frame))
-    gap = result.dimensions["empathy"]["gap"]
-    assert gap["mean"] == 0 and gap["ci95"] == [0.0, 0.0]
-    assert np.isnan(gap["p_value"]) and np.isnan(gap["wilcoxon_p"])
-    assert np.isnan(result.dimensions["empathy"]["reliability"]["difference_score"])
+    gap, test = result.dimensions["empathy"].scores["gap"], result.dimensions["empathy"].tests["gap"]
+    assert gap.mean == 0 and test.ci95 == (0.0, 0.0)
+    assert np.isnan(test.p_value) and np.isnan(test.wilcoxon_p)
+    assert np.isnan(result.dimensions["empathy"].difference_score)

@@ -4,6 +4,7 @@ many blocks they agree with the functions that work on whole arrays (each pinned
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -23,7 +24,7 @@ from servqual.analysis import (
     wilcoxon_signed_rank,
 )
 from servqual.analysis._segments import segment_codes
-from servqual.analysis._statistics import Layout, accumulate
+from servqual.analysis._statistics import Layout, accumulate, finish
 from servqual.io.synthetic import generate_study
 
 FIXTURES = __import__("pathlib").Path(__file__).parents[1] / "fixtures"
@@ -78,10 +79,25 @@ def test_the_sums_of_two_parts_are_the_sums_of_the_whole():
         return accumulate(layout, responses.table[rows], {"branch": codes[rows]})
 
     whole, first, second = part(slice(None)), part(slice(0, 180)), part(slice(180, None))
-    assert whole.keys() == first.keys() == second.keys()
-    for name in whole:
-        np.testing.assert_allclose(first[name] + second[name], whole[name], rtol=1e-12, atol=1e-9, err_msg=name)
-    assert whole["n_used"] == 500
+    assert whole.n_used == 500
+    assert (first + second).n_used == 500
+    assert_same(sums_of(first + second), sums_of(whole))
+    # and the figures that follow from them
+    merged, alone = finish(layout, first + second), finish(layout, whole)
+    for section, moments in alone.moments.items():
+        for d, dimension in enumerate(moments):
+            np.testing.assert_allclose(merged.moments[section][d].cross, dimension.cross, rtol=1e-12)
+
+
+def sums_of(sums):
+    """The arrays of a Sums, by name, as plain lists (for assert_same)."""
+    return {
+        f.name: {str(k): np.asarray(v).tolist() for k, v in value.items()}
+        if isinstance(value, dict)
+        else (None if value is None else np.asarray(value).tolist())
+        for f in dataclasses.fields(sums)
+        for value in [getattr(sums, f.name)]
+    }
 
 
 def test_a_file_of_many_blocks_agrees_with_the_functions_on_arrays():
@@ -93,24 +109,24 @@ def test_a_file_of_many_blocks_agrees_with_the_functions_on_arrays():
     for dimension in instrument.dimensions:
         positions = instrument.item_positions(dimension.key)
         gap = respondent_dimension_scores(p - e, positions)
-        got = result.dimensions[dimension.key]["gap"]
+        got, test = result.dimensions[dimension.key].scores["gap"], result.dimensions[dimension.key].tests["gap"]
         mean, low, high = mean_ci(gap)
-        assert got["mean"] == pytest.approx(mean, rel=1e-12)
-        assert got["ci95"] == pytest.approx([low, high], rel=1e-12)
-        assert got["t"] == pytest.approx(paired_t(gap)["t"], rel=1e-10)
-        assert got["wilcoxon_v"] == wilcoxon_signed_rank(gap)["V"]
-        assert got["wilcoxon_p"] == pytest.approx(wilcoxon_signed_rank(gap)["p_value"], rel=1e-10)
-        alpha = result.dimensions[dimension.key]["alpha"]["perception"]
+        assert got.mean == pytest.approx(mean, rel=1e-12)
+        assert list(test.ci95) == pytest.approx([low, high], rel=1e-12)
+        assert test.t == pytest.approx(paired_t(gap)["t"], rel=1e-10)
+        assert test.wilcoxon_v == wilcoxon_signed_rank(gap)["V"]
+        assert test.wilcoxon_p == pytest.approx(wilcoxon_signed_rank(gap)["p_value"], rel=1e-10)
+        alpha = result.dimensions[dimension.key].alpha["perception"]
         assert alpha == pytest.approx(cronbach_alpha(p[:, positions])["alpha"], rel=1e-12)
     first = result.items[0]
-    assert first["gap_wilcoxon_v"] == wilcoxon_signed_rank(p[:, 0], e[:, 0])["V"]
-    assert first["perception_sd"] == pytest.approx(np.nanstd(p[:, 0], ddof=1), rel=1e-12)
-    derived = [entry["importance"] for entry in result.ipa["items"]]
+    assert first.tests["gap"].wilcoxon_v == wilcoxon_signed_rank(p[:, 0], e[:, 0])["V"]
+    assert first.scores["perception"].sd == pytest.approx(np.nanstd(p[:, 0], ddof=1), rel=1e-12)
+    derived = [entry.importance for entry in result.ipa.items]
     assert derived == pytest.approx(derived_importance(p), rel=1e-10)
     factors = [instrument.item_positions(key) for key in instrument.dimension_keys]
     direct = ConfirmatoryFactorAnalysis(factors).fit(p)
-    assert result.cfa["perception"]["chi2"] == pytest.approx(direct.fit_["chi2"], rel=1e-8)
-    assert result.cfa["perception"]["n"] == direct.n_
+    assert result.cfa["perception"].fit.chi2 == pytest.approx(direct.fit_.chi2, rel=1e-8)
+    assert result.cfa["perception"].n == direct.n_
 
 
 def test_dimensions_whose_items_interleave_get_their_own_moments(tmp_path, monkeypatch):
@@ -121,13 +137,13 @@ def test_dimensions_whose_items_interleave_get_their_own_moments(tmp_path, monke
     e, p = responses.answers["expectation"], responses.answers["perception"]
     for key, columns in (("odd", [0, 2, 4]), ("even", [1, 3, 5])):
         for section, matrix in (("expectation", e), ("perception", p), ("gap", p - e)):
-            reliability = result.dimensions[key]["reliability"][section]
-            assert reliability["alpha"] == pytest.approx(cronbach_alpha(matrix[:, columns])["alpha"], rel=1e-12)
+            reliability = result.dimensions[key].reliability[section]
+            assert reliability.alpha == pytest.approx(cronbach_alpha(matrix[:, columns])["alpha"], rel=1e-12)
     for j, row in enumerate(result.items):
-        assert row["perception_mean"] == pytest.approx(np.nanmean(p[:, j]), rel=1e-12)
-        assert row["gap_sd"] == pytest.approx(np.nanstd((p - e)[:, j], ddof=1), rel=1e-12)
+        assert row.scores["perception"].mean == pytest.approx(np.nanmean(p[:, j]), rel=1e-12)
+        assert row.scores["gap"].sd == pytest.approx(np.nanstd((p - e)[:, j], ddof=1), rel=1e-12)
     direct = ConfirmatoryFactorAnalysis([[0, 2, 4], [1, 3, 5]]).fit(p)
-    assert result.cfa["perception"]["chi2"] == pytest.approx(direct.fit_["chi2"], rel=1e-8)
+    assert result.cfa["perception"].fit.chi2 == pytest.approx(direct.fit_.chi2, rel=1e-8)
     monkeypatch.setattr(_statistics, "BLOCK_ROWS", 37)
     assert_same(result.to_dict(), analyze(responses, cfa=["perception"]).to_dict())
 
@@ -137,20 +153,20 @@ def test_a_dimension_with_too_many_patterns_agrees_with_the_functions_on_arrays(
     # the dimension is counted by pairs of items; its figures must still be those of the
     # functions that take whole arrays (each pinned to R).
     responses = custom_study(tmp_path, dict.fromkeys(range(1, 8), "all"), (0, 10), (2, 9), 2, seed=16, n=400)
-    layout = Layout.of(responses.instrument, responses.instrument.sections)
+    layout = Layout.of(responses.instrument, list(responses.instrument.sections))
     assert len(layout.pattern_groups["gap"][0]) == 21  # every pair of the seven items
     result = analyze(responses, cfa=["perception"])
     e, p = responses.answers["expectation"], responses.answers["perception"]
     for section, matrix in (("expectation", e), ("perception", p), ("gap", p - e)):
-        reliability = result.dimensions["all"]["reliability"][section]
-        assert reliability["alpha"] == pytest.approx(cronbach_alpha(matrix)["alpha"], rel=1e-12)
+        reliability = result.dimensions["all"].reliability[section]
+        assert reliability.alpha == pytest.approx(cronbach_alpha(matrix)["alpha"], rel=1e-12)
         score = respondent_dimension_scores(matrix, list(range(7)))
-        assert result.dimensions["all"][section]["mean"] == pytest.approx(np.nanmean(score), rel=1e-12)
+        assert result.dimensions["all"].scores[section].mean == pytest.approx(np.nanmean(score), rel=1e-12)
     gap = respondent_dimension_scores(p - e, list(range(7)))
-    assert result.dimensions["all"]["gap"]["wilcoxon_v"] == wilcoxon_signed_rank(gap)["V"]
+    assert result.dimensions["all"].tests["gap"].wilcoxon_v == wilcoxon_signed_rank(gap)["V"]
     for j, row in enumerate(result.items):
-        assert row["gap_mean"] == pytest.approx(np.nanmean((p - e)[:, j]), rel=1e-12)
-        assert row["gap_wilcoxon_v"] == wilcoxon_signed_rank(p[:, j], e[:, j])["V"]
+        assert row.scores["gap"].mean == pytest.approx(np.nanmean((p - e)[:, j]), rel=1e-12)
+        assert row.tests["gap"].wilcoxon_v == wilcoxon_signed_rank(p[:, j], e[:, j])["V"]
 
 
 def custom_study(tmp_path, dimension_of, scale, levels, spread, seed, n=300):

@@ -31,9 +31,9 @@ def test_the_workbook_has_items_dimensions_and_responses(study300, tmp_path):
     assert header[:3] == ("item", "dimension", "expectation_n")
     assert "gap_ci95_low" in header and "gap_ci95_high" in header
     first = dict(zip(header, items[1], strict=True))
-    assert first["gap_mean"] == pytest.approx(result.items[0]["gap_mean"])
+    assert first["gap_mean"] == pytest.approx(result.items[0].scores["gap"].mean)
     assert isinstance(first["gap_mean"], float) and first["gap_mean"] < 0  # a negative gap stays a number
-    assert first["gap_ci95_low"] == pytest.approx(result.items[0]["gap_ci95"][0])
+    assert first["gap_ci95_low"] == pytest.approx(result.items[0].tests["gap"].ci95[0])
     rows = list(workbook["responses"].values)
     assert len(rows) == responses.n_respondents + 1
     names = rows[0]
@@ -50,8 +50,8 @@ def test_csv_and_sav_are_folders_of_three_files(three_column, tmp_path):
     assert [p.name for p in written] == ["items.csv", "dimensions.csv", "responses.csv"]
     with (tmp_path / "csv" / "items.csv").open(encoding="utf-8") as f:
         items = list(csv.DictReader(f))
-    assert float(items[0]["adequacy_mean"]) == pytest.approx(result.items[0]["adequacy_mean"])
-    assert float(items[0]["zone_inside"]) == pytest.approx(result.items[0]["zone"]["inside"])
+    assert float(items[0]["adequacy_mean"]) == pytest.approx(result.items[0].scores["adequacy"].mean)
+    assert float(items[0]["zone_inside"]) == pytest.approx(result.items[0].zone.inside)
     written = write_export(result, responses, "sav", tmp_path / "sav", lang="nl")
     assert [p.name for p in written] == ["items.sav", "dimensions.sav", "responses.sav"]
     frame, meta = pyreadstat.read_sav(str(tmp_path / "sav" / "responses.sav"))

@@ -82,13 +82,13 @@ def test_every_dimension_gap_in_the_html_is_the_analysis_result(study, lang):
     column = header.index(translator(lang)(section_title("gap", responses.instrument)))
     assert set(table) == set(result.dimensions)
     for key, cells in table.items():
-        assert cells[column] == number(result.dimensions[key]["gap"]["mean"], lang)
+        assert cells[column] == number(result.dimensions[key].scores["gap"].mean, lang)
 
 
 def test_dutch_figures_have_a_decimal_comma(study300):
     responses, result = study300
     html = render_html(build_report(result, responses.instrument, lang="nl", date=DATE))
-    gap = result.dimensions["reliability"]["gap"]["mean"]
+    gap = result.dimensions["reliability"].scores["gap"].mean
     row = tables(html)["dimension-table"]["reliability"]
     assert f"{gap:.2f}".replace(".", ",") in row
     assert f"{gap:.2f}" not in row
@@ -109,20 +109,20 @@ def test_the_pdf_holds_the_summary_in_the_chosen_language(study, lang):
     for figure in content["sections"][0]["blocks"][0]["items"]:  # the key figures of the summary
         assert figure["value"] in text
     if result.servqual is not None:
-        assert number(result.servqual["unweighted"], lang) in text
-        biggest = min(result.items, key=lambda i: i["gap_mean"])
-        assert number(biggest["gap_mean"], lang) in text
+        assert number(result.servqual.unweighted, lang) in text
+        biggest = min(result.items, key=lambda i: i.scores["gap"].mean)
+        assert number(biggest.scores["gap"].mean, lang) in text
 
 
 def test_the_summary_names_the_three_biggest_gaps(study300):
     responses, result = study300
     content = build_report(result, responses.instrument, lang="en", service="De Bank", date=DATE)
     bullets = next(b for b in content["sections"][0]["blocks"] if b["type"] == "bullets")["items"]
-    worst = sorted(result.items, key=lambda i: i["gap_mean"])[:3]
+    worst = sorted(result.items, key=lambda i: i.scores["gap"].mean)[:3]
     assert len(bullets) == 3
     for line, item in zip(bullets, worst, strict=True):
-        assert f"item {item['item']}:" in line
-        assert f"Gap {number(item['gap_mean'], 'en')} [" in line
+        assert f"item {item.item}:" in line
+        assert f"Gap {number(item.scores['gap'].mean, 'en')} [" in line
     assert "De Bank" in bullets[0]
 
 
@@ -131,12 +131,12 @@ def test_where_to_act_comes_from_the_importance_performance_quadrants(study300):
     content = build_report(result, responses.instrument, lang="en", date=DATE)
     blocks = content["sections"][0]["blocks"]
     act = blocks[[b.get("text") for b in blocks].index("Where to act first") + 1]["items"]
-    first = [e["dimension"] for e in result.ipa["dimensions"] if e["quadrant"] == "concentrate_here"]
+    first = [e.dimension for e in result.ipa.dimensions if e.quadrant == "concentrate_here"]
     assert first, "the study has dimensions to act on"
     names = {d.key: pick(d.name, "en") for d in responses.instrument.dimensions}
     assert [line.split(":")[0] for line in act[: len(first)]] == sorted(
         (names[k] for k in first),
-        key=lambda n: -next(e["importance"] for e in result.ipa["dimensions"] if names[e["dimension"]] == n),
+        key=lambda n: -next(e.importance for e in result.ipa.dimensions if names[e.dimension] == n),
     )
 
 
@@ -153,7 +153,7 @@ def test_the_dutch_report_has_no_english_catalog_text(study, render):
 def test_suppressed_groups_show_no_figure_or_count(study300):
     responses, result = study300
     segment = result.segments["branch"]
-    hidden = [g["value"] for g in segment["groups"] if g["suppressed"]]
+    hidden = [g.value for g in segment.groups if g.suppressed]
     assert hidden == ["Den Haag", "Eindhoven"]
     content = build_report(result, responses.instrument, lang="en", date=DATE)
     html = render_html(content)
@@ -184,8 +184,9 @@ def test_the_three_column_report_shows_the_zone_of_tolerance(three_column):
     zone = tables(html)["zone-table"]
     for key, cells in zone.items():
         if key != "header":
-            shares = result.dimensions[key]["zone"]
-            assert cells[1:4] == [number(shares[p] * 100, "nl", 0) + " %" for p in ("below", "inside", "above")]
+            zone = result.dimensions[key].zone
+            shares = (zone.below, zone.inside, zone.above)
+            assert cells[1:4] == [number(share * 100, "nl", 0) + " %" for share in shares]
     chart = next(
         b["svg"] for s in content["sections"] for b in s["blocks"] if "Tolerantiezone per item" in b.get("svg", "")
     )
@@ -202,13 +203,13 @@ def test_a_report_without_expectations_names_the_lowest_perceptions():
     result = servqual.analyze(responses)
     content = build_report(result, responses.instrument, lang="en", date=DATE)
     summary = content["sections"][0]["blocks"]
-    assert summary[0]["items"][1] == {"value": number(result.servperf["unweighted"], "en"), "label": "mean perception"}
-    lowest = min(result.items, key=lambda i: i["perception_mean"])
+    assert summary[0]["items"][1] == {"value": number(result.servperf.unweighted, "en"), "label": "mean perception"}
+    lowest = min(result.items, key=lambda i: i.scores["perception"].mean)
     assert summary[1] == {"type": "heading", "text": "The three lowest-rated items"}
     assert summary[2]["items"][0].startswith(
-        f"{pick(responses.instrument.dimensions[1].name, 'en')}, item {lowest['item']}:"
+        f"{pick(responses.instrument.dimensions[1].name, 'en')}, item {lowest.item}:"
     )
-    assert "Mean perception " + number(lowest["perception_mean"], "en") in summary[2]["items"][0]
+    assert "Mean perception " + number(lowest.scores["perception"].mean, "en") in summary[2]["items"][0]
     assert "“When you have a problem, the organisation is" in summary[2]["items"][0]
     assert "gap" not in render_html(content).split("<h2>Management summary</h2>")[1].split("<h2>")[0].lower()
 

@@ -164,7 +164,7 @@ def test_the_results_are_the_analysis_of_the_waves_responses(client, wave, token
     expected = servqual.analyze(responses, segments=["branch"], min_group=5)
     body = get(client, f"/api/waves/{wave.pk}/results", token_for("mona")).json()
     for key, dimension in expected.dimensions.items():
-        assert body["dimensions"][key]["gap"]["mean"] == pytest.approx(dimension["gap"]["mean"], abs=1e-12)
+        assert body["dimensions"][key]["gap"]["mean"] == pytest.approx(dimension.scores["gap"].mean, abs=1e-12)
     assert body["n_used"] == 120
 
 

@@ -25,7 +25,7 @@ def test_the_dashboard_shows_the_analysis_of_the_waves_responses(client, people,
     client.force_login(people["mona"])
     html = client.get(f"/waves/{wave.pk}/results/").content.decode()
     gaps = dimension_gaps(html)
-    assert gaps == {key: number(d["gap"]["mean"], "en") for key, d in expected.dimensions.items()}
+    assert gaps == {key: number(d.scores["gap"].mean, "en") for key, d in expected.dimensions.items()}
     assert gaps["reliability"].startswith("-1.")  # the synthetic study's largest shortfall
     assert "Completed by customers: 120." in html
     assert "Importance and performance" in html and "Gap per dimension by branch" in html

@@ -15,7 +15,7 @@ from servqual.i18n import number
 
 def test_the_pdf_report_holds_the_waves_gap(client, people, wave):
     responses = fill(wave, 80)
-    gap = servqual.analyze(responses, segments=["branch"]).dimensions["reliability"]["gap"]["mean"]
+    gap = servqual.analyze(responses, segments=["branch"]).dimensions["reliability"].scores["gap"].mean
     client.force_login(people["mona"])
     response = client.get(f"/waves/{wave.pk}/results/report.pdf")
     assert response["Content-Type"] == "application/pdf"

@@ -47,7 +47,7 @@ def test_the_analysis_of_a_wave_is_the_command_lines_analysis(link):
     for i, perception in enumerate(perceptions):
         complete(link, perception, "Utrecht" if i % 2 else "Zwolle")
     result = servqual.analyze(response_set(link.wave))
-    assert result.dimensions["reliability"]["gap"]["mean"] == pytest.approx(np.mean(perceptions) - 6)
+    assert result.dimensions["reliability"].scores["gap"].mean == pytest.approx(np.mean(perceptions) - 6)
 
 
 def test_answers_out_of_the_scale_are_rejected_as_in_a_file(link):

@@ -16,10 +16,11 @@ residual variances are free. Estimation by Fisher scoring on the ML discrepancy
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 from scipy import special
+
+from servqual.analysis._results import CompositeReliability, FitMeasures
 
 
 class ConvergenceWarning(UserWarning):
@@ -50,7 +51,7 @@ class ConfirmatoryFactorAnalysis:
     residual_var_ : ndarray of shape (n_items,)
     standardized_loadings_ : ndarray of shape (n_items,)
         Each item's loading on its own factor in the completely standardised solution.
-    fit_ : dict
+    fit_ : FitMeasures
         chi2, df, p_value, cfi, tli, rmsea, rmsea_ci90, srmr, n.
 
     Examples
@@ -195,7 +196,7 @@ class ConfirmatoryFactorAnalysis:
         self.loadings_, self.factor_cov_, self.residual_var_ = unpack(theta)
         self._sigma = sigma
 
-    def reliability(self) -> list[dict[str, float]]:
+    def reliability(self) -> list[CompositeReliability]:
         r"""Composite reliability and average variance extracted per factor, from the
         standardised loadings :math:`\lambda` and residuals :math:`\theta = 1 - \lambda^2`:
 
@@ -208,15 +209,15 @@ class ConfirmatoryFactorAnalysis:
             start += len(items)
             theta = 1 - lam**2
             out.append(
-                {
-                    "composite_reliability": float(lam.sum() ** 2 / (lam.sum() ** 2 + theta.sum())),
-                    "ave": float((lam**2).sum() / ((lam**2).sum() + theta.sum())),
-                }
+                CompositeReliability(
+                    composite_reliability=float(lam.sum() ** 2 / (lam.sum() ** 2 + theta.sum())),
+                    ave=float((lam**2).sum() / ((lam**2).sum() + theta.sum())),
+                )
             )
         return out
 
 
-def _fit_measures(s: np.ndarray, sigma: np.ndarray, n: int, p: int, n_free: int) -> dict[str, Any]:
+def _fit_measures(s: np.ndarray, sigma: np.ndarray, n: int, p: int, n_free: int) -> FitMeasures:
     """lavaan's fitMeasures for ML with likelihood = "normal" (divisor N)."""
     _, logdet_s = np.linalg.slogdet(s)
     _, logdet_sigma = np.linalg.slogdet(sigma)
@@ -233,17 +234,17 @@ def _fit_measures(s: np.ndarray, sigma: np.ndarray, n: int, p: int, n_free: int)
     residual = (s - sigma) / np.outer(scale, scale)
     rows, cols = np.tril_indices(p)
     srmr = float(np.sqrt((residual[rows, cols] ** 2).mean()))
-    return {
-        "chi2": chi2,
-        "df": int(df),
-        "p_value": float(special.chdtrc(df, chi2)) if df > 0 else float("nan"),
-        "cfi": float(cfi),
-        "tli": float(tli),
-        "rmsea": rmsea,
-        "rmsea_ci90": [_rmsea_bound(chi2, df, n, 0.95), _rmsea_bound(chi2, df, n, 0.05)],
-        "srmr": srmr,
-        "n": n,
-    }
+    return FitMeasures(
+        chi2=chi2,
+        df=int(df),
+        p_value=float(special.chdtrc(df, chi2)) if df > 0 else float("nan"),
+        cfi=float(cfi),
+        tli=float(tli),
+        rmsea=rmsea,
+        rmsea_ci90=(_rmsea_bound(chi2, df, n, 0.95), _rmsea_bound(chi2, df, n, 0.05)),
+        srmr=srmr,
+        n=n,
+    )
 
 
 def _rmsea_bound(chi2: float, df: int, n: int, probability: float) -> float:

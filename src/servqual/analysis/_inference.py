@@ -136,7 +136,8 @@ def signed_rank_test(values: np.ndarray, counts: np.ndarray) -> dict[str, float]
 
 def _differences(after: np.ndarray, before: np.ndarray | None) -> np.ndarray:
     d = after if before is None else after - before
-    return d[~np.isnan(d)]
+    present: np.ndarray = d[~np.isnan(d)]
+    return present
 
 
 @cache

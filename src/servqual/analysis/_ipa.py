@@ -7,9 +7,9 @@ performance (mean perception), split at the means into four quadrants.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+
+from servqual.analysis._results import DimensionPoint, ImportancePerformance, ItemPoint
 
 #: (importance high?, performance high?) -> quadrant key
 QUADRANTS = {
@@ -76,22 +76,20 @@ def importance_performance(
     item_numbers: list[int],
     item_performance: list[float],
     derived: list[float],
-) -> dict[str, Any]:
-    """The IPA grid for dimensions (stated importance) and items (derived importance)."""
+) -> ImportancePerformance:
+    """The IPA grid for dimensions (stated importance; none without importance points)
+    and items (derived importance)."""
     stated = [np.nan if w is None else w for w in weights]
-    return {
-        "dimensions": [
-            {"dimension": key, "importance": None if w is None else w, "performance": perf, "quadrant": q}
-            for key, w, perf, q in zip(
-                dimension_keys, weights, dimension_performance, quadrants(stated, dimension_performance), strict=True
-            )
-        ]
-        if any(w is not None for w in weights)
-        else [],
-        "items": [
-            {"item": number, "importance": imp, "performance": perf, "quadrant": q}
-            for number, imp, perf, q in zip(
-                item_numbers, derived, item_performance, quadrants(derived, item_performance), strict=True
-            )
-        ],
-    }
+    dimensions = tuple(
+        DimensionPoint(dimension=key, importance=w, performance=perf, quadrant=q)
+        for key, w, perf, q in zip(
+            dimension_keys, weights, dimension_performance, quadrants(stated, dimension_performance), strict=True
+        )
+    )
+    items = tuple(
+        ItemPoint(item=number, importance=imp, performance=perf, quadrant=q)
+        for number, imp, perf, q in zip(
+            item_numbers, derived, item_performance, quadrants(derived, item_performance), strict=True
+        )
+    )
+    return ImportancePerformance(dimensions if any(w is not None for w in weights) else (), items)

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from servqual.analysis._results import Reliability
+
 
 @dataclass(frozen=True)
 class PairwiseMoments:
@@ -60,10 +62,6 @@ class PairwiseMoments:
         """Per item: the number of answers, their sum and their sum of squares (3 x k)."""
         return np.stack([np.diag(self.n), np.diag(self.sums), np.diag(self.squares)])
 
-    def subset(self, positions: list[int]) -> PairwiseMoments:
-        pick = np.ix_(positions, positions)
-        return PairwiseMoments(self.n[pick], self.sums[pick], self.squares[pick], self.cross[pick])
-
     def covariance(self) -> np.ndarray:
         r"""Pairwise-complete covariance matrix.
 
@@ -72,7 +70,8 @@ class PairwiseMoments:
         In R: ``cov(x, use = "pairwise.complete.obs")``.
         """
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (self.cross - self.sums * self.sums.T / self.n) / (self.n - 1)
+            covariance: np.ndarray = (self.cross - self.sums * self.sums.T / self.n) / (self.n - 1)
+        return covariance
 
     def correlation(self) -> np.ndarray:
         """Pairwise-complete correlations, each from that pair's own means and variances.
@@ -81,7 +80,8 @@ class PairwiseMoments:
         """
         with np.errstate(invalid="ignore", divide="ignore"):
             variance = (self.squares - self.sums**2 / self.n) / (self.n - 1)
-            return self.covariance() / np.sqrt(variance * variance.T)
+            correlation: np.ndarray = self.covariance() / np.sqrt(variance * variance.T)
+        return correlation
 
 
 def pairwise_covariance(items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -105,15 +105,22 @@ def cronbach_alpha(items: np.ndarray, ci: float = 0.95) -> dict[str, float | lis
     return _alpha_with_ci(covariance, int(np.count_nonzero(~np.isnan(items).all(axis=1))), ci)
 
 
-def reliability(moments: PairwiseMoments, n: int, ci: float = 0.95) -> dict[str, Any]:
+def reliability(moments: PairwiseMoments, n: int, ci: float = 0.95) -> Reliability:
     """Alpha with its CI, omega total and the item statistics of one item set, from its
     moments; ``n`` is the number of respondents with at least one of its answers."""
     covariance = moments.covariance()
-    return {
-        **_alpha_with_ci(covariance, n, ci),
-        "omega_total": omega_total(moments.correlation()),
-        **_item_statistics(covariance),
-    }
+    alpha = _alpha_with_ci(covariance, n, ci)
+    items = _item_statistics(covariance)
+    low, high = alpha["ci95"]
+    return Reliability(
+        alpha=alpha["alpha"],
+        ci95=(low, high),
+        n=n,
+        k=alpha["k"],
+        omega_total=omega_total(moments.correlation()),
+        alpha_if_dropped=tuple(items["alpha_if_dropped"]),
+        corrected_item_total=tuple(items["corrected_item_total"]),
+    )
 
 
 def pairwise_correlation(items: np.ndarray) -> np.ndarray:
@@ -159,7 +166,8 @@ def _leading_loadings(r: np.ndarray, communality: np.ndarray) -> np.ndarray:
     reduced = r.copy()
     np.fill_diagonal(reduced, communality)
     values, vectors = np.linalg.eigh(reduced)
-    return vectors[:, -1] * np.sqrt(max(values[-1], 0.0))
+    loadings: np.ndarray = vectors[:, -1] * np.sqrt(max(values[-1], 0.0))
+    return loadings
 
 
 def _alpha_with_ci(covariance: np.ndarray, n: int, ci: float) -> dict[str, Any]:
@@ -179,7 +187,7 @@ def _alpha(covariance: np.ndarray) -> float:
     total = float(covariance.sum())
     if k < 2 or not np.isfinite(total) or total == 0:
         return float("nan")
-    return k / (k - 1) * (1 - float(np.trace(covariance)) / total)
+    return float(k / (k - 1) * (1 - float(np.trace(covariance)) / total))
 
 
 def item_statistics(items: np.ndarray) -> dict[str, list[float]]:

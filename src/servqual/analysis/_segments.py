@@ -16,6 +16,16 @@ import numpy as np
 from scipy import special
 
 from servqual.analysis._inference import NAN, ci_of_mean, summary, table_summary
+from servqual.analysis._results import (
+    GroupScore,
+    KruskalWallis,
+    PairwiseTest,
+    SegmentGroup,
+    SegmentResult,
+    SegmentTest,
+    WelchAnova,
+    WelchT,
+)
 
 #: The label of respondents without a value for the segment column.
 MISSING_VALUE = None
@@ -145,7 +155,7 @@ def holm(p_values: list[float]) -> list[float]:
 
 def segment_scores(
     tables: dict[str, tuple[np.ndarray, np.ndarray]], categories: list[Any], min_group: int = 5, section: str = "gap"
-) -> dict[str, Any]:
+) -> SegmentResult:
     """Per group: size and, per dimension, the mean score with its 95% CI; per dimension,
     tests across the visible groups.
 
@@ -168,31 +178,32 @@ def segment_scores(
     groups = []
     for g, value in present:
         if value in hidden:
-            groups.append({"value": value, "suppressed": True})
+            groups.append(SegmentGroup(value=value, suppressed=True, n=None, dimensions={}))
             continue
         dimensions = {}
         for key in tables:
             n, mean, sd = stats[key][g]
-            dimensions[key] = {"n": n, f"{section}_mean": mean, "ci95": list(ci_of_mean(n, mean, sd))}
-        groups.append({"value": value, "suppressed": False, "n": sizes[value], "dimensions": dimensions})
+            dimensions[key] = GroupScore(n=n, mean=mean, ci95=ci_of_mean(n, mean, sd))
+        groups.append(SegmentGroup(value=value, suppressed=False, n=sizes[value], dimensions=dimensions))
 
-    tests = {}
+    tests: dict[str, SegmentTest | None] = {}
     for key, (_, counts) in tables.items():
         if len(shown) < 2:
             tests[key] = None
             continue
         summaries = [stats[key][g] for g, _ in shown]
-        parametric = welch_t_of(*summaries) if len(shown) == 2 else welch_anova_of(summaries)
+        parametric: WelchT | WelchAnova = (
+            WelchT(**welch_t_of(*summaries)) if len(shown) == 2 else WelchAnova(**welch_anova_of(summaries))
+        )
         pairs = list(combinations(range(len(shown)), 2))
         raw = [welch_t_of(summaries[i], summaries[j])["p_value"] for i, j in pairs]
         adjusted = holm(raw) if pairs else []
-        tests[key] = {
-            "test": "welch_t" if len(shown) == 2 else "welch_anova",
-            **parametric,
-            "kruskal_wallis": kruskal_wallis_of(counts[[g for g, _ in shown], :-1]),
-            "pairwise": [
-                {"a": shown[i][1], "b": shown[j][1], "p_value": p, "p_holm": q}
+        tests[key] = SegmentTest(
+            parametric=parametric,
+            kruskal_wallis=KruskalWallis(**kruskal_wallis_of(counts[[g for g, _ in shown], :-1])),
+            pairwise=tuple(
+                PairwiseTest(a=shown[i][1], b=shown[j][1], p_value=p, p_holm=q)
                 for (i, j), p, q in zip(pairs, raw, adjusted, strict=True)
-            ],
-        }
-    return {"min_group": min_group, "groups": groups, "tests": tests}
+            ),
+        )
+    return SegmentResult(min_group=min_group, section=section, groups=tuple(groups), tests=tests)

@@ -11,26 +11,29 @@ responses and partitions summed elsewhere.
 Why patterns: a dimension of k items on a 7-point scale has at most 8**k answer
 patterns (14**k for the gap), so one integer per respondent and one ``bincount`` give
 its whole joint distribution. The integer is made by polars on all cores, without the
-interpreter lock, straight from the columns as read. The float matrices, their [present
-| x | x^2] stacks and their products per block of 8,192 rows that this replaced took
-0.56-0.60 s of one core at a million rows, these sums 0.30-0.36 s (measured on the
-2-core development VM, docs/performance.md).
+interpreter lock, straight from the columns as read (docs/performance.md has what this
+replaced and what it saves).
+
+:func:`accumulate` gives the :class:`Sums` of a table, which add up over parts (``a + b``);
+:func:`finish` turns the sums of the whole into the :class:`Totals` the figures read.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import polars as pl
-from threadpoolctl import threadpool_limits
 
+from servqual.analysis._reliability import PairwiseMoments
+from servqual.analysis._results import DIFFERENCES, headline_of
 from servqual.analysis._zone import zone_counts
 from servqual.instruments import Instrument
+from servqual.tuning import in_blocks, one_blas_thread
 
 #: Rows per block: the per-respondent codes and keys of a block (about 40 integers a
 #: respondent) stay near 40 MB however large the file.
@@ -39,13 +42,8 @@ BLOCK_ROWS = 262_144
 #: with more patterns is counted as the patterns of each pair of its items (a scale has at
 #: most 101 points, so a pair's table of gaps has at most 202**2 cells).
 MAX_PATTERN_CELLS = 2**20
-#: Blocks summed at once.
-WORKERS = 2
 #: The largest frequency table of one segment column and dimension (64 MB).
 MAX_SEGMENT_CELLS = 2**23
-#: The differences with perception, and the section each subtracts: the gap P - E and,
-#: in the three-column format, the adequacy gap P - M.
-DIFFERENCES = {"gap": "expectation", "adequacy": "minimum"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,7 @@ class Layout:
             widths={s: 2 * span + 1 if s in differences else span + 1 for s in sections},
             dimensions=tuple(tuple(instrument.item_positions(d.key)) for d in instrument.dimensions),
             n_items=len(instrument.items),
-            headline=differences[0] if differences else ("perception" if "perception" in answered else sections[0]),
+            headline=headline_of(sections),
             cfa=tuple(s for s in cfa if s in sections),
             groups=groups or {},
             columns={s: tuple(instrument.columns(s)) for s in answered},
@@ -145,7 +143,7 @@ class Layout:
         groups = {}
         for section in self.sections:
             base = self.widths[section] + 1
-            per_dimension = []
+            per_dimension: list[tuple[tuple[int, ...], ...]] = []
             for positions in self.dimensions:
                 k = len(positions)
                 if base**k <= MAX_PATTERN_CELLS:
@@ -200,7 +198,8 @@ class Layout:
                 k = len(self.dimensions[d])
                 if len(groups[0]) < k:
                     continue
-                total, count = np.zeros((), dtype=np.int32), np.zeros((), dtype=np.int32)
+                total: np.ndarray = np.zeros((), dtype=np.int32)
+                count: np.ndarray = np.zeros((), dtype=np.int32)
                 for _ in range(k):  # each new digit the least significant; all play the same part
                     total, count = np.add.outer(total, value), np.add.outer(count, present)
                 total, count = total.ravel(), count.ravel()
@@ -210,7 +209,8 @@ class Layout:
 
     def key_scores(self, section: str, dimension: int) -> np.ndarray:
         """The dimension score of each key, NaN for the last (no score)."""
-        return np.r_[self.score_values(section, dimension), np.nan]
+        scores: np.ndarray = np.r_[self.score_values(section, dimension), np.nan]
+        return scores
 
     def key_sums(self, section: str, dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """The sum and the count of the answers behind each key, 0 for the last (no score)."""
@@ -220,7 +220,7 @@ class Layout:
         return np.r_[keys // k + count * lowest, 0], np.r_[count, 0]
 
     @cached_property
-    def whole_type(self) -> pl.DataType:
+    def whole_type(self) -> type[pl.Int16] | type[pl.Int32]:
         """Int16, as CSV answers are read (no copy), where every answer and difference
         fits; else Int32."""
         return pl.Int16 if max(self.largest(s) for s in self.sections) < 2**15 else pl.Int32
@@ -236,67 +236,155 @@ def _digits(patterns: np.ndarray, base: int, k: int) -> np.ndarray:
     return np.stack([patterns // base**q % base for q in range(k)], axis=1)
 
 
-def accumulate(
-    layout: Layout, table: pl.DataFrame, codes: dict[str, np.ndarray] | None = None
-) -> dict[str, np.ndarray]:
+@dataclass
+class Sums:
+    """The mergeable sufficient statistics of a response table, or of some of its rows.
+
+    The sums of two parts of a table add up to those of the whole (``a + b``); the
+    figures follow from them through :func:`finish`. Frequency tables and sums are
+    float64 or int64 arrays of fixed shape for a given :class:`Layout`.
+    """
+
+    #: respondents with a headline score on at least one dimension
+    n_used: int
+    #: (section, dimension, group) -> frequencies of the group's answer patterns
+    #: (:attr:`Layout.pattern_groups`), from which every pairwise moment follows
+    patterns: dict[tuple[str, int, int], np.ndarray]
+    #: section -> frequencies of each dimension's (sum, count) score keys, one table of
+    #: all dimensions (:meth:`Layout.key_offsets`); here only for dimensions counted by
+    #: pairs of items, the others follow from their patterns in :func:`finish`
+    score_keys: dict[str, np.ndarray]
+    #: (dimension, group) of the perceptions -> per answer pattern, the sum of y and of
+    #: y^2 over its respondents, y their overall perception score (derived importance)
+    overall_by_pattern: dict[tuple[int, int], np.ndarray]
+    #: CFA section -> [n, sums; sums, cross] of the rows with every item answered
+    complete: dict[str, np.ndarray]
+    #: per dimension (columns), n and the sums behind Johns' reliability of the gap
+    #: (:func:`~servqual.analysis._reliability.pair_sums`); None without a gap
+    difference_score: np.ndarray | None
+    #: the zone of tolerance counts (n, below, inside, above) per item and per dimension;
+    #: None outside the three-column format
+    zone_items: np.ndarray | None
+    zone_dimensions: np.ndarray | None
+    #: per dimension: respondents with importance points, and the sum of their points;
+    #: None without importance points
+    weights: np.ndarray | None
+    #: section (gap, perception) -> respondents with a weighted score, and its sum
+    weighted: dict[str, np.ndarray]
+    #: segment column -> per dimension, the joint frequencies of group and headline key
+    #: (:meth:`Layout.segment_offsets`)
+    segments: dict[str, np.ndarray]
+
+    def __add__(self, other: Sums) -> Sums:
+        return Sums(**{f.name: _added(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)})
+
+    def __iadd__(self, other: Sums) -> Sums:
+        """In place: a segment's table can be large, and many blocks are added up."""
+        for f in fields(self):
+            setattr(self, f.name, _added(getattr(self, f.name), getattr(other, f.name), into=True))
+        return self
+
+
+def _added(a: Any, b: Any, into: bool = False) -> Any:
+    """``a + b`` for the values of :class:`Sums`, key by key for dicts (into ``a``'s arrays)."""
+    if a is None:
+        return None
+    if isinstance(a, dict):
+        return {key: _added(value, b[key], into) for key, value in a.items()}
+    if into and isinstance(a, np.ndarray):
+        a += b
+        return a
+    return a + b
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What every figure of ``analyze`` is computed from: the sums of the whole table,
+    with the patterns' frequencies turned into moments and frequency tables (:func:`finish`)."""
+
+    n_used: int
+    #: section -> per dimension, the pairwise moments of its items
+    moments: dict[str, tuple[PairwiseMoments, ...]]
+    #: section -> frequencies of every dimension's (sum, count) score keys
+    score_keys: dict[str, np.ndarray]
+    #: difference section -> each item's frequencies of its values, then of no answer
+    item_values: dict[str, np.ndarray]
+    #: per perception item, over respondents who answered it: sum y, sum y^2 and sum xy,
+    #: y the overall perception score; None without perceptions
+    overall: np.ndarray | None
+    complete: dict[str, np.ndarray]
+    difference_score: np.ndarray | None
+    zone_items: np.ndarray | None
+    zone_dimensions: np.ndarray | None
+    weights: np.ndarray | None
+    weighted: dict[str, np.ndarray]
+    segments: dict[str, np.ndarray]
+
+
+def accumulate(layout: Layout, table: pl.DataFrame, codes: dict[str, np.ndarray] | None = None) -> Sums:
     """The sums behind every figure of ``analyze``, over blocks of rows.
 
     ``table`` is the response table (:attr:`ResponseSet.table`) or a part of its rows,
-    ``codes`` each segment column's group codes for those rows. Returns named arrays;
-    the sums of two parts of a file add up name by name.
+    ``codes`` each segment column's group codes for those rows.
     """
-    sums: dict[str, np.ndarray] = {}
+    codes = codes or {}
 
-    def block(start: int) -> dict[str, np.ndarray]:
+    def block(start: int) -> Sums:
         rows = slice(start, min(start + BLOCK_ROWS, table.height))
-        part, headline = block_sums(layout, table[rows])
-        return part | segment_sums(layout, headline, {column: code[rows] for column, code in (codes or {}).items()})
+        return block_sums(layout, table[rows], {column: code[rows] for column, code in codes.items()})
 
-    # One BLAS thread: the products here are small, and OpenBLAS's waiting threads made
-    # them many times slower on a busy 2-core machine. Two blocks at a time: while one
-    # is in polars (which lets go of the interpreter lock), the other counts in numpy.
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(WORKERS) as pool:
-        for part in pool.map(block, range(0, table.height, BLOCK_ROWS)):
-            add_sums(sums, part)
-        return finish(layout, sums)
+    with one_blas_thread():
+        parts = in_blocks(block, range(0, max(table.height, 1), BLOCK_ROWS))
+        total = next(parts)
+        for part in parts:
+            total += part
+    return total
 
 
-def add_sums(sums: dict[str, np.ndarray], part: dict[str, np.ndarray]) -> None:
-    """Add the sums of ``part`` to ``sums``, name by name."""
-    for name, value in part.items():
-        if name in sums:
-            sums[name] += value  # in place: a segment's table can be large
-        else:
-            sums[name] = np.asarray(value, dtype=np.float64).copy()
-
-
-def finish(layout: Layout, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The patterns' frequencies of the whole table, once, into moments, item tables,
-    (for dimensions counted as whole patterns) the frequencies of score keys, and the
-    sums per perception item behind the derived importance."""
+def finish(layout: Layout, sums: Sums) -> Totals:
+    """The patterns' frequencies of the whole table, once, into moments, the frequency
+    tables of items (of differences) and of score keys (of dimensions counted as whole
+    patterns), and the sums per perception item behind the derived importance."""
+    score_keys = {section: table.copy() for section, table in sums.score_keys.items()}
+    moments: dict[str, tuple[PairwiseMoments, ...]] = {}
+    item_values: dict[str, np.ndarray] = {}
     for section in layout.sections:
         offsets = layout.key_offsets(section)
+        if section in layout.differences:
+            item_values[section] = np.zeros(layout.n_items * (layout.widths[section] + 1))
+        per_dimension = []
         for d, groups in enumerate(layout.pattern_groups[section]):
             k = len(layout.dimensions[d])
-            moments = np.zeros((4, k, k))
+            dimension_moments = np.zeros((4, k, k))
             for g, group in enumerate(groups):
-                counts = sums.pop(f"{section}:patterns:{d}:{g}")
-                _add_pattern_moments(layout, section, d, group, counts, moments, sums)
+                counts = sums.patterns[section, d, g]
+                _add_pattern_moments(layout, section, d, group, counts, dimension_moments, item_values.get(section))
                 if len(group) == k:
-                    keys = np.bincount(
+                    score_keys[section][offsets[d] : offsets[d + 1]] += np.bincount(
                         layout.pattern_keys[section, d], weights=counts, minlength=offsets[d + 1] - offsets[d]
                     )
-                    sums[f"{section}:dimensions"][offsets[d] : offsets[d + 1]] += keys
-            sums[f"{section}:moments:{d}"] = moments
-    if "perception" in layout.sections:
-        sums["perception:overall"] = _overall_sums(layout, sums)
-    return sums
+            per_dimension.append(PairwiseMoments(*dimension_moments))
+        moments[section] = tuple(per_dimension)
+    return Totals(
+        n_used=sums.n_used,
+        moments=moments,
+        score_keys=score_keys,
+        item_values=item_values,
+        overall=_overall_sums(layout, sums.overall_by_pattern) if "perception" in layout.sections else None,
+        complete=sums.complete,
+        difference_score=sums.difference_score,
+        zone_items=sums.zone_items,
+        zone_dimensions=sums.zone_dimensions,
+        weights=sums.weights,
+        weighted=sums.weighted,
+        segments=sums.segments,
+    )
 
 
-def segment_sums(layout: Layout, headline: list[np.ndarray], codes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _segment_tables(layout: Layout, headline: list[np.ndarray], codes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per segment column, the joint frequencies of each respondent's group and headline
-    (sum, count) key of every dimension (``headline``, from :func:`block_sums`)."""
-    sums = {}
+    (sum, count) key of every dimension."""
+    tables = {}
     for column, code in codes.items():
         offsets = layout.segment_offsets(column)
         table = np.zeros(offsets[-1])
@@ -304,20 +392,20 @@ def segment_sums(layout: Layout, headline: list[np.ndarray], codes: dict[str, np
             table[offsets[d] : offsets[d + 1]] = np.bincount(
                 code * (layout.n_keys(layout.headline, d) + 1) + key, minlength=offsets[d + 1] - offsets[d]
             )
-        sums[f"segment:{column}"] = table
-    return sums
+        tables[column] = table
+    return tables
 
 
-def block_sums(layout: Layout, block: pl.DataFrame) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
-    """The sums of one block of rows but those of segments, and each respondent's
-    (sum, count) key of every dimension of the headline, which segments are counted by.
+def block_sums(layout: Layout, block: pl.DataFrame, codes: dict[str, np.ndarray]) -> Sums:
+    """The sums of one block of rows (``codes``: each segment column's group codes).
 
     polars turns each dimension's answers into one pattern integer per respondent; every
     other per-respondent figure (the dimension's (sum, count) key, its score, the
     overall perception score) then follows by table look-up, and every pairwise moment
     and item frequency from the patterns' frequency table (:func:`finish`)."""
     n_dimensions = len(layout.dimensions)
-    names, expressions = [], []
+    names: list[tuple[str, int, int | str] | str] = []
+    expressions = []
     for section in layout.sections:
         for d in range(n_dimensions):
             groups = layout.pattern_groups[section][d]
@@ -332,7 +420,8 @@ def block_sums(layout: Layout, block: pl.DataFrame) -> tuple[dict[str, np.ndarra
         expressions += [pl.col(c).fill_null(np.nan) for c in layout.importance]
     columns = dict(zip(names, (s.to_numpy() for s in block.select(expressions).iter_columns()), strict=True))
 
-    sums: dict[str, np.ndarray] = {}
+    patterns: dict[tuple[str, int, int], np.ndarray] = {}
+    score_keys: dict[str, np.ndarray] = {}
     keys: dict[tuple[str, int], np.ndarray] = {}
     for section in layout.sections:
         offsets = layout.key_offsets(section)
@@ -341,7 +430,7 @@ def block_sums(layout: Layout, block: pl.DataFrame) -> tuple[dict[str, np.ndarra
             groups = layout.pattern_groups[section][d]
             for g, group in enumerate(groups):
                 size = (layout.widths[section] + 1) ** len(group)
-                sums[f"{section}:patterns:{d}:{g}"] = np.bincount(columns[section, d, g], minlength=size)
+                patterns[section, d, g] = np.bincount(columns[section, d, g], minlength=size)
             if len(groups[0]) == len(positions):  # its keys' frequencies follow from the patterns' (finish)
                 keys[section, d] = layout.pattern_keys[section, d].take(columns[section, d, 0])
             else:
@@ -349,45 +438,54 @@ def block_sums(layout: Layout, block: pl.DataFrame) -> tuple[dict[str, np.ndarra
                 table[offsets[d] : offsets[d + 1]] = np.bincount(
                     keys[section, d], minlength=offsets[d + 1] - offsets[d]
                 )
-        sums[f"{section}:dimensions"] = table
-        if section in layout.cfa:
-            sums[f"{section}:complete"] = _complete_moments(layout, block, section)
+        score_keys[section] = table
 
     headline = [keys[layout.headline, d] for d in range(n_dimensions)]
     scored = np.zeros(block.height, dtype=bool)
     for d, key in enumerate(headline):
         scored |= key != layout.n_keys(layout.headline, d)
-    sums["n_used"] = np.array(np.count_nonzero(scored))
 
     def scores(section: str) -> list[np.ndarray]:
         """Per dimension each respondent's score, NaN for none."""
         return [layout.key_scores(section, d).take(keys[section, d]) for d in range(n_dimensions)]
 
-    if "perception" in layout.sections:
-        sums.update(_overall_by_pattern(layout, keys, columns))
-    if "gap" in layout.sections:
-        sums["difference_score"] = np.stack(
-            [_pair_sums_of_keys(layout, keys["perception", d], keys["expectation", d], d) for d in range(n_dimensions)],
-            axis=1,
-        )
+    zone_items = zone_dimensions = None
     if "minimum" in layout.sections:
         zone = ("minimum", "expectation", "perception")
         items = [block.select(layout.value(s, j) for j in range(layout.n_items)).to_numpy().astype(float) for s in zone]
-        sums["zone:items"] = zone_counts(*items)
-        sums["zone:dimensions"] = zone_counts(*(np.stack(scores(s), axis=1) for s in zone))
+        zone_items = zone_counts(*items)
+        zone_dimensions = zone_counts(*(np.stack(scores(s), axis=1) for s in zone))
+    weights, weighted = None, {}
     if layout.importance:
         points = [columns[c] for c in layout.importance]
         given = [~np.isnan(p) for p in points]
-        sums["weights"] = np.array(
+        weights = np.array(
             [[g.sum() for g in given], [np.where(g, p, 0.0).sum() for g, p in zip(given, points, strict=True)]]
         )
         for section in ("gap", "perception"):
             if section in layout.sections:
                 # NaN unless the respondent has importance points and a score on every dimension
-                weighted = sum(p * score for p, score in zip(points, scores(section), strict=True)) / 100
-                usable = ~np.isnan(weighted)
-                sums[f"{section}:weighted"] = np.array([np.count_nonzero(usable), weighted[usable].sum()])
-    return sums, headline
+                products = sum(p * score for p, score in zip(points, scores(section), strict=True)) / 100
+                usable = ~np.isnan(products)
+                weighted[section] = np.array([np.count_nonzero(usable), products[usable].sum()])
+    return Sums(
+        n_used=int(np.count_nonzero(scored)),
+        patterns=patterns,
+        score_keys=score_keys,
+        overall_by_pattern=_overall_by_pattern(layout, keys, columns) if "perception" in layout.sections else {},
+        complete={section: _complete_moments(layout, block, section) for section in layout.cfa},
+        difference_score=np.stack(
+            [_pair_sums_of_keys(layout, keys["perception", d], keys["expectation", d], d) for d in range(n_dimensions)],
+            axis=1,
+        )
+        if "gap" in layout.sections
+        else None,
+        zone_items=zone_items,
+        zone_dimensions=zone_dimensions,
+        weights=weights,
+        weighted=weighted,
+        segments=_segment_tables(layout, headline, codes),
+    )
 
 
 def _pair_sums_of_keys(layout: Layout, perception: np.ndarray, expectation: np.ndarray, dimension: int) -> np.ndarray:
@@ -409,12 +507,12 @@ def _add_pattern_moments(
     group: tuple[int, ...],
     counts: np.ndarray,
     moments: np.ndarray,
-    sums: dict[str, np.ndarray],
+    item_values: np.ndarray | None,
 ) -> None:
     """The pairwise moments (n, sums, squares, cross) of the items of ``group`` from the
     frequencies of their answer patterns, into ``moments``; for a difference also each
-    item's frequency table (its values, then no answer) into ``sums``. Exact: whole
-    numbers, summed in float64."""
+    item's frequency table (its values, then no answer) into ``item_values``. Exact:
+    whole numbers, summed in float64."""
     base, lowest = layout.widths[section] + 1, layout.lowest[section]
     seen = np.flatnonzero(counts)
     weight = counts[seen].astype(np.float64)
@@ -427,32 +525,33 @@ def _add_pattern_moments(
     moments[1][at] = values.T @ weighted_present
     moments[2][at] = (values * values).T @ weighted_present
     moments[3][at] = values.T @ weighted_values
-    if section in layout.differences:
-        items = sums.setdefault(f"{section}:items", np.zeros(layout.n_items * base))
+    if item_values is not None:
         for q, i in enumerate(group):
             frequencies = np.bincount(digits[:, q], weights=weight, minlength=base)
             item = layout.dimensions[dimension][i]
             # values first, then the bin that counts no answer
-            items[item * base : (item + 1) * base] = np.r_[frequencies[1:], frequencies[0]]
+            item_values[item * base : (item + 1) * base] = np.r_[frequencies[1:], frequencies[0]]
 
 
 def _overall_by_pattern(
-    layout: Layout, keys: dict[tuple[str, int], np.ndarray], columns: dict[tuple, np.ndarray]
-) -> dict[str, np.ndarray]:
+    layout: Layout, keys: dict[tuple[str, int], np.ndarray], columns: dict[Any, np.ndarray]
+) -> dict[tuple[int, int], np.ndarray]:
     """Per perception answer pattern, the sum of y and of y^2 over the respondents who gave
     it, with y the respondent's overall perception score (the mean of all answered items);
     :func:`_overall_sums` turns them into sums per item once for the whole table."""
-    total, count = 0, 0
+    total: np.ndarray | int = 0
+    count: np.ndarray | int = 0
     for d in range(len(layout.dimensions)):
         sums, counts = layout.key_sums("perception", d)
         total, count = total + sums.take(keys["perception", d]), count + counts.take(keys["perception", d])
     with np.errstate(invalid="ignore", divide="ignore"):
         overall = np.where(count > 0, total / count, 0.0)
-    base, by_pattern = layout.widths["perception"] + 1, {}
+    base = layout.widths["perception"] + 1
+    by_pattern: dict[tuple[int, int], np.ndarray] = {}
     for d, groups in enumerate(layout.pattern_groups["perception"]):
         for g, group in enumerate(groups):
             pattern, size = columns["perception", d, g], base ** len(group)
-            by_pattern[f"perception:overall:{d}:{g}"] = np.stack(
+            by_pattern[d, g] = np.stack(
                 [
                     np.bincount(pattern, weights=overall, minlength=size),
                     np.bincount(pattern, weights=overall**2, minlength=size),
@@ -461,16 +560,16 @@ def _overall_by_pattern(
     return by_pattern
 
 
-def _overall_sums(layout: Layout, sums: dict[str, np.ndarray]) -> np.ndarray:
+def _overall_sums(layout: Layout, overall_by_pattern: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
     """Per perception item, over respondents who answered it: sum y, sum y^2 and sum xy
     (as :func:`~servqual.analysis._ipa.overall_sums` gives them), from the sums per answer
-    pattern of :func:`_overall_by_pattern`, which are taken out of ``sums``."""
+    pattern of :func:`_overall_by_pattern`."""
     base, lowest = layout.widths["perception"] + 1, layout.lowest["perception"]
     result = np.zeros((3, layout.n_items))
     for d, positions in enumerate(layout.dimensions):
         done = set()
         for g, group in enumerate(layout.pattern_groups["perception"][d]):
-            by_pattern = sums.pop(f"perception:overall:{d}:{g}")
+            by_pattern = overall_by_pattern[d, g]
             digits = _digits(np.arange(base ** len(group)), base, len(group))
             for q, i in enumerate(group):
                 if i in done:
@@ -487,8 +586,8 @@ def _complete_moments(layout: Layout, block: pl.DataFrame, section: str) -> np.n
     (``A.T @ A`` with a column of ones in front). Whole numbers: float32 products are
     exact while every sum stays below 2**24, and faster than float64."""
     exact = layout.largest(section) ** 2 * block.height < 2**24
-    x = block.select(layout.value(section, j).alias(str(j)) for j in range(layout.n_items)).drop_nulls()
-    x = x.to_numpy().astype(np.float32 if exact else np.float64)
+    rows = block.select(layout.value(section, j).alias(str(j)) for j in range(layout.n_items)).drop_nulls()
+    x: np.ndarray = rows.to_numpy().astype(np.float32 if exact else np.float64)
     moments = np.empty((x.shape[1] + 1, x.shape[1] + 1))
     moments[0, 0], moments[0, 1:] = len(x), x.sum(axis=0, dtype=np.float64)
     moments[1:, 0], moments[1:, 1:] = moments[0, 1:], x.T @ x

@@ -6,7 +6,7 @@ English with a pointer to docs/methods.md.
 
 from __future__ import annotations
 
-from typing import Any
+from servqual.analysis._results import DimensionResult, FactorModel, ResultWarning
 
 #: Thresholds, each a common rule of thumb (Nunnally 1978 for alpha).
 LOW_ALPHA = 0.70
@@ -17,25 +17,31 @@ POOR_CFI = 0.90
 POOR_RMSEA = 0.08
 
 
-def warnings_for(result: dict[str, Any], answers_missing_share: float) -> list[dict[str, Any]]:
-    """Warnings for a result dictionary (``AnalysisResult.to_dict()`` without warnings)."""
-    found: list[dict[str, Any]] = []
-    if result["n_used"] < SMALL_SAMPLE:
-        found.append({"code": "small_sample", "n": result["n_used"], "threshold": SMALL_SAMPLE})
+def warnings_for(
+    n_used: int,
+    answers_missing_share: float,
+    dimensions: dict[str, DimensionResult],
+    cfa: dict[str, FactorModel],
+    has_gap: bool,
+) -> tuple[ResultWarning, ...]:
+    """The warnings for a result's figures, in the documented order."""
+    found: list[ResultWarning] = []
+    if n_used < SMALL_SAMPLE:
+        found.append(ResultWarning("small_sample", n=n_used, threshold=SMALL_SAMPLE))
     if answers_missing_share > MANY_MISSING:
-        found.append({"code": "many_missing", "share": answers_missing_share, "threshold": MANY_MISSING})
-    for key, dimension in result["dimensions"].items():
-        for section, alpha in dimension["alpha"].items():
+        found.append(ResultWarning("many_missing", share=answers_missing_share, threshold=MANY_MISSING))
+    for key, dimension in dimensions.items():
+        for section, alpha in dimension.alpha.items():
             if alpha == alpha and alpha < LOW_ALPHA:  # NaN is no warning: too few items or answers
-                found.append({"code": "low_alpha", "dimension": key, "section": section, "alpha": alpha})
-        r_d = dimension["reliability"].get("difference_score")
+                found.append(ResultWarning("low_alpha", dimension=key, section=section, alpha=alpha))
+        r_d = dimension.difference_score
         if r_d is not None and r_d == r_d and r_d < LOW_ALPHA:
-            found.append({"code": "low_difference_reliability", "dimension": key, "reliability": r_d})
-    for section, model in result.get("cfa", {}).items():
-        if not model["converged"]:
-            found.append({"code": "no_factor_model", "section": section, "reason": model["reason"], "n": model["n"]})
-        elif model["cfi"] < POOR_CFI or model["rmsea"] > POOR_RMSEA:
-            found.append({"code": "poor_fit", "section": section, "cfi": model["cfi"], "rmsea": model["rmsea"]})
-    if result["servqual"] is not None:
-        found.append({"code": "difference_scores"})
-    return found
+            found.append(ResultWarning("low_difference_reliability", dimension=key, reliability=r_d))
+    for section, model in cfa.items():
+        if not model.converged:
+            found.append(ResultWarning("no_factor_model", section=section, reason=model.reason, n=model.n))
+        elif model.fit.cfi < POOR_CFI or model.fit.rmsea > POOR_RMSEA:
+            found.append(ResultWarning("poor_fit", section=section, cfi=model.fit.cfi, rmsea=model.fit.rmsea))
+    if has_gap:
+        found.append(ResultWarning("difference_scores"))
+    return tuple(found)

@@ -126,6 +126,30 @@ class Instrument:
     def reverse_positions(self) -> list[int]:
         return [i for i, item in enumerate(self.items) if item.reverse]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The definition with the instrument file's field names (``servqual instruments NAME --format json``)."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "description": self.description,
+            "reference": self.reference,
+            "sections": list(self.sections),
+            "importance": self.importance,
+            "scale": {
+                "min": self.scale.min,
+                "max": self.scale.max,
+                "no_opinion": self.scale.no_opinion,
+                "anchors": self.scale.anchors,
+            },
+            "dimensions": [
+                {"key": d.key, "code": d.code, "name": d.name, "description": d.description} for d in self.dimensions
+            ],
+            "items": [
+                {"number": i.number, "dimension": i.dimension, "reverse": i.reverse, "texts": i.texts}
+                for i in self.items
+            ],
+        }
+
 
 @cache
 def builtin_instruments() -> tuple[str, ...]:

@@ -314,10 +314,10 @@ def share_bars(rows: Sequence[tuple[str, float | None]], *, title: str, fmt: For
     high = max([*values, 0.01]) * 1.15
     x = _Axis(0, high, label_room + 10, WIDTH - 50)
     bottom = top + len(rows) * ROW
-    for value in ticks(0, high, 5):
-        if value <= high:
-            svg.line(x(value), top, x(value), bottom, colour=LIGHT, width=0.6)
-            svg.text(x(value), bottom + 14, fmt(value * 100), anchor="middle", size=10)
+    for tick in ticks(0, high, 5):
+        if tick <= high:
+            svg.line(x(tick), top, x(tick), bottom, colour=LIGHT, width=0.6)
+            svg.text(x(tick), bottom + 14, fmt(tick * 100), anchor="middle", size=10)
     for i, (label, value) in enumerate(rows):
         y = top + i * ROW
         svg.text(label_room, y + 14, shorten(label, 11, label_room - 8), anchor="end")
@@ -366,7 +366,7 @@ def quadrant_grid(
         f'<text x="12" y="{(top + bottom) / 2:.1f}" font-size="10" text-anchor="middle" '
         f'transform="rotate(-90 12 {(top + bottom) / 2:.1f})">{escape(axes[1])}</text>'
     )
-    corners = ((left + 6, top + 14, "start"), (right - 6, top + 14, "end"))
+    corners: tuple[tuple[float, float, str], ...] = ((left + 6, top + 14, "start"), (right - 6, top + 14, "end"))
     corners += ((left + 6, bottom - 8, "start"), (right - 6, bottom - 8, "end"))
     for (cx, cy, anchor), label in zip(corners, quadrants, strict=True):
         svg.text(cx, cy, label, anchor=anchor, size=10, font_weight="bold", fill=GREY)

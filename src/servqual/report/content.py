@@ -12,7 +12,7 @@ import datetime
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from servqual.i18n import N_, number, p_value, pick, translator
 from servqual.report import charts
@@ -22,11 +22,17 @@ from servqual.report.words import (
     GAP_EXPLAINED,
     QUADRANT_NAMES,
     SECTION_TITLES,
+    fit_figures,
     fit_quality,
     gap_kind,
     section_title,
     warning_text,
 )
+
+if TYPE_CHECKING:
+    from servqual.analysis import AnalysisResult, ItemResult
+    from servqual.instruments import Instrument
+    from servqual.io import ValidationReport
 
 Report = dict[str, Any]
 Block = dict[str, Any]
@@ -59,8 +65,6 @@ def table(
 
 #: The command line's warnings end with a pointer into the docs; a report names the docs once.
 DOCS_LINK = re.compile(r"\s*\(docs/[^)]*\)")
-ANSWER_SECTIONS = ("minimum", "expectation", "perception")
-DIFFERENCE_SECTIONS = ("gap", "adequacy")
 #: How the dimension and segment charts state the sign, per kind of instrument.
 SIGN_NOTES = {
     "two-column": N_("gap = P − E (negative: service falls short)"),
@@ -85,13 +89,13 @@ GAP_WORDS = {
 
 
 def build_report(
-    result: Any,
-    instrument: Any,
+    result: AnalysisResult,
+    instrument: Instrument,
     *,
     lang: str = "en",
     title: str | None = None,
     service: str | None = None,
-    validation: Any = None,
+    validation: ValidationReport | None = None,
     date: datetime.date | None = None,
 ) -> Report:
     """The content of the report on ``result`` (an :class:`~servqual.analysis.AnalysisResult`)
@@ -107,7 +111,14 @@ def _capitalised(sentence: str) -> str:
 
 
 class _Builder:
-    def __init__(self, result: Any, instrument: Any, lang: str, service: str | None, validation: Any) -> None:
+    def __init__(
+        self,
+        result: AnalysisResult,
+        instrument: Instrument,
+        lang: str,
+        service: str | None,
+        validation: ValidationReport | None,
+    ) -> None:
         self.result, self.instrument, self.lang, self.validation = result, instrument, lang, validation
         self._ = translator(lang)
         self.service = service
@@ -121,10 +132,10 @@ class _Builder:
             + (reverse if item.reverse else "")
             for item in instrument.items
         }
-        self.answer_sections = [s for s in result.sections if s in ANSWER_SECTIONS]
-        self.differences = [s for s in result.sections if s in DIFFERENCE_SECTIONS]
+        self.differences = list(result.differences)
+        self.answer_sections = [s for s in result.sections if s not in self.differences]
         #: the headline figure: the gap, else (SERVPERF) the perception
-        self.headline = "gap" if "gap" in result.sections else "perception"
+        self.headline = result.headline
         self.kind = gap_kind(result.sections)
 
     # -- small helpers -------------------------------------------------------------------
@@ -138,16 +149,16 @@ class _Builder:
     def title_of(self, section: str) -> str:
         return self._(section_title(section, self.instrument))
 
-    def interval(self, ci: list[float | None]) -> str:
+    def interval(self, ci: tuple[float, float]) -> str:
         return f"[{self.num(ci[0])}; {self.num(ci[1])}]"
 
-    def gap_words(self, mean: float, ci: list[float | None]) -> str:
+    def gap_words(self, mean: float, ci: tuple[float, float]) -> str:
         high = ci[1]
         if mean >= 0:
             key = "met"
         else:
             key = "short" if high is not None and math.isfinite(high) and high < 0 else "unclear"
-        return self._(GAP_WORDS[self.kind][key]).format(size=self.num(abs(mean)))
+        return self._(GAP_WORDS[self.kind or "two-column"][key]).format(size=self.num(abs(mean)))
 
     def sign_note(self) -> str:
         return self._(SIGN_NOTES[self.kind]) if self.kind else ""
@@ -173,13 +184,13 @@ class _Builder:
         _, result = self._, self.result
         figures = [{"value": str(result.n_used), "label": _("respondents")}]
         if result.servqual is not None:
-            figures.append({"value": self.num(result.servqual["unweighted"]), "label": _("SERVQUAL score (mean gap)")})
-            if result.servqual["weighted"] is not None and math.isfinite(result.servqual["weighted"]):
-                figures.append({"value": self.num(result.servqual["weighted"]), "label": _("weighted by importance")})
-            short = sum(1 for d in result.dimensions.values() if d["gap"]["mean"] < 0)
+            figures.append({"value": self.num(result.servqual.unweighted), "label": _("SERVQUAL score (mean gap)")})
+            if math.isfinite(result.servqual.weighted):
+                figures.append({"value": self.num(result.servqual.weighted), "label": _("weighted by importance")})
+            short = sum(1 for d in result.dimensions.values() if d.scores["gap"].mean < 0)
             figures.append({"value": f"{short}/{len(result.dimensions)}", "label": _("dimensions below expectation")})
-        else:
-            figures.append({"value": self.num(result.servperf["unweighted"]), "label": _("mean perception")})
+        elif result.servperf is not None:
+            figures.append({"value": self.num(result.servperf.unweighted), "label": _("mean perception")})
         blocks: list[Block] = [{"type": "keyfigures", "items": figures}]
         if self.kind:
             blocks.append(text(_(GAP_EXPLAINED[self.kind])))
@@ -191,20 +202,22 @@ class _Builder:
 
     def biggest_gaps(self) -> list[Block]:
         _, lang = self._, self.lang
-        key = f"{self.headline}_mean"
-        ranked = sorted(
-            (i for i in self.result.items if i[key] is not None and math.isfinite(i[key])), key=lambda i: i[key]
-        )[:3]
-        if self.headline == "gap":
+        ranked_by = "gap" if self.headline == "gap" else "perception"
+
+        def score(item: ItemResult) -> float:
+            return item.scores[ranked_by].mean
+
+        ranked = sorted((i for i in self.result.items if math.isfinite(score(i))), key=score)[:3]
+        if ranked_by == "gap":
             title = _("The three biggest gaps")
             lines = [
                 _("{dimension}, item {item}: “{text}” Gap {gap} {interval}. {words}").format(
-                    dimension=self.names[i["dimension"]],
-                    item=i["item"],
-                    text=self.texts[i["item"]],
-                    gap=self.num(i["gap_mean"]),
-                    interval=self.interval(i["gap_ci95"]),
-                    words=self.gap_words(i["gap_mean"], i["gap_ci95"]),
+                    dimension=self.names[i.dimension],
+                    item=i.item,
+                    text=self.texts[i.item],
+                    gap=self.num(i.scores["gap"].mean),
+                    interval=self.interval(i.tests["gap"].ci95),
+                    words=self.gap_words(i.scores["gap"].mean, i.tests["gap"].ci95),
                 )
                 for i in ranked
             ]
@@ -212,10 +225,10 @@ class _Builder:
             title = _("The three lowest-rated items")
             lines = [
                 _("{dimension}, item {item}: “{text}” Mean perception {mean} on a scale of {low} to {high}.").format(
-                    dimension=self.names[i["dimension"]],
-                    item=i["item"],
-                    text=self.texts[i["item"]],
-                    mean=number(i["perception_mean"], lang),
+                    dimension=self.names[i.dimension],
+                    item=i.item,
+                    text=self.texts[i.item],
+                    mean=number(i.scores["perception"].mean, lang),
                     low=self.instrument.scale.min,
                     high=self.instrument.scale.max,
                 )
@@ -226,26 +239,27 @@ class _Builder:
     def where_to_act(self) -> list[Block]:
         _, ipa = self._, self.result.ipa
         blocks: list[Block] = [heading(_("Where to act first"))]
-        if ipa["dimensions"]:
-            act = [e for e in ipa["dimensions"] if e["quadrant"] == "concentrate_here"]
-            keep = [e for e in ipa["dimensions"] if e["quadrant"] == "keep_up"]
+        if ipa.dimensions:
+            act = [e for e in ipa.dimensions if e.quadrant == "concentrate_here"]
+            keep = [e for e in ipa.dimensions if e.quadrant == "keep_up"]
             lines = [
                 _(
                     "{dimension}: important to customers ({points} of 100 points) and rated below average "
                     "({performance}). Act here first."
                 ).format(
-                    dimension=self.names[e["dimension"]],
-                    points=self.num(e["importance"] * 100, 0),
-                    performance=self.num(e["performance"]),
+                    dimension=self.names[e.dimension],
+                    points=self.num(e.importance * 100, 0),
+                    performance=self.num(e.performance),
                 )
-                for e in sorted(act, key=lambda e: -e["importance"])
+                for e in sorted(act, key=lambda e: -(e.importance or 0.0))
+                if e.importance is not None
             ]
             if not act:
                 lines.append(_("No dimension is both important to customers and rated below average."))
             if keep:
                 lines.append(
                     _("Keep up the good work on: {dimensions}.").format(
-                        dimensions=", ".join(self.names[e["dimension"]] for e in keep)
+                        dimensions=", ".join(self.names[e.dimension] for e in keep)
                     )
                 )
             blocks.append(bullets(lines))
@@ -258,13 +272,13 @@ class _Builder:
                 )
             )
             return blocks
-        act_items = [e for e in ipa["items"] if e["quadrant"] == "concentrate_here"]
+        act_items = [e for e in ipa.items if e.quadrant == "concentrate_here"]
         if act_items:
             lines = [
                 _("Item {item} ({dimension}): “{text}”").format(
-                    item=e["item"], dimension=self.names[self._dimension_of(e["item"])], text=self.texts[e["item"]]
+                    item=e.item, dimension=self.names[self._dimension_of(e.item)], text=self.texts[e.item]
                 )
-                for e in sorted(act_items, key=lambda e: e["performance"])[:5]
+                for e in sorted(act_items, key=lambda e: e.performance)[:5]
             ]
             blocks.append(
                 text(
@@ -285,7 +299,7 @@ class _Builder:
     def dimension_gap_chart(self) -> Block:
         _ = self._
         bars = [
-            charts.Bar(self.names[key], d["gap"]["mean"], *d["gap"]["ci95"])
+            charts.Bar(self.names[key], d.scores["gap"].mean, *d.tests["gap"].ci95)
             for key, d in self.result.dimensions.items()
         ]
         svg = charts.gap_bars(
@@ -314,13 +328,13 @@ class _Builder:
             blocks.append(
                 bullets(
                     [
-                        f"{self.names[key]}: " + self.gap_words(d["gap"]["mean"], d["gap"]["ci95"])
+                        f"{self.names[key]}: " + self.gap_words(d.scores["gap"].mean, d.tests["gap"].ci95)
                         for key, d in result.dimensions.items()
                     ]
                 )
             )
         blocks.append(self.profile_chart())
-        weights = [(self.names[k], d["weight"]) for k, d in result.dimensions.items()]
+        weights = [(self.names[k], d.weight) for k, d in result.dimensions.items()]
         if any(w is not None and math.isfinite(w) for _n, w in weights):
             blocks.append(
                 chart(
@@ -344,11 +358,11 @@ class _Builder:
             header.append(_("p-value"))
         rows = []
         for key, d in result.dimensions.items():
-            cells = [self.names[key], *(self.num(d[s]["mean"]) for s in self.answer_sections)]
+            cells = [self.names[key], *(self.num(d.scores[s].mean) for s in self.answer_sections)]
             for section in self.differences:
-                cells += [self.num(d[section]["mean"]), self.interval(d[section]["ci95"])]
+                cells += [self.num(d.scores[section].mean), self.interval(d.tests[section].ci95)]
             if self.differences:
-                cells.append(p_value(d[self.differences[0]]["p_value"], self.lang))
+                cells.append(p_value(d.tests[self.differences[0]].p_value, self.lang))
             rows.append({"key": key, "cells": cells})
         caption = _("Mean per dimension.")
         if self.kind:
@@ -359,7 +373,7 @@ class _Builder:
         _, result = self._, self.result
         shapes = {"minimum": "square", "expectation": "diamond", "perception": "circle"}
         series = [
-            (shapes[s], self.title_of(s), [d[s]["mean"] for d in result.dimensions.values()])
+            (shapes[s], self.title_of(s), [d.scores[s].mean for d in result.dimensions.values()])
             for s in self.answer_sections
         ]
         svg = charts.profile(
@@ -377,13 +391,13 @@ class _Builder:
         for key in self.result.dimensions:
             pairs = [
                 charts.Pair(
-                    f"{i['item']}. {self.texts[i['item']]}",
-                    i[f"{expectation}_mean"],
-                    i[f"{perception}_mean"],
-                    i[f"{minimum}_mean"] if minimum else None,
+                    f"{i.item}. {self.texts[i.item]}",
+                    i.scores[expectation].mean,
+                    i.scores[perception].mean,
+                    i.scores[minimum].mean if minimum else None,
                 )
                 for i in self.result.items
-                if i["dimension"] == key
+                if i.dimension == key
             ]
             groups.append((self.names[key], pairs))
         return groups
@@ -429,11 +443,12 @@ class _Builder:
                 "key": key,
                 "cells": [
                     self.names[key],
-                    *(self._share(d["zone"][part]) for part in ("below", "inside", "above")),
-                    str(d["zone"]["n"]),
+                    *(self._share(share) for share in (d.zone.below, d.zone.inside, d.zone.above)),
+                    str(d.zone.n),
                 ],
             }
             for key, d in self.result.dimensions.items()
+            if d.zone is not None
         ]
         caption = _(
             "Share of customers whose perception lies below their minimum level, inside their zone of tolerance, "
@@ -446,18 +461,15 @@ class _Builder:
 
     def ipa_blocks(self) -> list[Block]:
         _, ipa = self._, self.result.ipa
-        by_dimension = bool(ipa["dimensions"])
-        entries = ipa["dimensions"] or [e for e in ipa["items"] if e["quadrant"] is not None]
-        if len(entries) < 2:
-            return []
+        by_dimension = bool(ipa.dimensions)
         points = [
             charts.Point(
-                self.names[e["dimension"]] if by_dimension else str(e["item"]),
-                e["performance"],
-                e["importance"] * 100 if by_dimension else e["importance"],
+                self.names[e.dimension], e.performance, math.nan if e.importance is None else e.importance * 100
             )
-            for e in entries
-        ]
+            for e in ipa.dimensions
+        ] or [charts.Point(str(e.item), e.performance, e.importance) for e in ipa.items if e.quadrant is not None]
+        if len(points) < 2:
+            return []
         names = [_(QUADRANT_NAMES[q]) for q in ("concentrate_here", "keep_up", "low_priority", "possible_overkill")]
         svg = charts.quadrant_grid(
             points,
@@ -496,16 +508,16 @@ class _Builder:
             header.append(_("gap score reliability"))
         rows = []
         for key, d in result.dimensions.items():
-            pairs = [d["reliability"][s] for s in result.sections]
-            cells = [self.names[key], *(f"{self.num(r['alpha'])} / {self.num(r['omega_total'])}" for r in pairs)]
+            pairs = [d.reliability[s] for s in result.sections]
+            cells = [self.names[key], *(f"{self.num(r.alpha)} / {self.num(r.omega_total)}" for r in pairs)]
             if has_difference:
-                cells.append(self.num(d["reliability"]["difference_score"]))
+                cells.append(self.num(d.difference_score))
             rows.append({"key": key, "cells": cells})
         blocks.append(
             table("reliability-table", header, rows, _("Reliability per dimension and section: alpha / omega."))
         )
         section = "perception" if "perception" in result.sections else result.sections[0]
-        weak = [self.names[k] for k, d in result.dimensions.items() if not d["alpha"][section] >= 0.70]
+        weak = [self.names[k] for k, d in result.dimensions.items() if not d.reliability[section].alpha >= 0.70]
         if weak:
             words = _("For {section}, these dimensions are below 0.70, so read their scores with care: {names}.")
             blocks.append(text(words.format(section=self.title_of(section).lower(), names=", ".join(weak))))
@@ -523,30 +535,18 @@ class _Builder:
         )
         for name, model in result.cfa.items():
             label = self._(SECTION_TITLES[name])
-            if not model["converged"]:
+            if not model.converged:
                 failure = _("{section}: no factor model could be fitted ({reason}, {n} complete rows)").format(
-                    section=label, reason=_(CFA_FAILURES[model["reason"]]), n=model["n"]
+                    section=label, reason=_(CFA_FAILURES[model.reason]), n=model.n
                 )
                 blocks.append(bullets([failure]))
                 continue
-            technical = _(
-                "chi2 {chi2} (df {df}, p {p}); CFI {cfi}; TLI {tli}; RMSEA {rmsea} [{low}; {high}]; SRMR {srmr}"
-            ).format(
-                chi2=self.num(model["chi2"]),
-                df=model["df"],
-                p=p_value(model["p_value"], self.lang),
-                cfi=self.num(model["cfi"], 3),
-                tli=self.num(model["tli"], 3),
-                rmsea=self.num(model["rmsea"], 3),
-                low=self.num(model["rmsea_ci90"][0], 3),
-                high=self.num(model["rmsea_ci90"][1], 3),
-                srmr=self.num(model["srmr"], 3),
-            )
+            technical = fit_figures(model.fit, self.lang, _)
             blocks.append(
                 bullets(
                     [
-                        _("{section}: {words}").format(section=label, words=_(FIT_WORDS[fit_quality(model)])),
-                        _("Technical: {figures}; {n} complete rows.").format(figures=technical, n=model["n"]),
+                        _("{section}: {words}").format(section=label, words=_(FIT_WORDS[fit_quality(model.fit)])),
+                        _("Technical: {figures}; {n} complete rows.").format(figures=technical, n=model.n),
                     ]
                 )
             )
@@ -556,30 +556,29 @@ class _Builder:
 
     def segments(self) -> Block:
         _, result = self._, self.result
-        key = f"{self.headline}_mean"
         too_few = _("too few respondents")
         blocks: list[Block] = []
         for column, segment in result.segments.items():
-            labels = [_("(no value)") if g["value"] is None else str(g["value"]) for g in segment["groups"]]
+            labels = [_("(no value)") if g.value is None else str(g.value) for g in segment.groups]
             blocks.append(heading(_("By {column}").format(column=column)))
             blocks.append(
                 text(
                     _(
                         "Groups of fewer than {threshold} respondents, and any group that would reveal them, are "
                         "shown as “too few respondents”, without any figure."
-                    ).format(threshold=segment["min_group"])
+                    ).format(threshold=segment.min_group)
                 )
             )
-            if self.headline == "gap" and not all(g["suppressed"] for g in segment["groups"]):
+            if self.headline == "gap" and not all(g.suppressed for g in segment.groups):
                 groups = []
                 for dim in result.dimensions:
                     bars = []
-                    for label, g in zip(labels, segment["groups"], strict=True):
-                        if g["suppressed"]:
+                    for label, g in zip(labels, segment.groups, strict=True):
+                        if g.suppressed:
                             bars.append(charts.Bar(label, note=too_few))
                         else:
-                            figures = g["dimensions"][dim]
-                            bars.append(charts.Bar(label, figures[key], *figures["ci95"]))
+                            figures = g.dimensions[dim]
+                            bars.append(charts.Bar(label, figures.mean, *figures.ci95))
                     groups.append((self.names[dim], bars))
                 svg = charts.gap_bars(
                     groups,
@@ -592,18 +591,18 @@ class _Builder:
                 blocks.append(chart(svg, caption))
             header = [column, "n", *(self.names[d] for d in result.dimensions)]
             rows = []
-            for label, g in zip(labels, segment["groups"], strict=True):
-                if g["suppressed"]:
+            for label, g in zip(labels, segment.groups, strict=True):
+                if g.suppressed:
                     cells = [label, too_few, *("" for _d in result.dimensions)]
                 else:
-                    cells = [label, str(g["n"]), *(self.num(g["dimensions"][d][key]) for d in result.dimensions)]
+                    cells = [label, str(g.n), *(self.num(g.dimensions[d].mean) for d in result.dimensions)]
                 rows.append({"key": label, "cells": cells})
-            tests = segment["tests"]
+            tests = segment.tests
             if any(tests.values()):
                 cells = [
                     _("p-value (Welch)"),
                     "",
-                    *(p_value(t["p_value"] if t else None, self.lang) for t in tests.values()),
+                    *(p_value(t.p_value if t else None, self.lang) for t in tests.values()),
                 ]
                 rows.append({"key": "p-value", "cells": cells})
             caption = _("Mean per group of {column}: {section}.").format(
@@ -661,16 +660,16 @@ class _Builder:
         for section in self.differences:
             header += [self.title_of(section), _("95% interval")]
         header.append("n")
-        rows = []
+        rows: list[dict[str, Any]] = []
         for i in result.items:
-            cells = [str(i["item"]), self.texts[i["item"]], *(self.num(i[f"{s}_mean"]) for s in self.answer_sections)]
+            cells = [str(i.item), self.texts[i.item], *(self.num(i.scores[s].mean) for s in self.answer_sections)]
             for section in self.differences:
-                cells += [self.num(i[f"{section}_mean"]), self.interval(i[f"{section}_ci95"])]
-            cells.append(str(i["n"]))
-            rows.append({"key": str(i["item"]), "cells": cells})
+                cells += [self.num(i.scores[section].mean), self.interval(i.tests[section].ci95)]
+            cells.append(str(i.n))
+            rows.append({"key": str(i.item), "cells": cells})
         blocks: list[Block] = []
         for key in result.dimensions:
-            numbers = {i["item"] for i in result.items if i["dimension"] == key}
+            numbers = {i.item for i in result.items if i.dimension == key}
             blocks.append(heading(self.names[key]))
             blocks.append(
                 table(

@@ -24,6 +24,9 @@ from servqual.i18n import N_, pick
 if TYPE_CHECKING:
     import pandas as pd
 
+    from servqual.analysis import AnalysisResult
+    from servqual.io import ResponseSet
+
 EXPORT_FORMATS = ("xlsx", "csv", "sav")
 TABLES = ("items", "dimensions", "responses")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,21 +41,21 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def export_tables(result: Any, responses: Any) -> dict[str, pd.DataFrame]:
+def export_tables(result: AnalysisResult, responses: ResponseSet) -> dict[str, pd.DataFrame]:
     """The three tables of the export, by name (items, dimensions, responses)."""
-    from servqual.analysis import scored_answers
+    from servqual.analysis import DIFFERENCES, scored_answers
 
     items = _split_intervals(result.item_table())
-    if any("zone" in row for row in result.items):
+    zones = [item.zone for item in result.items]
+    if any(zones):
         for part in ("n", "below", "inside", "above"):
-            items[f"zone_{part}"] = [row["zone"][part] for row in result.items]
+            items[f"zone_{part}"] = [getattr(zone, part) if zone else None for zone in zones]
     dimensions = _split_intervals(result.dimension_table())
     frame = responses.to_frame()
     scored = scored_answers(responses)
-    differences = {"gap": ("perception", "expectation"), "adequacy": ("perception", "minimum")}
-    for section, (high, low) in differences.items():
-        if high in scored and low in scored:
-            gaps = scored[high] - scored[low]
+    for section, subtracted in DIFFERENCES.items():
+        if "perception" in scored and subtracted in scored:
+            gaps = scored["perception"] - scored[subtracted]
             for j, item in enumerate(responses.instrument.items):
                 frame[f"{GAP_PREFIX[section]}{item.number}"] = gaps[:, j]
     return {"items": items, "dimensions": dimensions, "responses": frame}
@@ -70,7 +73,12 @@ def _split_intervals(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_export(
-    result: Any, responses: Any, to: str, path: str | Path, lang: str = "en", tables: Sequence[str] = TABLES
+    result: AnalysisResult,
+    responses: ResponseSet,
+    to: str,
+    path: str | Path,
+    lang: str = "en",
+    tables: Sequence[str] = TABLES,
 ) -> list[Path]:
     """Write the export in format ``to`` at ``path`` (a workbook, or a folder for csv and
     sav); returns the files written. ``tables`` leaves out any of the three (the web app

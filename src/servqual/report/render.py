@@ -21,14 +21,14 @@ FORMATS = ("html", "pdf")
 
 def render_html(report: dict[str, Any]) -> str:
     """The report as one self-contained HTML page (inline CSS and SVG, no scripts)."""
-    return _environment().get_template("report.html").render(report=report)
+    return str(_environment().get_template("report.html").render(report=report))
 
 
 def render_sections_html(report: dict[str, Any]) -> str:
     """The report's sections alone (headings, texts, tables, SVG charts), without the page
     around them or its styles: for a page that shows them inside its own, such as the web
     dashboard. Every text is escaped, as in :func:`render_html`."""
-    return _environment().get_template("sections.html").render(report=report)
+    return str(_environment().get_template("sections.html").render(report=report))
 
 
 def _environment() -> Any:

@@ -3,10 +3,15 @@ command line and the report, so each is written and translated once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from servqual.i18n import N_, number
+from servqual.i18n import N_, number, p_value
+
+if TYPE_CHECKING:
+    from servqual.analysis import FitMeasures, ResultWarning
+    from servqual.instruments import Instrument
+    from servqual.io import ValidationReport
 
 Gettext = Callable[[str], str]
 
@@ -30,13 +35,15 @@ GAP_EXPLAINED = {
 }
 
 
-def gap_kind(sections: list[str]) -> str | None:
+def gap_kind(sections: Sequence[str]) -> str | None:
+    """How the gaps of a result are meant: two-column (P - E), three-column (P - D and
+    P - M), or None without a gap."""
     if "adequacy" in sections:
         return "three-column"
     return "two-column" if "gap" in sections else None
 
 
-def section_title(section: str, instrument: Any) -> str:
+def section_title(section: str, instrument: Instrument) -> str:
     if "minimum" in instrument.sections and section in THREE_COLUMN_TITLES:
         return THREE_COLUMN_TITLES[section]
     return SECTION_TITLES[section]
@@ -61,15 +68,30 @@ FIT_WORDS = {
 }
 
 
-def fit_quality(model: dict[str, Any]) -> str:
+def fit_quality(fit: FitMeasures) -> str:
     """Hu & Bentler (1999) for good fit; CFI 0.90 and RMSEA 0.08 as the fair limits."""
-    if model["df"] == 0:
+    if fit.df == 0:
         return "untestable"
-    if model["cfi"] >= 0.95 and model["rmsea"] <= 0.06:
+    if fit.cfi >= 0.95 and fit.rmsea <= 0.06:
         return "good"
-    if model["cfi"] >= 0.90 and model["rmsea"] <= 0.08:
+    if fit.cfi >= 0.90 and fit.rmsea <= 0.08:
         return "fair"
     return "poor"
+
+
+def fit_figures(fit: FitMeasures, lang: str, _: Gettext) -> str:
+    """The fit measures of a factor model on one line, as the command line and the report show them."""
+    return _("chi2 {chi2} (df {df}, p {p}); CFI {cfi}; TLI {tli}; RMSEA {rmsea} [{low}; {high}]; SRMR {srmr}").format(
+        chi2=number(fit.chi2, lang),
+        df=fit.df,
+        p=p_value(fit.p_value, lang),
+        cfi=number(fit.cfi, lang, 3),
+        tli=number(fit.tli, lang, 3),
+        rmsea=number(fit.rmsea, lang, 3),
+        low=number(fit.rmsea_ci90[0], lang, 3),
+        high=number(fit.rmsea_ci90[1], lang, 3),
+        srmr=number(fit.srmr, lang, 3),
+    )
 
 
 WARNINGS = {
@@ -94,9 +116,9 @@ WARNINGS = {
 }
 
 
-def warning_text(warning: dict[str, Any], names: dict[str, str], lang: str, _: Gettext) -> str:
-    params = dict(warning)
-    code = params.pop("code")
+def warning_text(warning: ResultWarning, names: dict[str, str], lang: str, _: Gettext) -> str:
+    """A warning as a sentence, with the dimension's name in ``names``."""
+    params = warning.figures()
     if "dimension" in params:
         params["dimension"] = names.get(params["dimension"], params["dimension"])
     if "section" in params:
@@ -108,10 +130,10 @@ def warning_text(warning: dict[str, Any], names: dict[str, str], lang: str, _: G
             params[name] = number(params[name], lang)
     if "share" in params:
         params["share"] = f"{params['share']:.0%}"
-    return _(WARNINGS[code]).format(**params)
+    return _(WARNINGS[warning.code]).format(**params)
 
 
-def validation_summary(report: Any, _: Gettext) -> list[str]:
+def validation_summary(report: ValidationReport, _: Gettext) -> list[str]:
     """What a reader did with a file (a :class:`~servqual.io.ValidationReport`), line by line;
     sub-lines start with two spaces. ``servqual validate`` prints it, the web import shows it."""
     reasons = {

@@ -107,7 +107,7 @@ def without_small_groups(responses: ResponseSet, result: AnalysisResult) -> Resp
     raw rows of an export reveal no group the analysis hides."""
     attributes = responses.attributes
     for column, segment in result.segments.items():
-        hidden = [g["value"] for g in segment["groups"] if g["suppressed"] and g["value"] is not None]
+        hidden = [g.value for g in segment.groups if g.suppressed and g.value is not None]
         if hidden:
             column_values = pl.col(column)
             attributes = attributes.with_columns(

@@ -1,0 +1,168 @@
+"""The plain-text renderings the command line prints: an analysis, a validation report and
+an instrument, in Dutch or English.
+
+The core hands back data; these functions turn it into lines of text, translated through
+the same catalog as the report.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from servqual.i18n import number, p_value, pick, translator
+from servqual.report.words import (
+    CFA_FAILURES,
+    FIT_WORDS,
+    GAP_EXPLAINED,
+    QUADRANT_NAMES,
+    SECTION_TITLES,
+    Gettext,
+    fit_figures,
+    fit_quality,
+    gap_kind,
+    section_title,
+    validation_summary,
+    warning_text,
+)
+
+if TYPE_CHECKING:
+    from servqual.analysis import AnalysisResult, SegmentResult
+    from servqual.instruments import Instrument
+    from servqual.io import ValidationReport
+
+
+def validation_text(report: ValidationReport, lang: str) -> str:
+    """What a reader did with a file: rows read, used and excluded, and every problem."""
+    return "\n".join(validation_summary(report, translator(lang)))
+
+
+def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> str:
+    """The analysis as tables of text: dimension means, the gap's tests, reliability, the
+    overall score, the factor models, where to act, the segments, warnings and items."""
+    _ = translator(lang)
+    sections = result.sections
+    titles = [_(section_title(s, instrument)) for s in sections]
+    names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
+    width = max(len(n) for n in names.values()) + 6  # room for the item number before the name
+    column = max(12, *(len(t) + 2 for t in titles))
+    kind = gap_kind(sections)
+    lines = [
+        _("{instrument}: {n} respondents").format(instrument=pick(instrument.name, lang), n=result.n_respondents),
+        *([_(GAP_EXPLAINED[kind])] if kind else []),
+        "",
+        _("Dimensions (mean)"),
+        " " * width + "".join(f"{t:>{column}}" for t in titles),
+    ]
+    for key, dimension in result.dimensions.items():
+        means = (number(dimension.scores[s].mean, lang) for s in sections)
+        lines.append(f"{names[key]:<{width}}" + "".join(f"{m:>{column}}" for m in means))
+    if "gap" in sections:
+        lines += ["", _("Gap per dimension: 95% confidence interval, p-value (paired t-test), effect size d_z")]
+        for key, dimension in result.dimensions.items():
+            mean, test = dimension.scores["gap"].mean, dimension.tests["gap"]
+            low, high = (number(v, lang) for v in test.ci95)
+            lines.append(
+                f"{names[key]:<{width}}{number(mean, lang):>8}   [{low}; {high}]"
+                f"   p {p_value(test.p_value, lang)}   d_z {number(test.d_z, lang)}"
+            )
+    lines += [
+        "",
+        _("Reliability (Cronbach's alpha; below 0.70 is weak)"),
+        " " * width + "".join(f"{t:>{column}}" for t in titles),
+    ]
+    for key, dimension in result.dimensions.items():
+        alphas = (number(dimension.reliability[s].alpha, lang) for s in sections)
+        lines.append(f"{names[key]:<{width}}" + "".join(f"{a:>{column}}" for a in alphas))
+    if result.servqual is not None:
+        lines += [
+            "",
+            _("SERVQUAL score (mean of the dimension gaps): {unweighted}; weighted by importance: {weighted}").format(
+                unweighted=number(result.servqual.unweighted, lang), weighted=number(result.servqual.weighted, lang)
+            ),
+        ]
+    for section, model in result.cfa.items():
+        lines += [
+            "",
+            _("Factor structure, {section} (confirmatory factor analysis, {n} complete rows)").format(
+                section=_(SECTION_TITLES[section]), n=model.n
+            ),
+        ]
+        if not model.converged:
+            lines.append("  " + _("no fit: {reason}").format(reason=_(CFA_FAILURES[model.reason])))
+            continue
+        lines.append("  " + fit_figures(model.fit, lang, _))
+        lines.append("  " + _(FIT_WORDS[fit_quality(model.fit)]))
+    if result.ipa.dimensions:
+        lines += ["", _("Where to act (importance from the 100 points against mean perception)")]
+        for point in result.ipa.dimensions:
+            importance = None if point.importance is None else point.importance * 100
+            quadrant = _(QUADRANT_NAMES[point.quadrant]) if point.quadrant else ""
+            lines.append(
+                f"{names[point.dimension]:<{width}}{number(importance, lang):>8}"
+                f"{number(point.performance, lang):>8}   {quadrant}"
+            )
+    for name, segment in result.segments.items():
+        lines += _segment_lines(name, segment, names, lang, _)
+    if result.warnings:
+        lines += ["", _("Read with care:")]
+        lines += ["  - " + warning_text(w, names, lang, _) for w in result.warnings]
+    lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>{column}}" for t in titles)]
+    for item in result.items:
+        label = f"{item.item:>3} {names[item.dimension]}"
+        means = (number(item.scores[s].mean, lang) for s in sections)
+        lines.append(f"{label:<{width}}" + "".join(f"{m:>{column}}" for m in means))
+    return "\n".join(lines)
+
+
+def _segment_lines(name: str, segment: SegmentResult, names: dict[str, str], lang: str, _: Gettext) -> list[str]:
+    keys = list(names)
+    width = max(12, *(len(str(g.value)) + 2 for g in segment.groups))
+    column = max(10, *(len(names[k]) + 2 for k in keys))
+    lines = [
+        "",
+        _(
+            "By {column} ({section}; groups under {threshold} respondents, and any that would reveal them, "
+            "are not shown)"
+        ).format(column=name, section=_(SECTION_TITLES[segment.section]), threshold=segment.min_group),
+        " " * width + f"{'n':>6}" + "".join(f"{names[k]:>{column}}" for k in keys),
+    ]
+    for group in segment.groups:
+        label = _("(no value)") if group.value is None else str(group.value)
+        if group.suppressed:
+            lines.append(f"{label:<{width}}" + "  " + _("too few respondents"))
+            continue
+        figures = "".join(f"{number(group.dimensions[k].mean, lang):>{column}}" for k in keys)
+        lines.append(f"{label:<{width}}{group.n:>6}{figures}")
+    tested = [test for test in segment.tests.values() if test]
+    if tested:
+        lines.append(" " * width + f"{'p':>6}" + "".join(f"{p_value(t.p_value, lang):>{column}}" for t in tested))
+    return lines
+
+
+def instrument_list_text(instruments: list[Instrument], lang: str) -> str:
+    """One line per instrument: its key and name, then how to show one."""
+    _ = translator(lang)
+    width = max(len(i.key) for i in instruments)
+    lines = [f"{i.key:<{width}}  {pick(i.name, lang)}" for i in instruments]
+    return "\n".join([*lines, "", _("Show one with: servqual instruments NAME")])
+
+
+def instrument_text(instrument: Instrument, lang: str, service: str | None = None) -> str:
+    """The instrument's name, description and scale, then per section its items by dimension
+    (reverse-scored items marked (R)), with ``service`` filled in."""
+    _ = translator(lang)
+    service = service or _("[service]")
+    lines = [
+        pick(instrument.name, lang),
+        pick(instrument.description, lang),
+        _("Scale: {low} to {high}").format(low=instrument.scale.min, high=instrument.scale.max),
+    ]
+    for section in instrument.sections:
+        lines += ["", _(section_title(section, instrument)).upper()]
+        for dimension in instrument.dimensions:
+            lines.append(f"  {pick(dimension.name, lang)}")
+            for item in instrument.items:
+                if item.dimension == dimension.key:
+                    flag = " (R)" if item.reverse else ""
+                    lines.append(f"    {item.number:>2}. {item.text(section, lang, service)}{flag}")
+    return "\n".join(lines)
