@@ -28,15 +28,16 @@ from servqual.web.accounts.limits import AttemptLimit, client_address
 from servqual.web.accounts.models import EDIT, RESULTS, SEE, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.api.models import ApiToken
-from servqual.web.dashboards.results import analysed, language
-from servqual.web.dashboards.views import DOWNLOADS, download_file, download_response, may_see_raw_rows
+from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
+from servqual.web.dashboards.results import analysed
 from servqual.web.imports.forms import UploadForm
 from servqual.web.imports.models import ResponseImport
-from servqual.web.imports.views import confirm, read_import, store_upload
+from servqual.web.imports.uploads import confirm, read_import, store_upload
 from servqual.web.keys import key_hash
+from servqual.web.languages import language
 from servqual.web.siteurl import site_url
+from servqual.web.studies.counts import response_counts
 from servqual.web.studies.models import Segment, Study, Wave
-from servqual.web.studies.views import response_counts
 from servqual.web.surveys.forms import column, prompt
 from servqual.web.surveys.models import SurveyLink
 
