@@ -92,9 +92,10 @@ def invalid(request: HttpRequest, exc: InvalidInputError) -> HttpResponse:
     return api.create_response(request, {"detail": _("The data cannot be saved."), "errors": exc.errors}, status=400)
 
 
-def _validated(obj: Model, prefix: str = "") -> None:
-    """The model's own validation (full_clean, as the admin and the forms run it); its
-    messages under the names of the API's fields (``segments.0.key`` with a prefix)."""
+def _save_valid(obj: Model, prefix: str = "") -> None:
+    """Save ``obj`` once the model's own validation passes (full_clean, as the admin and the
+    forms run it); else its messages under the names of the API's fields
+    (``segments.0.key`` with a prefix)."""
     try:
         obj.full_clean()
     except ValidationError as exc:
@@ -104,6 +105,7 @@ def _validated(obj: Model, prefix: str = "") -> None:
                 for field, messages in exc.message_dict.items()
             }
         ) from None
+    obj.save()
 
 
 def _token(request: HttpRequest) -> ApiToken:
@@ -240,8 +242,7 @@ def study_create(request: HttpRequest, payload: StudyIn) -> Any:
     fields = payload.dict(exclude={"segments"})
     with transaction.atomic():
         created = Study(organisation=token.organisation, **fields)
-        _validated(created)
-        created.save()
+        _save_valid(created)
         _replace_segments(created, payload.segments)
     return Status(201, created)
 
@@ -256,8 +257,7 @@ def study_change(request: HttpRequest, study_id: int, payload: StudyChange) -> A
     with transaction.atomic():
         for field, value in changes.items():
             setattr(found, field, value)
-        _validated(found)
-        found.save()
+        _save_valid(found)
         if segments is not None:
             _replace_segments(found, payload.segments or [])
     return found
@@ -272,8 +272,7 @@ def _replace_segments(study: Study, given: list[SegmentIn]) -> None:
         # A key given twice: the second is a new segment, which its validation refuses.
         found = existing.pop(segment.key, None) or Segment(study=study, key=segment.key)
         found.name, found.values, found.position = segment.name, segment.values, position
-        _validated(found, prefix=f"segments.{position}.")
-        found.save()
+        _save_valid(found, prefix=f"segments.{position}.")
 
 
 @api.get("/studies/{study_id}", response=StudyOut)
@@ -288,8 +287,7 @@ def wave_create(request: HttpRequest, study_id: int, payload: WaveIn) -> Any:
     created = Wave(
         study=found, name=payload.name, opens_at=_aware(payload.opens_at), closes_at=_aware(payload.closes_at)
     )
-    _validated(created)
-    created.save()
+    _save_valid(created)
     return Status(201, created)
 
 
@@ -299,8 +297,7 @@ def wave_change(request: HttpRequest, wave_id: int, payload: WaveChange) -> Any:
     found = _get(request, Wave, EDIT, wave_id)
     for field, value in payload.dict(exclude_unset=True).items():
         setattr(found, field, _aware(value) if isinstance(value, datetime) else value)
-    _validated(found)
-    found.save()
+    _save_valid(found)
     return found
 
 
@@ -362,8 +359,7 @@ def wave_link_create(request: HttpRequest, wave_id: int, payload: LinkIn) -> Any
     values must be allowed values of the study's segments."""
     found = _get(request, Wave, EDIT, wave_id)
     link = SurveyLink(wave=found, audience=payload.audience, fixed_segments=payload.fixed_segments)
-    _validated(link)
-    link.save()
+    _save_valid(link)
     return Status(201, _link_out(request, link))
 
 
