@@ -14,10 +14,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import File, NinjaAPI, Schema, Status, UploadedFile
 from ninja.errors import HttpError
@@ -109,7 +110,7 @@ def _save_valid(obj: Model, prefix: str = "") -> None:
 
 
 def _token(request: HttpRequest) -> ApiToken:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by ninja's authentication, unknown to Django's stubs
 
 
 def _get(request: HttpRequest, model: type, right: str, pk: int) -> Any:
@@ -147,9 +148,11 @@ class SegmentIn(Schema):
     values: list[str]
 
 
-def _default(field: str) -> Any:
-    """The Study model's default for ``field``: the API leaves out what the model fills in."""
-    return Study._meta.get_field(field).get_default()
+def _default(name: str) -> Any:
+    """The Study model's default for field ``name``: the API leaves out what the model fills in."""
+    field = Study._meta.get_field(name)
+    assert isinstance(field, Field)  # a column of the study's own, not a relation
+    return field.get_default()
 
 
 class StudyIn(Schema):
@@ -526,7 +529,7 @@ def wave_import(request: HttpRequest, wave_id: int, file: File[UploadedFile]) ->
     summary. POST /api/imports/{key}/confirm then saves its rows."""
     token = _token(request)
     found = _get(request, Wave, EDIT, wave_id)
-    form = UploadForm({}, {"file": file})
+    form = UploadForm({}, MultiValueDict({"file": [file]}))
     if not form.is_valid():
         errors = {field: [str(e) for e in messages] for field, messages in form.errors.items()}
         return Status(400, {"detail": _("The file cannot be imported."), "errors": errors})
