@@ -163,6 +163,5 @@ class Wave(models.Model):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A wave closes after it opens.")})
 
-    def is_open(self, at: object = None) -> bool:
-        at = at or timezone.now()
-        return self.opens_at <= at < self.closes_at
+    def is_open(self) -> bool:
+        return self.opens_at <= timezone.now() < self.closes_at

@@ -203,18 +203,17 @@ def _prompts(door: Door, page_key: str, lang: str) -> list[str]:
     ]
 
 
-def _save(response: Response, answers: dict[str, Any], *, complete: bool) -> bool:
-    """Store a page's answers; with ``complete``, mark the response complete. False when it
-    already was (a replay): nothing changes then."""
+def _save(response: Response, answers: dict[str, Any], *, complete: bool) -> None:
+    """Store a page's answers; with ``complete``, mark the response complete. Once it is
+    complete nothing changes: a replay (a double click, a resubmit) stores nothing."""
     with transaction.atomic():
         current = Response.objects.select_for_update().get(pk=response.pk)
         if current.completed_at is not None:
-            return False
+            return
         current.answers = {**current.answers, **answers}
         if complete:
             current.completed_at = timezone.now()
         current.save(update_fields=["answers", "completed_at"])
-        return True
 
 
 def done(request: HttpRequest, door: Door) -> HttpResponse:
