@@ -48,7 +48,7 @@ def seed(respondents: int = 300, seed: int = 2026) -> dict[str, Any]:
     autumn = Wave.objects.create(
         study=study, name="Autumn", opens_at=now - timedelta(days=20), closes_at=now + timedelta(days=40)
     )
-    sizes = {}
+    sizes: dict[str, int] = {}
     for wave, n, better in ((spring, respondents, False), (autumn, respondents + respondents // 10, True)):
         columns = generate_study(n, seed=seed + len(sizes))
         if better:

@@ -28,7 +28,7 @@ def prepare() -> None:
 
 def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
     """Serve until stopped (Ctrl-C or SIGTERM), with gunicorn's sync workers."""
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]  # gunicorn has no type information
 
     options = {
         "bind": f"{host}:{port}",
@@ -38,7 +38,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
         "timeout": 120,  # a PDF report of a large wave takes a few seconds
     }
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -38,3 +38,9 @@ def get_scoped_or_404(
     user: Any, model: type[M], right: str = SEE, within: Organisation | None = None, **lookup: Any
 ) -> M:
     return get_object_or_404(scoped(user, model, right, within), **lookup)
+
+
+def has_right(user: Any, obj: Model, right: str, within: Organisation | None = None) -> bool:
+    """Whether ``user`` (limited to ``within``, an API token's organisation) has ``right``
+    on ``obj``, an object already found with a lesser right."""
+    return scoped(user, type(obj), right, within).filter(pk=obj.pk).exists()

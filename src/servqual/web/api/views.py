@@ -14,10 +14,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import File, NinjaAPI, Schema, Status, UploadedFile
 from ninja.errors import HttpError
@@ -28,15 +29,16 @@ from servqual.web.accounts.limits import AttemptLimit, client_address
 from servqual.web.accounts.models import EDIT, RESULTS, SEE, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.api.models import ApiToken
-from servqual.web.dashboards.results import analysed, language
-from servqual.web.dashboards.views import DOWNLOADS, download_file, download_response, may_see_raw_rows
+from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
+from servqual.web.dashboards.results import analysed
 from servqual.web.imports.forms import UploadForm
 from servqual.web.imports.models import ResponseImport
-from servqual.web.imports.views import confirm, read_import, store_upload
+from servqual.web.imports.uploads import confirm, read_import, store_upload
 from servqual.web.keys import key_hash
+from servqual.web.languages import language
 from servqual.web.siteurl import site_url
+from servqual.web.studies.counts import response_counts
 from servqual.web.studies.models import Segment, Study, Wave
-from servqual.web.studies.views import response_counts
 from servqual.web.surveys.forms import column, prompt
 from servqual.web.surveys.models import SurveyLink
 
@@ -91,9 +93,10 @@ def invalid(request: HttpRequest, exc: InvalidInputError) -> HttpResponse:
     return api.create_response(request, {"detail": _("The data cannot be saved."), "errors": exc.errors}, status=400)
 
 
-def _validated(obj: Model, prefix: str = "") -> None:
-    """The model's own validation (full_clean, as the admin and the forms run it); its
-    messages under the names of the API's fields (``segments.0.key`` with a prefix)."""
+def _save_valid(obj: Model, prefix: str = "") -> None:
+    """Save ``obj`` once the model's own validation passes (full_clean, as the admin and the
+    forms run it); else its messages under the names of the API's fields
+    (``segments.0.key`` with a prefix)."""
     try:
         obj.full_clean()
     except ValidationError as exc:
@@ -103,10 +106,11 @@ def _validated(obj: Model, prefix: str = "") -> None:
                 for field, messages in exc.message_dict.items()
             }
         ) from None
+    obj.save()
 
 
 def _token(request: HttpRequest) -> ApiToken:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by ninja's authentication, unknown to Django's stubs
 
 
 def _get(request: HttpRequest, model: type, right: str, pk: int) -> Any:
@@ -144,9 +148,11 @@ class SegmentIn(Schema):
     values: list[str]
 
 
-def _default(field: str) -> Any:
-    """The Study model's default for ``field``: the API leaves out what the model fills in."""
-    return Study._meta.get_field(field).get_default()
+def _default(name: str) -> Any:
+    """The Study model's default for field ``name``: the API leaves out what the model fills in."""
+    field = Study._meta.get_field(name)
+    assert isinstance(field, Field)  # a column of the study's own, not a relation
+    return field.get_default()
 
 
 class StudyIn(Schema):
@@ -239,8 +245,7 @@ def study_create(request: HttpRequest, payload: StudyIn) -> Any:
     fields = payload.dict(exclude={"segments"})
     with transaction.atomic():
         created = Study(organisation=token.organisation, **fields)
-        _validated(created)
-        created.save()
+        _save_valid(created)
         _replace_segments(created, payload.segments)
     return Status(201, created)
 
@@ -255,8 +260,7 @@ def study_change(request: HttpRequest, study_id: int, payload: StudyChange) -> A
     with transaction.atomic():
         for field, value in changes.items():
             setattr(found, field, value)
-        _validated(found)
-        found.save()
+        _save_valid(found)
         if segments is not None:
             _replace_segments(found, payload.segments or [])
     return found
@@ -271,8 +275,7 @@ def _replace_segments(study: Study, given: list[SegmentIn]) -> None:
         # A key given twice: the second is a new segment, which its validation refuses.
         found = existing.pop(segment.key, None) or Segment(study=study, key=segment.key)
         found.name, found.values, found.position = segment.name, segment.values, position
-        _validated(found, prefix=f"segments.{position}.")
-        found.save()
+        _save_valid(found, prefix=f"segments.{position}.")
 
 
 @api.get("/studies/{study_id}", response=StudyOut)
@@ -287,8 +290,7 @@ def wave_create(request: HttpRequest, study_id: int, payload: WaveIn) -> Any:
     created = Wave(
         study=found, name=payload.name, opens_at=_aware(payload.opens_at), closes_at=_aware(payload.closes_at)
     )
-    _validated(created)
-    created.save()
+    _save_valid(created)
     return Status(201, created)
 
 
@@ -298,8 +300,7 @@ def wave_change(request: HttpRequest, wave_id: int, payload: WaveChange) -> Any:
     found = _get(request, Wave, EDIT, wave_id)
     for field, value in payload.dict(exclude_unset=True).items():
         setattr(found, field, _aware(value) if isinstance(value, datetime) else value)
-    _validated(found)
-    found.save()
+    _save_valid(found)
     return found
 
 
@@ -361,8 +362,7 @@ def wave_link_create(request: HttpRequest, wave_id: int, payload: LinkIn) -> Any
     values must be allowed values of the study's segments."""
     found = _get(request, Wave, EDIT, wave_id)
     link = SurveyLink(wave=found, audience=payload.audience, fixed_segments=payload.fixed_segments)
-    _validated(link)
-    link.save()
+    _save_valid(link)
     return Status(201, _link_out(request, link))
 
 
@@ -529,7 +529,7 @@ def wave_import(request: HttpRequest, wave_id: int, file: File[UploadedFile]) ->
     summary. POST /api/imports/{key}/confirm then saves its rows."""
     token = _token(request)
     found = _get(request, Wave, EDIT, wave_id)
-    form = UploadForm({}, {"file": file})
+    form = UploadForm({}, MultiValueDict({"file": [file]}))
     if not form.is_valid():
         errors = {field: [str(e) for e in messages] for field, messages in form.errors.items()}
         return Status(400, {"detail": _("The file cannot be imported."), "errors": errors})

@@ -15,10 +15,8 @@ from typing import Any
 import polars as pl
 from django.core.cache import cache
 from django.db.models import Count, Max
-from django.utils.translation import get_language
 
 from servqual.analysis import AnalysisResult, analyze
-from servqual.i18n import LANGUAGES
 from servqual.io import ResponseSet
 from servqual.report import build_report
 from servqual.web.studies.models import Wave
@@ -28,11 +26,6 @@ from servqual.web.surveys.responses import response_set
 #: A cached report is found again by its key, which changes with every new response;
 #: the timeout only clears out reports nobody asks for any more.
 CACHE_SECONDS = 24 * 60 * 60
-
-
-def language() -> str:
-    lang = (get_language() or "en")[:2]
-    return lang if lang in LANGUAGES else "en"
 
 
 def completed(wave: Wave) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 # The response reader's own encoding and delimiter guesses, so a Dutch Excel export of
 # addresses (cp1252, semicolons) reads as its answer files do.
 from servqual.io import decode, sniff_delimiter
-from servqual.web.studies.models import Study
+from servqual.web.studies.models import Segment, Study
 
 MAX_BYTES = 2 * 1024**2
 MAX_ROWS = 20_000
@@ -97,7 +97,9 @@ def _check(header: list[str], body: list[list[str]], study: Study, already_invit
     segments = {}
     for segment in study.segments.all():
         segments[_normal(segment.key)] = segments[_normal(segment.name)] = segment
-    email_at, language_at, segment_at = None, None, {}
+    email_at: int | None = None
+    language_at: int | None = None
+    segment_at: dict[int, Segment] = {}
     for j, name in enumerate(header):
         key = _normal(name)
         if key in EMAIL_HEADERS and email_at is None:
@@ -120,11 +122,13 @@ def _check(header: list[str], body: list[list[str]], study: Study, already_invit
             validate_email(email)
         except ValidationError:
             problems.append((header[email_at], _("“%(value)s” is not an e-mail address.") % {"value": email}))
-        language = cells[language_at].strip().lower() if language_at is not None else ""
-        if language and language not in languages:
-            allowed = ", ".join(languages)
-            message = _("“%(value)s” is not a language of this study (%(allowed)s).")
-            problems.append((header[language_at], message % {"value": language, "allowed": allowed}))
+        language = ""
+        if language_at is not None:
+            language = cells[language_at].strip().lower()
+            if language and language not in languages:
+                allowed = ", ".join(languages)
+                message = _("“%(value)s” is not a language of this study (%(allowed)s).")
+                problems.append((header[language_at], message % {"value": language, "allowed": allowed}))
         values = {}
         for j, segment in segment_at.items():
             value = cells[j].strip()

@@ -4,6 +4,8 @@ and a one-click unsubscribe link."""
 from __future__ import annotations
 
 from datetime import timedelta
+from email.message import Message
+from typing import Any
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -58,8 +60,10 @@ def send(wave: Wave, *, reminder: bool, base_url: str) -> int:
 
 
 class _Email(EmailMultiAlternatives):
-    def message(self, *args: object, **kwargs: object) -> object:
-        message = super().message(*args, **kwargs)  # type: ignore[arg-type]
+    # django-stubs describe Django 6, whose message(policy=...) gives an email.message.EmailMessage;
+    # Django 5.2's takes no argument and gives a MIME message: both are a Message.
+    def message(self, **kwargs: Any) -> Message:  # type: ignore[override]
+        message = super().message(**kwargs)
         # Folding at 78 characters would turn List-Unsubscribe's one long URL into encoded
         # words, which mail programs do not read there; SMTP allows lines of 998.
         message.policy = message.policy.clone(max_line_length=998)
@@ -67,6 +71,7 @@ class _Email(EmailMultiAlternatives):
 
 
 def _message(invitation: Invitation, base_url: str, *, reminder: bool, connection: object) -> EmailMultiAlternatives:
+    assert invitation.email is not None  # pending() leaves erased addresses out
     token = invitation.new_key()
     study = invitation.wave.study
     context = {

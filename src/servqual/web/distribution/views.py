@@ -12,7 +12,7 @@ from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -25,9 +25,10 @@ from servqual.web.distribution.addresses import UnreadableFileError, read_addres
 from servqual.web.distribution.forms import UploadForm
 from servqual.web.distribution.models import KEEP_ADDRESSES_DAYS, Invitation, InvitationKey
 from servqual.web.keys import key_hash
+from servqual.web.languages import render_in
 from servqual.web.siteurl import site_url
 from servqual.web.studies.models import Wave
-from servqual.web.surveys import views as survey
+from servqual.web.surveys import pages
 from servqual.web.surveys.models import Audience, Response
 
 #: How long the confirm step of an upload stays valid.
@@ -44,7 +45,7 @@ class InvitationDoor:
     keep_days = KEEP_ADDRESSES_DAYS  # the start page says when the address is erased
 
     @property
-    def wave(self) -> Any:
+    def wave(self) -> Wave:
         return self.invitation.wave
 
     @property
@@ -62,16 +63,18 @@ class InvitationDoor:
         # Locked, so a double click on two devices still makes one response.
         with transaction.atomic():
             invitation = Invitation.objects.select_for_update().get(pk=self.invitation.pk)
-            if invitation.response_id is None:
-                invitation.response = Response.objects.create(
+            response = invitation.response
+            if response is None:
+                response = Response.objects.create(
                     wave=invitation.wave,
                     audience=invitation.audience,
                     segments=dict(invitation.segments),
                     language=lang,
                 )
+                invitation.response = response
                 invitation.save(update_fields=["response"])
-        self.invitation.response = invitation.response
-        return invitation.response, None
+        self.invitation.response = response
+        return response, None
 
     def with_cookie(self, http: HttpResponse, key: str | None) -> HttpResponse:
         return http
@@ -88,16 +91,16 @@ def _door(token: str) -> InvitationDoor:
 
 @require_http_methods(["GET", "POST"])
 def invitation_start(request: HttpRequest, token: str) -> HttpResponse:
-    return survey.start(request, _door(token))
+    return pages.start(request, _door(token))
 
 
 @require_http_methods(["GET", "POST"])
 def invitation_page(request: HttpRequest, token: str, page: int) -> HttpResponse:
-    return survey.page_view(request, _door(token), page)
+    return pages.page_view(request, _door(token), page)
 
 
 def invitation_done(request: HttpRequest, token: str) -> HttpResponse:
-    return survey.done(request, _door(token))
+    return pages.done(request, _door(token))
 
 
 # No CSRF token: the personal token in the URL is the secret, and mail programs' one-click
@@ -110,15 +113,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and invitation.unsubscribed_at is None:
         Invitation.objects.filter(pk=invitation.pk, unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
         invitation.refresh_from_db()
-    lang = (
-        request.GET.get("lang") if request.GET.get("lang") in invitation.wave.study.languages else invitation.language
-    )
+    asked = request.GET.get("lang")
+    lang = asked if asked is not None and asked in invitation.wave.study.languages else invitation.language
     done = invitation.unsubscribed_at is not None
     context = {"door": door, "study": invitation.wave.study, "done": done, "languages": [], "lang": lang}
-    with translation.override(lang):
-        response = render(request, "distribution/unsubscribe.html", context)
-    response.headers["Content-Language"] = lang
-    return response
+    return render_in(request, lang, "distribution/unsubscribe.html", context)
 
 
 @login_required
@@ -130,7 +129,8 @@ def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
     context: dict[str, Any] = {"wave": wave, "study": wave.study, "form": form}
     if request.method == "POST" and form.is_valid():
         audience = form.cleaned_data["audience"]
-        invited = set(wave.invitations.filter(audience=audience).values_list("email", flat=True))
+        emails = wave.invitations.filter(audience=audience).values_list("email", flat=True)
+        invited = {email for email in emails if email is not None}  # None: an address erased
         try:
             found = read_addresses(form.cleaned_data["file"], wave.study, invited)
         except UnreadableFileError as exc:

@@ -45,9 +45,10 @@ def unknown_segment_values(responses: ResponseSet, study: Study) -> dict[str, li
     return unknown
 
 
-def save_responses(wave: Wave, responses: ResponseSet, language: str | None = None) -> int:
-    """Store every row of ``responses`` as a completed customer response of ``wave``;
-    returns how many. An answer the reader left empty is stored as None."""
+def save_responses(wave: Wave, responses: ResponseSet) -> int:
+    """Store every row of ``responses`` as a completed customer response of ``wave``, in
+    the study's first language; returns how many. An answer the reader left empty is
+    stored as None."""
     study = wave.study
     frame = responses.to_frame()
     keys = [key for key in study.segments.values_list("key", flat=True) if key in frame.columns]
@@ -57,7 +58,7 @@ def save_responses(wave: Wave, responses: ResponseSet, language: str | None = No
         Response(
             wave=wave,
             audience=Audience.CUSTOMER,
-            language=language or study.languages[0],
+            language=study.languages[0],
             segments={key: row[key] for key in keys if isinstance(row[key], str)},
             answers={column: _answer(row[column]) for column in columns},
             completed_at=now,

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from servqual.instruments import builtin_instruments, load_instrument
 from servqual.web.accounts.models import EDIT, Organisation
 from servqual.web.accounts.tenancy import scoped
+from servqual.web.languages import language
 from servqual.web.studies.models import Segment, Study, Wave, check_instrument_text
 from servqual.web.surveys.models import Audience, SurveyLink
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: An instrument file is a short text; anything larger is not one.
 MAX_INSTRUMENT_BYTES = 256 * 1024
@@ -55,18 +58,19 @@ class StudyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisations = scoped(user, Organisation, EDIT).order_by("name")
-        self.fields["organisation"].queryset = organisations
-        self.fields["organisation"].empty_label = None
-        self.fields["organisation"].label = _("Organisation")
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ModelChoiceField)  # the form field of a foreign key
+        organisation.queryset = scoped(user, Organisation, EDIT).order_by("name")
+        organisation.empty_label = None
+        organisation.label = _("Organisation")
 
     def clean_languages(self) -> list[str]:
         return self.cleaned_data["languages"].split(",")
 
 
-def _instrument_choices() -> list[tuple[str, str]]:
+def _instrument_choices() -> list[tuple[str, StrOrPromise]]:
     """The built-in instruments, the standard first, each with its description."""
-    lang = (get_language() or "en")[:2]
+    lang = language()
     choices = []
     for key in sorted(builtin_instruments(), key=lambda key: key != DEFAULT_INSTRUMENT):
         instrument = load_instrument(key)
@@ -86,10 +90,13 @@ class InstrumentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = _instrument_choices()
+        instrument = self.fields["instrument"]
+        assert isinstance(instrument, forms.ChoiceField)
+        instrument.choices = _instrument_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if data.get("instrument") != CUSTOM:
             data["instrument_file"] = ""
@@ -205,7 +212,8 @@ class LinkForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         fixed = {name.removeprefix("segment_"): v for name, v in data.items() if name.startswith("segment_") and v}
         link = SurveyLink(wave=self.wave, audience=data.get("audience", Audience.CUSTOMER), fixed_segments=fixed)
         link.full_clean()

@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from servqual.errors import ServqualError
 from servqual.i18n import LANGUAGES, translator
 from servqual.instruments import Instrument, builtin_instruments, load_instrument
 from servqual.web.accounts.models import Organisation
+from servqual.web.languages import language
 
 SEGMENT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Keys the file reader would take for an answer, importance or id column (E1, w_tan, id).
@@ -87,12 +87,7 @@ def check_instrument_text(text: str, field: str, filename: str | None = None) ->
     try:
         return _instrument_from_text(text, filename)
     except ServqualError as exc:
-        raise ValidationError({field: exc.render(translator(_current_language()))}) from None
-
-
-def _current_language() -> str:
-    lang = (get_language() or "en")[:2]
-    return lang if lang in LANGUAGES else "en"
+        raise ValidationError({field: exc.render(translator(language()))}) from None
 
 
 @lru_cache(maxsize=64)
@@ -168,6 +163,5 @@ class Wave(models.Model):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A wave closes after it opens.")})
 
-    def is_open(self, at: object = None) -> bool:
-        at = at or timezone.now()
-        return self.opens_at <= at < self.closes_at
+    def is_open(self) -> bool:
+        return self.opens_at <= timezone.now() < self.closes_at

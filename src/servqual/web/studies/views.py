@@ -6,20 +6,16 @@ organisation resolves.
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from servqual.analysis import suppressed_groups
 from servqual.web.accounts.models import EDIT, RESULTS, Organisation
-from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
+from servqual.web.accounts.tenancy import get_scoped_or_404, has_right, scoped
 from servqual.web.distribution.rates import response_rates
+from servqual.web.studies.counts import response_counts
 from servqual.web.studies.forms import LinkForm, WaveForm
 from servqual.web.studies.models import Study, Wave
-from servqual.web.surveys.models import Audience
 
 
 @login_required
@@ -32,8 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     study = get_scoped_or_404(request.user, Study, pk=study_id)
-    context = {"study": study, "waves": study.waves.all()}
-    context["can_edit"] = scoped(request.user, Study, EDIT).filter(pk=study.pk).exists()
+    context = {"study": study, "waves": study.waves.all(), "can_edit": has_right(request.user, study, EDIT)}
     return render(request, "studies/study.html", context)
 
 
@@ -59,48 +54,13 @@ def link_new(request: HttpRequest, wave_id: int) -> HttpResponse:
 @login_required
 def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, pk=wave_id)
-    study = wave.study
-    audiences = response_counts(wave)
-    links = wave.links.all()
-    context = {"wave": wave, "study": study, "audiences": audiences, "links": links}
-    context["invitations"] = response_rates(wave)
-    context["can_edit"] = scoped(request.user, Wave, EDIT).filter(pk=wave.pk).exists()
-    context["may_see_results"] = scoped(request.user, Wave, RESULTS).filter(pk=wave.pk).exists()
+    context = {
+        "wave": wave,
+        "study": wave.study,
+        "audiences": response_counts(wave),
+        "links": wave.links.all(),
+        "invitations": response_rates(wave),
+        "can_edit": has_right(request.user, wave, EDIT),
+        "may_see_results": has_right(request.user, wave, RESULTS),
+    }
     return render(request, "studies/wave.html", context)
-
-
-def response_counts(wave: Wave) -> list[dict[str, Any]]:
-    """Per audience that started the survey: started and completed responses, and the
-    completed ones per segment value, with no number for groups under the threshold."""
-    study = wave.study
-    audiences = []
-    for audience in Audience:
-        responses = wave.responses.filter(audience=audience)
-        started = responses.count()
-        if not started:
-            continue
-        completed = list(responses.filter(completed_at__isnull=False).values_list("segments", flat=True))
-        audiences.append(
-            {
-                "audience": audience.value,
-                "name": audience.label,
-                "started": started,
-                "completed": len(completed),
-                "segments": [
-                    _segment_counts(segment, completed, study.anonymity_threshold) for segment in study.segments.all()
-                ],
-            }
-        )
-    return audiences
-
-
-def _segment_counts(segment: Any, completed: list[dict[str, str]], threshold: int) -> dict[str, Any]:
-    """Completed responses per allowed value; groups under the threshold (and any that
-    would give them away by subtraction from the total) show no number."""
-    sizes = Counter(values.get(segment.key) for values in completed)
-    counts = {value: sizes.get(value, 0) for value in segment.values}
-    if None in sizes:
-        counts[None] = sizes[None]
-    hidden = suppressed_groups({v: n for v, n in counts.items() if n}, threshold)
-    rows = [{"value": value, "count": None if value in hidden else n} for value, n in counts.items() if n]
-    return {"key": segment.key, "name": segment.name, "rows": rows}

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from formtools.wizard.views import SessionWizardView
@@ -58,7 +58,7 @@ class StudyWizard(LoginRequiredMixin, SessionWizardView):
     template_name = "studies/wizard.html"
     file_storage = FileSystemStorage(location=UPLOADS)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not scoped(request.user, Organisation, EDIT).exists():
             raise Http404  # as for any page of data the user's role does not reach
         _forget_old_uploads()

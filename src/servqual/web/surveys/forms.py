@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from servqual.i18n import pick, translator
 from servqual.instruments import SECTION_PREFIX, Dimension, Instrument, Item
 from servqual.report.words import section_title
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 NO_OPINION = "none"
 IMPORTANCE_PAGE = "importance"
@@ -28,22 +31,22 @@ class AnswersForm(forms.Form):
         self.instrument = instrument
         self.items = [item for item in instrument.items if item.dimension == dimension]
         scale = instrument.scale
-        choices = [(str(point), _point_label(instrument, point, lang)) for point in range(scale.min, scale.max + 1)]
+        choices: list[tuple[str, StrOrPromise]] = [
+            (str(point), _point_label(instrument, point, lang)) for point in range(scale.min, scale.max + 1)
+        ]
         if scale.no_opinion:
             choices.append((NO_OPINION, _("no opinion")))
+        self.choice_values = {choice for choice, _label in choices}
         self.low_anchor = scale.anchor(scale.min, lang) or ""
         self.high_anchor = scale.anchor(scale.max, lang) or ""
         titles = translator(lang)
         for item in self.items:
             for section in instrument.sections:
-                field = forms.ChoiceField(
+                self.fields[column(section, item)] = AnswerField(
                     label=item.text(section, lang, service),
                     choices=choices,
-                    widget=forms.RadioSelect,
-                    error_messages={"required": _("Choose an answer.")},
+                    title=titles(section_title(section, instrument)),
                 )
-                field.section_title = titles(section_title(section, instrument))
-                self.fields[column(section, item)] = field
 
     def cards(self) -> list[tuple[Item, list[forms.BoundField]]]:
         """Per statement, its bound fields: one card on the page."""
@@ -54,16 +57,25 @@ class AnswersForm(forms.Form):
 
     def valid_answers(self) -> dict[str, int | None]:
         """The answers that are valid on their own, for saving a page left half done."""
-        out = {}
-        for name, field in self.fields.items():
+        out: dict[str, int | None] = {}
+        for name in self.fields:
             value = self.data.get(self.add_prefix(name))
-            if value in {choice for choice, _ in field.choices}:
+            if isinstance(value, str) and value in self.choice_values:
                 out[name] = None if value == NO_OPINION else int(value)
         return out
 
     @staticmethod
     def initial_from(answers: dict[str, Any]) -> dict[str, str]:
         return {name: NO_OPINION if value is None else str(value) for name, value in answers.items()}
+
+
+class AnswerField(forms.ChoiceField):
+    """One statement on one scale (expectation, perception): its points as radio buttons,
+    and the scale's title, which the page shows beside the statement."""
+
+    def __init__(self, *, title: str, **kwargs: Any) -> None:
+        super().__init__(widget=forms.RadioSelect, error_messages={"required": _("Choose an answer.")}, **kwargs)
+        self.section_title = title
 
 
 def column(section: str, item: Item) -> str:
@@ -97,7 +109,8 @@ class ImportanceForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             total = sum(data.values())
             if total != 100:

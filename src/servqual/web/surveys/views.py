@@ -1,53 +1,27 @@
-"""The respondent's survey: plain form posts, no JavaScript needed, answers saved per page.
+"""The respondent's survey through an anonymous link (``/s/<key>/``): the respondent is
+known by a random key in a cookie scoped to the link (the database keeps only its hash).
 
-A respondent comes in through a door: an anonymous link (``/s/<key>/``), where the
-respondent is known by a random key in a cookie scoped to the link (the database keeps
-only its hash), or a personal invitation (``/i/<token>/``, servqual.web.distribution),
-where the token itself names the response, so it resumes on any device. Both doors go
-through the same views below. The final submit marks the one response row complete
-inside a transaction that locks it, so a double click, a back-button resubmit or a retry
-completes it once and changes nothing after.
+The pages themselves are servqual.web.surveys.pages, shared with the personal
+invitations (``/i/<token>/``, servqual.web.distribution), which come in through a door of
+their own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from servqual.web.keys import key_hash
-from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys, prompt
+from servqual.web.studies.models import Wave
+from servqual.web.surveys import pages
 from servqual.web.surveys.models import Response, SurveyLink, new_resume_key
-
-
-class Door(Protocol):
-    """How a respondent came in: what the survey views need to know of it."""
-
-    wave: Any  # the Wave, with its study selected
-    audience: str
-    #: the URL names' prefix: "survey" (survey-start, survey-page, survey-done) or "invitation"
-    url_prefix: str
-    #: the key in the URL: a link's key or an invitation's token
-    key: str
-    #: a language to prefer over the browser's (the invitee's), or None
-    language: str | None
-
-    def current_response(self, request: HttpRequest) -> Response | None: ...
-
-    def start_response(self, lang: str) -> tuple[Response, str | None]:
-        """A new response, and a resume key to give the browser in a cookie (or None)."""
-        ...
-
-    def with_cookie(self, http: HttpResponse, key: str | None) -> HttpResponse: ...
 
 
 @dataclass
@@ -59,7 +33,7 @@ class LinkDoor:
     language = None
 
     @property
-    def wave(self) -> Any:
+    def wave(self) -> Wave:
         return self.link.wave
 
     @property
@@ -110,179 +84,18 @@ def _link_door(key: str) -> LinkDoor:
     return LinkDoor(get_object_or_404(SurveyLink.objects.select_related("wave__study"), key=key))
 
 
-def _language(request: HttpRequest, door: Door, response: Response | None) -> str:
-    """From the link (?lang=nl), else the language the respondent started in, else the
-    invitee's, else the browser's, else the study's first language."""
-    languages = door.wave.study.languages
-    candidates = (request.GET.get("lang"), response and response.language, door.language, request.LANGUAGE_CODE[:2])
-    for lang in candidates:
-        if lang in languages:
-            return lang
-    return languages[0]
-
-
-def _render(request: HttpRequest, lang: str, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    door: Door = context["door"]
-    context = {"languages": door.wave.study.languages, "lang": lang, "study": door.wave.study, **context}
-    with translation.override(lang):
-        response = render(request, template, context, status=status)
-    response.headers["Content-Language"] = lang
-    return response
-
-
-def _redirect(door: Door, name: str, *args: Any) -> HttpResponse:
-    return redirect(f"{door.url_prefix}-{name}", door.key, *args)
-
-
-def _first_open_page(form_columns: list[list[str]], answers: dict[str, Any]) -> int | None:
-    """The first page (1-based) with a question not answered yet, or None when all are."""
-    for number, columns in enumerate(form_columns, start=1):
-        if any(column not in answers for column in columns):
-            return number
-    return None
-
-
-def _form(door: Door, page_key: str, lang: str, **kwargs: Any) -> AnswersForm | ImportanceForm:
-    study = door.wave.study
-    instrument = study.instrument()
-    if page_key == IMPORTANCE_PAGE:
-        return ImportanceForm(instrument=instrument, lang=lang, **kwargs)
-    return AnswersForm(instrument=instrument, dimension=page_key, lang=lang, service=study.service_name, **kwargs)
-
-
-def _visit(request: HttpRequest, door: Door) -> tuple[Response | None, str, HttpResponse | None]:
-    """The respondent's response so far and the language; and the page to show instead,
-    if any (the wave is closed, the survey already sent). A ?lang= choice is kept."""
-    response = door.current_response(request)
-    lang = _language(request, door, response)
-    if response and response.language != lang and request.GET.get("lang") == lang:
-        Response.objects.filter(pk=response.pk).update(language=lang)
-    if not door.wave.is_open():
-        return response, lang, _render(request, lang, "surveys/closed.html", {"door": door}, status=410)
-    if response and response.completed_at:
-        return response, lang, _redirect(door, "done")
-    return response, lang, None
-
-
 @require_http_methods(["GET", "POST"])
 def survey_start(request: HttpRequest, key: str) -> HttpResponse:
-    return start(request, _link_door(key))
-
-
-def start(request: HttpRequest, door: Door) -> HttpResponse:
-    response, lang, instead = _visit(request, door)
-    if instead:
-        return instead
-    if request.method == "POST":
-        new_key = None
-        if response is None:
-            response, new_key = door.start_response(lang)
-        return door.with_cookie(_redirect(door, "page", _resume_page(door, response)), new_key)
-    return _render(request, lang, "surveys/start.html", {"door": door, "response": response})
-
-
-def _resume_page(door: Door, response: Response) -> int:
-    instrument = door.wave.study.instrument()
-    keys = page_keys(instrument)
-    return _first_open_page(_page_columns(door, keys), response.answers) or len(keys)
-
-
-def _page_columns(door: Door, keys: list[str]) -> list[list[str]]:
-    """The answer columns of each page (the same in every language)."""
-    return [list(_form(door, page_key, "en").fields) for page_key in keys]
+    return pages.start(request, _link_door(key))
 
 
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, key: str, page: int) -> HttpResponse:
-    return page_view(request, _link_door(key), page)
-
-
-def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
-    # csrf_failure() below sets this when it shows the page again after a failed check.
-    csrf_failed = getattr(request, "servqual_csrf_failed", False)
-    response, lang, instead = _visit(request, door)
-    keys = page_keys(door.wave.study.instrument())
-    if not 1 <= page <= len(keys):
-        raise Http404
-    if instead:
-        return instead
-
-    page_key = keys[page - 1]
-    message = None
-    if request.method == "POST" and csrf_failed:
-        # Nothing is saved from an unverified post; the page comes back with what was chosen.
-        form = _form(door, page_key, lang, data=request.POST)
-        message = _("For your security this page was not saved yet. Your answers are still here: please send again.")
-    elif request.method == "POST":
-        form = _form(door, page_key, lang, data=request.POST)
-        new_key = None
-        going_back = "back" in request.POST
-        if (going_back or form.is_valid()) and response is None:
-            # The cookie is gone (expired, cleared): start again rather than lose these answers.
-            response, new_key = door.start_response(lang)
-        if going_back:
-            _save(response, form.valid_answers(), complete=False)
-            return door.with_cookie(_redirect(door, "page", max(page - 1, 1)), new_key)
-        if form.is_valid():
-            final = page == len(keys)
-            answers = {**response.answers, **form.answers()}
-            open_page = _first_open_page(_page_columns(door, keys), answers)
-            if final and open_page is not None and open_page != page:
-                _save(response, form.answers(), complete=False)
-                return door.with_cookie(_redirect(door, "page", open_page), new_key)
-            _save(response, form.answers(), complete=final)
-            target = _redirect(door, "done") if final else _redirect(door, "page", page + 1)
-            return door.with_cookie(target, new_key)
-    else:
-        if response is None and page > 1:
-            return _redirect(door, "start")
-        form = _form(door, page_key, lang)
-        form.initial = form.initial_from(response.answers if response else {})
-
-    context = {
-        "door": door,
-        "form": form,
-        "page": page,
-        "pages": len(keys),
-        "final": page == len(keys),
-        "importance": page_key == IMPORTANCE_PAGE,
-        "prompts": _prompts(door, page_key, lang),
-        "message": message,
-        "csrf_failed": csrf_failed,
-    }
-    return _render(request, lang, "surveys/page.html", context, status=403 if csrf_failed else 200)
-
-
-def _prompts(door: Door, page_key: str, lang: str) -> list[str]:
-    study = door.wave.study
-    instrument = study.instrument()
-    sections = [IMPORTANCE_PAGE] if page_key == IMPORTANCE_PAGE else list(instrument.sections)
-    return [
-        prompt(instrument, section, lang, study.service_name) for section in sections if section in instrument.prompts
-    ]
-
-
-def _save(response: Response, answers: dict[str, Any], *, complete: bool) -> bool:
-    """Store a page's answers; with ``complete``, mark the response complete. False when it
-    already was (a replay): nothing changes then."""
-    with transaction.atomic():
-        current = Response.objects.select_for_update().get(pk=response.pk)
-        if current.completed_at is not None:
-            return False
-        current.answers = {**current.answers, **answers}
-        if complete:
-            current.completed_at = timezone.now()
-        current.save(update_fields=["answers", "completed_at"])
-        return True
+    return pages.page_view(request, _link_door(key), page)
 
 
 def survey_done(request: HttpRequest, key: str) -> HttpResponse:
-    return done(request, _link_door(key))
-
-
-def done(request: HttpRequest, door: Door) -> HttpResponse:
-    response = door.current_response(request)
-    return _render(request, _language(request, door, response), "surveys/done.html", {"door": door})
+    return pages.done(request, _link_door(key))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

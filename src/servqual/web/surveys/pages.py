@@ -1,0 +1,221 @@
+"""The respondent's pages: start, one page of answers per dimension, done.
+
+Plain form posts, no JavaScript needed, answers saved per page. A respondent comes in
+through a door: an anonymous link (servqual.web.surveys.views) or a personal invitation
+(servqual.web.distribution.views); each door's views call the pages here with it. The
+final submit marks the one response row complete inside a transaction that locks it, so a
+double click, a back-button resubmit or a retry completes it once and changes nothing after.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servqual.web.languages import render_in
+from servqual.web.studies.models import Wave
+from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys, prompt
+from servqual.web.surveys.models import Response
+
+
+class Door(Protocol):
+    """How a respondent came in: what the survey pages need to know of it."""
+
+    @property
+    def wave(self) -> Wave:
+        """The wave, with its study selected."""
+        ...
+
+    @property
+    def audience(self) -> str: ...
+
+    @property
+    def url_prefix(self) -> str:
+        """The URL names' prefix: "survey" (survey-start, survey-page, survey-done) or "invitation"."""
+        ...
+
+    @property
+    def key(self) -> str:
+        """The key in the URL: a link's key or an invitation's token."""
+        ...
+
+    @property
+    def language(self) -> str | None:
+        """A language to prefer over the browser's (the invitee's), or None."""
+        ...
+
+    def current_response(self, request: HttpRequest) -> Response | None: ...
+
+    def start_response(self, lang: str) -> tuple[Response, str | None]:
+        """A new response, and a resume key to give the browser in a cookie (or None)."""
+        ...
+
+    def with_cookie(self, http: HttpResponse, key: str | None) -> HttpResponse: ...
+
+
+def _language(request: HttpRequest, door: Door, response: Response | None) -> str:
+    """From the link (?lang=nl), else the language the respondent started in, else the
+    invitee's, else the browser's, else the study's first language."""
+    languages = door.wave.study.languages
+    candidates = (
+        request.GET.get("lang"),
+        response.language if response else None,
+        door.language,
+        request.LANGUAGE_CODE[:2],
+    )
+    for lang in candidates:
+        if lang and lang in languages:
+            return lang
+    return languages[0]
+
+
+def _render(request: HttpRequest, lang: str, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    door: Door = context["door"]
+    context = {"languages": door.wave.study.languages, "lang": lang, "study": door.wave.study, **context}
+    return render_in(request, lang, template, context, status=status)
+
+
+def _redirect(door: Door, name: str, *args: Any) -> HttpResponse:
+    return redirect(f"{door.url_prefix}-{name}", door.key, *args)
+
+
+def _first_open_page(form_columns: list[list[str]], answers: dict[str, Any]) -> int | None:
+    """The first page (1-based) with a question not answered yet, or None when all are."""
+    for number, columns in enumerate(form_columns, start=1):
+        if any(column not in answers for column in columns):
+            return number
+    return None
+
+
+def _form(door: Door, page_key: str, lang: str, **kwargs: Any) -> AnswersForm | ImportanceForm:
+    study = door.wave.study
+    instrument = study.instrument()
+    if page_key == IMPORTANCE_PAGE:
+        return ImportanceForm(instrument=instrument, lang=lang, **kwargs)
+    return AnswersForm(instrument=instrument, dimension=page_key, lang=lang, service=study.service_name, **kwargs)
+
+
+def _visit(request: HttpRequest, door: Door) -> tuple[Response | None, str, HttpResponse | None]:
+    """The respondent's response so far and the language; and the page to show instead,
+    if any (the wave is closed, the survey already sent). A ?lang= choice is kept."""
+    response = door.current_response(request)
+    lang = _language(request, door, response)
+    if response and response.language != lang and request.GET.get("lang") == lang:
+        Response.objects.filter(pk=response.pk).update(language=lang)
+    if not door.wave.is_open():
+        return response, lang, _render(request, lang, "surveys/closed.html", {"door": door}, status=410)
+    if response and response.completed_at:
+        return response, lang, _redirect(door, "done")
+    return response, lang, None
+
+
+def start(request: HttpRequest, door: Door) -> HttpResponse:
+    response, lang, instead = _visit(request, door)
+    if instead:
+        return instead
+    if request.method == "POST":
+        new_key = None
+        if response is None:
+            response, new_key = door.start_response(lang)
+        return door.with_cookie(_redirect(door, "page", _resume_page(door, response)), new_key)
+    return _render(request, lang, "surveys/start.html", {"door": door, "response": response})
+
+
+def _resume_page(door: Door, response: Response) -> int:
+    instrument = door.wave.study.instrument()
+    keys = page_keys(instrument)
+    return _first_open_page(_page_columns(door, keys), response.answers) or len(keys)
+
+
+def _page_columns(door: Door, keys: list[str]) -> list[list[str]]:
+    """The answer columns of each page (the same in every language)."""
+    return [list(_form(door, page_key, "en").fields) for page_key in keys]
+
+
+def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
+    # csrf_failure() in servqual.web.surveys.views sets this when it shows the page again
+    # after a failed check.
+    csrf_failed = getattr(request, "servqual_csrf_failed", False)
+    response, lang, instead = _visit(request, door)
+    keys = page_keys(door.wave.study.instrument())
+    if not 1 <= page <= len(keys):
+        raise Http404
+    if instead:
+        return instead
+
+    page_key = keys[page - 1]
+    message = None
+    if request.method == "POST" and csrf_failed:
+        # Nothing is saved from an unverified post; the page comes back with what was chosen.
+        form = _form(door, page_key, lang, data=request.POST)
+        message = _("For your security this page was not saved yet. Your answers are still here: please send again.")
+    elif request.method == "POST":
+        form = _form(door, page_key, lang, data=request.POST)
+        going_back = "back" in request.POST
+        if going_back or form.is_valid():
+            new_key = None
+            if response is None:
+                # The cookie is gone (expired, cleared): start again rather than lose these answers.
+                response, new_key = door.start_response(lang)
+            if going_back:
+                _save(response, form.valid_answers(), complete=False)
+                return door.with_cookie(_redirect(door, "page", max(page - 1, 1)), new_key)
+            final = page == len(keys)
+            answers = {**response.answers, **form.answers()}
+            open_page = _first_open_page(_page_columns(door, keys), answers)
+            if final and open_page is not None and open_page != page:
+                _save(response, form.answers(), complete=False)
+                return door.with_cookie(_redirect(door, "page", open_page), new_key)
+            _save(response, form.answers(), complete=final)
+            target = _redirect(door, "done") if final else _redirect(door, "page", page + 1)
+            return door.with_cookie(target, new_key)
+    else:
+        if response is None and page > 1:
+            return _redirect(door, "start")
+        form = _form(door, page_key, lang)
+        form.initial = form.initial_from(response.answers if response else {})
+
+    context = {
+        "door": door,
+        "form": form,
+        "page": page,
+        "pages": len(keys),
+        "final": page == len(keys),
+        "importance": page_key == IMPORTANCE_PAGE,
+        "prompts": _prompts(door, page_key, lang),
+        "message": message,
+        "csrf_failed": csrf_failed,
+    }
+    return _render(request, lang, "surveys/page.html", context, status=403 if csrf_failed else 200)
+
+
+def _prompts(door: Door, page_key: str, lang: str) -> list[str]:
+    study = door.wave.study
+    instrument = study.instrument()
+    sections = [IMPORTANCE_PAGE] if page_key == IMPORTANCE_PAGE else list(instrument.sections)
+    return [
+        prompt(instrument, section, lang, study.service_name) for section in sections if section in instrument.prompts
+    ]
+
+
+def _save(response: Response, answers: dict[str, Any], *, complete: bool) -> None:
+    """Store a page's answers; with ``complete``, mark the response complete. Once it is
+    complete nothing changes: a replay (a double click, a resubmit) stores nothing."""
+    with transaction.atomic():
+        current = Response.objects.select_for_update().get(pk=response.pk)
+        if current.completed_at is not None:
+            return
+        current.answers = {**current.answers, **answers}
+        if complete:
+            current.completed_at = timezone.now()
+        current.save(update_fields=["answers", "completed_at"])
+
+
+def done(request: HttpRequest, door: Door) -> HttpResponse:
+    response = door.current_response(request)
+    return _render(request, _language(request, door, response), "surveys/done.html", {"door": door})
