@@ -28,7 +28,7 @@ def prepare() -> None:
 
 def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
     """Serve until stopped (Ctrl-C or SIGTERM), with gunicorn's sync workers."""
-    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]  # gunicorn has no type information
+    from gunicorn.app.base import BaseApplication
 
     options = {
         "bind": f"{host}:{port}",
