@@ -23,8 +23,7 @@ class PairwiseMoments:
     """Sums and cross-products behind pairwise-complete covariances and correlations.
 
     Computed in one pass over an answer matrix; moments of separate parts of a file
-    add up (``a + b``) to those of the whole, so the same statistics serve a dashboard
-    that adds responses and partitions summed elsewhere.
+    add up (``a + b``) to those of the whole.
     """
 
     #: [i, j]: rows where items i and j are both present

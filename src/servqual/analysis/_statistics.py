@@ -5,8 +5,10 @@ respondent's dimension score (answers are whole scale points, so a dimension sco
 one of a few fractions), the frequency table of each dimension's answer patterns (from
 which every pairwise moment and every item's frequencies follow exactly), the moments
 of complete rows for the CFA, and a few sums of products. Sums of separate parts of a
-file add up to those of the whole, so the same code can serve a dashboard that adds new
-responses and partitions summed elsewhere.
+file add up to those of the whole (tests/analysis/test_statistics.py checks it), which
+is what a dashboard that adds new responses to stored sums, or partitions summed
+elsewhere, would build on. Today the web dashboard still analyses a wave's responses
+whole, with its report cached until a response arrives (docs/web.md).
 
 Why patterns: a dimension of k items on a 7-point scale has at most 8**k answer
 patterns (14**k for the gap), so one integer per respondent and one ``bincount`` give
