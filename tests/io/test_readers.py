@@ -214,19 +214,16 @@ def test_a_mapping_can_keep_a_column_whose_name_looks_personal():
     assert kept.attributes["branch"].to_list() == ["Utrecht", "Ede"]
 
 
-def test_the_answer_matrices_filled_in_two_threads_are_those_filled_in_one(monkeypatch, tmp_path):
-    from servqual.io import _responses
+def test_the_answer_matrices_hold_the_table_with_nulls_as_nan(tmp_path):
     from servqual.io.synthetic import generate_study, write_csv
 
     path = tmp_path / "study.csv"
     write_csv(generate_study(3000, seed=21, missing_rate=0.1), path)
-    one = servqual.read_responses(path, progress=False)
-    two = servqual.read_responses(path, progress=False)
-    monkeypatch.setattr(_responses, "PARALLEL_CELLS", 10**12)
-    one_answers, one_importance = one.answers, one.importance  # made when first asked for
-    monkeypatch.setattr(_responses, "PARALLEL_CELLS", 0)
-    for section, matrix in one_answers.items():
-        np.testing.assert_array_equal(two.answers[section], matrix)
+    responses = servqual.read_responses(path, progress=False)
+    for section, matrix in responses.answers.items():
+        expected = responses.table.select(SQ.columns(section)).cast(pl.Float64).fill_null(np.nan).to_numpy()
+        np.testing.assert_array_equal(matrix, expected)
         assert np.isnan(matrix).any()
-    np.testing.assert_array_equal(two.importance, one_importance)
-    assert two.report.to_dict() == one.report.to_dict()
+        assert matrix.flags.f_contiguous
+    expected = responses.table.select(SQ.importance_columns).fill_null(np.nan).to_numpy()
+    np.testing.assert_array_equal(responses.importance, expected)
