@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from servqual.instruments import SECTION_PREFIX, Instrument
 
@@ -77,7 +78,12 @@ class ValidationReport:
     def add_issue(self, message_id: str, **params: Any) -> None:
         self.add_issues(message_id, [0], lambda _: params)
 
-    def add_issues(self, message_id: str, found: Sequence[int], params: Callable[[int], dict[str, Any]]) -> None:
+    def add_issues(
+        self,
+        message_id: str,
+        found: Sequence[int] | npt.NDArray[np.integer[Any]],
+        params: Callable[[int], dict[str, Any]],
+    ) -> None:
         """One issue per element of ``found``, its fields from ``params(element)``; only
         the issues that fit under ``max_issues`` are built, the rest are counted."""
         room = max(0, self.max_issues - len(self.issues))
