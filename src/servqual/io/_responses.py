@@ -75,9 +75,6 @@ class ValidationReport:
     def total_rejected(self) -> int:
         return sum(self.answers_rejected.values())
 
-    def add_issue(self, message_id: str, **params: Any) -> None:
-        self.add_issues(message_id, [0], lambda _: params)
-
     def add_issues(
         self,
         message_id: str,
