@@ -181,6 +181,19 @@ def test_the_field_count_scan_agrees_with_the_csv_module_across_chunk_edges(monk
     assert scan.stray_quotes == []
 
 
+def test_a_file_reads_the_same_with_the_scan_beside_the_parse_or_before_it(monkeypatch):
+    examples = FIXTURES.parents[1] / "docs" / "examples"
+    path, instrument = examples / "problem-responses.csv", examples / "custom-instrument.toml"
+    assert b'"' not in path.read_bytes()  # a file without quotes is parsed beside the scan
+    beside = servqual.read_responses(path, instrument, progress=False)
+    monkeypatch.setenv("SERVQUAL_UNTUNED", "overlap")
+    before = servqual.read_responses(path, instrument, progress=False)
+    assert before.report.to_dict() == beside.report.to_dict()
+    assert before.report.excluded  # the scan's ragged row and blank line were found either way
+    assert before.table.equals(beside.table)
+    assert before.row_numbers.tolist() == beside.row_numbers.tolist()
+
+
 def test_it_never_reads_personal_data_and_reports_unused_answer_columns(tmp_path):
     frame = pd.read_csv(FIXTURES / "canonical.csv", dtype={"respondent_id": str})
     frame.insert(1, "E-mail", [f"person{i}@example.org" for i in range(len(frame))])
