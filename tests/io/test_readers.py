@@ -181,6 +181,19 @@ def test_the_field_count_scan_agrees_with_the_csv_module_across_chunk_edges(monk
     assert scan.stray_quotes == []
 
 
+def test_a_file_reads_the_same_with_the_scan_beside_the_parse_or_before_it(monkeypatch):
+    examples = FIXTURES.parents[1] / "docs" / "examples"
+    path, instrument = examples / "problem-responses.csv", examples / "custom-instrument.toml"
+    assert b'"' not in path.read_bytes()  # a file without quotes is parsed beside the scan
+    beside = servqual.read_responses(path, instrument, progress=False)
+    monkeypatch.setenv("SERVQUAL_UNTUNED", "overlap")
+    before = servqual.read_responses(path, instrument, progress=False)
+    assert before.report.to_dict() == beside.report.to_dict()
+    assert before.report.excluded  # the scan's ragged row and blank line were found either way
+    assert before.table.equals(beside.table)
+    assert before.row_numbers.tolist() == beside.row_numbers.tolist()
+
+
 def test_it_never_reads_personal_data_and_reports_unused_answer_columns(tmp_path):
     frame = pd.read_csv(FIXTURES / "canonical.csv", dtype={"respondent_id": str})
     frame.insert(1, "E-mail", [f"person{i}@example.org" for i in range(len(frame))])
@@ -214,19 +227,16 @@ def test_a_mapping_can_keep_a_column_whose_name_looks_personal():
     assert kept.attributes["branch"].to_list() == ["Utrecht", "Ede"]
 
 
-def test_the_answer_matrices_filled_in_two_threads_are_those_filled_in_one(monkeypatch, tmp_path):
-    from servqual.io import _responses
+def test_the_answer_matrices_hold_the_table_with_nulls_as_nan(tmp_path):
     from servqual.io.synthetic import generate_study, write_csv
 
     path = tmp_path / "study.csv"
     write_csv(generate_study(3000, seed=21, missing_rate=0.1), path)
-    one = servqual.read_responses(path, progress=False)
-    two = servqual.read_responses(path, progress=False)
-    monkeypatch.setattr(_responses, "PARALLEL_CELLS", 10**12)
-    one_answers, one_importance = one.answers, one.importance  # made when first asked for
-    monkeypatch.setattr(_responses, "PARALLEL_CELLS", 0)
-    for section, matrix in one_answers.items():
-        np.testing.assert_array_equal(two.answers[section], matrix)
+    responses = servqual.read_responses(path, progress=False)
+    for section, matrix in responses.answers.items():
+        expected = responses.table.select(SQ.columns(section)).cast(pl.Float64).fill_null(np.nan).to_numpy()
+        np.testing.assert_array_equal(matrix, expected)
         assert np.isnan(matrix).any()
-    np.testing.assert_array_equal(two.importance, one_importance)
-    assert two.report.to_dict() == one.report.to_dict()
+        assert matrix.flags.f_contiguous
+    expected = responses.table.select(SQ.importance_columns).fill_null(np.nan).to_numpy()
+    np.testing.assert_array_equal(responses.importance, expected)

@@ -9,11 +9,9 @@ short rows with nulls without a word, so a truncated row would pass unnoticed).
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import io
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +23,13 @@ from servqual.i18n import N_
 from servqual.io._mapping import ColumnPlan
 from servqual.io._progress import progress
 from servqual.io._table import Planner, RawTable, column_name
+from servqual.tuning import beside
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
 #: Bytes per step of the field-count scan: its dozen temporaries (one byte per byte of
 #: the file) then stay in the processor's cache and are reused by the allocator; with
-#: 16 MB steps they were fresh pages every time, which cost more than the counting
-#: (0.55 s -> 0.13 s at a million rows).
+#: 16 MB steps they were fresh pages every time, which cost more than the counting.
 CHUNK_BYTES = 2 * 1024 * 1024
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 
@@ -241,17 +239,24 @@ def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> 
 
     decimal_comma = delimiter != "," and any(_DECIMAL_COMMA.match(cell) for row in head[header_rows:] for cell in row)
     # In a file without quotes the scan (numpy, one core) runs beside polars' parse: no
-    # quote can be cut off or stand inside unquoted text, so the file is parsed as it is
-    # (0.05-0.1 s less at a million rows on the 2-core development VM). Quotes can make
-    # polars fail, even panic, until the scan has masked the stray ones.
-    frame: pl.DataFrame | None = None
-    with ThreadPoolExecutor(1) as pool:
-        quotes = b'"' in data
-        scanning = pool.submit(field_counts, data, delimiter, show_progress, quotes)
-        if not quotes:
-            with contextlib.suppress(ServqualError):  # parsed again below, to say why
-                frame = _parse(data, delimiter, header, plan, header_rows, decimal_comma, source)
-        scan = scanning.result()
+    # quote can be cut off or stand inside unquoted text, so the file is parsed as it is.
+    # Quotes can make polars fail, even panic, until the scan has masked the stray ones.
+    quotes = b'"' in data
+
+    def scan_fields() -> Scan:
+        return field_counts(data, delimiter, show_progress, quotes)
+
+    def parse_as_is() -> pl.DataFrame | None:
+        try:
+            return _parse(data, delimiter, header, plan, header_rows, decimal_comma, source)
+        except ServqualError:  # parsed again below, to say why
+            return None
+
+    frame: pl.DataFrame | None
+    if quotes:
+        scan, frame = scan_fields(), None
+    else:
+        scan, frame = beside(scan_fields, parse_as_is)
     counts, blank, open_quote = scan.counts[header_rows:], scan.blank[header_rows:], scan.open_quote
     if len(counts) == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
@@ -323,8 +328,8 @@ def _parse(
     source: str,
     n_rows: int | None = None,
 ) -> pl.DataFrame:
-    """Answers straight to numbers: whole scale points as Int16 (which polars parses a
-    third faster than Float64), importance points as Float64. If a cell does not fit,
+    """Answers straight to numbers: whole scale points as Int16 (which polars parses
+    faster than Float64), importance points as Float64. If a cell does not fit,
     all as Float64; if a cell is not a number, the answer columns as text, so that
     validation can name each bad cell."""
 

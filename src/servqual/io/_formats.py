@@ -104,8 +104,8 @@ def _column(rows: list[tuple[Any, ...]], j: int) -> pl.Series:
 def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    if hasattr(value, "isoformat"):  # dates and timestamps of any library, so typed Any
+        return str(value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat())
     return str(value)
 
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from servqual.instruments import SECTION_PREFIX, Instrument
 
 if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
-
-#: Answer cells from which the float matrices are filled in two threads.
-PARALLEL_CELLS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -79,10 +75,12 @@ class ValidationReport:
     def total_rejected(self) -> int:
         return sum(self.answers_rejected.values())
 
-    def add_issue(self, message_id: str, **params: Any) -> None:
-        self.add_issues(message_id, [0], lambda _: params)
-
-    def add_issues(self, message_id: str, found: Sequence[int], params: Callable[[int], dict[str, Any]]) -> None:
+    def add_issues(
+        self,
+        message_id: str,
+        found: Sequence[int] | npt.NDArray[np.integer[Any]],
+        params: Callable[[int], dict[str, Any]],
+    ) -> None:
         """One issue per element of ``found``, its fields from ``params(element)``; only
         the issues that fit under ``max_issues`` are built, the rest are counted."""
         room = max(0, self.max_issues - len(self.issues))
@@ -205,22 +203,11 @@ def float_matrix(part: pl.DataFrame) -> np.ndarray:
     Column by column into one array: a cast of the whole frame first would touch twice
     the memory, and fresh pages cost the kernel more time than the copy itself."""
     matrix = np.empty((part.height, part.width), dtype=np.float64, order="F")
-
-    def fill(j: int, series: pl.Series) -> None:
+    for j, series in enumerate(part.iter_columns()):
         # The values without their nulls come out of polars without a copy; the nulls
-        # (a few percent) become NaN by position. Twice as fast as polars' own
-        # conversion of a column with nulls, which makes a float copy first.
+        # (a few percent) become NaN by position. polars' own conversion of a column
+        # with nulls makes a float copy first.
         matrix[:, j] = series.fill_null(0).to_numpy()
         if series.null_count():
             matrix[series.is_null().arg_true().to_numpy(), j] = np.nan
-
-    columns = list(enumerate(part.iter_columns()))
-    if part.height * part.width < PARALLEL_CELLS:
-        for j, series in columns:
-            fill(j, series)
-        return matrix
-    # Columns on two cores at once: most of the time goes to the kernel's first touch of
-    # the matrix's fresh pages, which numpy's copy does without the interpreter lock.
-    with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
-        list(pool.map(lambda column: fill(*column), columns))
     return matrix

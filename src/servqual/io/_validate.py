@@ -3,14 +3,19 @@
 One implementation for every reader: answers outside the scale, text where a number
 belongs, importance points that do not add up, duplicate ids and empty rows all end
 here, each named by file, row and column.
+
+:func:`validate` runs the steps in order. Each step takes what it needs, adds what it
+finds wrong to the report (in the order the report lists it) and returns its result;
+``keep`` (which rows are still in) passes from step to step.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from servqual.errors import ServqualError
@@ -26,17 +31,185 @@ WRONG_SCALE_SHARE = 0.2
 IMPORTANCE_TOTAL = 100.0
 IMPORTANCE_TOLERANCE = 0.01
 
+#: One flag per row of the table (``keep``: the rows still in), or per cell of a column.
+Mask: TypeAlias = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What the cells of a group of columns must hold, and how their text is read.
+
+    Attributes
+    ----------
+    low, high
+        The lowest and highest valid number.
+    whole
+        Whether only whole numbers are valid (scale points; importance points may
+        have decimals).
+    missing
+        Cell texts, lower case, that mean no answer.
+    values
+        Answer text (case-folded) -> scale point, for files that hold labels.
+    decimal_comma
+        Whether the file writes ``3,5`` for 3.5.
+    """
+
+    low: float
+    high: float
+    whole: bool
+    missing: frozenset[str]
+    values: dict[str, float]
+    decimal_comma: bool
+
+    @property
+    def codes(self) -> list[float]:
+        """The missing codes that are numbers (``-99``, a mapping's ``9``)."""
+        return [float(token) for token in self.missing if _is_number(token)]
+
+
+@dataclass(frozen=True)
+class CheckedColumn:
+    """One answer or importance column after its checks.
+
+    Attributes
+    ----------
+    column
+        The column's name in the file, as issues and the report name it.
+    values
+        The valid answers under the canonical name (``E1``, ``W_TAN``); null is no answer.
+    rejected
+        Cells set to missing because they were invalid; None when none were.
+    given
+        Answers left in the rows kept.
+    highest
+        The highest of them; NaN when there is none.
+    outside
+        Cells outside the scale.
+    """
+
+    column: str
+    values: pl.Series
+    rejected: Mask | None
+    given: int
+    highest: float
+    outside: int
+
+
+@dataclass(frozen=True)
+class Importance:
+    """The importance columns after their checks.
+
+    Attributes
+    ----------
+    points
+        The checked columns; null where a row's allocation is unusable.
+    wrong
+        Rows whose points were invalid (their answers are kept).
+    """
+
+    points: list[pl.Series]
+    wrong: Mask
+
+
+@dataclass(frozen=True)
+class RespondentIds:
+    """The respondent id column.
+
+    Attributes
+    ----------
+    column
+        Its name in the file.
+    values
+        The ids without surrounding blanks.
+    """
+
+    column: str
+    values: pl.Series
+
+
+@dataclass(frozen=True)
+class RowsUsed:
+    """What the response set holds of the rows kept.
+
+    Attributes
+    ----------
+    table
+        The answers, then the importance points.
+    attributes
+        The respondent attributes.
+    respondent_ids
+        The ids, or None when the file has no id column.
+    row_numbers
+        The source row of each.
+    """
+
+    table: pl.DataFrame
+    attributes: pl.DataFrame
+    respondent_ids: pl.Series | None
+    row_numbers: np.ndarray
+
 
 def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issues: int = 1000) -> ResponseSet:
     """Check every answer of ``table`` against ``instrument`` and build the response set.
 
     Invalid answers become missing and are counted per column; rows the reader set aside,
     rows without answers and repeated respondent ids are excluded; each with an issue
-    naming file, row and column. Raises ServqualError when required columns are missing,
-    the file plainly uses another scale, or no row is left.
+    naming file, row and column.
+
+    Parameters
+    ----------
+    table
+        What a reader made of the file.
+    instrument
+        The instrument whose columns and scale the answers must fit.
+    mapping
+        The mapping the columns were planned with: its missing codes and answer labels.
+    max_issues
+        How many detailed issues the report keeps (its counts are always complete).
+
+    Returns
+    -------
+    ResponseSet
+        The rows used, with the report of what happened to every row and answer.
+
+    Raises
+    ------
+    ServqualError
+        When required columns are missing, the file plainly uses another scale, or no
+        row is left.
     """
-    plan, frame, rows = table.plan, table.frame, table.row_numbers
-    report = ValidationReport(table.source, table.file_format, rows_read=frame.height, max_issues=max_issues)
+    report = _new_report(table, instrument, max_issues)
+    _check_columns(table, instrument)
+    keep = _exclude_set_aside(report, table)
+    answers = _check_answers(report, table, instrument, _answer_rule(instrument, mapping, table.decimal_comma), keep)
+    _check_scale(report, answers, instrument, table.source)
+    importance = _check_importance(report, table, instrument, _importance_rule(mapping, table.decimal_comma), keep)
+    answered = pl.DataFrame([column.values for column in answers])
+    keep = _exclude_empty_rows(report, answered, keep, table.row_numbers)
+    ids = _respondent_ids(table)
+    keep = _exclude_repeated_ids(report, ids, keep, table.row_numbers)
+    if not keep.any():
+        raise ServqualError(
+            N_("{file}: no usable rows: every row was excluded ({reasons})"),
+            file=table.source,
+            reasons=", ".join(sorted(report.excluded)),
+        )
+    used = _rows_used(table, answered, importance, ids, keep)
+    _count_used(report, answers, importance, used.table, keep)
+    return ResponseSet(
+        instrument=instrument,
+        table=used.table,
+        attributes=used.attributes,
+        respondent_ids=used.respondent_ids,
+        row_numbers=used.row_numbers,
+        report=report,
+    )
+
+
+def _new_report(table: RawTable, instrument: Instrument, max_issues: int) -> ValidationReport:
+    """A report that starts with the reader's notes and the columns that are not read."""
+    plan = table.plan
+    report = ValidationReport(table.source, table.file_format, rows_read=table.frame.height, max_issues=max_issues)
     for message_id, params in table.notes:
         report.note(message_id, **params)
     dropped = [plan.header[p] for p in plan.dropped]
@@ -49,175 +222,159 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
             instrument=instrument.key,
             columns=_ranges(sorted(unused, key=_natural)),
         )
+    return report
 
-    _check_columns(table, instrument)
-    # The ids are made ready beside the checks of the answers: polars lets go of the
-    # interpreter lock (0.03 s at a million rows).
-    checking_ids = None
-    if plan.id is not None:
-        pool = ThreadPoolExecutor(1)
-        checking_ids = pool.submit(_stripped_ids, frame[column_name(plan.id)])
-        pool.shutdown(wait=False)
 
-    keep = np.ones(frame.height, dtype=bool)
-    for reason, message_id, excluded_rows, params in table.excluded:
-        report.exclude(excluded_rows, reason, message_id, **params)
-        keep[np.searchsorted(rows, excluded_rows)] = False
-
-    # A user's numeric missing code (9 on a 1..7 scale) is an answer code: it must not
-    # blank 9 importance points. The built-in codes (-99) mean no answer everywhere.
-    tokens = MISSING_TOKENS | mapping.missing
-    importance_tokens = MISSING_TOKENS | {t for t in mapping.missing if not _is_number(t)}
-    values = mapping.values  # keys already case-folded by load_mapping
-    low, high = instrument.scale.min, instrument.scale.max
-
-    #: column -> cells set to missing as invalid (None: none were)
-    rejected: dict[str, np.ndarray | None] = {}
-    outside_total = 0
-    all_kept = bool(keep.all())
-    #: column -> (answers left, highest answer or NaN), taken from polars' own counts
-    #: where the column needed no change, so that no pass over the floats is needed
-    extent: dict[str, tuple[int, float]] = {}
-    #: canonical column name -> its validated answers (null: no answer)
-    checked: dict[str, pl.Series] = {}
-
-    def convert(name: str, lo: float, hi: float, whole: bool, series: pl.Series, valid: bool, high: float) -> None:
-        """Check one column; a column known to be ``valid`` (:func:`_valid_columns`,
-        which found its highest value ``high``) is kept as polars read it, with no check
-        of its own per cell."""
-        nonlocal outside_total
-        column = plan.header[plan.answers[name]]
-        if valid:
-            kept = series if all_kept else series.filter(keep)
-            count = kept.len() - kept.null_count()
-            extent[column] = (count, (high if all_kept else float(kept.max())) if count else np.nan)
-            rejected[column] = None
-            checked[name] = series.alias(name)
-            return
-        numbers = float_matrix(series.to_frame())[:, 0] if series.dtype.is_numeric() else np.empty(series.len())
-        text = _numbers(series, tokens if whole else importance_tokens, values, table.decimal_comma, numbers)
-        if all_kept:  # the usual case: skip four passes over the column
-            not_number, present = text, ~np.isnan(numbers)
-        else:
-            numbers[~keep] = np.nan
-            not_number, present = text & keep, keep & ~np.isnan(numbers)
-        outside = present & ((numbers < lo) | (numbers > hi))
-        broken = present & ~outside & (numbers != np.floor(numbers)) if whole else np.zeros_like(outside)
-        _reject(
-            report,
-            series,
-            not_number,
-            rows,
-            column,
-            N_("{file} row {row} column {column}: {value!r} is not a number; treated as missing"),
-        )
-        _reject(
-            report,
-            series,
-            outside,
-            rows,
-            column,
-            N_("{file} row {row} column {column}: {value} is outside {low}..{high}; treated as missing"),
-            low=_plain(lo),
-            high=_plain(hi),
-        )
-        _reject(
-            report,
-            series,
-            broken,
-            rows,
-            column,
-            N_("{file} row {row} column {column}: {value} is not a whole scale point; treated as missing"),
-        )
-        numbers[outside | broken] = np.nan
-        rejected[column] = not_number | outside | broken
-        outside_total += int(np.count_nonzero(outside))
-        count = int(np.count_nonzero(~np.isnan(numbers)))
-        extent[column] = (count, float(np.nanmax(numbers)) if count else np.nan)
-        checked[name] = pl.Series(name, numbers, nan_to_null=True)
-
-    def check(names: list[str], lo: float, hi: float, whole: bool) -> None:
-        part = frame.select([column_name(plan.answers[name]) for name in names])
-        codes = [float(t) for t in (tokens if whole else importance_tokens) if _is_number(t)]
-        valid, highest = _valid_columns(part, lo, hi, whole, codes)
-        for name, series, ok, high in zip(names, part.iter_columns(), valid, highest, strict=True):
-            convert(name, lo, hi, whole, series, ok, high)
-
-    answer_names = [name for section in instrument.sections for name in instrument.columns(section)]
-    for section in instrument.sections:
-        check(instrument.columns(section), low, high, True)
-    answer_columns = list(rejected)  # instrument order, so reports read the same every run
-    given_total = sum(extent[column][0] for column in answer_columns)
-    highest = max((extent[c][1] for c in answer_columns if extent[c][0]), default=np.nan)
-    _check_scale(report, given_total, highest, outside_total, instrument, table.source)
-
-    has_importance = False
-    if instrument.importance and all(c in plan.answers for c in instrument.importance_columns):
-        has_importance = True
-        names = instrument.importance_columns
-        check(names, 0, IMPORTANCE_TOTAL, False)
-        bad_cell = np.zeros(frame.height, dtype=bool)
-        for c in names:
-            cells = rejected[plan.header[plan.answers[c]]]
-            if cells is not None:
-                bad_cell |= cells
-        points, wrong_importance = _check_importance(report, [checked[c] for c in names], bad_cell, keep, rows)
-        checked.update(zip(names, points, strict=True))
-    elif instrument.importance:
-        report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
-
-    answered = pl.DataFrame([checked[c] for c in answer_names])
-    given = answered.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_numpy()
-    empty = keep & ~given
-    report.exclude(rows[empty], "no_answers", N_("{file} row {row}: no answers at all; row excluded"))
-    keep &= given
-
-    ids = None
-    if checking_ids is not None:
-        ids, distinct = checking_ids.result()
-        if not distinct:
-            _check_ids(report, ids, keep, rows, plan.header[plan.id])
-
-    if not keep.any():
+def _check_columns(table: RawTable, instrument: Instrument) -> None:
+    """Refuse a file without every answer column, or with only some importance columns."""
+    plan = table.plan
+    missing = [c for s in instrument.sections for c in instrument.columns(s) if c not in plan.answers]
+    if missing:
         raise ServqualError(
-            N_("{file}: no usable rows: every row was excluded ({reasons})"),
+            N_("{file}: required columns missing for instrument {instrument}: {columns}"),
             file=table.source,
-            reasons=", ".join(sorted(report.excluded)),
+            instrument=instrument.key,
+            columns=_ranges(missing),
         )
-    everyone = bool(keep.all())
-    kept = None if everyone else pl.Series(keep)
-    answer_table = answered.hstack([checked[c] for c in instrument.importance_columns]) if has_importance else answered
-    attributes = frame.select([pl.col(column_name(p)).alias(name) for name, p in plan.attributes.items()])
-    if not everyone:
-        answer_table = answer_table.filter(kept)
-        if attributes.width:
-            attributes = attributes.filter(kept)
-    report.rows_used = int(keep.sum())
-    if has_importance:
-        report.importance_rejected = int(np.count_nonzero(wrong_importance & keep))
-    for column in answer_columns:
-        cells = rejected[column]
-        count = 0 if cells is None else int(np.count_nonzero(cells & keep))
-        if count:
-            report.answers_rejected[column] = count
-    report.answers_expected = report.rows_used * len(answer_names)
-    if everyone:  # no row left out since the scale check: its count holds
-        report.answers_given = given_total
+    weights = [c for c in instrument.importance_columns if c in plan.answers]
+    if weights and len(weights) != len(instrument.importance_columns):
+        absent = [c for c in instrument.importance_columns if c not in plan.answers]
+        raise ServqualError(
+            N_("{file}: importance columns incomplete; missing {columns}"), file=table.source, columns=", ".join(absent)
+        )
+
+
+def _exclude_set_aside(report: ValidationReport, table: RawTable) -> Mask:
+    """Exclude the rows the reader set aside (ragged, blank, cut off, ...); returns the
+    rows kept."""
+    keep = np.ones(table.frame.height, dtype=bool)
+    for reason, message_id, rows, params in table.excluded:
+        report.exclude(rows, reason, message_id, **params)
+        keep[np.searchsorted(table.row_numbers, rows)] = False
+    return keep
+
+
+def _answer_rule(instrument: Instrument, mapping: Mapping, decimal_comma: bool) -> Rule:
+    """Whole points of the instrument's scale; every missing code means no answer."""
+    scale = instrument.scale
+    return Rule(scale.min, scale.max, True, MISSING_TOKENS | mapping.missing, mapping.values, decimal_comma)
+
+
+def _importance_rule(mapping: Mapping, decimal_comma: bool) -> Rule:
+    """0 to 100 points. A user's numeric missing code (9 on a 1..7 scale) is an answer
+    code: it must not blank 9 importance points. The built-in codes (-99) mean no answer
+    everywhere."""
+    missing = MISSING_TOKENS | {token for token in mapping.missing if not _is_number(token)}
+    return Rule(0, IMPORTANCE_TOTAL, False, missing, mapping.values, decimal_comma)
+
+
+def _check_answers(
+    report: ValidationReport, table: RawTable, instrument: Instrument, rule: Rule, keep: Mask
+) -> list[CheckedColumn]:
+    """Every answer column, section by section in the instrument's order, so that
+    reports read the same every run."""
+    return [
+        column
+        for section in instrument.sections
+        for column in _check_group(report, table, instrument.columns(section), rule, keep)
+    ]
+
+
+def _check_group(
+    report: ValidationReport, table: RawTable, names: list[str], rule: Rule, keep: Mask
+) -> list[CheckedColumn]:
+    """The columns ``names`` (canonical names: a section, or the importance columns)
+    checked against ``rule`` in the rows ``keep``. A column :func:`_valid_columns` finds
+    valid is kept as polars read it, without a check of each cell."""
+    plan = table.plan
+    part = table.frame.select([column_name(plan.answers[name]) for name in names])
+    valid, highest = _valid_columns(part, rule.low, rule.high, rule.whole, rule.codes)
+    all_kept = bool(keep.all())
+    checked = []
+    for name, series, ok, high in zip(names, part.iter_columns(), valid, highest, strict=True):
+        column = plan.header[plan.answers[name]]
+        if ok:
+            checked.append(_as_read(column, series.alias(name), keep, all_kept, high))
+        else:
+            checked.append(_check_cells(report, column, series, name, rule, keep, all_kept, table.row_numbers))
+    return checked
+
+
+def _as_read(column: str, series: pl.Series, keep: Mask, all_kept: bool, high: float) -> CheckedColumn:
+    """A column known to hold valid answers only, whose highest value is ``high``: its
+    count and highest answer in the rows kept come from polars, without a pass over
+    floats."""
+    kept = series if all_kept else series.filter(keep)
+    given = kept.len() - kept.null_count()
+    if not given:
+        return CheckedColumn(column, series, None, given, np.nan, 0)
+    # A numeric column with values has a number as its highest value.
+    return CheckedColumn(column, series, None, given, high if all_kept else float(cast(float, kept.max())), 0)
+
+
+def _check_cells(
+    report: ValidationReport,
+    column: str,
+    series: pl.Series,
+    name: str,
+    rule: Rule,
+    keep: Mask,
+    all_kept: bool,
+    rows: np.ndarray,
+) -> CheckedColumn:
+    """Check each cell of one column: text that is not a number, numbers outside the
+    scale and (for ``rule.whole``) numbers between scale points become missing, each
+    reported with its row in ``rows``. ``name`` is the canonical name of the column."""
+    numbers = float_matrix(series.to_frame())[:, 0] if series.dtype.is_numeric() else np.empty(series.len())
+    text = _numbers(series, rule, numbers)
+    if all_kept:  # the usual case: skip four passes over the column
+        not_number, present = text, ~np.isnan(numbers)
     else:
-        report.answers_given = sum(answer_table[c].len() - answer_table[c].null_count() for c in answer_names)
-    return ResponseSet(
-        instrument=instrument,
-        table=answer_table,
-        attributes=attributes,
-        respondent_ids=None if ids is None else (ids if everyone else ids.filter(kept)),
-        row_numbers=rows[keep] if not everyone else rows,
-        report=report,
+        numbers[~keep] = np.nan
+        not_number, present = text & keep, keep & ~np.isnan(numbers)
+    outside = present & ((numbers < rule.low) | (numbers > rule.high))
+    broken = present & ~outside & (numbers != np.floor(numbers)) if rule.whole else np.zeros_like(outside)
+    _reject(
+        report,
+        series,
+        not_number,
+        rows,
+        column,
+        N_("{file} row {row} column {column}: {value!r} is not a number; treated as missing"),
+    )
+    _reject(
+        report,
+        series,
+        outside,
+        rows,
+        column,
+        N_("{file} row {row} column {column}: {value} is outside {low}..{high}; treated as missing"),
+        low=_plain(rule.low),
+        high=_plain(rule.high),
+    )
+    _reject(
+        report,
+        series,
+        broken,
+        rows,
+        column,
+        N_("{file} row {row} column {column}: {value} is not a whole scale point; treated as missing"),
+    )
+    numbers[outside | broken] = np.nan
+    given = int(np.count_nonzero(~np.isnan(numbers)))
+    return CheckedColumn(
+        column,
+        pl.Series(name, numbers, nan_to_null=True),
+        not_number | outside | broken,
+        given,
+        float(np.nanmax(numbers)) if given else np.nan,
+        int(np.count_nonzero(outside)),
     )
 
 
 def _valid_columns(
     part: pl.DataFrame, lo: float, hi: float, whole: bool, codes: list[float]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[Mask, npt.NDArray[np.float64]]:
     """Which columns certainly hold valid answers only: read as numbers (whole ones where
     ``whole``), no NaN, lowest and highest within lo..hi (polars' own extremes, all
     columns in one parallel pass), and no missing code between them; and each column's
@@ -243,24 +400,21 @@ def _valid_columns(
     return valid, highest
 
 
-def _numbers(
-    series: pl.Series, tokens: frozenset[str], values: dict[str, float], decimal_comma: bool, numbers: np.ndarray
-) -> np.ndarray:
+def _numbers(series: pl.Series, rule: Rule, numbers: npt.NDArray[np.float64]) -> Mask:
     """Float answers (NaN = no answer) into ``numbers``; returns a mask of cells that held
     text, not a number. A numeric series is already in ``numbers`` (:func:`float_matrix`)."""
     if series.dtype.is_numeric():
-        codes = [float(t) for t in tokens if _is_number(t)]
+        codes = rule.codes
         if codes:
             numbers[np.isin(numbers, codes)] = np.nan
         return np.zeros(series.len(), dtype=bool)
     text = series.str.strip_chars()
     lowered = text.str.to_lowercase()
-    missing = (text.is_null() | lowered.is_in(list(tokens))).to_numpy()
-    if values:
-        text = pl.select(
-            pl.lit(lowered).replace_strict({k: str(v) for k, v in values.items()}, default=pl.lit(text))
-        ).to_series()
-    if decimal_comma:
+    missing: Mask = (text.is_null() | lowered.is_in(list(rule.missing))).to_numpy()
+    if rule.values:
+        labels = {k: str(v) for k, v in rule.values.items()}
+        text = pl.select(pl.lit(lowered).replace_strict(labels, default=pl.lit(text))).to_series()
+    if rule.decimal_comma:
         text = text.str.replace(",", ".", literal=True)
     numbers[:] = text.cast(pl.Float64, strict=False).to_numpy()
     numbers[missing] = np.nan
@@ -278,7 +432,7 @@ def _is_number(text: str) -> bool:
 def _reject(
     report: ValidationReport,
     series: pl.Series,
-    mask: np.ndarray,
+    mask: Mask,
     rows: np.ndarray,
     column: str,
     message_id: str,
@@ -295,24 +449,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def _check_columns(table: RawTable, instrument: Instrument) -> None:
-    plan = table.plan
-    missing = [c for s in instrument.sections for c in instrument.columns(s) if c not in plan.answers]
-    if missing:
-        raise ServqualError(
-            N_("{file}: required columns missing for instrument {instrument}: {columns}"),
-            file=table.source,
-            instrument=instrument.key,
-            columns=_ranges(missing),
-        )
-    weights = [c for c in instrument.importance_columns if c in plan.answers]
-    if weights and len(weights) != len(instrument.importance_columns):
-        absent = [c for c in instrument.importance_columns if c not in plan.answers]
-        raise ServqualError(
-            N_("{file}: importance columns incomplete; missing {columns}"), file=table.source, columns=", ".join(absent)
-        )
 
 
 def _natural(name: str) -> tuple[str, int]:
@@ -347,11 +483,13 @@ def _ranges(names: list[str]) -> str:
     return ", ".join(parts)
 
 
-def _check_scale(
-    report: ValidationReport, given: int, highest: float, outside: int, instrument: Instrument, source: str
-) -> None:
-    """``given``: answers left over all answer columns; ``highest``: the highest of them."""
+def _check_scale(report: ValidationReport, answers: list[CheckedColumn], instrument: Instrument, source: str) -> None:
+    """Refuse a file whose answers plainly lie on another scale; note one whose answers
+    all stay in the lower part of the scale."""
     scale = instrument.scale
+    given = sum(column.given for column in answers)
+    outside = sum(column.outside for column in answers)
+    highest = max((column.highest for column in answers if column.given), default=np.nan)
     if outside and outside > WRONG_SCALE_SHARE * (given + outside):
         raise ServqualError(
             N_(
@@ -377,14 +515,34 @@ def _check_scale(
 
 
 def _check_importance(
-    report: ValidationReport, points: list[pl.Series], bad_cell: np.ndarray, keep: np.ndarray, rows: np.ndarray
-) -> tuple[list[pl.Series], np.ndarray]:
+    report: ValidationReport, table: RawTable, instrument: Instrument, rule: Rule, keep: Mask
+) -> Importance | None:
+    """The importance columns checked cell by cell and row by row; None when the
+    instrument asks no importance or the file has none (which the report notes)."""
+    if not instrument.importance:
+        return None
+    names = instrument.importance_columns
+    if not all(name in table.plan.answers for name in names):
+        report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
+        return None
+    columns = _check_group(report, table, names, rule, keep)
+    return _check_allocations(report, columns, keep, table.row_numbers)
+
+
+def _check_allocations(
+    report: ValidationReport, columns: list[CheckedColumn], keep: Mask, rows: np.ndarray
+) -> Importance:
     """Points must add up to 100; blanks beside a full 100 count as 0. Else, or when a
     cell of the row was rejected, the row's importance becomes missing (its answers
-    stay). Returns the checked columns and the rows with wrong points.
+    stay).
 
     Sums in polars, the rest by positions in numpy; a file whose rows have all their
     points or none (the usual case) keeps its columns as they are."""
+    bad_cell = np.zeros_like(keep)
+    for column in columns:
+        if column.rejected is not None:
+            bad_cell |= column.rejected
+    points = [column.values for column in columns]
     frame = pl.DataFrame(points)
     found = frame.select(
         total=pl.sum_horizontal(pl.all().fill_null(0.0)), given=pl.sum_horizontal(pl.all().is_not_null())
@@ -401,37 +559,43 @@ def _check_importance(
     wrong[off] = True
     wrong |= keep & bad_cell  # those were reported cell by cell
     if not wrong.any() and not ((given > 0) & (given < frame.width)).any():
-        return points, wrong  # every row has all its points or none: nothing changes
+        return Importance(points, wrong)  # every row has all its points or none: nothing changes
     unusable = pl.Series(wrong | (given == 0))
     checked = frame.select(
         pl.when(unusable).then(None).otherwise(pl.col(c).fill_null(0.0)).alias(c) for c in frame.columns
     )
-    return checked.get_columns(), wrong
+    return Importance(checked.get_columns(), wrong)
 
 
-def _stripped_ids(column: pl.Series) -> tuple[pl.Series, bool]:
-    """The ids without surrounding blanks, and whether they are certainly all distinct:
-    strictly increasing (most exports number their responses) or with distinct hashes,
-    both ten times faster to know than comparing the texts."""
-    ids = column.str.strip_chars()
-    if ids.null_count() == 0 and (ids.slice(1) > ids.slice(0, ids.len() - 1)).all():
-        return ids, True
-    return ids, ids.hash().n_unique() == ids.len()
+def _exclude_empty_rows(report: ValidationReport, answered: pl.DataFrame, keep: Mask, rows: np.ndarray) -> Mask:
+    """Exclude the rows kept that have no valid answer left; returns the rows kept."""
+    given: Mask = answered.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_numpy()
+    report.exclude(rows[keep & ~given], "no_answers", N_("{file} row {row}: no answers at all; row excluded"))
+    return keep & given
 
 
-def _check_ids(report: ValidationReport, ids: pl.Series, keep: np.ndarray, rows: np.ndarray, column: str) -> None:
-    if not ids.is_duplicated().any():
-        return
+def _respondent_ids(table: RawTable) -> RespondentIds | None:
+    """The id column, its ids without surrounding blanks; None when the file has none."""
+    position = table.plan.id
+    if position is None:
+        return None
+    return RespondentIds(table.plan.header[position], table.frame[column_name(position)].str.strip_chars())
+
+
+def _exclude_repeated_ids(report: ValidationReport, ids: RespondentIds | None, keep: Mask, rows: np.ndarray) -> Mask:
+    """Exclude each row kept whose id an earlier row kept already has; returns the rows kept."""
+    if ids is None or _certainly_distinct(ids.values) or not ids.values.is_duplicated().any():
+        return keep
     kept = np.flatnonzero(keep)
-    kept_ids = ids.gather(kept)
+    kept_ids = ids.values.gather(kept)
     repeat = (~kept_ids.is_first_distinct() & kept_ids.is_not_null()).to_numpy()
     if not repeat.any():
-        return
+        return keep
     first_row: dict[str, int] = {}
     for i, value in zip(kept, kept_ids.to_list(), strict=True):
         first_row.setdefault(value, int(rows[i]))
     for i in kept[repeat]:
-        value = ids[int(i)]
+        value = ids.values[int(i)]
         report.exclude(
             [rows[i]],
             "duplicate_id",
@@ -439,7 +603,61 @@ def _check_ids(report: ValidationReport, ids: pl.Series, keep: np.ndarray, rows:
                 "{file} row {row}: respondent id {id!r} (column {column}) already appeared in row {first}; row excluded"
             ),
             id=value,
-            column=column,
+            column=ids.column,
             first=first_row[value],
         )
+    keep = keep.copy()
     keep[kept[repeat]] = False
+    return keep
+
+
+def _certainly_distinct(ids: pl.Series) -> bool:
+    """Whether the ids are certainly all distinct: strictly increasing (most exports
+    number their responses) or with distinct hashes, both cheaper to know than whether
+    any text repeats."""
+    if ids.null_count() == 0 and (ids.slice(1) > ids.slice(0, ids.len() - 1)).all():
+        return True
+    return bool(ids.hash().n_unique() == ids.len())
+
+
+def _rows_used(
+    table: RawTable, answered: pl.DataFrame, importance: Importance | None, ids: RespondentIds | None, keep: Mask
+) -> RowsUsed:
+    """The answers (importance points after them), attributes, ids and source rows of
+    the rows kept."""
+    answer_table = answered if importance is None else answered.hstack(importance.points)
+    attributes = table.frame.select([pl.col(column_name(p)).alias(name) for name, p in table.plan.attributes.items()])
+    respondent_ids = None if ids is None else ids.values
+    if keep.all():
+        return RowsUsed(answer_table, attributes, respondent_ids, table.row_numbers)
+    kept = pl.Series(keep)
+    return RowsUsed(
+        answer_table.filter(kept),
+        attributes.filter(kept) if attributes.width else attributes,
+        None if respondent_ids is None else respondent_ids.filter(kept),
+        table.row_numbers[keep],
+    )
+
+
+def _count_used(
+    report: ValidationReport,
+    answers: list[CheckedColumn],
+    importance: Importance | None,
+    used: pl.DataFrame,
+    keep: Mask,
+) -> None:
+    """The report's counts of rows, answers and rejections, over the rows used (``used``:
+    their answer table)."""
+    report.rows_used = int(keep.sum())
+    if importance is not None:
+        report.importance_rejected = int(np.count_nonzero(importance.wrong & keep))
+    for column in answers:
+        count = 0 if column.rejected is None else int(np.count_nonzero(column.rejected & keep))
+        if count:
+            report.answers_rejected[column.column] = count
+    report.answers_expected = report.rows_used * len(answers)
+    if keep.all():  # no row left out since the answers were checked: their counts hold
+        report.answers_given = sum(column.given for column in answers)
+    else:
+        names = [column.values.name for column in answers]
+        report.answers_given = sum(used[name].len() - used[name].null_count() for name in names)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from servqual.instruments import Instrument, load_instrument
 
@@ -56,9 +57,9 @@ def generate_study(
         shift += np.array([_SEGMENT_SHIFT.get(v, 0.0) for v in values])[chosen]
 
     correlation = np.full((dims, dims), 0.55) + 0.45 * np.eye(dims)
-    item_dim = np.array([keys.index(item.dimension) for item in instrument.items])
+    item_dim: npt.NDArray[np.intp] = np.array([keys.index(item.dimension) for item in instrument.items])
 
-    def section(means: dict[str, float], spread: float, extra: np.ndarray) -> np.ndarray:
+    def section(means: dict[str, float], spread: float, extra: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         factors = rng.multivariate_normal(np.zeros(dims), correlation, size=n)
         loading = rng.uniform(0.6, 0.85, size=len(item_dim))
         centre = np.array([means.get(k, 5.0) for k in keys])[item_dim]
