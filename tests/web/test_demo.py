@@ -12,7 +12,7 @@ def test_the_second_wave_is_better_and_a_second_seed_replaces_the_first(db):
     demo.seed(respondents=100, seed=7)
     made = demo.seed(respondents=100, seed=7)
     spring, autumn = Wave.objects.filter(study__organisation__name=demo.ORGANISATION).order_by("opens_at")
-    scores = [servqual.analyze(response_set(wave)).servqual["unweighted"] for wave in (spring, autumn)]
+    scores = [servqual.analyze(response_set(wave)).servqual.unweighted for wave in (spring, autumn)]
     assert -1.5 < scores[0] < -0.5  # the synthetic study's shortfall
     assert scores[1] - scores[0] > 0.2
     assert made["responses"] == {"Spring": 100, "Autumn": 110}
