@@ -17,6 +17,10 @@ each as a fresh process (start-up included):
 It prints wall time (best of three, the three commands taking turns), peak memory (max
 RSS) and the ratios (b)/(a) and (a)/(c). Targets (issue 3): at 1M respondents (a) at
 least 4x faster than (b), within 2.5x of (c), at most 1.5 GB.
+
+With --before SRC it also times (a) on another source tree, taking turns with the rest
+(say a `git worktree` of the last release: --before ../servqual-old/src), and prints its
+time and the ratio before/after: the before-and-after of a change in one run.
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ for column in ("branch", "channel"):
 """
 
 SERVQUAL = (
-    "import sys; sys.argv = ['servqual', 'analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
+    "import sys; sys.path[:0] = {source!r}; "
+    "sys.argv = ['servqual', 'analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
     "'--segment', 'channel']; from servqual.cli import run; run()"
 )
 FLOOR = "import polars; polars.read_csv({path!r})"
@@ -61,22 +66,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", metavar="SRC", help="also time servqual from this source tree (its src/ folder)")
     args = parser.parse_args()
 
+    before = f" {'before s':>9} {'before/(a)':>10} {'before MB':>10}" if args.before else ""
     print(
         f"{'respondents':>12} {'servqual s':>11} {'baseline s':>11} {'floor s':>8} {'(b)/(a)':>8} {'(a)/(c)':>8}"
-        f" {'servqual MB':>12} {'baseline MB':>12}"
+        f" {'servqual MB':>12} {'baseline MB':>12}" + before
     )
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = str(Path(folder) / f"study-{n}.csv")
             write_study(n, path)
-            timed = best_of(
-                {"a": SERVQUAL.format(path=path), "b": BASELINE.format(path=path), "c": FLOOR.format(path=path)},
-                args.repeat,
-            )
+            codes = {
+                "a": SERVQUAL.format(source=[], path=path),
+                "b": BASELINE.format(path=path),
+                "c": FLOOR.format(path=path),
+            }
+            if args.before:
+                codes["before"] = SERVQUAL.format(source=[str(Path(args.before).resolve())], path=path)
+            timed = best_of(codes, args.repeat)
             (a, a_mb), (b, b_mb), (c, _) = timed["a"], timed["b"], timed["c"]
-            print(f"{n:>12} {a:>11.2f} {b:>11.2f} {c:>8.2f} {b / a:>8.2f} {a / c:>8.2f} {a_mb:>12.0f} {b_mb:>12.0f}")
+            line = f"{n:>12} {a:>11.2f} {b:>11.2f} {c:>8.2f} {b / a:>8.2f} {a / c:>8.2f} {a_mb:>12.0f} {b_mb:>12.0f}"
+            if args.before:
+                old, old_mb = timed["before"]
+                line += f" {old:>9.2f} {old / a:>10.2f} {old_mb:>10.0f}"
+            print(line)
 
 
 if __name__ == "__main__":

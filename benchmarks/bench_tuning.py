@@ -9,16 +9,21 @@ setting switched off alone (SERVQUAL_UNTUNED=<name>), and with all of them off. 
 prints the best wall time of each, its ratio to the tuned run, and peak memory. A
 setting whose ratio stays within the noise (the spread of the tuned runs, printed too)
 does not earn its place in servqual/tuning.py.
+
+--busy N keeps N other processes spinning on the CPU meanwhile (a machine that serves
+the web app, or CI running other work), where thread settings matter most.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -42,10 +47,23 @@ def timed(code: str) -> tuple[float, float]:
     return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
+@contextlib.contextmanager
+def busy(processes: int) -> Iterator[None]:
+    """``processes`` other processes spinning on the CPU until the block ends."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--busy", type=int, default=0, metavar="N", help="other processes spinning meanwhile")
     args = parser.parse_args()
     variants = {"tuned": "", **{f"no {name}": name for name in SETTINGS}, "untuned": "all"}
     with tempfile.TemporaryDirectory() as folder:
@@ -54,14 +72,16 @@ def main() -> None:
             write_study(n, path)
             times: dict[str, list[float]] = {name: [] for name in variants}
             peaks = dict.fromkeys(variants, 0.0)
-            for _ in range(args.repeat):
-                for name, untuned in variants.items():
-                    seconds, peak = timed(COMMAND.format(untuned=untuned, path=path))
-                    times[name].append(seconds)
-                    peaks[name] = max(peaks[name], peak)
+            with busy(args.busy):
+                for _ in range(args.repeat):
+                    for name, untuned in variants.items():
+                        seconds, peak = timed(COMMAND.format(untuned=untuned, path=path))
+                        times[name].append(seconds)
+                        peaks[name] = max(peaks[name], peak)
             tuned = min(times["tuned"])
             spread = (sorted(times["tuned"])[len(times["tuned"]) // 2] - tuned) / tuned
-            print(f"{n} respondents, best of {args.repeat}; tuned runs' median is {spread:.1%} above their best")
+            load = f", {args.busy} other processes spinning" if args.busy else ""
+            print(f"{n} respondents, best of {args.repeat}{load}; tuned runs' median is {spread:.1%} above their best")
             print(f"{'variant':>14} {'best s':>8} {'median s':>9} {'/ tuned':>8} {'peak MB':>8}")
             for name, values in times.items():
                 best, median = min(values), sorted(values)[len(values) // 2]

@@ -218,7 +218,6 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
 def _read(args: argparse.Namespace) -> ResponseSet:
     from servqual.io import read_responses
 
-    tuning.for_a_file_command()
     return read_responses(args.file, args.instrument, mapping=args.mapping, sheet=args.sheet)
 
 

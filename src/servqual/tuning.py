@@ -1,14 +1,16 @@
 """Process-level speed settings, all of them, in one place.
 
-The statistics and the readers read as the method; where work runs beside other work,
-with how many BLAS threads, and how the process treats its memory and its exit is
-decided here. Each setting names what it saves, measured with
+The statistics and the readers read as the method; which work runs beside other work,
+and how the process ends, is decided here. Each setting says what it saves, measured with
 
-    python benchmarks/bench_tuning.py
+    python benchmarks/bench_tuning.py --repeat 9
 
 which times ``servqual analyze`` at a million respondents with every setting and with
-each one switched off, in the same run (results in docs/performance.md). A setting that
-no longer saves more than the benchmark's noise is deleted, not kept "just in case".
+each one switched off, in the same run (the figures below are its best times on the
+2-core development VM, 2026-12-06; docs/performance.md has the runs). A setting that no
+longer saves more than the benchmark's noise is deleted, not kept "just in case": no
+transparent huge pages and glibc keeping freed memory went that way. One BLAS thread
+stays, for the figures' sake rather than for speed (:func:`one_blas_thread`).
 
 ``SERVQUAL_UNTUNED`` (comma-separated names below, or ``all``) switches settings off;
 the benchmark uses it, and it helps to rule a setting out when something looks wrong.
@@ -27,7 +29,7 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 #: The settings, by the name SERVQUAL_UNTUNED switches them off with.
-SETTINGS = ("overlap", "blocks", "blas", "memory", "exit")
+SETTINGS = ("overlap", "blocks", "exit")
 
 
 def _off(name: str) -> bool:
@@ -40,7 +42,8 @@ def beside(background: Callable[[], T], foreground: Callable[[], U]) -> tuple[T,
 
     "overlap": polars' parse and numpy's large operations let go of the interpreter lock,
     so on two cores the field-count scan of a CSV file runs beside polars' parse, and the
-    analysis (scipy's import alone is 0.2 s of one core) loads while the file is read.
+    statistics stack (scipy's import is 0.2 s of one core) loads while the file is read:
+    9 % of ``analyze``'s time, 5 % with the other core busy.
     """
     if _off("overlap"):
         return background(), foreground()
@@ -54,7 +57,8 @@ def in_blocks(function: Callable[[int], T], starts: Iterable[int]) -> Iterator[T
     """``function`` over the starts of the blocks of rows, two blocks at a time, in order.
 
     "blocks": while one block is in polars (which lets go of the interpreter lock), the
-    other counts its patterns in numpy.
+    other counts its patterns in numpy: 2-5 % of ``analyze``'s time (nothing with the other
+    core busy), for about 100 MB more memory at its peak.
     """
     if _off("blocks"):
         yield from map(function, starts)
@@ -64,58 +68,26 @@ def in_blocks(function: Callable[[int], T], starts: Iterable[int]) -> Iterator[T
 
 
 def one_blas_thread() -> contextlib.AbstractContextManager[object]:
-    """One BLAS thread for the statistics' matrix products.
+    """One BLAS thread for the statistics' matrix products, always.
 
-    "blas": the products are small (items x items at most, the CFA's many products of
-    them); OpenBLAS's waiting threads made them many times slower on a busy 2-core
-    machine (0.17 s instead of 0.03 s for the figures after the sums).
+    Not a speed setting (``bench_tuning.py`` finds no difference either way, also with the
+    other core busy) but one of reproducibility: with more threads OpenBLAS splits its sums
+    by the number of cores, and a figure that rests on a near cancellation (the chi-square
+    of a factor model that fits a million rows well) then moves in its 11th digit from one
+    machine to the next. With one thread the figures depend on the data alone.
     """
-    if _off("blas"):
-        return contextlib.nullcontext()
     from threadpoolctl import threadpool_limits
 
     limits: contextlib.AbstractContextManager[object] = threadpool_limits(limits=1, user_api="blas")
     return limits
 
 
-def for_a_file_command() -> None:
-    """Memory settings for a command that reads a file, computes and exits.
-
-    "memory": numpy asks for no transparent huge pages (each large array is touched
-    about once, and a fragmented machine stalls to compact memory for every 2 MB page),
-    and glibc keeps freed memory for reuse instead of giving it back at once (every
-    first touch of a fresh page is a kernel fault). The process exits soon after, which
-    returns everything. numpy offers its switch only as an environment variable read at
-    import or a private function; glibc only through mallopt.
-    """
-    if _off("memory"):
-        return
-    if "NUMPY_MADVISE_HUGEPAGE" not in os.environ:  # the user's own choice wins
-        try:
-            from numpy._core.multiarray import _set_madvise_hugepage  # type: ignore[attr-defined]
-        except ImportError:  # another numpy layout: keep its default
-            pass
-        else:
-            _set_madvise_hugepage(False)
-    if sys.platform != "linux":
-        return
-    import ctypes
-    import platform
-
-    if platform.libc_ver()[0] != "glibc":
-        return
-    mallopt = ctypes.CDLL(None).mallopt
-    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
-    mallopt(m_mmap_threshold, 1 << 30)
-    mallopt(m_trim_threshold, 1 << 30)
-
-
 def exit_process(code: int) -> None:
     """End the process with ``code`` once the standard streams are flushed.
 
     "exit": tearing the interpreter down frees every array one by one, which the
-    operating system does at once at exit anyway. Everything is written and closed
-    before this is called.
+    operating system does at once at exit anyway: 5 % of ``analyze``'s time. Everything is
+    written and closed before this is called.
     """
     for stream in (sys.stdout, sys.stderr):
         # a reader that went away (`| head`), or a stream already closed

@@ -133,11 +133,10 @@ def analyze(
                 column=column,
                 count=len(values),
             )
-    sums = accumulate(layout, responses.table, {column: codes for column, (codes, _) in groups.items()})
-    with one_blas_thread():
-        totals = finish(layout, sums)
-        categories = {column: values for column, (_, values) in groups.items()}
-        return _result(responses, layout, totals, categories, min_group)
+    categories = {column: values for column, (_, values) in groups.items()}
+    with one_blas_thread():  # the same figures on every machine
+        sums = accumulate(layout, responses.table, {column: codes for column, (codes, _) in groups.items()})
+        return _result(responses, layout, finish(layout, sums), categories, min_group)
 
 
 def _result(

@@ -35,7 +35,7 @@ from servqual.analysis._reliability import PairwiseMoments
 from servqual.analysis._results import DIFFERENCES, headline_of
 from servqual.analysis._zone import zone_counts
 from servqual.instruments import Instrument
-from servqual.tuning import in_blocks, one_blas_thread
+from servqual.tuning import in_blocks
 
 #: Rows per block: the per-respondent codes and keys of a block (about 40 integers a
 #: respondent) stay near 40 MB however large the file.
@@ -335,11 +335,10 @@ def accumulate(layout: Layout, table: pl.DataFrame, codes: dict[str, np.ndarray]
         rows = slice(start, min(start + BLOCK_ROWS, table.height))
         return block_sums(layout, table[rows], {column: code[rows] for column, code in codes.items()})
 
-    with one_blas_thread():
-        parts = in_blocks(block, range(0, max(table.height, 1), BLOCK_ROWS))
-        total = next(parts)
-        for part in parts:
-            total += part
+    parts = in_blocks(block, range(0, max(table.height, 1), BLOCK_ROWS))
+    total = next(parts)
+    for part in parts:
+        total += part
     return total
 
 
