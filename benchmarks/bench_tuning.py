@@ -11,7 +11,9 @@ setting whose ratio stays within the noise (the spread of the tuned runs, printe
 does not earn its place in servqual/tuning.py.
 
 --busy N keeps N other processes spinning on the CPU meanwhile (a machine that serves
-the web app, or CI running other work), where thread settings matter most.
+the web app, or CI running other work), where thread settings matter most. --off NAMES
+adds variants with several settings off at once (``--off blocks,exit overlap,exit``),
+for settings that save little alone but more together.
 """
 
 from __future__ import annotations
@@ -64,8 +66,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--busy", type=int, default=0, metavar="N", help="other processes spinning meanwhile")
+    parser.add_argument("--off", nargs="*", default=[], metavar="NAMES", help="variants with these settings off")
     args = parser.parse_args()
-    variants = {"tuned": "", **{f"no {name}": name for name in SETTINGS}, "untuned": "all"}
+    variants = {"tuned": "", **{f"no {name}": name for name in [*SETTINGS, *args.off]}, "untuned": "all"}
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = str(Path(folder) / f"study-{n}.csv")
@@ -82,10 +85,10 @@ def main() -> None:
             spread = (sorted(times["tuned"])[len(times["tuned"]) // 2] - tuned) / tuned
             load = f", {args.busy} other processes spinning" if args.busy else ""
             print(f"{n} respondents, best of {args.repeat}{load}; tuned runs' median is {spread:.1%} above their best")
-            print(f"{'variant':>14} {'best s':>8} {'median s':>9} {'/ tuned':>8} {'peak MB':>8}")
+            print(f"{'variant':>20} {'best s':>8} {'median s':>9} {'/ tuned':>8} {'peak MB':>8}")
             for name, values in times.items():
                 best, median = min(values), sorted(values)[len(values) // 2]
-                print(f"{name:>14} {best:>8.2f} {median:>9.2f} {best / tuned:>8.2f} {peaks[name]:>8.0f}")
+                print(f"{name:>20} {best:>8.2f} {median:>9.2f} {best / tuned:>8.2f} {peaks[name]:>8.0f}")
 
 
 if __name__ == "__main__":
