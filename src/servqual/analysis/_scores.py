@@ -162,20 +162,20 @@ def _result(
         for d, key in enumerate(keys):
             values, inverse = headline_scores[d]
             start, stop = layout.segment_offsets(column)[d : d + 2]
-            joint = totals.segments[column][start:stop].reshape(len(categories[column]), -1)
+            joint = totals.sums.segments[column][start:stop].reshape(len(categories[column]), -1)
             merged = np.zeros((joint.shape[0], len(values) + 1))
             np.add.at(merged, (slice(None), np.r_[inverse, len(values)]), joint)  # type: ignore[arg-type]  # numpy's stubs take no slice here
             tables[key] = (values, merged)
         return segment_scores(tables, categories[column], min_group, layout.headline)
 
-    cfa = {section: factor_model(totals.complete[section], instrument) for section in layout.cfa}
+    cfa = {section: factor_model(totals.sums.complete[section], instrument) for section in layout.cfa}
     servqual = _overall_score(dimensions, totals, GAP) if GAP in layout.sections else None
     report = responses.report
     missing_share = report.answers_missing / report.answers_expected if report.answers_expected else 0.0
     return AnalysisResult(
         instrument=instrument.key,
         n_respondents=responses.n_respondents,
-        n_used=totals.n_used,
+        n_used=totals.sums.n_used,
         sections=layout.sections,
         dimensions=dimensions,
         items=items,
@@ -184,7 +184,7 @@ def _result(
         segments={column: segment(column) for column in categories},
         cfa=cfa,
         ipa=_importance_performance(layout, totals, dimensions, items, instrument),
-        warnings=warnings_for(totals.n_used, missing_share, dimensions, cfa, servqual is not None),
+        warnings=warnings_for(totals.sums.n_used, missing_share, dimensions, cfa, servqual is not None),
     )
 
 
@@ -203,18 +203,18 @@ def _dimension(layout: Layout, totals: Totals, d: int, key: str) -> DimensionRes
             tests[section] = _gap_test(scores[section], values, counts)
         reliability[section] = section_reliability(totals.moments[section][d], scores[section].n)
     difference_score = None
-    if totals.difference_score is not None:
+    if totals.sums.difference_score is not None:
         difference_score = difference_score_reliability_of(
-            totals.difference_score[:, d], reliability["perception"].alpha, reliability["expectation"].alpha
+            totals.sums.difference_score[:, d], reliability["perception"].alpha, reliability["expectation"].alpha
         )
-    weights = totals.weights
+    weights = totals.sums.weights
     return DimensionResult(
         key=key,
         scores=scores,
         tests=tests,
         reliability=reliability,
         difference_score=difference_score,
-        zone=None if totals.zone_dimensions is None else zone_shares(totals.zone_dimensions[:, d]),
+        zone=None if totals.sums.zone_dimensions is None else zone_shares(totals.sums.zone_dimensions[:, d]),
         weight=float(weights[1, d] / weights[0, d] / 100) if weights is not None and weights[0, d] else None,
     )
 
@@ -238,7 +238,7 @@ def _item(layout: Layout, totals: Totals, j: int, number: int, dimension: str) -
         dimension=dimension,
         scores=scores,
         tests=tests,
-        zone=None if totals.zone_items is None else zone_shares(totals.zone_items[:, j]),
+        zone=None if totals.sums.zone_items is None else zone_shares(totals.sums.zone_items[:, j]),
         n=scores[layout.headline].n,
     )
 
@@ -263,7 +263,7 @@ def _gap_test(figures: Figures, values: np.ndarray, counts: np.ndarray) -> GapTe
 def _overall_score(dimensions: dict[str, DimensionResult], totals: Totals, section: str) -> OverallScore:
     """Mean of the dimension means, and the mean over respondents of sum_d w_d * score_d
     (respondents with importance points and a score on every dimension)."""
-    usable, total = totals.weighted.get(section, (0, 0.0))
+    usable, total = totals.sums.weighted.get(section, (0, 0.0))
     return OverallScore(
         unweighted=float(np.mean([d.scores[section].mean for d in dimensions.values()])),
         weighted=float(total / usable) if usable else float("nan"),

@@ -301,26 +301,20 @@ def _added(a: Any, b: Any, into: bool = False) -> Any:
 
 @dataclass(frozen=True)
 class Totals:
-    """What every figure of ``analyze`` is computed from: the sums of the whole table,
-    with the patterns' frequencies turned into moments and frequency tables (:func:`finish`)."""
+    """What every figure of ``analyze`` is computed from: the sums of the whole table, and
+    what their patterns' frequencies give once (:func:`finish`)."""
 
-    n_used: int
+    sums: Sums
     #: section -> per dimension, the pairwise moments of its items
     moments: dict[str, tuple[PairwiseMoments, ...]]
-    #: section -> frequencies of every dimension's (sum, count) score keys
+    #: section -> frequencies of every dimension's (sum, count) score keys (all
+    #: dimensions, unlike ``sums.score_keys``)
     score_keys: dict[str, np.ndarray]
     #: difference section -> each item's frequencies of its values, then of no answer
     item_values: dict[str, np.ndarray]
     #: per perception item, over respondents who answered it: sum y, sum y^2 and sum xy,
     #: y the overall perception score; None without perceptions
     overall: np.ndarray | None
-    complete: dict[str, np.ndarray]
-    difference_score: np.ndarray | None
-    zone_items: np.ndarray | None
-    zone_dimensions: np.ndarray | None
-    weights: np.ndarray | None
-    weighted: dict[str, np.ndarray]
-    segments: dict[str, np.ndarray]
 
 
 def accumulate(layout: Layout, table: pl.DataFrame, codes: dict[str, np.ndarray] | None = None) -> Sums:
@@ -367,18 +361,11 @@ def finish(layout: Layout, sums: Sums) -> Totals:
             per_dimension.append(PairwiseMoments(*dimension_moments))
         moments[section] = tuple(per_dimension)
     return Totals(
-        n_used=sums.n_used,
+        sums=sums,
         moments=moments,
         score_keys=score_keys,
         item_values=item_values,
         overall=_overall_sums(layout, sums.overall_by_pattern) if "perception" in layout.sections else None,
-        complete=sums.complete,
-        difference_score=sums.difference_score,
-        zone_items=sums.zone_items,
-        zone_dimensions=sums.zone_dimensions,
-        weights=sums.weights,
-        weighted=sums.weighted,
-        segments=sums.segments,
     )
 
 

@@ -46,16 +46,24 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
     width = max(len(n) for n in names.values()) + 6  # room for the item number before the name
     column = max(12, *(len(t) + 2 for t in titles))
     kind = gap_kind(sections)
+
+    def table(title: str, rows: dict[str, list[float]]) -> list[str]:
+        """A title, the sections as columns, and a row of figures per name."""
+        header = " " * width + "".join(f"{t:>{column}}" for t in titles)
+        lines = [
+            f"{label:<{width}}" + "".join(f"{number(v, lang):>{column}}" for v in row) for label, row in rows.items()
+        ]
+        return [title, header, *lines]
+
     lines = [
         _("{instrument}: {n} respondents").format(instrument=pick(instrument.name, lang), n=result.n_respondents),
         *([_(GAP_EXPLAINED[kind])] if kind else []),
         "",
-        _("Dimensions (mean)"),
-        " " * width + "".join(f"{t:>{column}}" for t in titles),
+        *table(
+            _("Dimensions (mean)"),
+            {names[k]: [d.scores[s].mean for s in sections] for k, d in result.dimensions.items()},
+        ),
     ]
-    for key, dimension in result.dimensions.items():
-        means = (number(dimension.scores[s].mean, lang) for s in sections)
-        lines.append(f"{names[key]:<{width}}" + "".join(f"{m:>{column}}" for m in means))
     if "gap" in sections:
         lines += ["", _("Gap per dimension: 95% confidence interval, p-value (paired t-test), effect size d_z")]
         for key, dimension in result.dimensions.items():
@@ -67,12 +75,11 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
             )
     lines += [
         "",
-        _("Reliability (Cronbach's alpha; below 0.70 is weak)"),
-        " " * width + "".join(f"{t:>{column}}" for t in titles),
+        *table(
+            _("Reliability (Cronbach's alpha; below 0.70 is weak)"),
+            {names[k]: [d.reliability[s].alpha for s in sections] for k, d in result.dimensions.items()},
+        ),
     ]
-    for key, dimension in result.dimensions.items():
-        alphas = (number(dimension.reliability[s].alpha, lang) for s in sections)
-        lines.append(f"{names[key]:<{width}}" + "".join(f"{a:>{column}}" for a in alphas))
     if result.servqual is not None:
         lines += [
             "",
@@ -106,11 +113,8 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
     if result.warnings:
         lines += ["", _("Read with care:")]
         lines += ["  - " + warning_text(w, names, lang, _) for w in result.warnings]
-    lines += ["", _("Items (mean)"), " " * width + "".join(f"{t:>{column}}" for t in titles)]
-    for item in result.items:
-        label = f"{item.item:>3} {names[item.dimension]}"
-        means = (number(item.scores[s].mean, lang) for s in sections)
-        lines.append(f"{label:<{width}}" + "".join(f"{m:>{column}}" for m in means))
+    items = {f"{i.item:>3} {names[i.dimension]}": [i.scores[s].mean for s in sections] for i in result.items}
+    lines += ["", *table(_("Items (mean)"), items)]
     return "\n".join(lines)
 
 
