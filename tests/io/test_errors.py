@@ -490,3 +490,21 @@ def test_validate_strict_fails_on_invalid_importance_points(tmp_path):
     run = servqual_command("validate", str(path), "--instrument", "servperf", "--strict")
     assert "Respondents whose importance points were invalid: 1" in run.stdout
     assert run.returncode == 1
+
+
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "hostile"
+
+
+def test_a_file_that_makes_the_csv_parser_panic_is_refused_with_a_message():
+    # Found by tests/test_hostile_inputs.py: a damaged LimeSurvey export on which polars'
+    # parser panics (a PanicException, which is no Exception) instead of raising an error.
+    with pytest.raises(ServqualError, match=r"^parser-panic\.csv: cannot be read as CSV"):
+        servqual.read_responses(HOSTILE / "parser-panic.csv", progress=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "servqual", "validate", str(HOSTILE / "parser-panic.csv")],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("servqual: error: parser-panic.csv: cannot be read as CSV")

@@ -354,14 +354,16 @@ def _parse(
             missing_columns="insert",
         )
 
+    # polars can panic on hostile bytes (a PanicException is no Exception); taken as a
+    # cell that does not fit, then as a file that cannot be read
     for whole, numeric in ((plan.whole_positions, plan.numeric_positions), (set(), plan.numeric_positions)):
         try:
             return attempt(whole, numeric)
-        except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
+        except (pl.exceptions.ComputeError, pl.exceptions.SchemaError, pl.exceptions.PanicException):
             pass
     try:
         return attempt(set(), set())
-    except (pl.exceptions.PolarsError, ValueError) as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, ValueError) as exc:
         raise ServqualError(
             N_("{file}: cannot be read as {format} ({detail})"),
             file=source,
