@@ -137,6 +137,9 @@ STATICFILES_DIRS = [WEB_DIR / "static"]
 # Behind a proxy every request comes from the proxy's address; the rate limits then count
 # per client by the header the proxy sets, e.g. CLIENT_ADDRESS_HEADER=HTTP_X_FORWARDED_FOR.
 CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
+# Failed logins from one address, whatever the user names, before it waits 15 minutes (429).
+# Raise it when many people log in from behind one address (an office's NAT).
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
 
 # One cache for every server process, so that the login and API rate limits count all
 # attempts and a wave's results are computed once: a table in the database (made by migrate).
