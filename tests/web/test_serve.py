@@ -88,6 +88,88 @@ def test_serve_migrates_and_answers_with_static_files_from_whitenoise(tmp_path):
     assert "Booting worker" in output
 
 
+#: A study with an open wave, its anonymous survey link, a personal invitation and a user
+#: who asked for a password reset: each prints the secret of its working link.
+WORKING_LINKS = """
+from datetime import timedelta
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.utils import timezone
+from django.utils.http import urlsafe_base64_encode
+from servqual.web.accounts.models import Organisation
+from servqual.web.distribution.models import Invitation
+from servqual.web.studies.models import Study, Wave
+from servqual.web.surveys.models import SurveyLink
+study = Study.objects.create(organisation=Organisation.objects.create(name="Acme"), name="Klant", service_name="Acme")
+now = timezone.now()
+wave = Wave.objects.create(study=study, name="1", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=9))
+print(SurveyLink.objects.create(wave=wave).key)
+print(Invitation.objects.create(wave=wave, email="klant@example.org", language="nl").new_key())
+user = User.objects.create_user("alice", "alice@example.org")
+print(urlsafe_base64_encode(str(user.pk).encode()), default_token_generator.make_token(user))
+"""
+
+
+def test_the_access_log_holds_no_working_link_address_or_browser(tmp_path):
+    """A copy of the logs, like one of the database, holds no survey key, invitation token or
+    password-reset token, and no client's address or user agent."""
+    port = free_port()
+    env = servqual_env(
+        tmp_path,
+        SECRET_KEY="s" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SERVQUAL_DATA_DIR=str(tmp_path),
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "servqual", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(server, url + "/accounts/login/")
+        made = subprocess.run(
+            [sys.executable, "-m", "servqual.web", "shell", "--no-imports", "-c", WORKING_LINKS],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        link_key, invitation_token, reset = made.stdout.split("\n", 2)
+        reset_uid, reset_token = reset.split()
+        agent = "Tester/1.0 (an outside tester's browser)"
+        paths = {
+            f"/s/{link_key}/": 200,
+            f"/s/{link_key}/?lang=en": 200,
+            f"/s/{link_key}": 301,  # the slash appended
+            f"/i/{invitation_token}/": 200,
+            f"/i/{invitation_token}/unsubscribe/": 200,
+            f"/accounts/password-reset/{reset_uid}/{reset_token}/": 302,
+        }
+        for path, status in paths.items():
+            headers = {"User-Agent": agent, "Referer": f"{url}/s/{link_key}/1/"}
+            try:
+                with urllib.request.build_opener(NoRedirect).open(urllib.request.Request(url + path, headers=headers)):
+                    answered = 200
+            except urllib.error.HTTPError as error:
+                answered = error.code
+            assert answered == status, path  # the links work
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    requests = [line for line in output.splitlines() if '"GET ' in line]
+    assert len(requests) >= 1 + len(paths), output
+    for secret in (link_key, invitation_token, reset_token):
+        assert secret not in output
+    assert not [line for line in requests if "127.0.0.1" in line or "Tester" in line]
+    assert '"GET /s/.../ HTTP/1.1" 200' in output
+    assert '"GET /s/.../?lang=en HTTP/1.1" 200' in output
+    assert '"GET /i/.../unsubscribe/ HTTP/1.1" 200' in output
+    assert f'"GET /accounts/password-reset/{reset_uid}/.../ HTTP/1.1" 302' in output
+
+
 def test_demo_seeds_an_organisation_with_two_waves_and_prints_the_login(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "servqual", "demo", "--no-serve", "--output", str(tmp_path), "--respondents", "60"],
