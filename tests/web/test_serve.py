@@ -15,6 +15,7 @@ import urllib.parse
 import urllib.request
 from contextlib import closing
 from http.cookiejar import CookieJar
+from pathlib import Path
 
 import pytest
 
@@ -168,6 +169,42 @@ def test_the_access_log_holds_no_working_link_address_or_browser(tmp_path):
     assert '"GET /s/.../?lang=en HTTP/1.1" 200' in output
     assert '"GET /i/.../unsubscribe/ HTTP/1.1" 200' in output
     assert f'"GET /accounts/password-reset/{reset_uid}/.../ HTTP/1.1" 302' in output
+
+
+def test_a_server_error_leaves_its_traceback_in_the_log_without_the_key_or_the_answers(tmp_path):
+    port = free_port()
+    env = servqual_env(
+        tmp_path,
+        SECRET_KEY="s" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SERVQUAL_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="settings_with_failing_page",
+        PYTHONPATH=str(Path(__file__).parent),
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "servqual", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    key = "k3yOfAnAnonymousLink9x"
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(server, url + "/accounts/login/")
+        answers = urllib.parse.urlencode({"E1": "7", "comment": "my private remark"}).encode()
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(urllib.request.Request(f"{url}/s/{key}/fails/", answers), timeout=10)
+        assert failed.value.code == 500
+        failed.value.close()
+    finally:
+        server.terminate()
+        errors = server.communicate(timeout=30)[1]
+    assert "Internal Server Error: /s/.../fails/" in errors
+    assert "Traceback (most recent call last)" in errors
+    assert "RuntimeError: a failure on /s/.../fails/" in errors
+    assert key not in errors and "private remark" not in errors and "127.0.0.1 " not in errors
 
 
 def test_demo_seeds_an_organisation_with_two_waves_and_prints_the_login(tmp_path):

@@ -172,6 +172,31 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servqual@localhost")
 #: The address in e-mailed links, e.g. https://survey.example.org; the button falls back to the request's.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
+# Errors to standard error, where gunicorn and systemd keep them: every unhandled exception
+# with its traceback (django.request at ERROR; 4xx answers are in the access log already),
+# and warnings of the rest. No request body, address or header is logged, and the formatter
+# replaces the keys of survey and invitation paths: a log holds no working link.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "keyless": {
+            "()": "servqual.web.logs.KeylessFormatter",
+            "format": "[{asctime}] [{process}] [{levelname}] {name}: {message}",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+            "style": "{",
+        }
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "keyless"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # Django's own handlers (the console only with DEBUG, mails to ADMINS) are replaced:
+        # its messages go to the root's handler.
+        "django": {"handlers": [], "level": "NOTSET"},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"  # survey links carry their key in the path
