@@ -178,7 +178,8 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # Errors to standard error, where gunicorn and systemd keep them: every unhandled exception
 # with its traceback (django.request at ERROR; 4xx answers are in the access log already),
 # and warnings of the rest. No request body, address or header is logged, and the formatter
-# replaces the keys of survey and invitation paths: a log holds no working link.
+# replaces the keys and tokens in survey, invitation and password-reset paths: a log holds
+# no working link.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
