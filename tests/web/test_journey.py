@@ -56,6 +56,19 @@ def accessible(page) -> None:
     assert not found, f"{page.url}: " + "; ".join(found)
 
 
+def refused_by_the_policy(context) -> list[str]:
+    """The messages of everything the Content-Security-Policy refuses in the context's pages
+    from now on (Chromium reports each on the console); a list to assert empty."""
+    refused: list[str] = []
+
+    def note(message) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", note)
+    return refused
+
+
 def screenshot(page, name: str) -> None:
     """What the screen shows now (no scrolling), when SERVQUAL_SCREENSHOTS names a folder."""
     folder = os.environ.get("SERVQUAL_SCREENSHOTS")
@@ -75,6 +88,7 @@ def anna(transactional_db) -> User:
 
 def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(live_server, anna, browser):
     office = browser.new_context(**WIDE, locale="en-GB")
+    refused = refused_by_the_policy(office)
     page = office.new_page()
     page.goto(f"{live_server.url}/")
     accessible(page)
@@ -118,6 +132,7 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
 
     for number, (expectation, perception) in enumerate(ANSWERS):
         phone = browser.new_context(**PHONE, locale="nl-NL")  # a new browser: a new respondent
+        refused += refused_by_the_policy(phone)
         answer(phone.new_page(), f"{live_server.url}{survey_url}", expectation, perception, first=number == 0)
         phone.close()
 
@@ -127,8 +142,48 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     results = page.locator("main").inner_text()
     assert "3 respondents" in results or "n = 3" in results
     assert re.search(r"[-−]2[.,]33", results), results[:2000]
+    assert page.locator(".results svg").first.is_visible()  # the report's charts, inline SVG
     accessible(page)
     office.close()
+    assert not refused  # the live total ran, and nothing else was refused
+
+
+def test_the_api_docs_work_under_the_content_security_policy(live_server, transactional_db, browser):
+    """Swagger UI, from django-ninja's own static files, draws the operations of the schema."""
+    context = browser.new_context(**WIDE)
+    refused = refused_by_the_policy(context)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/api/docs")
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() >= 10
+    assert "/api/studies" in page.locator("#swagger-ui").inner_text()
+    context.close()
+    assert not refused
+
+
+@pytest.fixture
+def operator(transactional_db) -> User:
+    """A superuser, made before the browser starts (see anna)."""
+    return User.objects.create_superuser("root", "root@example.org", PASSWORD)
+
+
+def test_the_admin_works_under_the_content_security_policy(live_server, operator, browser):
+    """The admin's own scripts (inlines, calendar and clock) run; nothing is refused."""
+    context = browser.new_context(**WIDE, locale="en-GB")
+    refused = refused_by_the_policy(context)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/studies/study/add/")
+    waves = page.locator("#waves-group .dynamic-waves").count()
+    page.locator("#waves-group .add-row a").click()  # inlines.js adds a row
+    assert page.locator("#waves-group .dynamic-waves").count() == waves + 1
+    page.locator("#waves-group .datetimeshortcuts a").first.click()  # "Today", by DateTimeShortcuts.js
+    assert page.locator("#waves-group input.vDateField").first.input_value()
+    context.close()
+    assert not refused
 
 
 def answer(page, url: str, expectation: int, perception: int, first: bool) -> None:

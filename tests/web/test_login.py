@@ -46,6 +46,43 @@ def test_after_five_failures_even_the_right_password_waits(client, alice):
     assert log_in(Client(REMOTE_ADDR="192.0.2.7"), PASSWORD).status_code == 302  # another address
 
 
+def test_a_name_written_another_way_counts_for_the_same_user(client, alice):
+    """The login form normalises the name (NFKC) before it looks the user up, so that
+    "\uff41lice" (a fullwidth a) is alice: its failures are hers, and once she is locked
+    out, so is every other way of writing her name."""
+    fullwidth = "\uff41lice"
+    for _ in range(5):
+        assert log_in(client, "wrong", username=fullwidth).status_code == 200
+    assert log_in(client, PASSWORD).status_code == 429
+    other = Client(REMOTE_ADDR="192.0.2.7")
+    for _ in range(5):
+        assert log_in(other, "wrong").status_code == 200
+    assert log_in(other, PASSWORD, username=fullwidth).status_code == 429
+    assert log_in(other, PASSWORD, username=" ALICE ").status_code == 429
+    assert other.get("/").status_code == 302  # not logged in
+
+
+def test_one_address_fails_at_most_twenty_times_whatever_the_names(client, alice):
+    for number in range(20):
+        assert log_in(client, "wrong", username=f"guess{number}").status_code == 200
+    refused = log_in(client, PASSWORD)
+    assert refused.status_code == 429
+    assert "Too many failed attempts" in refused.content.decode()
+    assert client.get("/").status_code == 302  # not logged in
+    assert log_in(Client(REMOTE_ADDR="192.0.2.7"), PASSWORD).status_code == 302  # another address
+
+
+def test_logging_in_does_not_clear_the_failures_of_the_address(client, alice, settings):
+    """Else one's own account would reset the count between guesses at others'."""
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    for number in range(2):
+        log_in(client, "wrong", username=f"guess{number}")
+    assert log_in(client, PASSWORD).status_code == 302
+    client.logout()
+    assert log_in(client, "wrong", username="guess2").status_code == 200
+    assert log_in(client, PASSWORD).status_code == 429
+
+
 def test_a_successful_login_clears_the_failures(client, alice):
     for _ in range(4):
         log_in(client, "wrong")

@@ -15,6 +15,7 @@ import urllib.parse
 import urllib.request
 from contextlib import closing
 from http.cookiejar import CookieJar
+from pathlib import Path
 
 import pytest
 
@@ -86,6 +87,132 @@ def test_serve_migrates_and_answers_with_static_files_from_whitenoise(tmp_path):
         output = server.communicate(timeout=30)[0]
     assert f"servqual serves on http://127.0.0.1:{port}/" in output
     assert "Booting worker" in output
+
+
+#: A study with an open wave, its anonymous survey link, a personal invitation and a user
+#: who asked for a password reset: each prints the secret of its working link.
+WORKING_LINKS = """
+from datetime import timedelta
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.utils import timezone
+from django.utils.http import urlsafe_base64_encode
+from servqual.web.accounts.models import Organisation
+from servqual.web.distribution.models import Invitation
+from servqual.web.studies.models import Study, Wave
+from servqual.web.surveys.models import SurveyLink
+study = Study.objects.create(organisation=Organisation.objects.create(name="Acme"), name="Klant", service_name="Acme")
+now = timezone.now()
+wave = Wave.objects.create(study=study, name="1", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=9))
+print(SurveyLink.objects.create(wave=wave).key)
+print(Invitation.objects.create(wave=wave, email="klant@example.org", language="nl").new_key())
+user = User.objects.create_user("alice", "alice@example.org")
+print(urlsafe_base64_encode(str(user.pk).encode()), default_token_generator.make_token(user))
+"""
+
+
+def test_the_access_log_holds_no_working_link_address_or_browser(tmp_path):
+    """A copy of the logs, like one of the database, holds no survey key, invitation token or
+    password-reset token, and no client's address or user agent."""
+    port = free_port()
+    env = servqual_env(
+        tmp_path,
+        SECRET_KEY="s" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SERVQUAL_DATA_DIR=str(tmp_path),
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "servqual", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(server, url + "/accounts/login/")
+        made = subprocess.run(
+            [sys.executable, "-m", "servqual.web", "shell", "--no-imports", "-c", WORKING_LINKS],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        link_key, invitation_token, reset = made.stdout.split("\n", 2)
+        reset_uid, reset_token = reset.split()
+        agent = "Tester/1.0 (an outside tester's browser)"
+        paths = {
+            f"/s/{link_key}/": 200,
+            f"/s/{link_key}/?lang=en": 200,
+            f"/s/{link_key}": 301,  # the slash appended
+            f"/i/{invitation_token}/": 200,
+            f"/i/{invitation_token}/unsubscribe/": 200,
+            f"/accounts/password-reset/{reset_uid}/{reset_token}/": 302,
+        }
+        for path, status in paths.items():
+            headers = {"User-Agent": agent, "Referer": f"{url}/s/{link_key}/1/"}
+            try:
+                with urllib.request.build_opener(NoRedirect).open(urllib.request.Request(url + path, headers=headers)):
+                    answered = 200
+            except urllib.error.HTTPError as error:
+                with error:
+                    answered = error.code
+            assert answered == status, path  # the links work
+        # A request gunicorn refuses itself (a header without a colon): its warning names the client.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(f"GET /s/{link_key}/ HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon\r\n\r\n".encode())
+            assert raw.recv(100).startswith(b"HTTP/1.1 400")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    requests = [line for line in output.splitlines() if '"GET ' in line]
+    assert len(requests) >= 1 + len(paths), output
+    for secret in (link_key, invitation_token, reset_token):
+        assert secret not in output
+    assert "Invalid request from ip=..." in output
+    listening = ("servqual serves on", "Listening at")
+    addressed = [line for line in output.splitlines() if "127.0.0.1" in line and not any(s in line for s in listening)]
+    assert not addressed and "Tester" not in output
+    assert '"GET /s/.../ HTTP/1.1" 200' in output
+    assert '"GET /s/.../?lang=en HTTP/1.1" 200' in output
+    assert '"GET /i/.../unsubscribe/ HTTP/1.1" 200' in output
+    assert f'"GET /accounts/password-reset/{reset_uid}/.../ HTTP/1.1" 302' in output
+
+
+def test_a_server_error_leaves_its_traceback_in_the_log_without_the_key_or_the_answers(tmp_path):
+    port = free_port()
+    env = servqual_env(
+        tmp_path,
+        SECRET_KEY="s" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SERVQUAL_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="settings_with_failing_page",
+        PYTHONPATH=str(Path(__file__).parent),
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "servqual", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    key = "k3yOfAnAnonymousLink9x"
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(server, url + "/accounts/login/")
+        answers = urllib.parse.urlencode({"E1": "7", "comment": "my private remark"}).encode()
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(urllib.request.Request(f"{url}/s/{key}/fails/", answers), timeout=10)
+        assert failed.value.code == 500
+        failed.value.close()
+    finally:
+        server.terminate()
+        errors = server.communicate(timeout=30)[1]
+    assert "Internal Server Error: /s/.../fails/" in errors
+    assert "Traceback (most recent call last)" in errors
+    assert "RuntimeError: a failure on /s/.../fails/" in errors
+    assert key not in errors and "private remark" not in errors and "127.0.0.1 " not in errors
 
 
 def test_demo_seeds_an_organisation_with_two_waves_and_prints_the_login(tmp_path):

@@ -79,6 +79,16 @@ def test_outgoing_mail_comes_from_email_url(tmp_path):
     assert "EMAIL_URL must start with smtp:// or smtps://" in run.stderr
 
 
+def test_the_login_failures_allowed_per_address_come_from_the_environment(tmp_path):
+    code = "from django.conf import settings; print(settings.LOGIN_FAILURES_PER_ADDRESS)"
+    env = {"SECRET_KEY": "k" * 50, "SERVQUAL_DATA_DIR": str(tmp_path)}
+    assert manage("shell", "--no-imports", "-c", code, **env).stdout.strip() == "20"
+    run = manage("shell", "--no-imports", "-c", code, LOGIN_FAILURES_PER_ADDRESS="100", **env)
+    assert run.stdout.strip() == "100"
+    run = manage("check", LOGIN_FAILURES_PER_ADDRESS="many", **env)
+    assert "LOGIN_FAILURES_PER_ADDRESS must be a whole number" in run.stderr
+
+
 def test_migrate_makes_the_shared_cache_a_table_that_a_second_process_reads(tmp_path):
     """The rate limits and the results cache hold for all server processes at once."""
     environ = {"DEBUG": "true", "SERVQUAL_DATA_DIR": str(tmp_path)}

@@ -30,11 +30,16 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
     """Serve until stopped (Ctrl-C or SIGTERM), with gunicorn's sync workers."""
     from gunicorn.app.base import BaseApplication
 
+    from servqual.web.accesslog import ACCESS_LOG_FORMAT, KeylessLogger
+
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "accesslog": "-",
         "errorlog": "-",
+        # No survey key, invitation token, client address or user agent in the logs.
+        "logger_class": KeylessLogger,
+        "access_log_format": ACCESS_LOG_FORMAT,
         "timeout": 120,  # a PDF report of a large wave takes a few seconds
     }
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "formtools",
+    "csp",  # its system checks of the policy below
     "ninja",  # serves the API docs page (Swagger UI) from its own static files, not a CDN
     "servqual.web.accounts",
     "servqual.web.studies",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Static files from the server process itself (servqual serve): no separate web server needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,6 +140,9 @@ STATICFILES_DIRS = [WEB_DIR / "static"]
 # Behind a proxy every request comes from the proxy's address; the rate limits then count
 # per client by the header the proxy sets, e.g. CLIENT_ADDRESS_HEADER=HTTP_X_FORWARDED_FOR.
 CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
+# Failed logins from one address, whatever the user names, before it waits 15 minutes (429).
+# Raise it when many people log in from behind one address (an office's NAT).
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
 
 # One cache for every server process, so that the login and API rate limits count all
 # attempts and a wave's results are computed once: a table in the database (made by migrate).
@@ -169,10 +175,55 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servqual@localhost")
 #: The address in e-mailed links, e.g. https://survey.example.org; the button falls back to the request's.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
+# Errors to standard error, where gunicorn and systemd keep them: every unhandled exception
+# with its traceback (django.request at ERROR; 4xx answers are in the access log already),
+# and warnings of the rest. No request body, address or header is logged, and the formatter
+# replaces the keys and tokens in survey, invitation and password-reset paths: a log holds
+# no working link.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "keyless": {
+            "()": "servqual.web.logs.KeylessFormatter",
+            "format": "[{asctime}] [{process}] [{levelname}] {name}: {message}",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+            "style": "{",
+        }
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "keyless"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # Django's own handlers (the console only with DEBUG, mails to ADMINS) are replaced:
+        # its messages go to the root's handler.
+        "django": {"handlers": [], "level": "NOTSET"},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"  # survey links carry their key in the path
 SESSION_COOKIE_HTTPONLY = True
+# The language switch's cookie (/i18n/setlang/): no script reads it, no other site gets it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Scripts and styles only from files of our own (static/servqual/, the admin's, the API
+# docs' Swagger UI), never inline: an injected <script> or onclick= does not run. Images
+# also as data: URIs (the empty favicon, the icons in Swagger UI's stylesheet). No frames
+# of our pages elsewhere, no <base>, no plugins, forms only to ourselves.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")
@@ -180,6 +231,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     # Behind a proxy that terminates TLS: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO
     if os.environ.get("SECURE_PROXY_SSL_HEADER"):
         SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")

@@ -1,9 +1,10 @@
-"""Logging in, with a limit on failed attempts."""
+"""Logging in, with limits on failed attempts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.http import HttpRequest, HttpResponse
 
@@ -15,26 +16,44 @@ LOGIN_WINDOW = 15 * 60
 LOGIN_FAILURES = AttemptLimit("login-failures", LOGIN_ATTEMPTS, LOGIN_WINDOW)
 
 
+def address_login_failures() -> AttemptLimit:
+    """Failed logins allowed from one address, whatever the user names, in LOGIN_WINDOW:
+    settings.LOGIN_FAILURES_PER_ADDRESS (read at each request, so the setting always holds)."""
+    return AttemptLimit("login-failures-per-address", settings.LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW)
+
+
 class RateLimitedLoginView(LoginView):
     """Django's login view; after LOGIN_ATTEMPTS failures for one user name from one
-    address, further tries are refused (429) until LOGIN_WINDOW has passed."""
+    address, or LOGIN_FAILURES_PER_ADDRESS failures from one address for any names, further
+    tries are refused (429) until LOGIN_WINDOW has passed."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if LOGIN_FAILURES.reached(*self._who()):
+        name, address = self._login_name(), client_address(request)
+        if LOGIN_FAILURES.reached(name, address) or address_login_failures().reached(address):
             context = self.get_context_data(form=self.get_form(), locked=True)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        LOGIN_FAILURES.count(*self._who())
+        address = client_address(self.request)
+        LOGIN_FAILURES.count(self._login_name(), address)
+        address_login_failures().count(address)
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        LOGIN_FAILURES.clear(*self._who())
+        # Only the name's count: were the address's cleared too, an account of one's own
+        # would reset it between guesses at other people's.
+        LOGIN_FAILURES.clear(self._login_name(), client_address(self.request))
         return super().form_valid(form)
 
-    def _who(self) -> tuple[str, str]:
-        return self.request.POST.get("username", "").strip().lower(), client_address(self.request)
+    def _login_name(self) -> str:
+        """The user name as the login looks it up: cleaned by the form's own field (stripped
+        and NFKC-normalised, as Django's auth does), so that every way of writing a name
+        counts for the user it logs in as. In lower case too: the lookup itself tells capitals
+        apart, but a guess in other capitals then counts against the same name instead of
+        starting a fresh count."""
+        field = self.get_form_class().base_fields["username"]
+        return str(field.to_python(self.request.POST.get("username", ""))).lower()
 
 
 #: Password-reset e-mails asked from one address, and the window they are counted in.
