@@ -3,6 +3,14 @@
 Nothing here computes a figure or draws a chart: ``servqual.analyze`` does the one and
 ``servqual.report.build_report`` the other, on the wave's responses as
 ``servqual.web.surveys.responses.response_set`` reads them.
+
+Results that changed with every response would give each response away: read them, let one
+more response in, read again, and (n+1)·mean' − n·mean is its answer. So the results rest on
+the responses let into them (``Response.in_results``), which grow by whole steps of the
+study's anonymity threshold k: :func:`admit` lets the completed responses that wait in, k at a
+time in the order of their primary key, whenever someone reads the results. A response started
+early and completed late waits at the end of the line; it cannot slip in among those already
+in and push another out.
 """
 
 from __future__ import annotations
@@ -14,34 +22,52 @@ from typing import Any
 
 import polars as pl
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from servqual.analysis import AnalysisResult, analyze
 from servqual.io import ResponseSet
 from servqual.report import build_report
 from servqual.web.studies.models import Wave
-from servqual.web.surveys.models import Audience
+from servqual.web.surveys.models import Audience, Response
 from servqual.web.surveys.responses import response_set
 
-#: A cached report is found again by its key, which changes with every new response;
-#: the timeout only clears out reports nobody asks for any more.
+#: A cached report is found again by its key, which changes with every step of responses let
+#: in; the timeout only clears out reports nobody asks for any more.
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def completed(wave: Wave) -> dict[str, Any]:
-    """How many customers completed the survey, and when the latest did."""
-    return wave.responses.filter(audience=Audience.CUSTOMER, completed_at__isnull=False).aggregate(
-        n=Count("pk"), latest=Max("completed_at")
-    )
+def _completed(wave: Wave) -> QuerySet[Response]:
+    return wave.responses.filter(audience=Audience.CUSTOMER, completed_at__isnull=False)
+
+
+def admit(wave: Wave) -> dict[str, int]:
+    """Let the wave's completed customer responses that wait into its results: as many whole
+    steps of the anonymity threshold k as there are, oldest first (by primary key).
+
+    Returns ``completed`` (all completed customer responses), ``in_results`` (those the
+    results rest on) and ``step`` (k)."""
+    step = wave.study.anonymity_threshold
+    with transaction.atomic():
+        # One admission at a time per wave (PostgreSQL; SQLite writes one at a time anyway).
+        list(Wave.objects.select_for_update().filter(pk=wave.pk).values_list("pk"))
+        waiting = _completed(wave).filter(in_results=False).order_by("pk")
+        n_waiting = waiting.count()
+        if n_waiting >= step:
+            last = waiting.values_list("pk", flat=True)[n_waiting // step * step - 1]
+            waiting.filter(pk__lte=last).update(in_results=True)
+    counts = _completed(wave).aggregate(completed=Count("pk"), in_results=Count("pk", filter=Q(in_results=True)))
+    return {**counts, "step": step}
 
 
 def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
-    """The customers' responses and their analysis, with the study's segments and its
-    anonymity threshold as the smallest group shown; None below the threshold."""
+    """The customers' responses in the wave's results and their analysis, with the study's
+    segments and its anonymity threshold as the smallest group shown; None below the
+    threshold."""
     study = wave.study
-    if completed(wave)["n"] < study.anonymity_threshold:
+    if admit(wave)["in_results"] < study.anonymity_threshold:
         return None
-    responses = response_set(wave, Audience.CUSTOMER)
+    responses = response_set(wave, Audience.CUSTOMER, in_results=True)
     segments = list(study.segments.values_list("key", flat=True))
     result = analyze(responses, segments=segments, min_group=study.anonymity_threshold)
     if result.n_used < study.anonymity_threshold:  # rows the reader excluded do not count
@@ -51,11 +77,10 @@ def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
 
 def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
     """The report content of the wave in ``lang`` (None below the threshold), from the
-    cache while no response has been completed since it was built."""
-    state = completed(wave)
-    if state["n"] < wave.study.anonymity_threshold:
+    cache while no step of responses has been let in since it was built."""
+    if admit(wave)["in_results"] < wave.study.anonymity_threshold:
         return None
-    key = "wave-report:" + _fingerprint(wave, state, lang)
+    key = "wave-report:" + _fingerprint(wave, lang)
     report = cache.get(key)
     if report is None:
         found = analysed(wave)
@@ -74,15 +99,16 @@ def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
     return report
 
 
-def _fingerprint(wave: Wave, state: dict[str, Any], lang: str) -> str:
-    """Everything the report depends on: a new or deleted response, another threshold,
-    segment or instrument, or a renamed study gives another key."""
+def _fingerprint(wave: Wave, lang: str) -> str:
+    """Everything the report depends on: the responses in the results (their number and
+    primary keys: a step let in or a response deleted gives another key), another threshold,
+    segment or instrument, or a renamed study."""
     study = wave.study
+    included = _completed(wave).filter(in_results=True).aggregate(n=Count("pk"), last=Max("pk"), total=Sum("pk"))
     segments = list(study.segments.values_list("key", "values"))
     parts = [
         wave.pk,
-        state["n"],
-        state["latest"].isoformat() if state["latest"] else None,
+        included,
         lang,
         study.anonymity_threshold,
         segments,

@@ -108,6 +108,9 @@ class Response(models.Model):
     completed_at = DayField(_("completed"), null=True, blank=True)
     #: sha256 of the key in the respondent's resume cookie (None for imported responses)
     resume_key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    #: let into the wave's results, which grow by whole steps of the anonymity threshold
+    #: (servqual.web.dashboards.results.admit); never taken out again
+    in_results = models.BooleanField(default=False, editable=False)
 
     organisation_path = "wave__study__organisation"
 
