@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections import Counter
 from typing import Any
 
 import polars as pl
@@ -25,7 +26,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from servqual.analysis import AnalysisResult, analyze
+from servqual.analysis import AnalysisResult, analyze, suppressed_groups
 from servqual.io import ResponseSet
 from servqual.report import build_report
 from servqual.web.studies.models import Wave
@@ -133,3 +134,74 @@ def without_small_groups(responses: ResponseSet, result: AnalysisResult) -> Resp
                 pl.when(column_values.is_in(hidden)).then(None).otherwise(column_values).alias(column)
             )
     return dataclasses.replace(responses, attributes=attributes)
+
+
+def k_anonymous(attributes: pl.DataFrame, columns: list[str], k: int) -> pl.DataFrame:
+    """``attributes`` with every segment value of some rows left empty, so that
+
+    1. every combination of the values of ``columns`` in the result is held by at least
+       ``k`` rows, and so is the empty one (rows with no value left), unless it is absent;
+    2. of every value held by at least ``k`` rows (one the results can show, with its count
+       and means), none or at least ``k`` rows are left empty: else the results' figures for
+       it minus the rows that show it would single out the ones left empty.
+
+    Rows are left empty a whole combination at a time: first every combination held by
+    fewer than ``k`` rows, then the smallest others until the empty rows number at least
+    ``k`` (:func:`servqual.analysis.suppressed_groups`, the rule of the results' groups, on
+    combinations); then, while a value has between 1 and ``k`` − 1 rows left empty, the
+    smallest combination with it that still shows; and so on until nothing changes (each
+    step only empties more, so it ends; at worst every row is left empty)."""
+    rows = list(attributes.select(columns).iter_rows())
+    sizes = Counter(rows)
+    empty = (None,) * len(columns)
+    hidden: set[tuple[Any, ...]] = {empty} & sizes.keys()  # rows with no value show nothing
+    while True:
+        hidden = suppressed_groups(dict(sizes), k, hidden)
+        more = _half_emptied(rows, sizes, hidden, k)
+        if more is None:
+            break
+        hidden.add(more)
+    if not hidden - {empty}:
+        return attributes
+    gone = pl.Series([row in hidden for row in rows])
+    return attributes.with_columns(pl.when(gone).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
+
+
+def _half_emptied(
+    rows: list[tuple[Any, ...]], sizes: Counter[tuple[Any, ...]], hidden: set[tuple[Any, ...]], k: int
+) -> tuple[Any, ...] | None:
+    """The smallest shown combination with a value of which at least ``k`` rows exist and
+    between 1 and ``k`` − 1 are left empty (the first such value, by column and value); None
+    when there is no such value."""
+    shown = sorted((n, str(c), c) for c, n in sizes.items() if c not in hidden)
+    for j in range(len(rows[0]) if rows else 0):
+        values = Counter(row[j] for row in rows if row[j] is not None)
+        emptied: Counter[Any] = Counter()
+        for c in hidden:
+            if c[j] is not None:
+                emptied[c[j]] += sizes[c]
+        for value in sorted(values):
+            if values[value] >= k and 0 < emptied[value] < k:
+                found = next((c for _, _, c in shown if c[j] == value), None)
+                if found is not None:
+                    return found
+    return None
+
+
+def anonymous_rows(responses: ResponseSet, result: AnalysisResult, k: int) -> ResponseSet:
+    """The responses as the raw rows of an export may show them: the segment values of every
+    group the analysis suppresses left empty (:func:`without_small_groups`), then those of
+    rows whose combination of segment values is too rare (:func:`k_anonymous`); and the rows
+    sorted by what they hold, so their order does not tell who answered first."""
+    responses = without_small_groups(responses, result)
+    columns = list(result.segments)
+    attributes = k_anonymous(responses.attributes, columns, k) if columns else responses.attributes
+    content = pl.concat([attributes, responses.table], how="horizontal")
+    order = content.with_row_index("row").sort(content.columns, nulls_last=True)["row"].to_numpy()
+    return dataclasses.replace(
+        responses,
+        table=responses.table[order],
+        attributes=attributes[order],
+        respondent_ids=None if responses.respondent_ids is None else responses.respondent_ids[order],
+        row_numbers=responses.row_numbers[order],
+    )
