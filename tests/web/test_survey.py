@@ -178,6 +178,14 @@ def test_another_browser_with_its_own_start_page_starts_its_own_response(link):
     assert "no-store" in first.get(f"/s/{link.key}/")["Cache-Control"]  # the page holds a key: not cached
 
 
+def test_a_start_key_posted_to_another_link_starts_a_response_of_that_link(link):
+    other = SurveyLink.objects.create(wave=link.wave, fixed_segments={"branch": "Zwolle"})
+    form = start_form(Client(), link)
+    Client().post(f"/s/{link.key}/", form)
+    assert Client().post(f"/s/{other.key}/", form).status_code == 302
+    assert sorted(Response.objects.values_list("link", flat=True)) == [link.pk, other.pk]
+
+
 def test_another_browser_starts_its_own_response(client, link):
     start(client, link)
     client.post(f"/s/{link.key}/1/", page_answers(1))

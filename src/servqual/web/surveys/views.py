@@ -77,19 +77,25 @@ class LinkDoor:
     def start_response(self, lang: str) -> tuple[Response, str | None]:
         key = self.start_key or new_resume_key()
         try:
-            with transaction.atomic():
-                response = Response.objects.create(
-                    wave=self.link.wave,
-                    link=self.link,
-                    audience=self.link.audience,
-                    segments=dict(self.link.fixed_segments),
-                    language=lang,
-                    resume_key_hash=key_hash(key),
-                )
+            return self._create(lang, key), key
         except IntegrityError:
             # A click sent at the same moment made it first (the hash is unique): go on with that one.
-            response = Response.objects.get(link=self.link, resume_key_hash=key_hash(key))
-        return response, key
+            found = Response.objects.filter(link=self.link, resume_key_hash=key_hash(key)).first()
+            if found is not None:
+                return found, key
+        key = new_resume_key()  # the key is another link's: this link gets a response of its own
+        return self._create(lang, key), key
+
+    def _create(self, lang: str, key: str) -> Response:
+        with transaction.atomic():
+            return Response.objects.create(
+                wave=self.link.wave,
+                link=self.link,
+                audience=self.link.audience,
+                segments=dict(self.link.fixed_segments),
+                language=lang,
+                resume_key_hash=key_hash(key),
+            )
 
     def with_cookie(self, http: HttpResponse, key: str | None) -> HttpResponse:
         if key is None and self.resumed_by_start_key:
