@@ -77,3 +77,53 @@ def test_a_segment_column_with_a_value_per_respondent_is_refused_by_name():
     sizes = {f"R{i}": 1 for i in range(30_000)}
     with pytest.raises(servqual.ServqualError, match="segment column 'branch' has 30000 different values"):
         analyze(study_with_branches(sizes), segments=["branch"])
+
+
+def study_where_one_member_answered_tangibles() -> servqual.ResponseSet:
+    """Four branches that all meet the threshold; in Gouda (25) only the first member
+    answered the tangibles statements (items 1-4), the others left them all empty."""
+    sizes = {"Breda": 40, "Delft": 30, "Ede": 35, "Gouda": 25}
+    frame = pd.DataFrame(generate_study(sum(sizes.values()), seed=3))
+    frame["branch"] = [value for value, n in sizes.items() for _ in range(n)]
+    others_in_gouda = frame.index[frame["branch"] == "Gouda"][1:]
+    frame.loc[others_in_gouda, [f"{s}{i}" for s in "EP" for i in range(1, 5)]] = None
+    return servqual.read_responses(frame)
+
+
+def test_a_dimension_resting_on_one_member_of_a_visible_group_is_hidden():
+    result = analyze(study_where_one_member_answered_tangibles(), segments=["branch"])
+    segment = result.segments["branch"]
+    groups = {g.value: g for g in segment.groups}
+    assert not groups["Gouda"].suppressed and groups["Gouda"].n == 25  # the group itself is shown
+    gouda = groups["Gouda"].dimensions["tangibles"]
+    assert gouda.suppressed and gouda.n is None and gouda.mean is None and gouda.ci95 is None
+    # One hidden answer would follow from the dimension's total minus the visible groups:
+    # the smallest other group's tangibles go too, so the hidden ones hold at least 5.
+    assert groups["Delft"].dimensions["tangibles"].suppressed
+    assert not groups["Breda"].dimensions["tangibles"].suppressed
+    assert not groups["Ede"].dimensions["tangibles"].suppressed
+    assert groups["Gouda"].dimensions["empathy"].n == 25  # its other dimensions stay
+    assert groups["Delft"].dimensions["empathy"].n == 30
+    test = segment.tests["tangibles"]
+    assert test is not None and test.parametric.to_dict()["test"] == "welch_t"
+    assert {(p.a, p.b) for p in test.pairwise} == {("Breda", "Ede")}
+    assert {(p.a, p.b) for p in segment.tests["empathy"].pairwise} >= {("Delft", "Gouda")}
+    data = result.to_dict()["segments"]["branch"]
+    cells = {g["value"]: g["dimensions"]["tangibles"] for g in data["groups"]}
+    assert cells["Gouda"] == {"suppressed": True} and cells["Delft"] == {"suppressed": True}
+    assert set(cells["Breda"]) == {"n", "gap_mean", "ci95"}  # a shown cell keeps its keys
+
+
+def test_hidden_groups_count_towards_a_dimension_by_the_members_who_answered_it():
+    """Ede (3) and Gouda (25) are hidden whole; when only one of Gouda answered tangibles,
+    the hidden groups hold 4 tangibles scores: the smallest visible group's go too."""
+    sizes = {"Breda": 40, "Delft": 30, "Ede": 3, "Gouda": 25}
+    frame = pd.DataFrame(generate_study(sum(sizes.values()), seed=3))
+    frame["branch"] = [value for value, n in sizes.items() for _ in range(n)]
+    frame.loc[frame.index[frame["branch"] == "Gouda"][1:], [f"{s}{i}" for s in "EP" for i in range(1, 5)]] = None
+    segment = analyze(servqual.read_responses(frame), segments=["branch"]).segments["branch"]
+    groups = {g.value: g for g in segment.groups}
+    assert [v for v, g in groups.items() if g.suppressed] == ["Ede", "Gouda"]
+    assert groups["Delft"].dimensions["tangibles"].suppressed
+    assert not groups["Delft"].dimensions["empathy"].suppressed
+    assert segment.tests["tangibles"] is None  # one group left: nothing to compare

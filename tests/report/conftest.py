@@ -53,3 +53,20 @@ def hostile_study():
     )
     responses = servqual.read_responses(frame, progress=False)
     return responses, servqual.analyze(responses, segments=["branch"])
+
+
+@pytest.fixture(scope="session")
+def one_answered_tangibles():
+    """Four branches that all meet the threshold of 5; in Gouda (25) only the first member
+    answered the tangibles statements, so Gouda's tangibles score (and, to keep it from
+    following by subtraction, Delft's) is hidden while the group is shown."""
+    import pandas as pd
+
+    from servqual.io.synthetic import generate_study
+
+    sizes = {"Breda": 40, "Delft": 30, "Ede": 35, "Gouda": 25}
+    frame = pd.DataFrame(generate_study(sum(sizes.values()), seed=3))
+    frame["branch"] = [value for value, n in sizes.items() for _ in range(n)]
+    frame.loc[frame.index[frame["branch"] == "Gouda"][1:], [f"{s}{i}" for s in "EP" for i in range(1, 5)]] = None
+    responses = servqual.read_responses(frame, progress=False)
+    return responses, servqual.analyze(responses, segments=["branch"])

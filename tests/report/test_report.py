@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from servqual.i18n import number, pick, translator
 from servqual.report import build_report, render_html, render_pdf
 from servqual.report.charts import BAND
+from servqual.report.text import analysis_text
 from servqual.report.words import section_title
 
 DATE = datetime.date(2026, 12, 1)
@@ -165,6 +166,31 @@ def test_suppressed_groups_show_no_figure_or_count(study300):
     for value in hidden:
         rows = re.findall(rf">{value}</text><text[^>]*>([^<]*)</text>", chart["svg"])
         assert rows == ["too few respondents"] * len(result.dimensions)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_hidden_dimension_of_a_shown_group_says_too_few_respondents(one_answered_tangibles, lang):
+    responses, result = one_answered_tangibles
+    _ = translator(lang)
+    too_few = _("too few respondents")
+    content = build_report(result, responses.instrument, lang=lang, date=DATE)
+    table = tables(render_html(content))["segment-branch"]
+    groups = {g.value: g for g in result.segments["branch"].groups}
+    tangibles = 2  # the cells: the group, n, then the dimensions in order
+    for value in ("Gouda", "Delft"):
+        assert table[value][tangibles] == too_few
+        assert table[value][1] == str(groups[value].n)  # the group's size stays
+        assert table[value][tangibles + 1] == number(groups[value].dimensions["reliability"].mean, lang)
+    assert re.search(r"\d", table["Breda"][tangibles])
+    chart = next(b for s in content["sections"] if s["id"] == "segments" for b in s["blocks"] if b["type"] == "chart")
+    for value in ("Gouda", "Delft"):
+        notes = re.findall(rf">{value}</text><text[^>]*>([^<]*)</text>", chart["svg"])
+        assert notes == [too_few]  # the tangibles bar only; its other dimensions have bars
+    text = analysis_text(result, responses.instrument, lang)
+    gouda = next(line for line in text.splitlines() if line.startswith("Gouda"))
+    assert too_few in gouda and "25" in gouda
+    figures = gouda.split()
+    assert len([f for f in figures if re.fullmatch(r"-?\d+[.,]\d\d", f)]) == len(result.dimensions) - 1
 
 
 def test_each_gap_chart_states_the_sign(study300):

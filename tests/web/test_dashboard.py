@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import unescape
 
 from synthetic import fill
@@ -84,3 +85,19 @@ def test_the_wave_page_links_the_results_and_the_import_for_who_may_use_them(cli
         html = client.get(f"/waves/{wave.pk}/").content.decode()
         links[name] = (f"/waves/{wave.pk}/results/" in html, f"/waves/{wave.pk}/import/" in html)
     assert links == {"alice": (True, True), "mona": (True, False), "vera": (False, False)}
+
+
+def test_a_dimension_one_member_of_a_shown_branch_answered_says_too_few_respondents(client, people, wave):
+    fill(wave, 120)
+    responses = list(Response.objects.filter(wave=wave).order_by("pk"))
+    branch = Counter(r.segments["branch"] for r in responses).most_common(1)[0][0]
+    tangibles = [f"{s}{i}" for s in "EP" for i in range(1, 5)]
+    for response in [r for r in responses if r.segments["branch"] == branch][1:]:
+        Response.objects.filter(pk=response.pk).update(answers={**response.answers, **dict.fromkeys(tangibles)})
+    client.force_login(people["mona"])
+    html = client.get(f"/waves/{wave.pk}/results/").content.decode()
+    table = html.split('<table id="segment-branch">')[1].split("</table>")[0]
+    row = re.search(rf'<tr data-key="{branch}">(.*?)</tr>', table, re.S).group(1)
+    cells = [unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    assert cells[2] == "too few respondents"  # tangibles, after the branch and its n
+    assert re.fullmatch(r"\d+", cells[1]) and re.fullmatch(r"-?\d\.\d\d", cells[3])  # the n and reliability stay

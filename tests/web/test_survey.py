@@ -122,6 +122,70 @@ def test_it_resumes_in_the_same_browser_where_it_stopped(client, link):
     assert Response.objects.count() == 1
 
 
+def start_form(browser: Client, link: SurveyLink) -> dict[str, str]:
+    """The fields the start page's form posts, as a browser without JavaScript sends them."""
+    html = browser.get(f"/s/{link.key}/").content.decode()
+    form = html.split('<form method="post">')[1].split("</form>")[0]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_a_double_clicked_start_makes_one_response_and_resumes_it(link):
+    """The second click is sent before the answer to the first arrives: without the cookie
+    the first answer sets."""
+    browser = Client()
+    form = start_form(browser, link)
+    before = dict(browser.cookies.items())
+    first = browser.post(f"/s/{link.key}/", form)
+    browser.cookies.clear()
+    browser.cookies.update(before)
+    second = browser.post(f"/s/{link.key}/", form)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/s/{link.key}/1/"
+    assert Response.objects.count() == 1
+    cookie = f"servqual_resume_{link.pk}"
+    assert second.cookies[cookie].value == first.cookies[cookie].value  # the browser goes on with it
+    browser.post(f"/s/{link.key}/1/", page_answers(1))
+    assert Response.objects.get().answers["E1"] == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_start_clicks_sent_at_the_same_moment_make_one_response(link):
+    browser = Client()
+    form = start_form(browser, link)
+    cookies = browser.cookies
+
+    def send(_):
+        other = Client()
+        other.cookies = cookies
+        try:
+            return other.post(f"/s/{link.key}/", form)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(send, range(4)))
+    assert [r.status_code for r in results] == [302] * 4
+    assert Response.objects.count() == 1
+
+
+def test_another_browser_with_its_own_start_page_starts_its_own_response(link):
+    first, second = Client(), Client()
+    forms = start_form(first, link), start_form(second, link)
+    assert forms[0]["start"] != forms[1]["start"]
+    first.post(f"/s/{link.key}/", forms[0])
+    second.post(f"/s/{link.key}/", forms[1])
+    assert Response.objects.count() == 2
+    assert "no-store" in first.get(f"/s/{link.key}/")["Cache-Control"]  # the page holds a key: not cached
+
+
+def test_a_start_key_posted_to_another_link_starts_a_response_of_that_link(link):
+    other = SurveyLink.objects.create(wave=link.wave, fixed_segments={"branch": "Zwolle"})
+    form = start_form(Client(), link)
+    Client().post(f"/s/{link.key}/", form)
+    assert Client().post(f"/s/{other.key}/", form).status_code == 302
+    assert sorted(Response.objects.values_list("link", flat=True)) == [link.pk, other.pk]
+
+
 def test_another_browser_starts_its_own_response(client, link):
     start(client, link)
     client.post(f"/s/{link.key}/1/", page_answers(1))
@@ -221,7 +285,7 @@ def test_a_response_stores_no_ip_address_or_browser_detail():
     fields = {field.name for field in Response._meta.get_fields()}
     assert fields == {
         "id", "wave", "link", "audience", "segments", "language", "answers",
-        "started_at", "completed_at", "resume_key_hash",
+        "started_at", "completed_at", "resume_key_hash", "in_results",
     }  # fmt: skip
 
 

@@ -187,11 +187,23 @@ class OverallScore:
 
 @dataclass(frozen=True)
 class GroupScore:
-    """A dimension's headline score in one group: n, mean and its 95% t interval."""
+    """A dimension's headline score in one group: n, mean and its 95% t interval. A
+    suppressed score (too few of the group's members answered the dimension, or it would
+    reveal such a score) carries no figures: n, mean and ci95 are None."""
 
-    n: int
-    mean: float
-    ci95: Interval
+    n: int | None
+    mean: float | None
+    ci95: Interval | None
+    suppressed: bool = False
+
+    def to_dict(self, section: str) -> dict[str, Any]:
+        if self.suppressed:
+            return {"suppressed": True}
+        return {"n": self.n, f"{section}_mean": self.mean, "ci95": None if self.ci95 is None else list(self.ci95)}
+
+
+#: The score of a dimension hidden in a group that is itself shown.
+HIDDEN_SCORE = GroupScore(n=None, mean=None, ci95=None, suppressed=True)
 
 
 @dataclass(frozen=True)
@@ -202,7 +214,8 @@ class SegmentGroup:
     suppressed: bool
     #: respondents in the group; None when suppressed
     n: int | None
-    #: dimension key -> score; empty when suppressed
+    #: dimension key -> score (itself suppressed where too few answered); empty when the
+    #: group is suppressed
     dimensions: dict[str, GroupScore]
 
     def to_dict(self, section: str) -> dict[str, Any]:
@@ -212,10 +225,7 @@ class SegmentGroup:
             "value": self.value,
             "suppressed": False,
             "n": self.n,
-            "dimensions": {
-                key: {"n": score.n, f"{section}_mean": score.mean, "ci95": list(score.ci95)}
-                for key, score in self.dimensions.items()
-            },
+            "dimensions": {key: score.to_dict(section) for key, score in self.dimensions.items()},
         }
 
 

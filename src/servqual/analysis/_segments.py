@@ -4,11 +4,15 @@ tests of whether the segments differ.
 A group smaller than the threshold is reported as suppressed: no figures, no count.
 Because the total is shown too, one suppressed group could be recovered by subtracting
 the visible groups from it; so more groups are suppressed (smallest first) until the
-suppressed respondents together reach the threshold. Tests use visible groups only.
+suppressed respondents together reach the threshold. The same rule then runs per
+dimension on the members who have a score on it: a visible group's score of a dimension
+that too few of its members answered is suppressed too, with more scores of that
+dimension, smallest first. Tests use visible scores only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import combinations
 from typing import Any
 
@@ -17,6 +21,7 @@ from scipy import special
 
 from servqual.analysis._inference import NAN, ci_of_mean, summary, table_summary
 from servqual.analysis._results import (
+    HIDDEN_SCORE,
     GroupScore,
     KruskalWallis,
     PairwiseTest,
@@ -46,13 +51,14 @@ def segment_codes(values: Any) -> tuple[np.ndarray, list[Any]]:
     return codes.astype(np.intp), categories
 
 
-def suppressed_groups(sizes: dict[Any, int], min_group: int) -> set[Any]:
-    """The groups to hide: every group below ``min_group``, then the smallest others
-    until the hidden groups together hold at least ``min_group`` respondents (or none
-    are hidden), so no hidden figure follows from the total by subtraction."""
-    hidden = {value for value, n in sizes.items() if n < min_group}
+def suppressed_groups(sizes: dict[Any, int], min_group: int, hidden: Iterable[Any] = ()) -> set[Any]:
+    """The groups to hide: those in ``hidden`` (already hidden for another reason) and
+    every group below ``min_group``, then the smallest others until the hidden groups
+    together hold at least ``min_group`` respondents (or none are hidden), so no hidden
+    figure follows from the total by subtraction."""
+    hidden = set(hidden) | {value for value, n in sizes.items() if n < min_group}
     visible = sorted((n, str(value), value) for value, n in sizes.items() if value not in hidden)
-    while hidden and sum(sizes[v] for v in hidden) < min_group and visible:
+    while hidden and sum(sizes.get(v, 0) for v in hidden) < min_group and visible:
         hidden.add(visible.pop(0)[2])
     return hidden
 
@@ -157,7 +163,13 @@ def segment_scores(
     tables: dict[str, tuple[np.ndarray, np.ndarray]], categories: list[Any], min_group: int = 5, section: str = "gap"
 ) -> SegmentResult:
     """Per group: size and, per dimension, the mean score with its 95% CI; per dimension,
-    tests across the visible groups.
+    tests across the groups whose score of it is shown.
+
+    Groups are hidden by :func:`suppressed_groups` on their sizes. Then, per dimension, by
+    the same rule on the members with a score on it: a score with n below ``min_group`` is
+    hidden, then the smallest others until the hidden scores (those of hidden groups
+    included) hold at least ``min_group``. So the dimension's total, the sizes and the
+    visible scores together give away nothing about fewer than ``min_group`` people.
 
     ``tables`` maps each dimension key to the frequency table of the respondents'
     scores of ``section`` (the gap, or perceptions without expectations) per group:
@@ -175,6 +187,11 @@ def segment_scores(
         key: [table_summary(values, counts[g, :-1]) for g in range(len(categories))]
         for key, (values, counts) in tables.items()
     }
+    # Per dimension, the groups whose score is hidden: by the members with a score on it.
+    hidden_scores = {}
+    for key in tables:
+        answered = {value: stats[key][g][0] for g, value in present if stats[key][g][0]}
+        hidden_scores[key] = suppressed_groups(answered, min_group, hidden & answered.keys())
     groups = []
     for g, value in present:
         if value in hidden:
@@ -183,26 +200,30 @@ def segment_scores(
         dimensions = {}
         for key in tables:
             n, mean, sd = stats[key][g]
-            dimensions[key] = GroupScore(n=n, mean=mean, ci95=ci_of_mean(n, mean, sd))
+            if value in hidden_scores[key] or n < min_group:
+                dimensions[key] = HIDDEN_SCORE
+            else:
+                dimensions[key] = GroupScore(n=n, mean=mean, ci95=ci_of_mean(n, mean, sd))
         groups.append(SegmentGroup(value=value, suppressed=False, n=sizes[value], dimensions=dimensions))
 
     tests: dict[str, SegmentTest | None] = {}
     for key, (_, counts) in tables.items():
-        if len(shown) < 2:
+        scored = [(g, value) for g, value in shown if value not in hidden_scores[key] and stats[key][g][0] >= min_group]
+        if len(scored) < 2:
             tests[key] = None
             continue
-        summaries = [stats[key][g] for g, _ in shown]
+        summaries = [stats[key][g] for g, _ in scored]
         parametric: WelchT | WelchAnova = (
-            WelchT(**welch_t_of(*summaries)) if len(shown) == 2 else WelchAnova(**welch_anova_of(summaries))
+            WelchT(**welch_t_of(*summaries)) if len(scored) == 2 else WelchAnova(**welch_anova_of(summaries))
         )
-        pairs = list(combinations(range(len(shown)), 2))
+        pairs = list(combinations(range(len(scored)), 2))
         raw = [welch_t_of(summaries[i], summaries[j])["p_value"] for i, j in pairs]
         adjusted = holm(raw) if pairs else []
         tests[key] = SegmentTest(
             parametric=parametric,
-            kruskal_wallis=KruskalWallis(**kruskal_wallis_of(counts[[g for g, _ in shown], :-1])),
+            kruskal_wallis=KruskalWallis(**kruskal_wallis_of(counts[[g for g, _ in scored], :-1])),
             pairwise=tuple(
-                PairwiseTest(a=shown[i][1], b=shown[j][1], p_value=p, p_holm=q)
+                PairwiseTest(a=scored[i][1], b=scored[j][1], p_value=p, p_holm=q)
                 for (i, j), p, q in zip(pairs, raw, adjusted, strict=True)
             ),
         )

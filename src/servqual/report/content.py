@@ -564,8 +564,9 @@ class _Builder:
             blocks.append(
                 text(
                     _(
-                        "Groups of fewer than {threshold} respondents, and any group that would reveal them, are "
-                        "shown as “too few respondents”, without any figure."
+                        "Groups of fewer than {threshold} respondents, a group's score on a dimension that fewer "
+                        "than {threshold} of its members answered, and any that would reveal them, are shown as "
+                        "“too few respondents”, without any figure."
                     ).format(threshold=segment.min_group)
                 )
             )
@@ -574,10 +575,10 @@ class _Builder:
                 for dim in result.dimensions:
                     bars = []
                     for label, g in zip(labels, segment.groups, strict=True):
-                        if g.suppressed:
+                        figures = None if g.suppressed else g.dimensions[dim]
+                        if figures is None or figures.suppressed or figures.ci95 is None:
                             bars.append(charts.Bar(label, note=too_few))
                         else:
-                            figures = g.dimensions[dim]
                             bars.append(charts.Bar(label, figures.mean, *figures.ci95))
                     groups.append((self.names[dim], bars))
                 svg = charts.gap_bars(
@@ -595,7 +596,8 @@ class _Builder:
                 if g.suppressed:
                     cells = [label, too_few, *("" for _d in result.dimensions)]
                 else:
-                    cells = [label, str(g.n), *(self.num(g.dimensions[d].mean) for d in result.dimensions)]
+                    scores = [g.dimensions[d] for d in result.dimensions]
+                    cells = [label, str(g.n), *(too_few if s.suppressed else self.num(s.mean) for s in scores)]
                 rows.append({"key": label, "cells": cells})
             tests = segment.tests
             if any(tests.values()):

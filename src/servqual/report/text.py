@@ -120,26 +120,31 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
 
 def _segment_lines(name: str, segment: SegmentResult, names: dict[str, str], lang: str, _: Gettext) -> list[str]:
     keys = list(names)
+    too_few = _("too few respondents")
     width = max(12, *(len(str(g.value)) + 2 for g in segment.groups))
     column = max(10, *(len(names[k]) + 2 for k in keys))
+    if any(score.suppressed for g in segment.groups for score in g.dimensions.values()):
+        column = max(column, len(too_few) + 2)
     lines = [
         "",
         _(
-            "By {column} ({section}; groups under {threshold} respondents, and any that would reveal them, "
-            "are not shown)"
+            "By {column} ({section}; groups under {threshold} respondents, a group's score on a dimension "
+            "that fewer than {threshold} of them answered, and any that would reveal them, are not shown)"
         ).format(column=name, section=_(SECTION_TITLES[segment.section]), threshold=segment.min_group),
         " " * width + f"{'n':>6}" + "".join(f"{names[k]:>{column}}" for k in keys),
     ]
     for group in segment.groups:
         label = _("(no value)") if group.value is None else str(group.value)
         if group.suppressed:
-            lines.append(f"{label:<{width}}" + "  " + _("too few respondents"))
+            lines.append(f"{label:<{width}}" + "  " + too_few)
             continue
-        figures = "".join(f"{number(group.dimensions[k].mean, lang):>{column}}" for k in keys)
+        scores = [group.dimensions[k] for k in keys]
+        figures = "".join(f"{too_few if s.suppressed else number(s.mean, lang):>{column}}" for s in scores)
         lines.append(f"{label:<{width}}{group.n:>6}{figures}")
-    tested = [test for test in segment.tests.values() if test]
-    if tested:
-        lines.append(" " * width + f"{'p':>6}" + "".join(f"{p_value(t.p_value, lang):>{column}}" for t in tested))
+    tests = [segment.tests.get(k) for k in keys]
+    if any(tests):
+        p_values = (p_value(t.p_value if t else None, lang) for t in tests)
+        lines.append(" " * width + f"{'p':>6}" + "".join(f"{p:>{column}}" for p in p_values))
     return lines
 
 

@@ -22,7 +22,7 @@ from servqual.report import render_html, render_pdf
 from servqual.report.export import TABLES, write_export
 from servqual.web.accounts.models import EDIT, Organisation
 from servqual.web.accounts.tenancy import has_right
-from servqual.web.dashboards.results import analysed, wave_report, without_small_groups
+from servqual.web.dashboards.results import analysed, anonymous_rows, wave_report
 from servqual.web.studies.models import Wave
 
 #: name in the URL -> (content type, export format or None for the report)
@@ -40,8 +40,8 @@ def download_file(wave: Wave, name: str, lang: str, raw_rows: bool) -> bytes | s
 
     The exports' responses table holds one raw row per respondent, so only with
     ``raw_rows`` (roles that set up studies, ``may_see_raw_rows``); the others get the item
-    and dimension tables alone. In the raw rows the segment values of groups under the
-    threshold are left empty."""
+    and dimension tables alone. The raw rows are k-anonymous on their segment values
+    (servqual.web.dashboards.results.anonymous_rows)."""
     export = DOWNLOADS[name][1]
     if export is not None:
         return export_file(wave, export, lang, raw_rows=raw_rows)
@@ -69,13 +69,14 @@ def may_see_raw_rows(user: Any, wave: Wave, within: Organisation | None = None) 
 
 def export_file(wave: Wave, to: str, lang: str, raw_rows: bool) -> bytes | None:
     """The wave's export in format ``to`` (None below the threshold); the raw responses
-    table only with ``raw_rows``, and with the segment values of small groups left empty."""
+    table only with ``raw_rows``, k-anonymous on its segment values and in an order of their
+    own (``anonymous_rows``)."""
     found = analysed(wave)
     if found is None:
         return None
     responses, result = found
     tables = TABLES if raw_rows else tuple(t for t in TABLES if t != "responses")
-    return _export(without_small_groups(responses, result), result, to, lang, tables)
+    return _export(anonymous_rows(responses, result, wave.study.anonymity_threshold), result, to, lang, tables)
 
 
 def _export(responses: ResponseSet, result: AnalysisResult, to: str, lang: str, tables: tuple[str, ...]) -> bytes:

@@ -3,6 +3,14 @@
 Nothing here computes a figure or draws a chart: ``servqual.analyze`` does the one and
 ``servqual.report.build_report`` the other, on the wave's responses as
 ``servqual.web.surveys.responses.response_set`` reads them.
+
+Results that changed with every response would give each response away: read them, let one
+more response in, read again, and (n+1)·mean' − n·mean is its answer. So the results rest on
+the responses let into them (``Response.in_results``), which grow by whole steps of the
+study's anonymity threshold k: :func:`admit` lets the completed responses that wait in, k at a
+time in the order of their primary key, whenever someone reads the results. A response started
+early and completed late waits at the end of the line; it cannot slip in among those already
+in and push another out.
 """
 
 from __future__ import annotations
@@ -10,38 +18,57 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections import Counter
 from typing import Any
 
 import polars as pl
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from servqual.analysis import AnalysisResult, analyze
+from servqual.analysis import AnalysisResult, analyze, suppressed_groups
 from servqual.io import ResponseSet
 from servqual.report import build_report
 from servqual.web.studies.models import Wave
-from servqual.web.surveys.models import Audience
+from servqual.web.surveys.models import Audience, Response
 from servqual.web.surveys.responses import response_set
 
-#: A cached report is found again by its key, which changes with every new response;
-#: the timeout only clears out reports nobody asks for any more.
+#: A cached report is found again by its key, which changes with every step of responses let
+#: in; the timeout only clears out reports nobody asks for any more.
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def completed(wave: Wave) -> dict[str, Any]:
-    """How many customers completed the survey, and when the latest did."""
-    return wave.responses.filter(audience=Audience.CUSTOMER, completed_at__isnull=False).aggregate(
-        n=Count("pk"), latest=Max("completed_at")
-    )
+def _completed(wave: Wave) -> QuerySet[Response]:
+    return wave.responses.filter(audience=Audience.CUSTOMER, completed_at__isnull=False)
+
+
+def admit(wave: Wave) -> dict[str, int]:
+    """Let the wave's completed customer responses that wait into its results: as many whole
+    steps of the anonymity threshold k as there are, oldest first (by primary key).
+
+    Returns ``completed`` (all completed customer responses), ``in_results`` (those the
+    results rest on) and ``step`` (k)."""
+    step = wave.study.anonymity_threshold
+    with transaction.atomic():
+        # One admission at a time per wave (PostgreSQL; SQLite writes one at a time anyway).
+        list(Wave.objects.select_for_update().filter(pk=wave.pk).values_list("pk"))
+        waiting = _completed(wave).filter(in_results=False).order_by("pk")
+        n_waiting = waiting.count()
+        if n_waiting >= step:
+            last = waiting.values_list("pk", flat=True)[n_waiting // step * step - 1]
+            waiting.filter(pk__lte=last).update(in_results=True)
+    counts = _completed(wave).aggregate(completed=Count("pk"), in_results=Count("pk", filter=Q(in_results=True)))
+    return {**counts, "step": step}
 
 
 def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
-    """The customers' responses and their analysis, with the study's segments and its
-    anonymity threshold as the smallest group shown; None below the threshold."""
+    """The customers' responses in the wave's results and their analysis, with the study's
+    segments and its anonymity threshold as the smallest group shown; None below the
+    threshold."""
     study = wave.study
-    if completed(wave)["n"] < study.anonymity_threshold:
+    if admit(wave)["in_results"] < study.anonymity_threshold:
         return None
-    responses = response_set(wave, Audience.CUSTOMER)
+    responses = response_set(wave, Audience.CUSTOMER, in_results=True)
     segments = list(study.segments.values_list("key", flat=True))
     result = analyze(responses, segments=segments, min_group=study.anonymity_threshold)
     if result.n_used < study.anonymity_threshold:  # rows the reader excluded do not count
@@ -51,11 +78,10 @@ def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
 
 def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
     """The report content of the wave in ``lang`` (None below the threshold), from the
-    cache while no response has been completed since it was built."""
-    state = completed(wave)
-    if state["n"] < wave.study.anonymity_threshold:
+    cache while no step of responses has been let in since it was built."""
+    if admit(wave)["in_results"] < wave.study.anonymity_threshold:
         return None
-    key = "wave-report:" + _fingerprint(wave, state, lang)
+    key = "wave-report:" + _fingerprint(wave, lang)
     report = cache.get(key)
     if report is None:
         found = analysed(wave)
@@ -74,15 +100,16 @@ def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
     return report
 
 
-def _fingerprint(wave: Wave, state: dict[str, Any], lang: str) -> str:
-    """Everything the report depends on: a new or deleted response, another threshold,
-    segment or instrument, or a renamed study gives another key."""
+def _fingerprint(wave: Wave, lang: str) -> str:
+    """Everything the report depends on: the responses in the results (their number and
+    primary keys: a step let in or a response deleted gives another key), another threshold,
+    segment or instrument, or a renamed study."""
     study = wave.study
+    included = _completed(wave).filter(in_results=True).aggregate(n=Count("pk"), last=Max("pk"), total=Sum("pk"))
     segments = list(study.segments.values_list("key", "values"))
     parts = [
         wave.pk,
-        state["n"],
-        state["latest"].isoformat() if state["latest"] else None,
+        included,
         lang,
         study.anonymity_threshold,
         segments,
@@ -107,3 +134,74 @@ def without_small_groups(responses: ResponseSet, result: AnalysisResult) -> Resp
                 pl.when(column_values.is_in(hidden)).then(None).otherwise(column_values).alias(column)
             )
     return dataclasses.replace(responses, attributes=attributes)
+
+
+def k_anonymous(attributes: pl.DataFrame, columns: list[str], k: int) -> pl.DataFrame:
+    """``attributes`` with every segment value of some rows left empty, so that
+
+    1. every combination of the values of ``columns`` in the result is held by at least
+       ``k`` rows, and so is the empty one (rows with no value left), unless it is absent;
+    2. of every value held by at least ``k`` rows (one the results can show, with its count
+       and means), none or at least ``k`` rows are left empty: else the results' figures for
+       it minus the rows that show it would single out the ones left empty.
+
+    Rows are left empty a whole combination at a time: first every combination held by
+    fewer than ``k`` rows, then the smallest others until the empty rows number at least
+    ``k`` (:func:`servqual.analysis.suppressed_groups`, the rule of the results' groups, on
+    combinations); then, while a value has between 1 and ``k`` − 1 rows left empty, the
+    smallest combination with it that still shows; and so on until nothing changes (each
+    step only empties more, so it ends; at worst every row is left empty)."""
+    rows = list(attributes.select(columns).iter_rows())
+    sizes = Counter(rows)
+    empty = (None,) * len(columns)
+    hidden: set[tuple[Any, ...]] = {empty} & sizes.keys()  # rows with no value show nothing
+    while True:
+        hidden = suppressed_groups(dict(sizes), k, hidden)
+        more = _half_emptied(rows, sizes, hidden, k)
+        if more is None:
+            break
+        hidden.add(more)
+    if not hidden - {empty}:
+        return attributes
+    gone = pl.Series([row in hidden for row in rows])
+    return attributes.with_columns(pl.when(gone).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
+
+
+def _half_emptied(
+    rows: list[tuple[Any, ...]], sizes: Counter[tuple[Any, ...]], hidden: set[tuple[Any, ...]], k: int
+) -> tuple[Any, ...] | None:
+    """The smallest shown combination with a value of which at least ``k`` rows exist and
+    between 1 and ``k`` − 1 are left empty (the first such value, by column and value); None
+    when there is no such value."""
+    shown = sorted((n, str(c), c) for c, n in sizes.items() if c not in hidden)
+    for j in range(len(rows[0]) if rows else 0):
+        values = Counter(row[j] for row in rows if row[j] is not None)
+        emptied: Counter[Any] = Counter()
+        for c in hidden:
+            if c[j] is not None:
+                emptied[c[j]] += sizes[c]
+        for value in sorted(values):
+            if values[value] >= k and 0 < emptied[value] < k:
+                found = next((c for _, _, c in shown if c[j] == value), None)
+                if found is not None:
+                    return found
+    return None
+
+
+def anonymous_rows(responses: ResponseSet, result: AnalysisResult, k: int) -> ResponseSet:
+    """The responses as the raw rows of an export may show them: the segment values of every
+    group the analysis suppresses left empty (:func:`without_small_groups`), then those of
+    rows whose combination of segment values is too rare (:func:`k_anonymous`); and the rows
+    sorted by what they hold, so their order does not tell who answered first."""
+    responses = without_small_groups(responses, result)
+    columns = list(result.segments)
+    attributes = k_anonymous(responses.attributes, columns, k) if columns else responses.attributes
+    content = pl.concat([attributes, responses.table], how="horizontal")
+    order = content.with_row_index("row").sort(content.columns, nulls_last=True)["row"].to_numpy()
+    return dataclasses.replace(
+        responses,
+        table=responses.table[order],
+        attributes=attributes[order],
+        respondent_ids=None if responses.respondent_ids is None else responses.respondent_ids[order],
+        row_numbers=responses.row_numbers[order],
+    )

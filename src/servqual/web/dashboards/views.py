@@ -15,7 +15,7 @@ from servqual.report import render_sections_html
 from servqual.web.accounts.models import RESULTS
 from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
-from servqual.web.dashboards.results import completed, wave_report
+from servqual.web.dashboards.results import admit, wave_report
 from servqual.web.languages import language
 from servqual.web.studies.models import Wave
 
@@ -24,10 +24,13 @@ from servqual.web.studies.models import Wave
 def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
     report = wave_report(wave, language())
+    counts = admit(wave)
     context = {
         "wave": wave,
         "study": wave.study,
-        "completed": completed(wave)["n"],
+        "completed": counts["completed"],
+        "in_results": counts["in_results"],
+        "step": counts["step"],
         "report": report,
         # The report's texts are escaped by its own template; the charts are our SVG.
         "sections": mark_safe(render_sections_html(report)) if report else None,

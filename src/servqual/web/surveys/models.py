@@ -1,18 +1,50 @@
 """Survey links and the responses that come in through them.
 
 No IP address, user agent or other browser detail is stored with a response; the
-anonymous resume cookie holds a random key of which only the hash is kept.
+anonymous resume cookie holds a random key of which only the hash is kept. When a response
+was started and completed is kept to the day only (:class:`DayField`).
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, time
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servqual.web.studies.models import Wave
+
+
+def start_of_day(moment: datetime) -> datetime:
+    """Midnight at the start of ``moment``'s day in the site's time zone (TIME_ZONE)."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return timezone.make_aware(datetime.combine(timezone.localtime(moment).date(), time.min))
+
+
+class DayField(models.DateTimeField):
+    """A moment kept no finer than its day: stored as midnight at the start of the day in
+    the site's time zone, however it is written (save, create, the import's bulk_create,
+    ``QuerySet.update``). Joined with an access log, a time to the second would name the
+    respondent; the day is all the wave page and the cache need."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = super().pre_save(model_instance, add)
+        if isinstance(value, datetime):
+            value = start_of_day(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        if isinstance(value, str):
+            value = self.to_python(value)
+        if isinstance(value, datetime):
+            value = start_of_day(value)
+        return super().get_db_prep_save(value, connection)
 
 
 class Audience(models.TextChoices):
@@ -71,10 +103,14 @@ class Response(models.Model):
     segments = models.JSONField(_("segment values"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=2)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    #: the day (midnight in the site's time zone), never the time
+    started_at = DayField(_("started"), auto_now_add=True)
+    completed_at = DayField(_("completed"), null=True, blank=True)
     #: sha256 of the key in the respondent's resume cookie (None for imported responses)
     resume_key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    #: let into the wave's results, which grow by whole steps of the anonymity threshold
+    #: (servqual.web.dashboards.results.admit); never taken out again
+    in_results = models.BooleanField(default=False, editable=False)
 
     organisation_path = "wave__study__organisation"
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from servqual.web.languages import render_in
 from servqual.web.studies.models import Wave
 from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys, prompt
-from servqual.web.surveys.models import Response
+from servqual.web.surveys.models import Response, new_resume_key
 
 
 class Door(Protocol):
@@ -123,7 +123,10 @@ def start(request: HttpRequest, door: Door) -> HttpResponse:
         if response is None:
             response, new_key = door.start_response(lang)
         return door.with_cookie(_redirect(door, "page", _resume_page(door, response)), new_key)
-    return _render(request, lang, "surveys/start.html", {"door": door, "response": response})
+    # A fresh resume key in the form: a door that keeps responses by such a key (an anonymous
+    # link) makes the response under it, so a double-clicked Start finds the first click's.
+    start_key = None if response else new_resume_key()
+    return _render(request, lang, "surveys/start.html", {"door": door, "response": response, "start_key": start_key})
 
 
 def _resume_page(door: Door, response: Response) -> int:

@@ -18,14 +18,14 @@ def answer_columns(instrument: Instrument) -> list[str]:
     )
 
 
-def response_frame(wave: Wave, audience: str = Audience.CUSTOMER) -> pl.DataFrame:
-    """The completed responses in the canonical file layout: segment columns, then answers."""
+def response_frame(wave: Wave, audience: str = Audience.CUSTOMER, in_results: bool = False) -> pl.DataFrame:
+    """The completed responses in the canonical file layout: segment columns, then answers;
+    with ``in_results`` only those let into the wave's results."""
     instrument = wave.study.instrument()
-    rows = list(
-        wave.responses.filter(audience=audience, completed_at__isnull=False)
-        .order_by("pk")
-        .values_list("segments", "answers")
-    )
+    completed = wave.responses.filter(audience=audience, completed_at__isnull=False)
+    if in_results:
+        completed = completed.filter(in_results=True)
+    rows = list(completed.order_by("pk").values_list("segments", "answers"))
     segment_keys = list(wave.study.segments.values_list("key", flat=True))
     columns: dict[str, pl.Series] = {}
     for key in segment_keys:
@@ -35,6 +35,6 @@ def response_frame(wave: Wave, audience: str = Audience.CUSTOMER) -> pl.DataFram
     return pl.DataFrame(columns)
 
 
-def response_set(wave: Wave, audience: str = Audience.CUSTOMER) -> ResponseSet:
+def response_set(wave: Wave, audience: str = Audience.CUSTOMER, in_results: bool = False) -> ResponseSet:
     """Raises ServqualError (as the reader does for an empty file) when none are complete."""
-    return read_responses(response_frame(wave, audience), wave.study.instrument(), progress=False)
+    return read_responses(response_frame(wave, audience, in_results), wave.study.instrument(), progress=False)
