@@ -165,17 +165,21 @@ def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
             if response is None:
                 # The cookie is gone (expired, cleared): start again rather than lose these answers.
                 response, new_key = door.start_response(lang)
+            # A response completed meanwhile (another device or tab) takes nothing more: then
+            # the thank-you page, as for a post after completion, not "saved, next page".
             if going_back:
-                _save(response, form.valid_answers(), complete=False)
-                return door.with_cookie(_redirect(door, "page", max(page - 1, 1)), new_key)
+                saved = _save(response, form.valid_answers(), complete=False)
+                target = _redirect(door, "page", max(page - 1, 1)) if saved else _redirect(door, "done")
+                return door.with_cookie(target, new_key)
             final = page == len(keys)
             answers = {**response.answers, **form.answers()}
             open_page = _first_open_page(_page_columns(door, keys), answers)
             if final and open_page is not None and open_page != page:
-                _save(response, form.answers(), complete=False)
-                return door.with_cookie(_redirect(door, "page", open_page), new_key)
-            _save(response, form.answers(), complete=final)
-            target = _redirect(door, "done") if final else _redirect(door, "page", page + 1)
+                saved = _save(response, form.answers(), complete=False)
+                target = _redirect(door, "page", open_page) if saved else _redirect(door, "done")
+                return door.with_cookie(target, new_key)
+            saved = _save(response, form.answers(), complete=final)
+            target = _redirect(door, "done") if final or not saved else _redirect(door, "page", page + 1)
             return door.with_cookie(target, new_key)
     else:
         if response is None and page > 1:
@@ -206,17 +210,19 @@ def _prompts(door: Door, page_key: str, lang: str) -> list[str]:
     ]
 
 
-def _save(response: Response, answers: dict[str, Any], *, complete: bool) -> None:
+def _save(response: Response, answers: dict[str, Any], *, complete: bool) -> bool:
     """Store a page's answers; with ``complete``, mark the response complete. Once it is
-    complete nothing changes: a replay (a double click, a resubmit) stores nothing."""
+    complete nothing changes: a replay (a double click, a resubmit) stores nothing, and
+    False says so (the response may have completed after the caller looked at it)."""
     with transaction.atomic():
         current = Response.objects.select_for_update().get(pk=response.pk)
         if current.completed_at is not None:
-            return
+            return False
         current.answers = {**current.answers, **answers}
         if complete:
             current.completed_at = timezone.now()
         current.save(update_fields=["answers", "completed_at"])
+    return True
 
 
 def done(request: HttpRequest, door: Door) -> HttpResponse:
