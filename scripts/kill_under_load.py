@@ -79,18 +79,6 @@ REQUEST_TIMEOUT = 30.0
 #: Seconds the server may take to start (migrations, collectstatic, gunicorn).
 START_TIMEOUT = 90.0
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
-#: Settings for the server: the production settings, with request errors logged to stderr
-#: (production settings log them nowhere with DEBUG off), so that the log can be searched.
-LOGGING_SETTINGS = """\
-from servqual.web.settings import *  # noqa: F403
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR"}},
-}
-"""
 
 
 @dataclass
@@ -280,20 +268,15 @@ def _wait_for_group_to_end(group: int) -> None:
 
 
 def server_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    """The environment of ``servqual serve``: production settings (DEBUG off) over plain HTTP
-    on 127.0.0.1, request errors logged to stderr."""
+    """The environment of ``servqual serve``: production settings (DEBUG off, request errors
+    logged to stderr with their traceback) over plain HTTP on 127.0.0.1."""
     drop = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SERVQUAL_DATA_DIR")
     env = {key: value for key, value in os.environ.items() if key not in drop}
-    settings_dir = data_dir / "settings"
-    settings_dir.mkdir(parents=True, exist_ok=True)
-    (settings_dir / "kill_under_load_settings.py").write_text(LOGGING_SETTINGS)
     env |= {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": LOOPBACK,
         "SECURE_SSL_REDIRECT": "false",
         "SERVQUAL_DATA_DIR": str(data_dir),
-        "DJANGO_SETTINGS_MODULE": "kill_under_load_settings",
-        "PYTHONPATH": os.pathsep.join([str(settings_dir), *filter(None, [os.environ.get("PYTHONPATH")])]),
         "LANG": "C.UTF-8",
     }
     if database_url:
