@@ -299,3 +299,25 @@ def test_the_survey_is_only_in_the_studys_languages(client, study, wave, token_f
     assert call(client, "get", f"/api/waves/{wave.pk}/survey", token).json()["language"] == "nl"
     response = call(client, "get", f"/api/waves/{wave.pk}/survey?lang=en", token)
     assert response.status_code == 400 and list(response.json()["errors"]) == ["lang"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('key = "x"\nbased_on = "/etc/passwd"\n', "based_on '/etc/passwd' is not a built-in instrument"),
+        ('key = "x"\nbased_on = "../../../etc/hostname"\n', "based_on '../../../etc/hostname' is not a built-in"),
+        ("x = " + "[" * 5_000 + "]" * 5_000, "lists or tables are nested more than 32 levels deep"),
+        ("key = " + "1" * 100_001, "a number has more than 18 digits"),
+    ],
+)
+def test_an_instrument_file_that_reaches_for_the_servers_files_or_breaks_the_reader_gets_400(
+    client, study, token_for, text, message
+):
+    token = token_for("alice")
+    created = call(client, "post", "/api/studies", token, NEW_STUDY | {"instrument_file": text})
+    changed = call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": text})
+    for response in (created, changed):
+        assert response.status_code == 400, response.content
+        (refusal,) = response.json()["errors"]["instrument_file"]
+        assert message in refusal and "root" not in refusal and "/tmp" not in refusal
+    assert Study.objects.count() == 1 and Study.objects.get().instrument_file == ""
