@@ -321,3 +321,55 @@ def test_an_instrument_file_that_reaches_for_the_servers_files_or_breaks_the_rea
         (refusal,) = response.json()["errors"]["instrument_file"]
         assert message in refusal and "root" not in refusal and "/tmp" not in refusal
     assert Study.objects.count() == 1 and Study.objects.get().instrument_file == ""
+
+
+def test_an_instrument_file_of_null_means_no_file_of_its_own(client, study, wave, token_for):
+    """PATCH {"instrument_file": null} once raised an IntegrityError (a server error, issue 12):
+    null is "no file of its own", as "" is, so the built-in instrument_key counts again."""
+    token = token_for("alice")
+    custom = (Path(__file__).parents[2] / "docs" / "examples" / "custom-instrument.toml").read_text(encoding="utf-8")
+    assert call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": custom}).status_code == 200
+    response = call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": None})
+    assert response.status_code == 200, response.content
+    assert response.json()["instrument_file"] == ""
+    study.refresh_from_db()
+    assert study.instrument_file == "" and study.instrument().key == "servqual-22"
+    call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": custom})
+    fill(wave, 3)  # with responses, dropping the file is changing the instrument
+    refused = call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": None})
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["instrument_key"]
+    refused = call(client, "patch", f"/api/studies/{study.pk}", token, {"name": None})
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["name"]
+
+
+CHANGES = [("post", "/api/waves/{wave}/links"), ("patch", "/api/waves/{wave}"), ("patch", "/api/studies/{study}")]
+CHANGES += [("post", "/api/studies/{study}/waves"), ("post", "/api/studies")]
+
+
+@pytest.mark.parametrize("body", ["[]", '"x"', "3", "null", "true"])
+def test_a_body_that_is_no_json_object_gets_422(client, study, wave, token_for, body):
+    """Every field of a new link has a default, so a body of [] once made a link (201, issue 12)."""
+    token = token_for("alice")
+    for method, path in CHANGES:
+        path = path.format(study=study.pk, wave=wave.pk)
+        response = call(client, method, path, token, body)
+        assert response.status_code == 422, (method, path, response.content)
+        assert response.json()["detail"] == [
+            {"type": "model_type", "loc": ["body", "payload"], "msg": "Input should be a JSON object"}
+        ]
+    assert not SurveyLink.objects.exists() and Study.objects.count() == 1 and Wave.objects.count() == 1
+    study.refresh_from_db()
+    assert study.name == "Klantonderzoek"
+
+
+def test_a_body_that_is_not_json_gets_400_with_the_documented_errors(client, study, wave, token_for):
+    token = token_for("alice")
+    for method, path in CHANGES:
+        response = call(client, method, path.format(study=study.pk, wave=wave.pk), token, "{name: ")
+        assert response.status_code == 400, (method, path, response.content)
+        assert response.json() == {"detail": "The request cannot be read.", "errors": {"body": ["Not valid JSON."]}}
+    dutch = call(client, "patch", f"/api/studies/{study.pk}", token, "{", **{"accept-language": "nl"})
+    assert dutch.json() == {
+        "detail": "Het verzoek kan niet worden gelezen.",
+        "errors": {"body": ["Geen geldige JSON."]},
+    }
