@@ -373,3 +373,19 @@ def test_a_body_that_is_not_json_gets_400_with_the_documented_errors(client, stu
         "detail": "Het verzoek kan niet worden gelezen.",
         "errors": {"body": ["Geen geldige JSON."]},
     }
+
+
+def test_a_time_is_iso_8601_text_not_a_number(client, study, wave, token_for):
+    """The schema says a string in ISO 8601; pydantic would also read a number as seconds
+    since 1970 (schemathesis found a wave closing at -0.33)."""
+    token = token_for("alice")
+    new = {"name": "x", "opens_at": 1_800_000_000, "closes_at": "2027-02-01"}
+    for method, path, body in [
+        ("patch", f"/api/waves/{wave.pk}", {"closes_at": -0.3333}),
+        ("post", f"/api/studies/{study.pk}/waves", new),
+    ]:
+        response = call(client, method, path, token, body)
+        assert response.status_code == 422, response.content
+        (error,) = response.json()["detail"]
+        assert error["loc"][-1] in ("closes_at", "opens_at") and error["msg"] == "Input should be ISO 8601 text"
+    assert Wave.objects.count() == 1 and Wave.objects.get().closes_at == wave.closes_at

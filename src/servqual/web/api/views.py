@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import File, NinjaAPI, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
-from pydantic import ModelWrapValidatorHandler, model_validator
+from pydantic import BeforeValidator, ModelWrapValidatorHandler, model_validator
 from pydantic_core import PydanticCustomError
 
 from servqual.i18n import pick
@@ -209,16 +209,27 @@ class StudyChange(Body):
     segments: list[SegmentIn] | None = None
 
 
+def _iso_text(value: Any) -> Any:
+    """A time as the schema gives it, ISO 8601 text: pydantic would also read a number, as
+    seconds since 1970, and make a wave close in 1969."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "Input should be ISO 8601 text")
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_iso_text)]
+
+
 class WaveIn(Body):
     name: str
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: Moment
+    closes_at: Moment
 
 
 class WaveChange(Body):
     name: str | None = None
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    opens_at: Moment | None = None
+    closes_at: Moment | None = None
 
 
 class WaveOut(Schema):
