@@ -249,3 +249,22 @@ def test_the_command_ends_with_everything_written_and_its_exit_code(tmp_path):
     assert json.loads(run.stdout)["n_respondents"] > 0  # the whole document: a cut-off one does not parse
     missing = servqual("validate", str(tmp_path / "missing.csv"))
     assert missing.returncode != 0 and "missing.csv" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "dutch"),
+    [
+        ("x = " + "[" * 5_000 + "]" * 5_000, "lists or tables are nested more than 32 levels", "meer dan 32 lagen"),
+        ("key = " + "9" * 100_001, "a number has more than 18 digits", "een getal heeft meer dan 18 cijfers"),
+        ('key = "x"\nbased_on = "/etc/passwd"', "must be a built-in instrument or a file in the folder", "ingebouwd"),
+    ],
+)
+def test_an_instrument_file_that_would_break_the_reader_gives_one_clear_line(tmp_path, text, english, dutch):
+    (tmp_path / "hostile.toml").write_text(text, encoding="utf-8")
+    for lang, expected in (("en", english), ("nl", dutch)):
+        run = servqual(
+            "validate", str(FIXTURES / "canonical.csv"), "--instrument", str(tmp_path / "hostile.toml"), "--lang", lang
+        )
+        assert run.returncode == 2 and run.stdout == ""
+        assert run.stderr.startswith(("servqual: error: hostile.toml: ", "servqual: fout: hostile.toml: "))
+        assert expected in run.stderr and run.stderr.count("\n") == 1, run.stderr

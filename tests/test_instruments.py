@@ -5,6 +5,7 @@ import re
 import pytest
 
 from servqual import ServqualError, builtin_instruments, load_instrument
+from servqual.instruments import instrument_from_text
 
 DIMENSIONS = ["tangibles", "reliability", "responsiveness", "assurance", "empathy"]
 #: Item numbers per dimension in the 22-item instrument (Parasuraman et al., 1988, 1991).
@@ -151,3 +152,96 @@ def test_it_refuses_typos_inside_tables(tmp_path, change, message):
     with pytest.raises(ServqualError) as caught:
         load_instrument(path)
     assert message in str(caught.value)
+
+
+# --- based_on, and files that would break the reader ---------------------------------------
+
+BASED = 'key = "mine"\nbased_on = "{base}"\n'
+
+
+def based_on(tmp_path, base: str):
+    """Load a file in a folder of its own whose based_on names ``base``."""
+    folder = tmp_path / "instruments"
+    folder.mkdir(exist_ok=True)
+    path = folder / "mine.toml"
+    path.write_text(BASED.format(base=base), encoding="utf-8")
+    return load_instrument(path)
+
+
+def test_based_on_may_name_a_file_in_the_folder_of_the_file_or_below(tmp_path):
+    (tmp_path / "instruments" / "shared").mkdir(parents=True)
+    (tmp_path / "instruments" / "base.toml").write_text(CUSTOM, encoding="utf-8")
+    (tmp_path / "instruments" / "shared" / "base.toml").write_text(CUSTOM, encoding="utf-8")
+    assert based_on(tmp_path, "base.toml").columns("perception") == ["P1", "P2"]
+    assert based_on(tmp_path, "shared/base.toml").key == "mine"
+    assert based_on(tmp_path, "servqual-22").key == "mine"
+
+
+def test_based_on_may_not_leave_the_folder_and_does_not_tell_what_is_there(tmp_path):
+    """Outside its folder, based_on gets one answer, whether or not the file exists: the
+    message must not let anyone probe the machine's files (issue 12)."""
+    (tmp_path / "outside.toml").write_text(CUSTOM, encoding="utf-8")
+    messages = set()
+    for base in [
+        "../outside.toml",
+        "../missing.toml",
+        str(tmp_path / "outside.toml"),
+        str(tmp_path / "missing.toml"),
+        "/etc/passwd",
+        "/etc/no-such-file",
+        "shared/../../outside.toml",
+    ]:
+        with pytest.raises(ServqualError) as caught:
+            based_on(tmp_path, base)
+        assert caught.value.message_id == (
+            "{file}: based_on {base!r} must be a built-in instrument or a file in the folder of {file} (or below it)"
+        )
+        messages.add(str(caught.value).replace(repr(base), "BASE"))
+    assert messages == {
+        "mine.toml: based_on BASE must be a built-in instrument or a file in the folder of mine.toml (or below it)"
+    }
+
+
+def test_based_on_that_is_not_a_text_is_refused(tmp_path):
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    (folder / "mine.toml").write_text('key = "mine"\nbased_on = 3\n', encoding="utf-8")
+    with pytest.raises(ServqualError, match=r"mine\.toml: based_on 3 must be a built-in instrument"):
+        load_instrument(folder / "mine.toml")
+
+
+def test_an_instrument_given_as_text_is_based_only_on_a_built_in():
+    """An upload has no folder: based_on may name a built-in instrument, never a file."""
+    assert instrument_from_text('key = "mine"\nbased_on = "servperf"\n', "mine.toml").sections == ("perception",)
+    for base in ["servqual-22.toml", "/etc/passwd", "../../etc/hostname", "mine.toml"]:
+        with pytest.raises(ServqualError) as caught:
+            instrument_from_text(BASED.format(base=base), "upload.toml")
+        assert str(caught.value) == (
+            f"upload.toml: based_on {base!r} is not a built-in instrument; an uploaded instrument file may be "
+            "based only on one of servperf, servqual-22, servqual-22-1988, servqual-3col"
+        )
+
+
+#: Files that once broke the TOML reader or the messages about them (issue 12), each a valid
+#: instrument but for one thing.
+NESTED = "lists or tables are nested more than 32 levels deep"
+TOO_LARGE = "a number has more than 18 digits"
+HOSTILE = {
+    "nested lists": (CUSTOM + "reference = " + "[" * 100_000 + "]" * 100_000, NESTED),
+    "nested tables": (CUSTOM + "reference = " + "{a = " * 2_000 + "1" + "}" * 2_000, NESTED),
+    "a deep table name": (CUSTOM + '[scale.anchors.en."1"' + ".x" * 100_000 + "]", NESTED),
+    "a deep dotted key": (CUSTOM.replace('key = "mini"', 'key = "mini"\nreference' + ".x" * 100_000 + " = 1"), NESTED),
+    "a 100,001-digit number": (CUSTOM.replace("max = 5", "max = " + "1" * 100_001), TOO_LARGE),
+    "a huge hexadecimal number": (CUSTOM.replace("max = 5", "max = 0x" + "f" * 5_000), TOO_LARGE),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_a_file_that_would_break_the_toml_reader_is_refused_by_name(tmp_path, case):
+    text, problem = HOSTILE[case]
+    path = tmp_path / "hostile.toml"
+    path.write_text(text, encoding="utf-8")
+    for load in (lambda: load_instrument(path), lambda: instrument_from_text(text, "hostile.toml")):
+        with pytest.raises(ServqualError) as caught:
+            load()
+        assert str(caught.value) == f"hostile.toml: {problem}"

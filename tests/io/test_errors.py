@@ -43,13 +43,13 @@ def survey(tmp_path: Path, *rows: str, header: list[str] = HEADER, name: str = "
     return write(tmp_path, "\n".join([",".join(header), *rows]) + "\n", name)
 
 
-def read(path: Path, instrument: str = "servperf") -> servqual.ResponseSet:
-    return servqual.read_responses(path, instrument, progress=False)
+def read(path: Path, instrument: str = "servperf", name: str | None = None) -> servqual.ResponseSet:
+    return servqual.read_responses(path, instrument, progress=False, name=name)
 
 
-def refusal(path: Path, instrument: str = "servperf") -> ServqualError:
+def refusal(path: Path, instrument: str = "servperf", name: str | None = None) -> ServqualError:
     with pytest.raises(ServqualError) as caught:
-        read(path, instrument)
+        read(path, instrument, name)
     return caught.value
 
 
@@ -312,8 +312,8 @@ def test_it_reads_a_cp1252_file(tmp_path):
 # --- files that are not what their name says ------------------------------------------------
 
 
-def workbook(tmp_path: Path, name: str, patch=None) -> Path:
-    """An XLSX written by openpyxl, its first sheet's XML optionally rewritten by ``patch``."""
+def workbook(tmp_path: Path, name: str, patch=None, part: str = "xl/worksheets/sheet1.xml") -> Path:
+    """An XLSX written by openpyxl, one part's XML (the first sheet's) optionally rewritten by ``patch``."""
     book = openpyxl.Workbook()
     book.active.append(HEADER)
     book.active.append([1, "Utrecht", *[4] * 22])
@@ -323,7 +323,7 @@ def workbook(tmp_path: Path, name: str, patch=None) -> Path:
     with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
-            if patch and info.filename == "xl/worksheets/sheet1.xml":
+            if patch and info.filename == part:
                 data = patch(data.decode()).encode()
             target.writestr(info, data)
     return path
@@ -343,11 +343,11 @@ def billion_laughs(sheet_xml: str) -> str:
     return declaration + f"<!DOCTYPE worksheet [{''.join(entities)}]>" + body
 
 
-def workbook_refusal(path: Path) -> ServqualError:
+def workbook_refusal(path: Path, name: str | None = None) -> ServqualError:
     """refusal() for a workbook openpyxl fails to open; then lets go of the traceback that
     keeps the file open (test_a_refused_workbook_is_not_left_open), so no ResourceWarning
     turns up in a later test."""
-    error = refusal(path)
+    error = refusal(path, name=name)
     error.__context__ = None
     error.__traceback__ = None
     with warnings.catch_warnings():
@@ -395,6 +395,49 @@ def test_it_refuses_a_cut_off_workbook(tmp_path):
     data = workbook(tmp_path, "whole.xlsx").read_bytes()
     error = refusal(write(tmp_path, data[: len(data) // 2], "survey.xlsx"))
     assert str(error) == "survey.xlsx: cannot be read as XLSX (File is not a zip file)"
+
+
+def unusable_zip(path: Path, offset: int, value: int) -> Path:
+    """The workbook with a two-byte field of every central directory record set to
+    ``value``: offset 6 is the zip version needed to extract, 10 the compression method."""
+    data = bytearray(path.read_bytes())
+    start = data.find(b"PK\x01\x02")
+    while start != -1:
+        data[start + offset : start + offset + 2] = value.to_bytes(2, "little")
+        start = data.find(b"PK\x01\x02", start + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("offset", "detail"), [(6, "zip file version 9.9"), (10, "That compression method is not supported")]
+)
+def test_it_refuses_a_workbook_whose_zip_it_cannot_unpack(tmp_path, offset, detail):
+    """zipfile raises NotImplementedError for both; it once came through as a server error (issue 12)."""
+    path = unusable_zip(workbook(tmp_path, "survey.xlsx"), offset, 99)
+    error = workbook_refusal(path)
+    assert str(error) == f"survey.xlsx: cannot be read as XLSX ({detail})"
+
+
+def test_a_refusal_names_the_file_never_the_folder_it_lies_in(tmp_path):
+    """openpyxl quotes the path of the file in some errors: the reader keeps it out (issue 12)."""
+    path = workbook(
+        tmp_path, "survey.xlsx", lambda xml: xml.replace('state="visible"', 'state="bogus"'), "xl/workbook.xml"
+    )
+    error = workbook_refusal(path)
+    assert str(error).startswith("survey.xlsx: cannot be read as XLSX (")
+    assert str(tmp_path) not in str(error), str(error)
+
+
+def test_a_copy_of_a_file_is_named_as_its_owner_knows_it(tmp_path):
+    """The web app reads an upload from a temporary copy; the messages give the upload's name."""
+    copy = workbook(tmp_path, "upload", lambda xml: xml.replace("<v>4</v>", "<v>8</v>", 1))
+    responses = read(copy, name="Enquête (definitief).xlsx")
+    assert issues(responses) == ["Enquête (definitief).xlsx row 2 column P1: 8 is outside 1..7; treated as missing"]
+    assert responses.report.source == "Enquête (definitief).xlsx"
+    unusable_zip(copy, 6, 99)
+    error = workbook_refusal(copy, "Enquête (definitief).xlsx")
+    assert str(error) == "Enquête (definitief).xlsx: cannot be read as XLSX (zip file version 9.9)"
 
 
 def test_it_reads_text_named_xlsx_as_the_text_it_is(tmp_path):
@@ -448,6 +491,7 @@ UNREADABLE = {
     "broken-xlsx": lambda tmp: write(tmp, b"PK\x03\x04" + b"\x00" * 60, "broken.xlsx"),
     "laughs-xlsx": lambda tmp: workbook(tmp, "laughs.xlsx", billion_laughs),
     "text-sav": lambda tmp: write(tmp, "$FL2 geen SPSS\n", "text.sav"),
+    "zip-version-xlsx": lambda tmp: unusable_zip(workbook(tmp, "version.xlsx"), 6, 99),
 }
 
 

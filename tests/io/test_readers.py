@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import polars as pl
 import pytest
@@ -240,3 +242,25 @@ def test_the_answer_matrices_hold_the_table_with_nulls_as_nan(tmp_path):
         assert matrix.flags.f_contiguous
     expected = responses.table.select(SQ.importance_columns).fill_null(np.nan).to_numpy()
     np.testing.assert_array_equal(responses.importance, expected)
+
+
+def test_time_cells_read_as_text_as_dates_do(tmp_path):
+    """A time of day has no date, so it is written without one; it once stopped the reader
+    with a TypeError (issue 12)."""
+    book = openpyxl.Workbook()
+    book.active.append(["respondent_id", "branch", *[f"P{i}" for i in range(1, 23)]])
+    book.active.append([1, datetime.time(9, 30), *[4] * 22])
+    book.active.append([2, datetime.datetime(2026, 3, 1, 9, 30), datetime.time(14, 0), *[4] * 21])
+    book.save(tmp_path / "times.xlsx")
+    responses = servqual.read_responses(tmp_path / "times.xlsx", "servperf", progress=False)
+    assert responses.attributes["branch"].to_list() == ["09:30:00", "2026-03-01 09:30:00"]
+    assert [str(issue) for issue in responses.report.issues] == [
+        "times.xlsx row 3 column P1: '14:00:00' is not a number; treated as missing"
+    ]
+    frame = pd.DataFrame(
+        {"branch": [datetime.time(9, 30), datetime.date(2026, 3, 1)], **{f"P{i}": [4, 5] for i in range(1, 23)}}
+    )
+    assert servqual.read_responses(frame, "servperf", progress=False).attributes["branch"].to_list() == [
+        "09:30:00",
+        "2026-03-01",
+    ]

@@ -6,6 +6,7 @@ import io
 import re
 from pathlib import Path
 
+import hostile
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -268,3 +269,20 @@ def test_the_admin_shows_no_hash_and_adds_no_tokens(admin_client, people, acme):
     html = admin_client.get(f"/admin/api/apitoken/{stored.pk}/change/").content.decode()
     assert "reporting" in html and stored.token_hash not in html
     assert admin_client.get("/admin/api/apitoken/add/").status_code == 403
+
+
+def test_an_import_of_a_workbook_that_cannot_be_read_names_the_file_as_uploaded(client, wave, token_for):
+    response = post_file(
+        client, f"/api/waves/{wave.pk}/imports", token_for("carl"), "Enquête.xlsx", hostile.unusable_zip_version()
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert not body["ready"] and body["error"] == "Enquête.xlsx: cannot be read as XLSX (zip file version 9.9)"
+    named = post_file(
+        client,
+        f"/api/waves/{wave.pk}/imports",
+        token_for("carl"),
+        "Enquête.xlsx",
+        hostile.workbook_openpyxl_names_by_path(),
+    ).json()
+    assert named["error"].startswith("Enquête.xlsx: cannot be read as XLSX (") and "/tmp" not in named["error"]

@@ -299,3 +299,93 @@ def test_the_survey_is_only_in_the_studys_languages(client, study, wave, token_f
     assert call(client, "get", f"/api/waves/{wave.pk}/survey", token).json()["language"] == "nl"
     response = call(client, "get", f"/api/waves/{wave.pk}/survey?lang=en", token)
     assert response.status_code == 400 and list(response.json()["errors"]) == ["lang"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('key = "x"\nbased_on = "/etc/passwd"\n', "based_on '/etc/passwd' is not a built-in instrument"),
+        ('key = "x"\nbased_on = "../../../etc/hostname"\n', "based_on '../../../etc/hostname' is not a built-in"),
+        ("x = " + "[" * 5_000 + "]" * 5_000, "lists or tables are nested more than 32 levels deep"),
+        ("key = " + "1" * 100_001, "a number has more than 18 digits"),
+    ],
+)
+def test_an_instrument_file_that_reaches_for_the_servers_files_or_breaks_the_reader_gets_400(
+    client, study, token_for, text, message
+):
+    token = token_for("alice")
+    created = call(client, "post", "/api/studies", token, NEW_STUDY | {"instrument_file": text})
+    changed = call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": text})
+    for response in (created, changed):
+        assert response.status_code == 400, response.content
+        (refusal,) = response.json()["errors"]["instrument_file"]
+        assert message in refusal and "root" not in refusal and "/tmp" not in refusal
+    assert Study.objects.count() == 1 and Study.objects.get().instrument_file == ""
+
+
+def test_an_instrument_file_of_null_means_no_file_of_its_own(client, study, wave, token_for):
+    """PATCH {"instrument_file": null} once raised an IntegrityError (a server error, issue 12):
+    null is "no file of its own", as "" is, so the built-in instrument_key counts again."""
+    token = token_for("alice")
+    custom = (Path(__file__).parents[2] / "docs" / "examples" / "custom-instrument.toml").read_text(encoding="utf-8")
+    assert call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": custom}).status_code == 200
+    response = call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": None})
+    assert response.status_code == 200, response.content
+    assert response.json()["instrument_file"] == ""
+    study.refresh_from_db()
+    assert study.instrument_file == "" and study.instrument().key == "servqual-22"
+    call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": custom})
+    fill(wave, 3)  # with responses, dropping the file is changing the instrument
+    refused = call(client, "patch", f"/api/studies/{study.pk}", token, {"instrument_file": None})
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["instrument_key"]
+    refused = call(client, "patch", f"/api/studies/{study.pk}", token, {"name": None})
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["name"]
+
+
+CHANGES = [("post", "/api/waves/{wave}/links"), ("patch", "/api/waves/{wave}"), ("patch", "/api/studies/{study}")]
+CHANGES += [("post", "/api/studies/{study}/waves"), ("post", "/api/studies")]
+
+
+@pytest.mark.parametrize("body", ["[]", '"x"', "3", "null", "true"])
+def test_a_body_that_is_no_json_object_gets_422(client, study, wave, token_for, body):
+    """Every field of a new link has a default, so a body of [] once made a link (201, issue 12)."""
+    token = token_for("alice")
+    for method, path in CHANGES:
+        path = path.format(study=study.pk, wave=wave.pk)
+        response = call(client, method, path, token, body)
+        assert response.status_code == 422, (method, path, response.content)
+        assert response.json()["detail"] == [
+            {"type": "model_type", "loc": ["body", "payload"], "msg": "Input should be a JSON object"}
+        ]
+    assert not SurveyLink.objects.exists() and Study.objects.count() == 1 and Wave.objects.count() == 1
+    study.refresh_from_db()
+    assert study.name == "Klantonderzoek"
+
+
+def test_a_body_that_is_not_json_gets_400_with_the_documented_errors(client, study, wave, token_for):
+    token = token_for("alice")
+    for method, path in CHANGES:
+        response = call(client, method, path.format(study=study.pk, wave=wave.pk), token, "{name: ")
+        assert response.status_code == 400, (method, path, response.content)
+        assert response.json() == {"detail": "The request cannot be read.", "errors": {"body": ["Not valid JSON."]}}
+    dutch = call(client, "patch", f"/api/studies/{study.pk}", token, "{", **{"accept-language": "nl"})
+    assert dutch.json() == {
+        "detail": "Het verzoek kan niet worden gelezen.",
+        "errors": {"body": ["Geen geldige JSON."]},
+    }
+
+
+def test_a_time_is_iso_8601_text_not_a_number(client, study, wave, token_for):
+    """The schema says a string in ISO 8601; pydantic would also read a number as seconds
+    since 1970 (schemathesis found a wave closing at -0.33)."""
+    token = token_for("alice")
+    new = {"name": "x", "opens_at": 1_800_000_000, "closes_at": "2027-02-01"}
+    for method, path, body in [
+        ("patch", f"/api/waves/{wave.pk}", {"closes_at": -0.3333}),
+        ("post", f"/api/studies/{study.pk}/waves", new),
+    ]:
+        response = call(client, method, path, token, body)
+        assert response.status_code == 422, response.content
+        (error,) = response.json()["detail"]
+        assert error["loc"][-1] in ("closes_at", "opens_at") and error["msg"] == "Input should be ISO 8601 text"
+    assert Wave.objects.count() == 1 and Wave.objects.get().closes_at == wave.closes_at

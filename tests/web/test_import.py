@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import hostile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
@@ -119,3 +120,30 @@ def test_confirms_sent_at_the_same_moment_save_the_rows_once(people, wave):
         assert list(pool.map(confirm, range(4))) == [302] * 4
     assert Response.objects.filter(wave=wave).count() == 40
     assert ResponseImport.objects.get().rows_saved == 40
+
+
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        (hostile.unusable_zip_version(), "(zip file version 9.9)"),
+        (hostile.workbook_openpyxl_names_by_path(), "(Unable to read workbook: could not read workbook from "),
+    ],
+)
+def test_an_unreadable_workbook_is_named_as_uploaded_never_by_a_server_path(client, people, wave, content, detail):
+    client.force_login(people["alice"])
+    name = "Enquête (definitief).xlsx"
+    page = upload(client, wave, name, content)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"Enquête (definitief).xlsx: cannot be read as XLSX {detail}" in html
+    assert "/tmp" not in html and "Nothing was saved." in html
+
+
+def test_a_long_file_name_is_read_and_named_as_uploaded(client, people, wave):
+    """A name longer than a file system takes (200 letters of two bytes each) once gave a
+    server error when the upload was written under it."""
+    wave.study.segments.filter(key="branch").update(values=BRANCHES)
+    client.force_login(people["alice"])
+    name = "é" * 195 + ".csv"
+    html = upload(client, wave, name, (FIXTURES / "canonical.csv").read_bytes()).content.decode()
+    assert "Rows used: 40" in html and "Save these 40 responses" in html

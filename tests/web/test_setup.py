@@ -202,3 +202,51 @@ def test_a_study_with_responses_keeps_its_instrument_wherever_it_is_changed(stud
         study.full_clean()
     study.instrument_key, study.name = "servqual-22", "Another name"
     study.full_clean()  # other fields still change
+
+
+#: Instrument files that once read the server's files or gave a server error (issue 12).
+HOSTILE_INSTRUMENTS = {
+    "an absolute based_on": (
+        'key = "x"\nbased_on = "/etc/passwd"\n',
+        "x.toml: based_on &#x27;/etc/passwd&#x27; is not a built-in instrument; an uploaded instrument file may be "
+        "based only on one of servperf, servqual-22, servqual-22-1988, servqual-3col",
+    ),
+    "a based_on that climbs out": (
+        'key = "x"\nbased_on = "../../../../../../etc/hostname"\n',
+        "x.toml: based_on &#x27;../../../../../../etc/hostname&#x27; is not a built-in instrument",
+    ),
+    "deep nesting": (CUSTOM + "reference = " + "[" * 5_000 + "]" * 5_000, "x.toml: lists or tables are nested"),
+    "a 100,001-digit number": (CUSTOM.replace("max = 5", "max = " + "1" * 100_001), "x.toml: a number has more"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_INSTRUMENTS))
+def test_an_instrument_file_that_reaches_for_the_servers_files_or_breaks_the_reader_is_refused(
+    client, people, acme, case
+):
+    text, message = HOSTILE_INSTRUMENTS[case]
+    client.force_login(people["alice"])
+    step(client, "study", study_step(acme))
+    upload = SimpleUploadedFile("x.toml", text.encode())
+    response = step(client, "instrument", {"instrument": "custom"}, {"file": upload})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Step 2 of 4" in html
+    assert message in html
+    assert "root" not in html and "/tmp" not in html  # nothing of /etc/passwd, no server path
+    assert not Study.objects.exists()
+
+
+def test_a_based_on_that_reaches_out_is_refused_in_dutch(client, people, acme):
+    client.force_login(people["alice"])
+    client.post(
+        WIZARD,
+        {"study_wizard-current_step": "study"} | {f"study-{k}": v for k, v in study_step(acme).items()},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    upload = SimpleUploadedFile("x.toml", b'key = "x"\nbased_on = "/etc/passwd"\n')
+    html = client.post(
+        WIZARD,
+        {"study_wizard-current_step": "instrument", "instrument-instrument": "custom", "instrument-file": upload},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    ).content.decode()
+    assert "x.toml: based_on &#x27;/etc/passwd&#x27; is geen ingebouwd instrument" in html

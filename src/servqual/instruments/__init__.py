@@ -20,6 +20,7 @@ from servqual.instruments._loader import (
     Item,
     Scale,
     builtin_instruments,
+    instrument_from_text,
     load_instrument,
 )
 
@@ -32,5 +33,6 @@ __all__ = [
     "Item",
     "Scale",
     "builtin_instruments",
+    "instrument_from_text",
     "load_instrument",
 ]

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from servqual._toml import read_settings
+from servqual._toml import parse_settings, read_settings
 from servqual.errors import ServqualError
 from servqual.i18n import LANGUAGES, N_
 
@@ -38,6 +38,8 @@ KNOWN_FIELDS = frozenset(
         "items",
     }
 )
+
+NOT_VALID = N_("{file}: not a valid instrument file ({detail})")
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]*$")
@@ -160,6 +162,9 @@ def builtin_instruments() -> tuple[str, ...]:
 def load_instrument(name_or_path: str | Path) -> Instrument:
     """Load a built-in instrument by name, or a user's instrument file by path.
 
+    A file's ``based_on`` names a built-in instrument or a file in the folder of the file
+    (or below it): never one elsewhere on the machine.
+
     Raises
     ------
     ServqualError
@@ -175,30 +180,71 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
             name=str(name_or_path),
             builtins=", ".join(builtin_instruments()),
         )
-    return _build(_read_merged(path), str(path))
+    return _build(_read_merged(path, folder=path.parent.resolve()), str(path))
+
+
+def instrument_from_text(text: str, filename: str) -> Instrument:
+    """The instrument an instrument file's text defines (an upload), named ``filename`` in
+    the messages. It has no folder, so its ``based_on`` may name only a built-in instrument.
+
+    Raises
+    ------
+    ServqualError
+        As :func:`load_instrument`.
+    """
+    data = parse_settings(text, filename, NOT_VALID, KNOWN_FIELDS)
+    return _build(_with_base(data, filename, folder=None, seen=()), filename)
 
 
 @cache
 def _load_builtin(name: str) -> Instrument:
-    return _build(_read_merged(DATA_DIR / f"{name}.toml"), name)
+    return _build(_read_merged(DATA_DIR / f"{name}.toml", folder=DATA_DIR), name)
 
 
-def _read_merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a file; with ``based_on``, its top-level keys replace those of the base."""
-    data = read_settings(path, N_("{file}: not a valid instrument file ({detail})"), KNOWN_FIELDS)
+def _read_merged(path: Path, folder: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a file and the instruments it is based on; its bases lie in ``folder``."""
+    data = read_settings(path, NOT_VALID, KNOWN_FIELDS)
+    return _with_base(data, path.name, folder, (*seen, path.resolve()))
+
+
+def _with_base(data: dict[str, Any], name: str, folder: Path | None, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """With ``based_on``, the file's top-level keys replace those of the base. The base is a
+    built-in, or a file in ``folder`` (or below it); without a folder, a built-in only.
+    The answer about a file outside the folder never depends on whether it exists, so
+    based_on cannot be used to find out what is on the machine."""
     base = data.pop("based_on", None)
     if base is None:
         return data
     if "key" not in data:
-        raise ServqualError(N_("{file}: the field {field!r} is missing"), file=path.name, field="key")
-    base_path = DATA_DIR / f"{base}.toml" if base in builtin_instruments() else path.parent / base
-    if base_path.resolve() in seen or not base_path.is_file():
+        raise ServqualError(N_("{file}: the field {field!r} is missing"), file=name, field="key")
+    if isinstance(base, str) and base in builtin_instruments():
+        return {**_read_merged(DATA_DIR / f"{base}.toml", DATA_DIR, seen), **data}
+    if folder is None:
         raise ServqualError(
-            N_("{file}: based_on {base!r} is not a built-in instrument or a file beside it"),
-            file=path.name,
+            N_(
+                "{file}: based_on {base!r} is not a built-in instrument; an uploaded instrument file may be "
+                "based only on one of {builtins}"
+            ),
+            file=name,
+            base=base,
+            builtins=", ".join(builtin_instruments()),
+        )
+    # Relative to the folder of the file that names it, as docs/instruments.md promises.
+    base_path = (seen[-1].parent / base).resolve() if isinstance(base, str) and "\0" not in base else None
+    if base_path is None or Path(base).is_absolute() or not base_path.is_relative_to(folder):
+        raise ServqualError(
+            N_(
+                "{file}: based_on {base!r} must be a built-in instrument or a file in the folder of {file} "
+                "(or below it)"
+            ),
+            file=name,
             base=base,
         )
-    return {**_read_merged(base_path, (*seen, path.resolve())), **data}
+    if base_path in seen or not base_path.is_file():
+        raise ServqualError(
+            N_("{file}: based_on {base!r} is not a built-in instrument or a file beside it"), file=name, base=base
+        )
+    return {**_read_merged(base_path, folder, seen), **data}
 
 
 def _build(data: dict[str, Any], source: str) -> Instrument:

@@ -43,6 +43,7 @@ def read_responses(
     sheet: str | None = None,
     progress: bool = True,
     max_issues: int = 1000,
+    name: str | None = None,
 ) -> ResponseSet:
     """Read a survey file (or DataFrame) into a validated :class:`ResponseSet`.
 
@@ -63,6 +64,10 @@ def read_responses(
         Show a progress bar on a terminal for long reads.
     max_issues
         How many detailed problem messages the report keeps (counts are always complete).
+    name
+        The file's name in every message (default: the name of ``source``). For a copy
+        under another name, such as an upload the web app saved in a temporary folder:
+        the messages then name the file as its owner knows it, never the folder it is in.
 
     Returns
     -------
@@ -91,9 +96,9 @@ def read_responses(
 
     if isinstance(source, str | Path):
         path = Path(source)
-        name = path.name
+        name = name or path.name
     else:
-        path, name = None, "DataFrame"
+        path, name = None, name or "DataFrame"
 
     def planner(header: list[str]) -> ColumnPlan:
         return plan_columns(header, instrument, mapping, name)
@@ -101,17 +106,17 @@ def read_responses(
     from servqual.io import _csv, _formats
 
     if path is None:
-        table = _formats.from_frame(source, planner)
+        table = _formats.from_frame(source, planner, name)
     else:
         kind = _sniff(path)
         if kind == "xlsx":
-            table = _formats.read_xlsx(path, planner, sheet, progress)
+            table = _formats.read_xlsx(path, name, planner, sheet, progress)
         elif kind == "sav":
-            table = _formats.read_sav(path, planner, progress)
+            table = _formats.read_sav(path, name, planner, progress)
         elif kind == "parquet":
-            table = _formats.read_parquet(path, planner)
+            table = _formats.read_parquet(path, name, planner)
         else:
-            table = _csv.read_delimited(path, planner, progress)
+            table = _csv.read_delimited(path, name, planner, progress)
     return validate(table, instrument, mapping, max_issues=max_issues)
 
 

@@ -216,9 +216,9 @@ def _mask_stray_quotes(data: bytes, positions: list[int]) -> bytes:
     return b"".join(parts)
 
 
-def read_delimited(path: Path, planner: Planner, show_progress: bool = True) -> RawTable:
-    """Read a CSV/TSV file, a Qualtrics CSV export or a LimeSurvey CSV export."""
-    source = path.name
+def read_delimited(path: Path, source: str, planner: Planner, show_progress: bool = True) -> RawTable:
+    """Read a CSV/TSV file, a Qualtrics CSV export or a LimeSurvey CSV export; ``source``
+    is its name in the messages."""
     data = path.read_bytes()
     if not data[:SAMPLE_BYTES].strip() and not data.strip():  # the sample first: no copy of a large file
         raise ServqualError(N_("{file}: the file is empty"), file=source)

@@ -5,6 +5,7 @@ Each returns a RawTable like the CSV reader, so validation is one implementation
 
 from __future__ import annotations
 
+import datetime
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ XLSX_MAX_UNPACKED = 4 * 1024**3
 XLSX_MAX_RATIO = 200
 
 
-def read_xlsx(path: Path, planner: Planner, sheet: str | None, show_progress: bool = True) -> RawTable:
+def read_xlsx(path: Path, source: str, planner: Planner, sheet: str | None, show_progress: bool = True) -> RawTable:
     """Read the named sheet, or else the first sheet that holds the instrument's columns.
 
     openpyxl parses the XML with defusedxml when it is installed (it is a dependency),
@@ -31,11 +32,10 @@ def read_xlsx(path: Path, planner: Planner, sheet: str | None, show_progress: bo
     """
     import openpyxl
 
-    source = path.name
-    _check_archive(path, source)
     # We open the file ourselves so it is closed even when openpyxl refuses it half-way.
-    with path.open("rb") as handle:
-        try:
+    try:
+        _check_archive(path, source)
+        with path.open("rb") as handle:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
             if sheet is not None and sheet not in book.sheetnames:
                 raise ServqualError(
@@ -52,12 +52,10 @@ def read_xlsx(path: Path, planner: Planner, sheet: str | None, show_progress: bo
                     chosen = name, found
                     break
             book.close()
-        except ServqualError:
-            raise
-        except Exception as exc:  # openpyxl, defusedxml and zipfile raise many types for a bad file
-            raise ServqualError(
-                N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX", detail=_detail(exc)
-            ) from None
+    except ServqualError:
+        raise
+    except Exception as exc:  # zipfile, openpyxl and defusedxml raise many types for a bad file
+        raise _unreadable(source, "XLSX", exc, path) from None
     if chosen is None:
         raise ServqualError(
             N_("{file}: no sheet holds a table of answers (sheets: {sheets})"), file=source, sheets=", ".join(names)
@@ -104,19 +102,18 @@ def _column(rows: list[tuple[Any, ...]], j: int) -> pl.Series:
 def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if hasattr(value, "isoformat"):  # dates and timestamps of any library, so typed Any
-        return str(value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat())
+    if isinstance(value, datetime.datetime):  # pandas' Timestamp too
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
     return str(value)
 
 
 def _check_archive(path: Path, source: str) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ServqualError(
-            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="XLSX", detail=_detail(exc)
-        ) from None
+    """Refuse a zip bomb before openpyxl unpacks it; zipfile's own errors (a file that is no
+    zip, a zip version or compression it cannot read) go to the caller."""
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if unpacked > XLSX_MAX_UNPACKED or (unpacked > 50 * 1024**2 and unpacked / packed > XLSX_MAX_RATIO):
@@ -127,11 +124,10 @@ def _check_archive(path: Path, source: str) -> None:
         )
 
 
-def read_sav(path: Path, planner: Planner, show_progress: bool = True) -> RawTable:
+def read_sav(path: Path, source: str, planner: Planner, show_progress: bool = True) -> RawTable:
     """SPSS .sav: user-missing codes become missing; value labels name attribute values."""
     import pyreadstat
 
-    source = path.name
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
         header = list(meta.column_names)
@@ -147,9 +143,7 @@ def read_sav(path: Path, planner: Planner, show_progress: bool = True) -> RawTab
     except ServqualError:
         raise
     except Exception as exc:  # pyreadstat raises its own ReadstatError and others
-        raise ServqualError(
-            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="SPSS .sav", detail=_detail(exc)
-        ) from None
+        raise _unreadable(source, "SPSS .sav", exc, path) from None
     frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=header)
     if frame.height == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
@@ -166,21 +160,18 @@ def read_sav(path: Path, planner: Planner, show_progress: bool = True) -> RawTab
     return table
 
 
-def read_parquet(path: Path, planner: Planner) -> RawTable:
-    source = path.name
+def read_parquet(path: Path, source: str, planner: Planner) -> RawTable:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several error types for a broken file
-        raise ServqualError(
-            N_("{file}: cannot be read as {format} ({detail})"), file=source, format="Parquet", detail=_detail(exc)
-        ) from None
+        raise _unreadable(source, "Parquet", exc, path) from None
     return from_frame(frame, planner, source, "parquet")
 
 
 def from_frame(frame: Any, planner: Planner, source: str = "DataFrame", file_format: str = "dataframe") -> RawTable:
     """A pandas or polars DataFrame, as a table whose first data row is row 2."""
     if not isinstance(frame, pl.DataFrame):
-        frame = _from_pandas(frame)
+        frame = _from_pandas(frame, source)
     if frame.height == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
     header = [str(c) for c in frame.columns]
@@ -188,7 +179,7 @@ def from_frame(frame: Any, planner: Planner, source: str = "DataFrame", file_for
     return RawTable(source, file_format, plan, typed_frame(frame, plan), np.arange(2, 2 + frame.height))
 
 
-def _from_pandas(frame: Any) -> pl.DataFrame:
+def _from_pandas(frame: Any, source: str) -> pl.DataFrame:
     """A pandas frame as polars; object columns (mixed text and numbers, as pandas makes
     of a messy sheet) become text first, so validation can judge each cell."""
     frame = frame.reset_index(drop=True)
@@ -200,18 +191,21 @@ def _from_pandas(frame: Any) -> pl.DataFrame:
     try:
         return pl.from_pandas(frame)
     except Exception as exc:  # pyarrow raises several types for columns it cannot convert
-        raise ServqualError(
-            N_("{file}: cannot be read as {format} ({detail})"),
-            file="DataFrame",
-            format="DataFrame",
-            detail=_detail(exc),
-        ) from None
+        raise _unreadable(source, "DataFrame", exc) from None
 
 
 def _is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def _detail(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+def _unreadable(source: str, file_format: str, exc: BaseException, path: Path | None = None) -> ServqualError:
+    """The reader's refusal of a file, with the first line of the library's reason. Some
+    libraries quote the path they read (openpyxl does): the message names the file by
+    ``source`` alone, so the folder it lies in (a server's temporary folder) never shows."""
+    lines = str(exc).strip().splitlines()
+    detail = lines[0] if lines else type(exc).__name__
+    if path is not None:
+        detail = detail.replace(str(path), source).replace(str(path.parent), "")
+    return ServqualError(
+        N_("{file}: cannot be read as {format} ({detail})"), file=source, format=file_format, detail=detail
+    )

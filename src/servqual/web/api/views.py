@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -23,11 +23,14 @@ from django.utils.translation import gettext as _
 from ninja import File, NinjaAPI, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
+from pydantic import BeforeValidator, ModelWrapValidatorHandler, model_validator
+from pydantic_core import PydanticCustomError
 
 from servqual.i18n import pick
 from servqual.web.accounts.limits import AttemptLimit, client_address
 from servqual.web.accounts.models import EDIT, RESULTS, SEE, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
+from servqual.web.api.errors import Errors, Message, with_error_answers
 from servqual.web.api.models import ApiToken
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
 from servqual.web.dashboards.results import analysed
@@ -77,7 +80,12 @@ class TokenAuth(HttpBearer):
         return found
 
 
-api = NinjaAPI(title="servqual", version="1", auth=TokenAuth(), urls_namespace="api")
+class ServqualApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return with_error_answers(super().get_openapi_schema(**kwargs))
+
+
+api = ServqualApi(title="servqual", version="1", auth=TokenAuth(), urls_namespace="api")
 
 
 @api.exception_handler(TooManyFailuresError)
@@ -91,6 +99,16 @@ def too_many_failures(request: HttpRequest, exc: TooManyFailuresError) -> HttpRe
 @api.exception_handler(InvalidInputError)
 def invalid(request: HttpRequest, exc: InvalidInputError) -> HttpResponse:
     return api.create_response(request, {"detail": _("The data cannot be saved."), "errors": exc.errors}, status=400)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own errors. Its one 400, a body it cannot parse, gets the documented shape
+    of every 400 (``errors`` per field, the body as the field) in the user's language."""
+    if exc.status_code == 400:
+        body = {"detail": _("The request cannot be read."), "errors": {"body": [_("Not valid JSON.")]}}
+        return api.create_response(request, body, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 def _save_valid(obj: Model, prefix: str = "") -> None:
@@ -123,6 +141,18 @@ def _aware(moment: datetime) -> datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
+class Body(Schema):
+    """A request body: a JSON object. ninja reads anything else (``[]``, ``"x"``, ``3``) as
+    an object with every field at its default, so a list once made a survey link."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _json_object(cls, values: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        if not isinstance(values, dict):
+            raise PydanticCustomError("model_type", "Input should be a JSON object")
+        return handler(values)
+
+
 class SegmentOut(Schema):
     key: str
     name: str
@@ -142,7 +172,7 @@ class StudyOut(Schema):
     segments: list[SegmentOut]
 
 
-class SegmentIn(Schema):
+class SegmentIn(Body):
     key: str
     name: str
     values: list[str]
@@ -155,7 +185,7 @@ def _default(name: str) -> Any:
     return field.get_default()
 
 
-class StudyIn(Schema):
+class StudyIn(Body):
     name: str
     service_name: str
     languages: list[str] = _default("languages")
@@ -165,9 +195,10 @@ class StudyIn(Schema):
     segments: list[SegmentIn] = []
 
 
-class StudyChange(Schema):
+class StudyChange(Body):
     """Only the fields given change. ``segments``, when given, is the whole new list:
-    segments are matched by key; one left out is removed."""
+    segments are matched by key; one left out is removed. ``instrument_file`` null is no
+    file of the study's own, as "" is: the built-in ``instrument_key`` counts again."""
 
     name: str | None = None
     service_name: str | None = None
@@ -178,16 +209,27 @@ class StudyChange(Schema):
     segments: list[SegmentIn] | None = None
 
 
-class WaveIn(Schema):
+def _iso_text(value: Any) -> Any:
+    """A time as the schema gives it, ISO 8601 text: pydantic would also read a number, as
+    seconds since 1970, and make a wave close in 1969."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "Input should be ISO 8601 text")
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_iso_text)]
+
+
+class WaveIn(Body):
     name: str
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: Moment
+    closes_at: Moment
 
 
-class WaveChange(Schema):
+class WaveChange(Body):
     name: str | None = None
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    opens_at: Moment | None = None
+    closes_at: Moment | None = None
 
 
 class WaveOut(Schema):
@@ -221,15 +263,6 @@ class WaveDetail(WaveOut):
     audiences: list[AudienceCounts]
 
 
-class Message(Schema):
-    detail: str
-
-
-class Errors(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
 @api.get("/studies", response=list[StudyOut])
 def studies(request: HttpRequest) -> Any:
     token = _token(request)
@@ -257,6 +290,8 @@ def study_change(request: HttpRequest, study_id: int, payload: StudyChange) -> A
     found = _get(request, Study, EDIT, study_id)
     changes = payload.dict(exclude_unset=True)
     segments = changes.pop("segments", None)
+    if "instrument_file" in changes and changes["instrument_file"] is None:
+        changes["instrument_file"] = ""  # the column holds "" for no file, never null
     with transaction.atomic():
         for field, value in changes.items():
             setattr(found, field, value)
@@ -323,7 +358,7 @@ def wave(request: HttpRequest, wave_id: int) -> Any:
     }
 
 
-class LinkIn(Schema):
+class LinkIn(Body):
     audience: str = "customer"
     #: segment key -> the value every response through the link gets
     fixed_segments: dict[str, str] = {}

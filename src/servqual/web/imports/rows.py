@@ -8,9 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import SuspiciousFileOperation
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from servqual.io import ResponseSet, read_responses
 from servqual.web.studies.models import Study, Wave
@@ -21,16 +19,14 @@ from servqual.web.surveys.responses import answer_columns
 def read_upload(content: bytes, filename: str, study: Study, max_issues: int = 1000) -> ResponseSet:
     """Read an uploaded file with the study's instrument, as ``servqual validate`` would.
 
-    The reader names the file in its messages, so the bytes are written under the
-    uploader's file name (made safe) in a folder of their own."""
-    try:
-        name = get_valid_filename(Path(filename).name)
-    except SuspiciousFileOperation:
-        name = "upload"
+    The bytes go to a temporary folder under a name of our own (no path is made from what
+    the uploader sent), and the messages name the file as uploaded, never that folder."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
+        path = Path(folder) / "upload"
         path.write_bytes(content)
-        return read_responses(path, study.instrument(), progress=False, max_issues=max_issues)
+        return read_responses(
+            path, study.instrument(), progress=False, max_issues=max_issues, name=Path(filename).name or "upload"
+        )
 
 
 def unknown_segment_values(responses: ResponseSet, study: Study) -> dict[str, list[str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servqual.errors import ServqualError
 from servqual.i18n import LANGUAGES, translator
-from servqual.instruments import Instrument, builtin_instruments, load_instrument
+from servqual.instruments import Instrument, builtin_instruments, instrument_from_text, load_instrument
 from servqual.web.accounts.models import Organisation
 from servqual.web.languages import language
 
@@ -92,18 +91,9 @@ def check_instrument_text(text: str, field: str, filename: str | None = None) ->
 
 @lru_cache(maxsize=64)
 def _instrument_from_text(text: str, filename: str | None = None) -> Instrument:
-    # The loader reads files (and names them in its messages), so the text gets one: the
-    # uploaded file's own name, or one made from the text.
+    # The messages name the file: the uploaded file's own name, or one made from the text.
     name = Path(filename or "").name or f"instrument-{hashlib.sha256(text.encode()).hexdigest()[:12]}.toml"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_text(text, encoding="utf-8")
-        try:
-            return load_instrument(path)
-        except ServqualError as exc:
-            # The user knows the file by its name, not by this temporary folder.
-            params = {k: name if v == str(path) else v for k, v in exc.params.items()}
-            raise ServqualError(exc.message_id, **params) from None
+    return instrument_from_text(text, name)
 
 
 class Segment(models.Model):
