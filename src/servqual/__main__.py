@@ -1,3 +1,5 @@
 from servqual.cli import run
 
-run()
+# Guarded: a child process started with "spawn" (the SPSS reader's) imports this module again.
+if __name__ == "__main__":
+    run()

@@ -552,3 +552,20 @@ def test_a_file_that_makes_the_csv_parser_panic_is_refused_with_a_message():
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert run.stderr.strip().splitlines()[-1].startswith("servqual: error: parser-panic.csv: cannot be read as CSV")
+
+
+def test_an_spss_file_that_crashes_its_reader_is_refused_with_a_message():
+    # Found by tests/test_hostile_inputs.py: on this damaged .sav, ReadStat (under
+    # pyreadstat) dies of a segmentation fault, which took the whole command (or a server's
+    # worker) with it. It is now read in a child process, and its death is a refusal.
+    run = subprocess.run(
+        [sys.executable, "-m", "servqual", "validate", str(HOSTILE / "reader-crash.sav")],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip() == (
+        "servqual: error: reader-crash.sav: cannot be read as SPSS .sav (the reader stopped on damaged data)"
+    )
+    with pytest.raises(ServqualError, match=r"^reader-crash\.sav: cannot be read as SPSS \.sav"):
+        servqual.read_responses(HOSTILE / "reader-crash.sav", progress=False)

@@ -125,32 +125,44 @@ def _check_archive(path: Path, source: str) -> None:
 
 
 def read_sav(path: Path, source: str, planner: Planner, show_progress: bool = True) -> RawTable:
-    """SPSS .sav: user-missing codes become missing; value labels name attribute values."""
-    import pyreadstat
+    """SPSS .sav: user-missing codes become missing; value labels name attribute values.
 
+    The file is read by ReadStat in a child process: on some damaged files it crashes the
+    process that reads it (a segmentation fault, which no exception handler catches), and
+    that must end one read with a refusal, not the command or a server's worker."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # a fork would copy polars' threads
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_read_sav_in_child, args=(str(path), sending), daemon=True)
+    child.start()
+    sending.close()
+    chunks: list[pl.DataFrame] = []
     try:
-        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
-        header = list(meta.column_names)
-        plan = planner(header)
-        chunks = []
-        chunk_size = 100_000
-        with progress(meta.number_rows, "rows", show_progress, desc=source) as bar:
-            for chunk, _ in pyreadstat.read_file_in_chunks(
-                pyreadstat.read_sav, str(path), chunksize=chunk_size, output_format="polars", user_missing=False
-            ):
-                chunks.append(chunk)
-                bar.update(chunk.height)
-    except ServqualError:
-        raise
-    except Exception as exc:  # pyreadstat raises its own ReadstatError and others
-        raise _unreadable(source, "SPSS .sav", exc, path) from None
+        message = receiving.recv()
+        if message[0] == "meta":
+            _, header, n_rows, value_labels = message
+            plan = planner(header)
+            with progress(n_rows, "rows", show_progress, desc=source) as bar:
+                while (message := receiving.recv())[0] == "chunk":
+                    chunks.append(message[1])
+                    bar.update(message[1].height)
+        if message[0] == "error":
+            raise _unreadable(source, "SPSS .sav", SavError(message[1]), path)
+    except EOFError:  # the child ended without a word: ReadStat crashed on the file
+        raise _unreadable(source, "SPSS .sav", SavError("the reader stopped on damaged data"), path) from None
+    finally:
+        receiving.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.kill()
     frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=header)
     if frame.height == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
     answers = plan.numeric_positions
     labelled = []
     for position, name in enumerate(header):
-        labels = meta.variable_value_labels.get(name)
+        labels = value_labels.get(name)
         if labels and position not in answers:
             labelled.append(name)
             frame = frame.with_columns(as_text(frame[name]).replace({_cell_text(k): str(v) for k, v in labels.items()}))
@@ -158,6 +170,29 @@ def read_sav(path: Path, source: str, planner: Planner, show_progress: bool = Tr
     if labelled:
         table.notes.append((N_("{file}: value labels used for {columns}"), {"columns": ", ".join(labelled)}))
     return table
+
+
+class SavError(Exception):
+    """What the SPSS reader's child process reported."""
+
+
+def _read_sav_in_child(path: str, sending: Any) -> None:
+    """In a child process: the file's header, then its rows in chunks, then "done" (or
+    "error" and why) through ``sending``."""
+    import pyreadstat
+
+    try:
+        _, meta = pyreadstat.read_sav(path, metadataonly=True)
+        sending.send(("meta", list(meta.column_names), meta.number_rows, meta.variable_value_labels))
+        for chunk, _ in pyreadstat.read_file_in_chunks(
+            pyreadstat.read_sav, path, chunksize=100_000, output_format="polars", user_missing=False
+        ):
+            sending.send(("chunk", chunk))
+        sending.send(("done",))
+    except Exception as exc:  # pyreadstat raises its own ReadstatError and others
+        sending.send(("error", str(exc) or type(exc).__name__))
+    finally:
+        sending.close()
 
 
 def read_parquet(path: Path, source: str, planner: Planner) -> RawTable:
