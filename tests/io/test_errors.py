@@ -569,3 +569,15 @@ def test_an_spss_file_that_crashes_its_reader_is_refused_with_a_message():
     )
     with pytest.raises(ServqualError, match=r"^reader-crash\.sav: cannot be read as SPSS \.sav"):
         servqual.read_responses(HOSTILE / "reader-crash.sav", progress=False)
+
+
+def test_a_column_named_like_an_item_with_thousands_of_digits_is_no_item(tmp_path):
+    # Found by tests/test_hostile_inputs.py: "E1000…0" made int() refuse the number
+    # (Python limits integer strings to 4,300 digits) and the read end in a ValueError.
+    path = tmp_path / "survey.csv"
+    canonical = (Path(__file__).parents[1] / "fixtures" / "canonical.csv").read_text(encoding="utf-8")
+    header, rest = canonical.split("\n", 1)
+    path.write_text(header + ",E1" + "0" * 5000 + "\n" + rest.replace("\n", ",5\n"), encoding="utf-8")
+    responses = servqual.read_responses(path, progress=False)
+    assert responses.report.rows_used == 40
+    assert "E1" + "0" * 5000 in responses.attributes.columns

@@ -83,10 +83,10 @@ PERSONAL_COLUMNS = frozenset(
 ID_NAMES = ("respondent_id", "respondentid", "respondent", "responseid", "response_id", "response id", "id")
 
 _SECTION_LETTERS = set(SECTION_PREFIX.values()) | {"W"}
-_NUMBERED = re.compile(r"^(?P<section>[EPMW])[\s_.\-]?(?:\[\s*)?(?:SQ)?0*(?P<number>\d+)(?:\s*\])?$", re.I)
+_NUMBERED = re.compile(r"^(?P<section>[EPMW])[\s_.\-]?(?:\[\s*)?(?:SQ)?0*(?P<number>\d{1,9})(?:\s*\])?$", re.I)
 _CODED = re.compile(r"^W[\s_.\-]?(?:\[\s*)?(?P<code>[A-Za-z][A-Za-z0-9]*)(?:\s*\])?$", re.I)
 _BRACKETED = re.compile(r"^\s*\[(?P<inner>.*)\]\s*$", re.S)
-_SUBCODE = re.compile(r"^(?:SQ)?0*(?P<number>\d+)$", re.I)
+_SUBCODE = re.compile(r"^(?:SQ)?0*(?P<number>\d{1,9})$", re.I)
 
 
 @dataclass(frozen=True)
