@@ -581,3 +581,9 @@ def test_a_column_named_like_an_item_with_thousands_of_digits_is_no_item(tmp_pat
     responses = servqual.read_responses(path, progress=False)
     assert responses.report.rows_used == 40
     assert "E1" + "0" * 5000 in responses.attributes.columns
+
+
+def test_a_parquet_file_that_makes_its_reader_panic_is_refused_with_a_message():
+    # Found by tests/test_hostile_inputs.py: a damaged Parquet file on which polars panics.
+    with pytest.raises(ServqualError, match=r"^reader-panic\.parquet: cannot be read as Parquet"):
+        servqual.read_responses(HOSTILE / "reader-panic.parquet", progress=False)

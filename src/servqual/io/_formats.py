@@ -127,34 +127,34 @@ def _check_archive(path: Path, source: str) -> None:
 def read_sav(path: Path, source: str, planner: Planner, show_progress: bool = True) -> RawTable:
     """SPSS .sav: user-missing codes become missing; value labels name attribute values.
 
-    The file is read by ReadStat in a child process: on some damaged files it crashes the
-    process that reads it (a segmentation fault, which no exception handler catches), and
-    that must end one read with a refusal, not the command or a server's worker."""
-    import multiprocessing
+    The file is read by ReadStat in a process of its own (:mod:`servqual.io._sav_child`):
+    on some damaged files it crashes the process that reads it (a segmentation fault,
+    which no exception handler catches), and that must end one read with a refusal, not
+    the command or a server's worker."""
+    import pickle
+    import subprocess
+    import sys
 
-    context = multiprocessing.get_context("spawn")  # a fork would copy polars' threads
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_read_sav_in_child, args=(str(path), sending), daemon=True)
-    child.start()
-    sending.close()
+    # Run as a script (the package's imports are not needed there), with -P so that its
+    # folder does not come first on the path (io/_csv.py would hide the standard _csv).
+    command = [sys.executable, "-P", str(Path(__file__).with_name("_sav_child.py")), str(path)]
     chunks: list[pl.DataFrame] = []
-    try:
-        message = receiving.recv()
-        if message[0] == "meta":
-            _, header, n_rows, value_labels = message
-            plan = planner(header)
-            with progress(n_rows, "rows", show_progress, desc=source) as bar:
-                while (message := receiving.recv())[0] == "chunk":
-                    chunks.append(message[1])
-                    bar.update(message[1].height)
-        if message[0] == "error":
-            raise _unreadable(source, "SPSS .sav", SavError(message[1]), path)
-    except EOFError:  # the child ended without a word: ReadStat crashed on the file
-        raise _unreadable(source, "SPSS .sav", SavError("the reader stopped on damaged data"), path) from None
-    finally:
-        receiving.close()
-        child.join(timeout=5)
-        if child.is_alive():
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as child:
+        assert child.stdout is not None  # for mypy: it is a pipe
+        try:
+            message = pickle.load(child.stdout)
+            if message[0] == "meta":
+                _, header, n_rows, value_labels = message
+                plan = planner(header)
+                with progress(n_rows, "rows", show_progress, desc=source) as bar:
+                    while (message := pickle.load(child.stdout))[0] == "chunk":
+                        chunks.append(message[1])
+                        bar.update(message[1].height)
+            if message[0] == "error":
+                raise _unreadable(source, "SPSS .sav", SavError(message[1]), path)
+        except (EOFError, pickle.UnpicklingError):  # the child died mid-way: ReadStat crashed
+            raise _unreadable(source, "SPSS .sav", SavError("the reader stopped on damaged data"), path) from None
+        finally:
             child.kill()
     frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=header)
     if frame.height == 0:
@@ -173,32 +173,13 @@ def read_sav(path: Path, source: str, planner: Planner, show_progress: bool = Tr
 
 
 class SavError(Exception):
-    """What the SPSS reader's child process reported."""
-
-
-def _read_sav_in_child(path: str, sending: Any) -> None:
-    """In a child process: the file's header, then its rows in chunks, then "done" (or
-    "error" and why) through ``sending``."""
-    import pyreadstat
-
-    try:
-        _, meta = pyreadstat.read_sav(path, metadataonly=True)
-        sending.send(("meta", list(meta.column_names), meta.number_rows, meta.variable_value_labels))
-        for chunk, _ in pyreadstat.read_file_in_chunks(
-            pyreadstat.read_sav, path, chunksize=100_000, output_format="polars", user_missing=False
-        ):
-            sending.send(("chunk", chunk))
-        sending.send(("done",))
-    except Exception as exc:  # pyreadstat raises its own ReadstatError and others
-        sending.send(("error", str(exc) or type(exc).__name__))
-    finally:
-        sending.close()
+    """What the SPSS reader's process reported."""
 
 
 def read_parquet(path: Path, source: str, planner: Planner) -> RawTable:
     try:
         frame = pl.read_parquet(path)
-    except Exception as exc:  # polars raises several error types for a broken file
+    except (Exception, pl.exceptions.PanicException) as exc:  # several error types, even a panic
         raise _unreadable(source, "Parquet", exc, path) from None
     return from_frame(frame, planner, source, "parquet")
 
