@@ -389,3 +389,23 @@ def test_a_time_is_iso_8601_text_not_a_number(client, study, wave, token_for):
         (error,) = response.json()["detail"]
         assert error["loc"][-1] in ("closes_at", "opens_at") and error["msg"] == "Input should be ISO 8601 text"
     assert Wave.objects.count() == 1 and Wave.objects.get().closes_at == wave.closes_at
+
+
+@pytest.mark.parametrize("value", ["Utrecht\t", "Zwolle\r=1+1", "Ede\x00", "Zeist\u200b", "\u202eecivres", "a\nb"])
+def test_a_segment_value_with_a_control_or_invisible_character_is_refused(client, study, token_for, value):
+    """Segment values end up in exports and reports: no tabs, line breaks, NUL, zero-width or
+    direction marks (issue 12). An ordinary space is fine."""
+    token = token_for("alice")
+    segments = [{"key": "branch", "name": "Vestiging", "values": ["Den Haag", value]}]
+    response = call(client, "post", "/api/studies", token, NEW_STUDY | {"segments": segments})
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {
+        "segments.0.values": ["Value 2 holds a control or invisible character, such as a tab or a line break."]
+    }
+    changed = call(
+        client, "patch", f"/api/studies/{study.pk}", token, {"segments": segments}, **{"accept-language": "nl"}
+    )
+    assert changed.json()["errors"] == {
+        "segments.0.values": ["Waarde 2 bevat een stuur- of onzichtbaar teken, zoals een tab of een regeleinde."]
+    }
+    assert Study.objects.count() == 1 and study.segments.get().values == ["Utrecht", "Zwolle"]
