@@ -10,15 +10,73 @@ import pyreadstat
 import pytest
 from openpyxl import load_workbook
 
+import servqual
 from servqual.report.export import neutralise, write_export
+
+#: Texts a spreadsheet could run as a formula (or DDE command), each as the issue 12 tester
+#: or OWASP's list wrote them: a formula character first, after spaces or control
+#: characters, in full-width form, or at the start of any line of the cell.
+FORMULAS = [
+    "=1+1",
+    "+31 20",
+    "-2",
+    "@SUM(A1)",
+    "|calc",
+    "\tx",
+    "\rx",
+    "\nx",
+    " =1+1",
+    "\u00a0=1+1",
+    "\u200b=1+1",
+    "\x01=1+1",
+    "Utrecht\r=1+1",
+    "Utrecht\n=1+1",
+    "Utrecht\r\n  +1",
+    "Utrecht\u2028=1+1",
+    "\uff1d1+1",
+    "\uff0b1",
+    "\uff0d1",
+    "\uff20SUM(A1)",
+    "\uff5ccalc",
+    "\ufe661+1",
+]
+HARMLESS = ["Amsterdam", "  Utrecht", "Utrecht\nZwolle", "a=b", "e-mail", "Den Haag - Centrum", "’s-Hertogenbosch", ""]
 
 
 def test_formula_starts_are_neutralised_but_numbers_are_not():
-    for text in ("=1+1", "+31 20", "-2", "@SUM(A1)", "\tx", "\rx"):
-        assert neutralise(text) == "'" + text
-    assert neutralise("Amsterdam") == "Amsterdam"
+    for text in FORMULAS:
+        assert neutralise(text) == "'" + text, repr(text)
+    for text in HARMLESS:
+        assert neutralise(text) == text, repr(text)
     assert neutralise(-1.25) == -1.25
     assert neutralise(-3) == -3
+
+
+def test_every_formula_form_is_neutralised_in_csv_and_xlsx_and_numbers_stay_numbers(tmp_path):
+    """Raw rows as the export writes them, one branch per hostile text."""
+    import polars as pl
+
+    from servqual.io.synthetic import generate_study
+
+    frame = pl.DataFrame(generate_study(len(FORMULAS) * 3, seed=3)).drop("branch")
+    values = [FORMULAS[i % len(FORMULAS)] for i in range(frame.height)]
+    frame = frame.with_columns(pl.Series("branch", values), pl.Series("=cmd|' /C calc'!A0", values))
+    responses = servqual.read_responses(frame, progress=False)
+    result = servqual.analyze(responses)
+    write_export(result, responses, "csv", tmp_path / "csv")
+    with (tmp_path / "csv" / "responses.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert "'=cmd|' /C calc'!A0" in rows[0]
+    written = {row["branch"] for row in rows}
+    assert written == {"'" + text for text in responses.attributes["branch"].unique().to_list()}
+    (path,) = write_export(result, responses, "xlsx", tmp_path / "hostile.xlsx")
+    sheet = load_workbook(path)["responses"]
+    header = [c.value for c in sheet[1]]
+    branch, e1 = header.index("branch") + 1, header.index("E1") + 1
+    for r in range(2, sheet.max_row + 1):
+        cell = sheet.cell(r, branch)
+        assert cell.data_type == "s" and cell.value.startswith("'"), repr(cell.value)
+        assert sheet.cell(r, e1).data_type == "n"
 
 
 def test_the_workbook_has_items_dimensions_and_responses(study300, tmp_path):

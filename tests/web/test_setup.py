@@ -250,3 +250,12 @@ def test_a_based_on_that_reaches_out_is_refused_in_dutch(client, people, acme):
         HTTP_ACCEPT_LANGUAGE="nl",
     ).content.decode()
     assert "x.toml: based_on &#x27;/etc/passwd&#x27; is geen ingebouwd instrument" in html
+
+
+def test_a_segment_value_with_a_control_character_is_refused_in_the_wizard(client, people, acme):
+    client.force_login(people["alice"])
+    step(client, "study", study_step(acme))
+    step(client, "instrument", {"instrument": "servqual-22"})
+    html = step(client, "segments", segments(("branch", "Branch", "Utrecht\tNoord, Zwolle"))).content.decode()
+    assert "Step 3 of 4" in html
+    assert "Value 1 holds a control or invisible character, such as a tab or a line break." in html

@@ -6,14 +6,15 @@ of that format. The responses keep the canonical names (``E1``, ``P1``, ``M1``, 
 and add the scored gaps ``G1`` ... (P − E) and, in the three-column format, the adequacy
 gaps ``A1`` ... (P − M). Figures are exact (not rounded); undefined ones are empty.
 
-Text cells that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or
-a carriage return) get a leading single quote in CSV and XLSX. Only text is touched:
-a negative gap stays a number.
+Text cells that a spreadsheet could run as a formula get a leading single quote in CSV and
+XLSX (see :func:`neutralise`). Only text is touched: a negative gap stays a number.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,16 +30,40 @@ if TYPE_CHECKING:
 
 EXPORT_FORMATS = ("xlsx", "csv", "sav")
 TABLES = ("items", "dimensions", "responses")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What starts a formula (``|`` a DDE command in some spreadsheets), after NFKC
+#: normalisation, so the full-width ＝ ＋ － ＠ ｜ count too.
+FORMULA_CHARACTERS = frozenset("=+-@|")
+#: The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE).
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MAX_ROWS = 1_048_576
 GAP_PREFIX = {"gap": "G", "adequacy": "A"}
 
 
 def neutralise(value: Any) -> Any:
-    """A text that a spreadsheet would run as a formula, made inert with a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A text that a spreadsheet could run as a formula, made inert with a leading quote;
+    any other value as it is (a negative number stays a number)."""
+    if isinstance(value, str) and _could_run(value):
         return "'" + value
     return value
+
+
+def _could_run(text: str) -> bool:
+    """Whether a spreadsheet could take ``text`` for a formula: it starts with a control
+    character (a tab, CR or LF, as OWASP lists them), or one of its lines starts with a
+    formula character once leading spaces and invisible characters are passed over
+    (spreadsheets skip them, and CSV importers split lines at a bare CR as well as LF)."""
+    if text[:1] and unicodedata.category(text[0]) == "Cc":
+        return True
+    return any(_first_visible(line) in FORMULA_CHARACTERS for line in text.splitlines())
+
+
+def _first_visible(line: str) -> str:
+    """The first character of ``line`` that is neither a space nor invisible (a control or
+    format character, such as a zero-width space), NFKC-normalised; "" when there is none."""
+    for character in line:
+        if not (character.isspace() or unicodedata.category(character) in ("Cc", "Cf")):
+            return unicodedata.normalize("NFKC", character)[:1]
+    return ""
 
 
 def export_tables(result: AnalysisResult, responses: ResponseSet) -> dict[str, pd.DataFrame]:
@@ -97,7 +122,9 @@ def write_export(
     for name, table in chosen.items():
         target = path / f"{name}.{to}"
         if to == "csv":
-            _neutral_text(table).to_csv(target, index=False, encoding="utf-8")
+            # CRLF ends a row (RFC 4180), so a cell holding a bare CR is quoted, as one holding
+            # LF is: unquoted, a CR ends the row in a spreadsheet and what follows starts one.
+            _neutral_text(table).to_csv(target, index=False, encoding="utf-8", lineterminator="\r\n")
         else:
             _write_sav(table, target, responses.instrument, lang if name == "responses" else None)
         written.append(target)
@@ -128,21 +155,25 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
     workbook = Workbook(write_only=True)  # streams rows: memory stays flat for big files
     for name, table in tables.items():
         sheet = workbook.create_sheet(name)
-        sheet.append([neutralise(str(c)) for c in table.columns])
+        sheet.append([_cell(str(c)) for c in table.columns])
         for row in table.itertuples(index=False):
             sheet.append([_cell(v) for v in row])
     workbook.save(path)
 
 
 def _cell(value: Any) -> Any:
-    """A value for openpyxl: numbers as numbers, no NaN (an empty cell), text neutralised."""
+    """A value for openpyxl: numbers as numbers, no NaN (an empty cell), text neutralised.
+    XML cannot hold most control characters: in text they become U+FFFD (shown as �), rather
+    than stop the export."""
     if value is None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if hasattr(value, "item"):  # a numpy scalar
         return _cell(value.item())
-    return neutralise(value)
+    if isinstance(value, str):
+        return _NOT_IN_XML.sub("\ufffd", neutralise(value))
+    return value
 
 
 def _write_sav(table: pd.DataFrame, path: Path, instrument: Any, lang: str | None) -> None:

@@ -9,7 +9,7 @@ an object of any other organisation is not found (404), even one the user may se
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import File, NinjaAPI, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
-from pydantic import BeforeValidator, ModelWrapValidatorHandler, model_validator
+from pydantic import AfterValidator, BeforeValidator, ModelWrapValidatorHandler, model_validator
 from pydantic_core import PydanticCustomError
 
 from servqual.i18n import pick
@@ -217,7 +217,19 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
-Moment = Annotated[datetime, BeforeValidator(_iso_text)]
+def _in_utc(moment: datetime) -> datetime:
+    """A time with a zone, in UTC: ISO 8601 allows offsets up to 23:59, PostgreSQL up to
+    15:59 (a larger one was a server error there). A time without a zone stays so: it is
+    in the site's time zone (_aware)."""
+    if timezone.is_naive(moment):
+        return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 at +01:00, or 9999-12-31 at -05:00
+        raise PydanticCustomError("datetime_range", "Input should be a time between the years 1 and 9999") from None
+
+
+Moment = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_in_utc)]
 
 
 class WaveIn(Body):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -123,6 +124,18 @@ class Segment(models.Model):
             )
         if not isinstance(self.values, list) or not all(isinstance(v, str) and v.strip() for v in self.values):
             raise ValidationError({"values": _("Give the allowed values as a list of texts.")})
+        for number, value in enumerate(self.values, start=1):
+            if _has_control_character(value):
+                # Values end up in exports, reports and links: a tab, line break, NUL or
+                # invisible mark there misleads readers or breaks a spreadsheet row.
+                message = _("Value %(number)s holds a control or invisible character, such as a tab or a line break.")
+                raise ValidationError({"values": ValidationError(message, params={"number": number})})
+
+
+def _has_control_character(text: str) -> bool:
+    """Whether ``text`` holds a control (Cc) or format (Cf) character: tabs, line breaks,
+    NUL, zero-width spaces, direction marks. An ordinary space is fine."""
+    return any(unicodedata.category(character) in ("Cc", "Cf") for character in text)
 
 
 class Wave(models.Model):
