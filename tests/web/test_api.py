@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -286,3 +287,15 @@ def test_an_import_of_a_workbook_that_cannot_be_read_names_the_file_as_uploaded(
         hostile.workbook_openpyxl_names_by_path(),
     ).json()
     assert named["error"].startswith("Enquête.xlsx: cannot be read as XLSX (") and "/tmp" not in named["error"]
+
+
+def test_the_schema_names_each_answer_once(client):
+    # Operations that declare a 400 themselves had it twice, as 400 and "400": valid to
+    # Python's json module, refused by Swagger UI ("duplicated mapping key").
+    def once(pairs):
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), f"repeated keys in {keys}"
+        return dict(pairs)
+
+    schema = json.loads(client.get("/api/openapi.json").content, object_pairs_hook=once)
+    assert schema["paths"]["/api/waves/{wave_id}/links"]["post"]["responses"]["400"]

@@ -53,7 +53,9 @@ def with_error_answers(schema: Any) -> Any:
 
     for path, operations in schema["paths"].items():
         for operation in operations.values():
-            responses = operation["responses"]
+            # ninja keys an operation's own answers by number (400), these by text ("400"):
+            # one key each, or the JSON holds "400" twice and Swagger UI refuses it
+            responses = operation["responses"] = {str(code): given for code, given in operation["responses"].items()}
             takes_json = "application/json" in operation.get("requestBody", {}).get("content", {})
             responses.setdefault("401", answer("No token, or a wrong, revoked or inactive user's one", Message))
             responses.setdefault("429", answer("Too many wrong tokens from this address; see Retry-After", Message))
