@@ -391,7 +391,7 @@ def test_a_time_is_iso_8601_text_not_a_number(client, study, wave, token_for):
     assert Wave.objects.count() == 1 and Wave.objects.get().closes_at == wave.closes_at
 
 
-@pytest.mark.parametrize("value", ["Utrecht\t", "Zwolle\r=1+1", "Ede\x00", "Zeist\u200b", "\u202eecivres", "a\nb"])
+@pytest.mark.parametrize("value", ["Utrecht\t", "Zwolle\r=1+1", "Ede\x07", "Zeist\u200b", "\u202eecivres", "a\nb"])
 def test_a_segment_value_with_a_control_or_invisible_character_is_refused(client, study, token_for, value):
     """Segment values end up in exports and reports: no tabs, line breaks, NUL, zero-width or
     direction marks (issue 12). An ordinary space is fine."""
@@ -423,3 +423,18 @@ def test_a_time_with_any_offset_iso_8601_allows_is_kept_as_the_same_moment(clien
         refused = call(client, "patch", f"/api/waves/{wave.pk}", token, {"opens_at": moment})
         assert refused.status_code == 422, refused.content
         assert refused.json()["detail"][0]["msg"] == "Input should be a time between the years 1 and 9999"
+
+
+def test_a_text_with_nul_is_refused_before_the_database_sees_it(client, study, wave, token_for):
+    """PostgreSQL cannot store NUL: a study, wave or link with one was a server error there."""
+    token = token_for("alice")
+    for method, path, body in [
+        ("post", "/api/studies", NEW_STUDY | {"name": "a\x00b"}),
+        ("patch", f"/api/studies/{study.pk}", {"service_name": "a\x00b"}),
+        ("patch", f"/api/waves/{wave.pk}", {"name": "a\x00b"}),
+        ("post", f"/api/waves/{wave.pk}/links", {"fixed_segments": {"branch\x00": "Utrecht"}}),
+    ]:
+        response = call(client, method, path, token, body)
+        assert response.status_code == 422, (path, response.content)
+        assert response.json()["detail"][0]["msg"] == "Text may not hold NUL (0x00) characters"
+    assert Study.objects.get().service_name == "Acme" and Wave.objects.get().name == "2026-1"

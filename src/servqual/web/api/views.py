@@ -143,14 +143,33 @@ def _aware(moment: datetime) -> datetime:
 
 class Body(Schema):
     """A request body: a JSON object. ninja reads anything else (``[]``, ``"x"``, ``3``) as
-    an object with every field at its default, so a list once made a survey link."""
+    an object with every field at its default, so a list once made a survey link. No text
+    in it holds NUL, which PostgreSQL cannot store (a server error there; the pages' forms
+    refuse it too)."""
 
     @model_validator(mode="wrap")
     @classmethod
     def _json_object(cls, values: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
         if not isinstance(values, dict):
             raise PydanticCustomError("model_type", "Input should be a JSON object")
+        if _holds_nul(values):
+            raise PydanticCustomError("string_nul", "Text may not hold NUL (0x00) characters")
         return handler(values)
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether any text in a JSON value, keys included, holds NUL; a loop, as JSON nests deep."""
+    waiting = [value]
+    while waiting:
+        value = waiting.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            waiting.extend(value.keys())
+            waiting.extend(value.values())
+        elif isinstance(value, list):
+            waiting.extend(value)
+    return False
 
 
 class SegmentOut(Schema):
