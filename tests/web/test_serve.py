@@ -59,22 +59,32 @@ def wait_for(server: subprocess.Popen, url: str) -> tuple[int, dict[str, str], b
             time.sleep(0.2)
 
 
-def test_serve_migrates_and_answers_with_static_files_from_whitenoise(tmp_path):
-    port = free_port()
-    env = servqual_env(
+def production_env(tmp_path, **env: str) -> dict[str, str]:
+    """Production settings over plain HTTP on 127.0.0.1, with the data in ``tmp_path``."""
+    return servqual_env(
         tmp_path,
         SECRET_KEY="s" * 50,
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         SERVQUAL_DATA_DIR=str(tmp_path),
+        **env,
     )
-    server = subprocess.Popen(
+
+
+def production_server(tmp_path, port: int, stderr: int = subprocess.STDOUT, **env: str) -> subprocess.Popen[str]:
+    """``servqual serve`` with one worker on ``port`` (:func:`production_env`); its output in a pipe."""
+    return subprocess.Popen(
         [sys.executable, "-m", "servqual", "serve", "--port", str(port), "--workers", "1"],
-        env=env,
+        env=production_env(tmp_path, **env),
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=stderr,
         text=True,
     )
+
+
+def test_serve_migrates_and_answers_with_static_files_from_whitenoise(tmp_path):
+    port = free_port()
+    server = production_server(tmp_path, port)
     try:
         home = wait_for(server, f"http://127.0.0.1:{port}/")
         assert home[0] == 302 and home[1]["Location"] == "/accounts/login/?next=/"
@@ -115,26 +125,13 @@ def test_the_access_log_holds_no_working_link_address_or_browser(tmp_path):
     """A copy of the logs, like one of the database, holds no survey key, invitation token or
     password-reset token, and no client's address or user agent."""
     port = free_port()
-    env = servqual_env(
-        tmp_path,
-        SECRET_KEY="s" * 50,
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SERVQUAL_DATA_DIR=str(tmp_path),
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "servqual", "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = production_server(tmp_path, port)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(server, url + "/accounts/login/")
         made = subprocess.run(
             [sys.executable, "-m", "servqual.web", "shell", "--no-imports", "-c", WORKING_LINKS],
-            env=env,
+            env=production_env(tmp_path),
             capture_output=True,
             text=True,
         )
@@ -181,21 +178,12 @@ def test_the_access_log_holds_no_working_link_address_or_browser(tmp_path):
 
 def test_a_server_error_leaves_its_traceback_in_the_log_without_the_key_or_the_answers(tmp_path):
     port = free_port()
-    env = servqual_env(
+    server = production_server(
         tmp_path,
-        SECRET_KEY="s" * 50,
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SERVQUAL_DATA_DIR=str(tmp_path),
+        port,
+        stderr=subprocess.PIPE,
         DJANGO_SETTINGS_MODULE="settings_with_failing_page",
         PYTHONPATH=str(Path(__file__).parent),
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "servqual", "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
     )
     key = "k3yOfAnAnonymousLink9x"
     try:
