@@ -157,7 +157,7 @@ def k_anonymous(attributes: pl.DataFrame, columns: list[str], k: int) -> pl.Data
     hidden: set[tuple[Any, ...]] = {empty} & sizes.keys()  # rows with no value show nothing
     while True:
         hidden = suppressed_groups(dict(sizes), k, hidden)
-        more = _half_emptied(rows, sizes, hidden, k)
+        more = _half_emptied(sizes, hidden, k)
         if more is None:
             break
         hidden.add(more)
@@ -167,19 +167,19 @@ def k_anonymous(attributes: pl.DataFrame, columns: list[str], k: int) -> pl.Data
     return attributes.with_columns(pl.when(gone).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
 
 
-def _half_emptied(
-    rows: list[tuple[Any, ...]], sizes: Counter[tuple[Any, ...]], hidden: set[tuple[Any, ...]], k: int
-) -> tuple[Any, ...] | None:
+def _half_emptied(sizes: Counter[tuple[Any, ...]], hidden: set[tuple[Any, ...]], k: int) -> tuple[Any, ...] | None:
     """The smallest shown combination with a value of which at least ``k`` rows exist and
     between 1 and ``k`` − 1 are left empty (the first such value, by column and value); None
-    when there is no such value."""
+    when there is no such value. Counted from the combinations' sizes, not row by row."""
     shown = sorted((n, str(c), c) for c, n in sizes.items() if c not in hidden)
-    for j in range(len(rows[0]) if rows else 0):
-        values = Counter(row[j] for row in rows if row[j] is not None)
+    for j in range(len(next(iter(sizes), ()))):
+        values: Counter[Any] = Counter()
         emptied: Counter[Any] = Counter()
-        for c in hidden:
+        for c, n in sizes.items():
             if c[j] is not None:
-                emptied[c[j]] += sizes[c]
+                values[c[j]] += n
+                if c in hidden:
+                    emptied[c[j]] += n
         for value in sorted(values):
             if values[value] >= k and 0 < emptied[value] < k:
                 found = next((c for _, _, c in shown if c[j] == value), None)
