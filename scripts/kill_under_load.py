@@ -232,26 +232,23 @@ class Server:
 
     def kill(self) -> None:
         """SIGKILL the master and every worker at once, and wait until all are gone."""
-        if self.process is None:
-            return
-        group = self.process.pid
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGKILL)
-        self.process.wait()
-        self.process = None
-        _wait_for_group_to_end(group)
+        self._end(graceful=False)
 
     def stop(self) -> None:
         """SIGTERM (gunicorn's graceful stop), then SIGKILL whatever is left."""
+        self._end(graceful=True)
+
+    def _end(self, graceful: bool) -> None:
         if self.process is None:
             return
         group = self.process.pid
+        if graceful:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=30)
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=30)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGKILL)  # a master that did not stop, or a worker left behind
+            os.killpg(group, signal.SIGKILL)  # at once, or a master that did not stop, or a worker left behind
         self.process.wait()
         self.process = None
         _wait_for_group_to_end(group)
