@@ -97,10 +97,13 @@ class Survey:
 
     @property
     def records(self) -> int | None:
-        """Data records, blank lines included; a final empty line without a line ending is none."""
+        """Data records, blank lines included, except those at the end of the file (no row at all)."""
         if self.raw is not None:
             return None
-        return len(self.lines) - 1 - (0 if self.trailing or self.lines[-1] else 1)
+        data = self.lines[1:]
+        while data and data[-1] == "":
+            data.pop()
+        return len(data)
 
 
 def quoted(cell: str, delimiter: str) -> str:

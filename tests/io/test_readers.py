@@ -28,6 +28,10 @@ EXPORTS = [
     ("limesurvey.csv", None, "limesurvey"),
     ("limesurvey_fulltext.csv", "limesurvey_fulltext.mapping.toml", "csv"),
     ("google_forms.csv", "google_forms.mapping.toml", "csv"),
+    ("qualtrics_insights.csv", "qualtrics_2016.mapping.toml", "qualtrics"),
+    ("qualtrics_legacy.csv", "qualtrics_2016.mapping.toml", "qualtrics"),
+    ("limesurvey_dual_scale.csv", "limesurvey_dual_scale.mapping.toml", "csv"),
+    ("repeated_headers.csv", "repeated_headers.mapping.toml", "csv"),
 ]
 
 

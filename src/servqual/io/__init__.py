@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +101,8 @@ def read_responses(
     else:
         path, name = None, name or "DataFrame"
 
-    def planner(header: list[str]) -> ColumnPlan:
-        return plan_columns(header, instrument, mapping, name)
+    def planner(header: list[str], other_header_rows: Sequence[Sequence[str]] = ()) -> ColumnPlan:
+        return plan_columns(header, instrument, mapping, name, other_header_rows)
 
     from servqual.io import _csv, _formats
 

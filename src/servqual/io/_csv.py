@@ -51,6 +51,8 @@ QUALTRICS_NOT_REAL = frozenset(
     }
 )
 LIMESURVEY_MARKERS = frozenset({"id", "submitdate", "lastpage", "startlanguage"})
+#: Qualtrics' legacy export names its first ten columns V1..V10; their names are in row 2.
+_LEGACY_COLUMN = re.compile(r"V\d+")
 
 
 def decode(data: bytes, source: str) -> tuple[bytes, str]:
@@ -231,11 +233,17 @@ def read_delimited(path: Path, source: str, planner: Planner, show_progress: boo
     header = [cell.strip() for cell in head[0]]
 
     file_format, header_rows = "csv", 1
-    if len(head) >= 3 and any(cell.startswith('{"ImportId"') for cell in head[2]):
-        file_format, header_rows = "qualtrics", 3
+    if len(head) >= 3 and any(cell.lstrip().startswith(('{"ImportId"', "{'ImportId'")) for cell in head[2]):
+        file_format, header_rows = "qualtrics", 3  # the current layout and the 2016 "Insights" one
+    elif _is_qualtrics_legacy(head):
+        file_format, header_rows = "qualtrics", 2
+        header = [
+            second.strip() if _LEGACY_COLUMN.fullmatch(first) else first
+            for first, second in zip(header, [*head[1], *[""] * len(header)], strict=False)
+        ]
     elif {h.lower() for h in header} >= LIMESURVEY_MARKERS:
         file_format = "limesurvey"
-    plan = planner(header)
+    plan = planner(header, head[1:header_rows])
 
     decimal_comma = delimiter != "," and any(_DECIMAL_COMMA.match(cell) for row in head[header_rows:] for cell in row)
     # In a file without quotes the scan (numpy, one core) runs beside polars' parse: no
@@ -258,6 +266,10 @@ def read_delimited(path: Path, source: str, planner: Planner, show_progress: boo
     else:
         scan, frame = beside(scan_fields, parse_as_is)
     counts, blank, open_quote = scan.counts[header_rows:], scan.blank[header_rows:], scan.open_quote
+    # Empty lines at the end of a file (LimeSurvey writes one) are no rows.
+    if not open_quote:
+        end = len(blank) - int(np.argmax(~blank[::-1])) if (~blank).any() else 0
+        counts, blank = counts[:end], blank[:end]
     if len(counts) == 0:
         raise ServqualError(N_("{file}: the file has column names but no data rows"), file=source)
     row_numbers = np.arange(header_rows + 1, header_rows + 1 + len(counts))
@@ -273,6 +285,8 @@ def read_delimited(path: Path, source: str, planner: Planner, show_progress: boo
         frame = frame.with_columns(pl.col(pl.String).str.replace_all(STRAY_QUOTE, '"', literal=True))
     if open_quote:
         frame = pl.concat([frame, pl.DataFrame(schema=frame.schema, data=[[None]] * frame.width)])
+    if not open_quote and frame.height > len(counts):
+        frame = frame.head(len(counts))  # the empty lines at the end, which the scan left out above
     if frame.height != len(counts):  # the scan and polars disagree: say so rather than guess
         raise ServqualError(
             N_("{file}: cannot be read as {format} ({detail})"),
@@ -370,6 +384,17 @@ def _parse(
             format="CSV",
             detail=str(exc).splitlines()[0],
         ) from None
+
+
+def _is_qualtrics_legacy(head: list[list[str]]) -> bool:
+    """Qualtrics' legacy CSV export: V1, V2, ... in the first row, ResponseID below V1."""
+    return (
+        len(head) >= 2
+        and len(head[0]) >= 2
+        and [cell.strip() for cell in head[0][:2]] == ["V1", "V2"]
+        and bool(head[1])
+        and head[1][0].strip().lower() == "responseid"
+    )
 
 
 def _qualtrics_status(table: RawTable) -> None:

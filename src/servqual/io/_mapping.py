@@ -6,8 +6,10 @@ Common header styles are recognised without help (``E1``, ``e_01``, ``E[SQ001]``
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,14 @@ PERSONAL_COLUMNS = frozenset(
         "externaldatareference",
         "locationlatitude",
         "locationlongitude",
+        # Qualtrics' second header row names them in words
+        "recipient email",
+        "recipient first name",
+        "recipient last name",
+        "external data reference",
+        "location latitude",
+        "location longitude",
+        "emailaddress",
         "email",
         "e-mail",
         "email address",
@@ -79,6 +89,9 @@ PERSONAL_COLUMNS = frozenset(
         "user agent",
     }
 )
+#: A Qualtrics ImportId cell, ``{"ImportId":"ipAddress"}`` (or with single quotes, as in
+#: its 2016 layout): the name it holds.
+_IMPORT_ID = re.compile(r"""^\{\s*['"]ImportId['"]\s*:\s*['"](?P<name>[^'"]*)['"]""")
 #: Header names recognised as the respondent id, compared case-insensitively.
 ID_NAMES = ("respondent_id", "respondentid", "respondent", "responseid", "response_id", "response id", "id")
 
@@ -102,10 +115,29 @@ class Mapping:
     dimensions: dict[str, str] = field(default_factory=dict)
     #: answer text -> scale point, for files that hold labels instead of numbers
     values: dict[str, float] = field(default_factory=dict)
+    #: column number (1 = the first column) -> name: for headers that occur more than once
+    positions: dict[int, str] = field(default_factory=dict)
+    #: header pattern (``*`` any text, ``?`` one character) -> name; ``{n}`` in the name
+    #: counts the columns the pattern matches, in file order
+    patterns: dict[str, str] = field(default_factory=dict)
     source: str = ""
 
 
-MAPPING_FIELDS = ("id", "sheet", "missing", "columns", "prefixes", "items", "dimensions", "values")
+MAPPING_FIELDS = (
+    "id",
+    "sheet",
+    "missing",
+    "columns",
+    "prefixes",
+    "items",
+    "dimensions",
+    "values",
+    "positions",
+    "patterns",
+)
+#: The longest pattern in ``[patterns]``; fnmatch's translation keeps long ones linear,
+#: but a mapping file needs nothing longer.
+MAX_PATTERN = 500
 
 
 def load_mapping(path: str | Path | None) -> Mapping:
@@ -122,21 +154,113 @@ def load_mapping(path: str | Path | None) -> Mapping:
                 value=section,
             )
     try:
+        positions = {_column_number(k, path.name): str(v).strip() for k, v in data.get("positions", {}).items()}
+        patterns = {str(k).strip(): str(v).strip() for k, v in data.get("patterns", {}).items()}
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ServqualError(
+            N_("{file}: not a valid mapping file ({detail})"), file=path.name, detail=str(exc)
+        ) from None
+    for pattern, target in patterns.items():
+        if not pattern or len(pattern) > MAX_PATTERN or target.count("{n}") > 1:
+            raise ServqualError(
+                N_(
+                    "{file}: the pattern {pattern!r} cannot be used "
+                    "(at most {limit} characters, and {{n}} at most once in its name)"
+                ),
+                file=path.name,
+                pattern=pattern[:80],
+                limit=MAX_PATTERN,
+            )
+    try:
+        # Headers are read without their surrounding spaces, so the names given for them are too.
         return Mapping(
-            id=data.get("id"),
+            id=None if data.get("id") is None else str(data["id"]).strip(),
             sheet=data.get("sheet"),
             missing=frozenset(str(v).strip().lower() for v in data.get("missing", [])),
-            columns={str(k): str(v) for k, v in data.get("columns", {}).items()},
+            columns={str(k).strip(): str(v).strip() for k, v in data.get("columns", {}).items()},
             prefixes={str(k): str(v).upper() for k, v in data.get("prefixes", {}).items()},
             items={_normal(k): int(v) for k, v in data.get("items", {}).items()},
             dimensions={_normal(k): str(v).upper() for k, v in data.get("dimensions", {}).items()},
             values={_normal(k): float(v) for k, v in data.get("values", {}).items()},
+            positions=positions,
+            patterns=patterns,
             source=path.name,
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ServqualError(
             N_("{file}: not a valid mapping file ({detail})"), file=path.name, detail=str(exc)
         ) from None
+
+
+def _column_number(key: object, source: str) -> int:
+    """A ``[positions]`` key: the column's number, 1 for the first."""
+    text = str(key).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
+        raise ServqualError(
+            N_("{file}: [positions] takes column numbers (1 = the first column), not {value!r}"),
+            file=source,
+            value=text[:80],
+        )
+    return int(text)
+
+
+def _positions_text(positions: list[int]) -> str:
+    """Column numbers as a reader counts them (1 = the first), shortened after ten."""
+    shown = ", ".join(str(p + 1) for p in positions[:10])
+    return shown + (", ..." if len(positions) > 10 else "")
+
+
+def _named_by_mapping(header: list[str], mapping: Mapping, source: str) -> dict[int, str]:
+    """Header position -> the name the mapping gives it: by column number, by exact
+    header (``[columns]``) or by pattern, in that order of precedence."""
+    at: dict[str, list[int]] = {}
+    for position, name in enumerate(header):
+        at.setdefault(name.strip(), []).append(position)
+    named: dict[int, str] = {}
+    for number, target in mapping.positions.items():
+        if number > len(header):
+            raise ServqualError(
+                N_("{file}: the mapping names column number {number}, but the file has {count} columns"),
+                file=source,
+                number=number,
+                count=len(header),
+            )
+        named[number - 1] = target
+    for name, target in mapping.columns.items():
+        found = [p for p in at.get(name, []) if p not in named]
+        if not found and not at.get(name):
+            raise ServqualError(
+                N_("{file}: the mapping names column {column!r}, which the file does not have"),
+                file=source,
+                column=name,
+            )
+        if len(found) > 1:
+            raise ServqualError(
+                N_(
+                    "{file}: the file has {count} columns named {column!r} (columns {positions}); "
+                    "name each by its number in [positions], or give them numbered names in [patterns]"
+                ),
+                file=source,
+                count=len(found),
+                column=name,
+                positions=_positions_text(found),
+            )
+        named.update(dict.fromkeys(found, target))
+    for pattern, target in mapping.patterns.items():
+        # Only * and ? are wildcards: headers hold brackets ("[Scale 1]"), which fnmatch would
+        # read as a set of characters. fnmatch's translation runs in linear time for many *s.
+        literal_brackets = pattern.replace("[", "[[]")
+        found = [p for p, name in enumerate(header) if fnmatch.fnmatchcase(name.strip(), literal_brackets)]
+        if not found:
+            raise ServqualError(
+                N_("{file}: the mapping's pattern {pattern!r} matches no column"), file=source, pattern=pattern
+            )
+        count = 0
+        for position in found:
+            if position not in named:
+                count += 1
+                named[position] = target.replace("{n}", str(count))
+    return named
 
 
 @dataclass(frozen=True)
@@ -165,13 +289,27 @@ class ColumnPlan:
         return {p for name, p in self.answers.items() if not name.startswith(IMPORTANCE_PREFIX)}
 
 
+def looks_personal(header_cell: str) -> bool:
+    """Whether a header names personal data: a name in PERSONAL_COLUMNS, also inside a
+    Qualtrics ImportId cell (``{"ImportId":"recipientEmail"}``, ``panel-RecipientEmail``)."""
+    text = header_cell.strip()
+    found = _IMPORT_ID.match(text)
+    if found:
+        text = found["name"]
+    return text.strip().lower().removeprefix("panel-") in PERSONAL_COLUMNS
+
+
 def plan_columns(
     header: list[str],
     instrument: Instrument,
     mapping: Mapping,
     source: str,
+    other_header_rows: Sequence[Sequence[str]] = (),
 ) -> ColumnPlan:
     """Decide, per header, whether it is an answer, the id, an attribute or dropped.
+
+    ``other_header_rows`` are a survey tool's further header rows (question texts, import
+    ids): a column that any of them names as personal data is not read either.
 
     Raises ServqualError when two columns claim the same canonical name, or when the
     mapping names a column the file does not have.
@@ -187,17 +325,16 @@ def plan_columns(
         dim_by_text.update({_normal(name): d.code for name in d.name.values()})
     dim_by_text |= mapping.dimensions
 
-    for name in [*mapping.columns, *([mapping.id] if mapping.id else [])]:
-        if name not in header:
-            raise ServqualError(
-                N_("{file}: the mapping names column {column!r}, which the file does not have"),
-                file=source,
-                column=name,
-            )
+    named = _named_by_mapping(header, mapping, source)
+    stripped_header = [h.strip() for h in header]
+    if mapping.id and mapping.id not in stripped_header:
+        raise ServqualError(
+            N_("{file}: the mapping names column {column!r}, which the file does not have"),
+            file=source,
+            column=mapping.id,
+        )
 
     def canonical(name: str) -> str | None:
-        if name in mapping.columns:
-            return mapping.columns[name]
         stripped = name.strip()
         for prefix, letter in mapping.prefixes.items():
             if stripped.startswith(prefix):
@@ -228,7 +365,7 @@ def plan_columns(
         number = item_by_text.get(_normal(inner))
         return f"{letter}{number}" if number else None
 
-    id_position = header.index(mapping.id) if mapping.id else None
+    id_position = stripped_header.index(mapping.id) if mapping.id else None
     if id_position is None:
         lowered = [h.strip().lower() for h in header]
         id_position = next((lowered.index(n) for n in ID_NAMES if n in lowered), None)
@@ -240,20 +377,28 @@ def plan_columns(
     for position, name in enumerate(header):
         if position == id_position:
             continue
-        if name.strip().lower() in PERSONAL_COLUMNS and name not in mapping.columns:
+        if position not in named and (
+            looks_personal(name)
+            or any(position < len(row) and looks_personal(row[position]) for row in other_header_rows)
+        ):
             dropped.append(position)
             continue
-        target = canonical(name)
+        target = named[position] if position in named else canonical(name)
         if target in every_answer and target not in wanted:
             unused.append(position)
             continue
         if target in wanted:
             if target in answers:
                 raise ServqualError(
-                    N_("{file}: columns {first!r} and {second!r} both hold {name}"),
+                    N_(
+                        "{file}: columns {first!r} (column {first_number}) and {second!r} "
+                        "(column {second_number}) both hold {name}"
+                    ),
                     file=source,
                     first=header[answers[target]],
+                    first_number=answers[target] + 1,
                     second=name,
+                    second_number=position + 1,
                     name=target,
                 )
             answers[target] = position

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
 
 from servqual.io._mapping import ColumnPlan
 
-#: A reader gets the header and returns what each column becomes.
-Planner = Callable[[list[str]], ColumnPlan]
+
+class Planner(Protocol):
+    """A reader gets the header (and a survey tool's further header rows) and returns what
+    each column becomes."""
+
+    def __call__(self, header: list[str], other_header_rows: Sequence[Sequence[str]] = ()) -> ColumnPlan: ...
 
 
 @dataclass
