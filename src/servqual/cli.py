@@ -333,12 +333,12 @@ def run_demo(args: argparse.Namespace, _: Gettext) -> int:
     server.prepare()
     from servqual.web import demo  # its models need the Django set up by prepare()
 
-    made = demo.seed(args.respondents, args.seed)
+    made = demo.seed(args.respondents, args.seed, args.lang)
     url = _url("127.0.0.1", args.port)
     first, second = made["responses"].values()
     print(
         _("Seeded {organisation}: a customer survey with two waves, of {first} and {second} responses.").format(
-            organisation=demo.ORGANISATION, first=first, second=second
+            organisation=made["organisation"], first=first, second=second
         )
     )
     print(

@@ -140,3 +140,35 @@ def test_hostile_text_cells_are_neutralised_in_csv_and_xlsx(hostile_study, tmp_p
         assert sheet.cell(r, branch).data_type == "s" and sheet.cell(r, branch).value.startswith("'=")
     negative = [sheet.cell(r, g1) for r in range(2, sheet.max_row + 1) if (sheet.cell(r, g1).value or 0) < 0]
     assert negative and all(c.data_type == "n" for c in negative)
+
+
+def test_a_dutch_workbook_speaks_dutch_and_csv_and_sav_keep_their_names(study300, tmp_path):
+    responses, result = study300
+    (path,) = write_export(result, responses, "xlsx", tmp_path / "studie.xlsx", lang="nl")
+    workbook = load_workbook(path, read_only=True)
+    assert workbook.sheetnames == ["items", "dimensies", "antwoorden"]
+    items = list(workbook["items"].values)
+    header = items[0]
+    assert header[:4] == ("item", "dimensie", "Verwachtingen: respondenten", "Verwachtingen: gemiddelde")
+    assert "Kloof (B - V): 95%-interval, ondergrens" in header
+    first = dict(zip(header, items[1], strict=True))
+    assert first["dimensie"] == "Tastbare zaken"
+    assert first["Kloof (B - V): gemiddelde"] == pytest.approx(result.items[0].scores["gap"].mean)
+    dimensions = list(workbook["dimensies"].values)
+    assert dimensions[0][:4] == ("dimensie", "onderdeel", "respondenten", "gemiddelde")
+    assert dimensions[1][:2] == ("Tastbare zaken", "Verwachtingen")
+    answers = next(iter(workbook["antwoorden"].values))
+    assert answers[0] == "respondent"
+    assert {"branch", "E1", "P22", "G1", "W_TAN"} <= set(answers)  # codes and the file's own names stay
+
+    # The CSV files keep the stable names in every language; the SPSS files carry Dutch labels.
+    write_export(result, responses, "csv", tmp_path / "csv", lang="nl")
+    with (tmp_path / "csv" / "items.csv").open(encoding="utf-8") as f:
+        assert next(csv.reader(f))[:4] == ["item", "dimension", "expectation_n", "expectation_mean"]
+    write_export(result, responses, "sav", tmp_path / "sav", lang="nl")
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "sav" / "items.sav"))
+    assert list(frame.columns[:3]) == ["item", "dimension", "expectation_n"]
+    assert meta.column_names_to_labels["gap_p_value"] == "Kloof (B - V): p-waarde"
+    _, meta = pyreadstat.read_sav(str(tmp_path / "sav" / "responses.sav"))
+    assert meta.column_names_to_labels["respondent_id"] == "respondent"
+    assert meta.column_names_to_labels["branch"] is None

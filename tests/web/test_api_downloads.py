@@ -39,7 +39,7 @@ def test_the_html_report_holds_the_gap_the_results_give(client, wave, token_for)
     response = get(client, f"/api/waves/{wave.pk}/report.html", token)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="klantonderzoek-2026-1-report.html"'
+    assert response["Content-Disposition"] == 'inline; filename="klantonderzoek-2026-1-report.html"'
     html = response.content.decode()
     assert number(gap(client, wave, token), "en") in html and "Klantonderzoek: 2026-1" in html
     dutch = get(client, f"/api/waves/{wave.pk}/report.html", token, **{"accept-language": "nl"}).content.decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import servqual
 from servqual.web import demo
-from servqual.web.studies.models import Wave
+from servqual.web.studies.models import Study, Wave
 from servqual.web.surveys.responses import response_set
 
 
@@ -18,3 +18,17 @@ def test_the_second_wave_is_better_and_a_second_seed_replaces_the_first(db):
     assert made["responses"] == {"Spring": 100, "Autumn": 110}
     assert Wave.objects.count() == 2  # the first seed's demo is gone
     assert autumn.is_open() and not spring.is_open()
+
+
+def test_a_dutch_demo_has_dutch_names_and_replaces_an_english_one(db):
+    demo.seed(respondents=30, seed=7)
+    made = demo.seed(respondents=30, seed=7, lang="nl")
+    assert made["organisation"] == "Demobank"
+    assert made["responses"] == {"Voorjaar": 30, "Najaar": 33}
+    (study,) = Study.objects.all()  # the English demo is gone
+    assert (study.name, study.languages) == ("Klantonderzoek", ["nl", "en"])
+    segments = {s.key: (s.name, s.values) for s in study.segments.all()}
+    assert segments["channel"] == ("Kanaal", ["telefoon", "balie", "web"])
+    assert segments["branch"][0] == "Vestiging"
+    channels = set(response_set(study.waves.get(name="Najaar")).attributes["channel"].to_list())
+    assert channels == {"telefoon", "balie", "web"}

@@ -24,13 +24,33 @@ def test_the_pdf_report_holds_the_waves_gap(client, people, wave):
     assert number(gap, "en") in text and "Klantonderzoek: 2026-1" in text
 
 
-def test_the_html_report_is_the_report_page(client, people, wave):
+def test_the_html_report_opens_in_the_browser_with_nothing_but_its_own_styles(client, people, wave):
     fill(wave, 20)
     client.force_login(people["carl"])
     response = client.get(f"/waves/{wave.pk}/results/report.html", headers={"accept-language": "nl"})
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert "attachment;" in response["Content-Disposition"]
-    assert "<h2>Managementsamenvatting</h2>" in response.content.decode()
+    assert response["Content-Disposition"] == 'inline; filename="klantonderzoek-2026-1-report.html"'
+    policy = dict(part.strip().partition(" ")[::2] for part in response["Content-Security-Policy"].split(";"))
+    assert policy == {
+        "default-src": "'none'",
+        "style-src": "'unsafe-inline'",
+        "img-src": "data:",
+        "base-uri": "'none'",
+        "form-action": "'none'",
+        "frame-ancestors": "'none'",
+        "sandbox": "",
+    }
+    html = response.content.decode()
+    assert "<h2>Managementsamenvatting</h2>" in html and "<script" not in html
+
+
+def test_a_dutch_user_gets_a_dutch_workbook(client, people, wave):
+    fill(wave, 30)
+    client.force_login(people["alice"])
+    response = client.get(f"/waves/{wave.pk}/results/export.xlsx", headers={"accept-language": "nl"})
+    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert workbook.sheetnames == ["items", "dimensies", "antwoorden"]
+    assert next(iter(workbook["dimensies"].values))[:2] == ("dimensie", "onderdeel")
 
 
 def test_a_manager_gets_the_tables_without_the_raw_rows(client, people, wave):

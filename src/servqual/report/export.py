@@ -8,6 +8,11 @@ gaps ``A1`` ... (P − M). Figures are exact (not rounded); undefined ones are e
 
 Text cells that a spreadsheet could run as a formula get a leading single quote in CSV and
 XLSX (see :func:`neutralise`). Only text is touched: a negative gap stays a number.
+
+CSV and SAV keep these stable English names in every language, for scripts; the SAV files
+carry labels in the chosen language (:func:`column_label`). The XLSX workbook is read by
+people: in a language other than English its sheet names, column headers, dimension names
+and sections are in that language (the response columns keep their codes).
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from servqual.errors import ServqualError
-from servqual.i18n import N_, pick
+from servqual.i18n import N_, pick, translator
+from servqual.report.words import section_title
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from servqual.analysis import AnalysisResult
+    from servqual.instruments import Instrument
     from servqual.io import ResponseSet
 
 EXPORT_FORMATS = ("xlsx", "csv", "sav")
@@ -37,6 +44,32 @@ FORMULA_CHARACTERS = frozenset("=+-@|")
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MAX_ROWS = 1_048_576
 GAP_PREFIX = {"gap": "G", "adequacy": "A"}
+SHEET_NAMES = {"items": N_("items"), "dimensions": N_("dimensions"), "responses": N_("responses")}
+#: What the columns of the item and dimension tables hold, in words; an item table's
+#: ``gap_mean`` is the section's title and the figure's ("Gap (P - E): mean").
+COLUMN_WORDS = {
+    "item": N_("item"),
+    "dimension": N_("dimension"),
+    "section": N_("section"),
+    "respondent_id": N_("respondent"),
+    "n": N_("respondents"),
+    "mean": N_("mean"),
+    "sd": N_("standard deviation"),
+    "ci95_low": N_("95% interval, lower bound"),
+    "ci95_high": N_("95% interval, upper bound"),
+    "t": N_("t"),
+    "df": N_("degrees of freedom"),
+    "p_value": N_("p-value"),
+    "d_z": N_("effect size d_z"),
+    "wilcoxon_v": N_("Wilcoxon V"),
+    "wilcoxon_p": N_("Wilcoxon p-value"),
+    "alpha": N_("Cronbach's alpha"),
+    "omega_total": N_("omega total"),
+    "zone_n": N_("zone of tolerance: respondents"),
+    "zone_below": N_("zone of tolerance: share below"),
+    "zone_inside": N_("zone of tolerance: share inside"),
+    "zone_above": N_("zone of tolerance: share above"),
+}
 
 
 def neutralise(value: Any) -> Any:
@@ -115,6 +148,8 @@ def write_export(
     chosen = {name: table for name, table in export_tables(result, responses).items() if name in tables}
     path = Path(path)
     if to == "xlsx":
+        if lang != "en":
+            chosen = {name: _in_words(name, table, responses.instrument, lang) for name, table in chosen.items()}
         _write_xlsx(chosen, path)
         return [path]
     path.mkdir(parents=True, exist_ok=True)
@@ -126,9 +161,45 @@ def write_export(
             # LF is: unquoted, a CR ends the row in a spreadsheet and what follows starts one.
             _neutral_text(table).to_csv(target, index=False, encoding="utf-8", lineterminator="\r\n")
         else:
-            _write_sav(table, target, responses.instrument, lang if name == "responses" else None)
+            _write_sav(name, table, target, responses.instrument, lang)
         written.append(target)
     return written
+
+
+def column_label(column: str, instrument: Instrument, lang: str) -> str | None:
+    """A column of the item or dimension table in words, in ``lang``; None for a column
+    that is a code (E1, W_TAN, an attribute)."""
+    _ = translator(lang)
+    if column in COLUMN_WORDS:
+        return _(COLUMN_WORDS[column])
+    section, _separator, statistic = column.partition("_")
+    if statistic in COLUMN_WORDS and section in ("minimum", "expectation", "perception", "gap", "adequacy"):
+        return f"{_(section_title(section, instrument))}: {_(COLUMN_WORDS[statistic])}"
+    return None
+
+
+def _labels(name: str, table: pd.DataFrame, instrument: Instrument, lang: str) -> dict[str, str]:
+    """Column -> words, for the columns of a table that are figures (in the responses, only
+    the respondent: the rest are codes and the file's own attribute names)."""
+    columns = [str(c) for c in table.columns] if name != "responses" else ["respondent_id"]
+    return {c: label for c in columns if c in table.columns and (label := column_label(c, instrument, lang))}
+
+
+def _in_words(name: str, table: pd.DataFrame, instrument: Instrument, lang: str) -> pd.DataFrame:
+    """A table for people reading ``lang``: headers, dimension names and sections in words;
+    the sheet's name too (in ``attrs``)."""
+    _ = translator(lang)
+    labels = _labels(name, table, instrument, lang)
+    table = table.copy()
+    if name != "responses":
+        dimensions = {d.key: pick(d.name, lang) for d in instrument.dimensions}
+        if "dimension" in table.columns:
+            table["dimension"] = table["dimension"].map(lambda key: dimensions.get(key, key))
+        if "section" in table.columns:
+            table["section"] = table["section"].map(lambda section: _(section_title(section, instrument)))
+    table.columns = [labels.get(str(c), str(c)) for c in table.columns]
+    table.attrs["sheet"] = _(SHEET_NAMES[name])
+    return table
 
 
 def _neutral_text(table: pd.DataFrame) -> pd.DataFrame:
@@ -154,7 +225,7 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
         )
     workbook = Workbook(write_only=True)  # streams rows: memory stays flat for big files
     for name, table in tables.items():
-        sheet = workbook.create_sheet(name)
+        sheet = workbook.create_sheet(table.attrs.get("sheet", name))
         sheet.append([_cell(str(c)) for c in table.columns])
         for row in table.itertuples(index=False):
             sheet.append([_cell(v) for v in row])
@@ -176,14 +247,15 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _write_sav(table: pd.DataFrame, path: Path, instrument: Any, lang: str | None) -> None:
-    """SPSS file; the responses get variable labels (the item texts) and value labels (the
-    scale's anchors) in ``lang``."""
+def _write_sav(name: str, table: pd.DataFrame, path: Path, instrument: Any, lang: str) -> None:
+    """SPSS file with variable labels in ``lang``: the item texts and the dimension names for
+    the responses (and the scale's anchors as value labels), the figures in words for the
+    item and dimension tables."""
     import pyreadstat
 
-    labels: dict[str, str] = {}
+    labels = _labels(name, table, instrument, lang)
     value_labels: dict[str, dict[float, str]] = {}
-    if lang is not None:
+    if name == "responses":
         from servqual.instruments import SECTION_PREFIX
 
         anchors = {float(point): text for point, text in (instrument.scale.anchors.get(lang) or {}).items()}

@@ -33,6 +33,13 @@ DOWNLOADS = {
     "export-csv.zip": ("application/zip", "csv"),
     "export-sav.zip": ("application/zip", "sav"),
 }
+#: The HTML report opens in the browser. It is one file with its styles inline and no
+#: scripts; this policy lets those styles apply and nothing else: no script, no request
+#: anywhere, and (sandbox) an origin of its own, so the page cannot reach the platform.
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+)
 
 
 def download_file(wave: Wave, name: str, lang: str, raw_rows: bool) -> bytes | str | None:
@@ -54,10 +61,14 @@ def download_file(wave: Wave, name: str, lang: str, raw_rows: bool) -> bytes | s
 
 
 def download_response(wave: Wave, name: str, body: bytes | str) -> HttpResponse:
-    """The download as an attachment named after the study and the wave."""
+    """The download named after the study and the wave: the HTML report to read in the
+    browser (saved under that name), the others as attachments."""
     filename = "-".join(filter(None, [slugify(wave.study.name), slugify(wave.name), name])) or name
     response = HttpResponse(body, content_type=DOWNLOADS[name][0])
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    in_browser = name == "report.html"
+    response["Content-Disposition"] = content_disposition_header(not in_browser, filename) or ""
+    if in_browser:
+        response["Content-Security-Policy"] = REPORT_POLICY
     return response
 
 
