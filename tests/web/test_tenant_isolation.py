@@ -113,6 +113,8 @@ def filled(route: str, objects: dict) -> list[str]:
         "wave_id": [objects["wave"].pk],
         "name": list(DOWNLOADS),
         "key": [objects["import"].key],
+        "link_id": [objects["link"].pk],
+        "kind": ["svg", "png"],
         "page": [1],
     }
     paths = [route]

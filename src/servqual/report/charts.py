@@ -381,3 +381,26 @@ def quadrant_grid(
         anchor, dx = ("end", -7) if px > (left + right) / 2 else ("start", 7)
         svg.text(px + dx, ly, shorten(point.label, 10, 120), anchor=anchor, size=10)
     return svg.render()
+
+
+def counts_by_day(days: Sequence[tuple[str, int]], *, title: str, axis: str) -> str:
+    """Vertical bars of a count per day (completed responses), the days labelled below:
+    the first, the last and a few between, so long waves stay readable."""
+    top, bottom, left = 10, 120, 40
+    svg = _Svg(bottom + 40, title)
+    high = max([n for _, n in days] + [1]) * 1.1
+    y = _Axis(0, high, bottom, top)
+    for tick in ticks(0, high, 4):
+        if tick <= high and float(tick).is_integer():
+            svg.line(left, y(tick), WIDTH - 10, y(tick), colour=LIGHT, width=0.6)
+            svg.text(left - 4, y(tick) + 4, str(int(tick)), anchor="end", size=10)
+    width = (WIDTH - 10 - left) / max(len(days), 1)
+    every = max(1, math.ceil(len(days) / 6))
+    for i, (day, n) in enumerate(days):
+        x = left + i * width
+        svg.rect(x + width * 0.1, y(n), width * 0.8, bottom - y(n), BLUE)
+        if i % every == 0 or i == len(days) - 1:
+            svg.text(x + width / 2, bottom + 14, day, anchor="middle", size=10)
+    svg.line(left, bottom, WIDTH - 10, bottom, colour="#222")
+    svg.text(left, bottom + 32, axis, size=10, fill=GREY)
+    return svg.render()

@@ -26,6 +26,7 @@ urlpatterns = [
     path("studies/<int:study_id>/waves/new/", studies.wave_new, name="wave-new"),
     path("waves/<int:wave_id>/", studies.wave_detail, name="wave"),
     path("waves/<int:wave_id>/links/new/", studies.link_new, name="link-new"),
+    path("waves/<int:wave_id>/links/<int:link_id>/qr.<str:kind>", studies.link_qr, name="link-qr"),
     path("waves/<int:wave_id>/results/", dashboards.dashboard, name="wave-results"),
     path("waves/<int:wave_id>/results/<str:name>", dashboards.download, name="wave-download"),
     path("waves/<int:wave_id>/import/", imports.upload, name="import-upload"),

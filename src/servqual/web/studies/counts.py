@@ -5,11 +5,62 @@ for the wave page and the API alike."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import Count, Q
+from django.utils import timezone
+
 from servqual.analysis import suppressed_groups
-from servqual.web.studies.models import Segment, Wave
+from servqual.web.studies.models import Segment, Study, Wave
 from servqual.web.surveys.models import Audience
+
+
+@dataclass(frozen=True)
+class WaveSummary:
+    """A wave on its study's page: completed responses, and the response rate of its
+    invitations (None without invitations, or with fewer completed than the threshold)."""
+
+    wave: Wave
+    completed: int
+    invited: int
+    rate: int | None
+
+
+def wave_summaries(study: Study) -> list[WaveSummary]:
+    """Every wave of the study, newest first, with its state in numbers."""
+    waves = study.waves.order_by("-opens_at").annotate(
+        completed=Count("responses", filter=Q(responses__completed_at__isnull=False), distinct=True),
+        invited=Count("invitations", distinct=True),
+        invited_completed=Count(
+            "invitations", filter=Q(invitations__response__completed_at__isnull=False), distinct=True
+        ),
+    )
+    threshold = study.anonymity_threshold
+    summaries = []
+    for wave in waves:
+        shown = wave.invited and wave.invited_completed >= threshold  # as the wave page's "All invited" row
+        rate = round(100 * wave.invited_completed / wave.invited) if shown else None
+        summaries.append(WaveSummary(wave, wave.completed, wave.invited, rate))
+    return summaries
+
+
+def completed_by_day(wave: Wave) -> list[tuple[date, int]]:
+    """Completed responses per day (the day is all a response keeps of its time), every day
+    from the first completion to the last (or today, while the wave is open)."""
+    per_day = Counter(
+        timezone.localtime(moment).date()
+        for moment in wave.responses.filter(completed_at__isnull=False).values_list("completed_at", flat=True)
+    )
+    if not per_day:
+        return []
+    first, last = min(per_day), max(per_day)
+    if wave.is_open():
+        last = max(last, timezone.localdate())
+    return [
+        (first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range((last - first).days + 1)
+    ]
 
 
 def response_counts(wave: Wave) -> list[dict[str, Any]]:

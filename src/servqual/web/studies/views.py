@@ -7,14 +7,20 @@ organisation resolves.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
+from servqual.report.charts import counts_by_day
 from servqual.web.accounts.models import EDIT, RESULTS, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, has_right, scoped
 from servqual.web.distribution.rates import response_rates
-from servqual.web.studies.counts import response_counts
+from servqual.web.studies.counts import completed_by_day, response_counts, wave_summaries
 from servqual.web.studies.forms import LinkForm, WaveForm
+from servqual.web.studies.links import QR_TYPES, qr_code
 from servqual.web.studies.models import Study, Wave
 
 
@@ -28,7 +34,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     study = get_scoped_or_404(request.user, Study, pk=study_id)
-    context = {"study": study, "waves": study.waves.all(), "can_edit": has_right(request.user, study, EDIT)}
+    context = {
+        "study": study,
+        "waves": wave_summaries(study),
+        "can_edit": has_right(request.user, study, EDIT),
+        "may_see_results": has_right(request.user, study, RESULTS),
+    }
     return render(request, "studies/study.html", context)
 
 
@@ -54,13 +65,37 @@ def link_new(request: HttpRequest, wave_id: int) -> HttpResponse:
 @login_required
 def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, pk=wave_id)
+    days = completed_by_day(wave)
     context = {
         "wave": wave,
+        "over_time": mark_safe(  # the chart module escapes every text it places
+            counts_by_day(
+                [(date_format(day, "SHORT_DATE_FORMAT"), n) for day, n in days],
+                title=_("Completed responses per day"),
+                axis=_("Completed responses per day"),
+            )
+        )
+        if days
+        else None,
         "study": wave.study,
         "audiences": response_counts(wave),
-        "links": wave.links.all(),
+        "links": [
+            (link, request.build_absolute_uri(reverse("survey-start", args=[link.key]))) for link in wave.links.all()
+        ],
         "invitations": response_rates(wave),
         "can_edit": has_right(request.user, wave, EDIT),
         "may_see_results": has_right(request.user, wave, RESULTS),
     }
     return render(request, "studies/wave.html", context)
+
+
+@login_required
+def link_qr(request: HttpRequest, wave_id: int, link_id: int, kind: str) -> HttpResponse:
+    """The QR code of a survey link, as SVG or PNG, for posters and desks: whoever sees the
+    wave page (where the link is) may have it."""
+    wave = get_scoped_or_404(request.user, Wave, pk=wave_id)
+    link = get_object_or_404(wave.links, pk=link_id)
+    if kind not in QR_TYPES:
+        raise Http404
+    address = request.build_absolute_uri(reverse("survey-start", args=[link.key]))
+    return HttpResponse(qr_code(address, kind), content_type=QR_TYPES[kind])
