@@ -268,3 +268,16 @@ def test_an_instrument_file_that_would_break_the_reader_gives_one_clear_line(tmp
         assert run.returncode == 2 and run.stdout == ""
         assert run.stderr.startswith(("servqual: error: hostile.toml: ", "servqual: fout: hostile.toml: "))
         assert expected in run.stderr and run.stderr.count("\n") == 1, run.stderr
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "hostile").iterdir()), ids=lambda path: path.name)
+def test_a_file_on_which_a_reader_panics_leaves_only_our_message_on_stderr(path):
+    """polars prints its panic (and a backtrace with RUST_BACKTRACE set) though the reader
+    catches it: the user sees one line of ours (issue 12, promise 4)."""
+    env = {**os.environ, "LANG": "C", "LC_ALL": "", "LANGUAGE": "", "RUST_BACKTRACE": "1"}
+    run = subprocess.run(
+        [sys.executable, "-m", "servqual", "validate", str(path)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [run.stderr.strip()], run.stderr
+    assert run.stderr.startswith(f"servqual: error: {path.name}: cannot be read as "), run.stderr

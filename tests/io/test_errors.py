@@ -11,6 +11,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 import warnings
 import zipfile
 from pathlib import Path
@@ -587,3 +588,33 @@ def test_a_parquet_file_that_makes_its_reader_panic_is_refused_with_a_message():
     # Found by tests/test_hostile_inputs.py: a damaged Parquet file on which polars panics.
     with pytest.raises(ServqualError, match=r"^reader-panic\.parquet: cannot be read as Parquet"):
         servqual.read_responses(HOSTILE / "reader-panic.parquet", progress=False)
+
+
+def test_a_sheet_of_16384_columns_is_read_in_seconds(tmp_path):
+    """openpyxl took 12 to 30 s for it and held a server's worker that long (issue 12, defect 9)."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Antwoorden")
+    sheet.append([*HEADER, *[f"extra{i}" for i in range(16384 - len(HEADER))]])
+    for number in range(1, 21):
+        sheet.append([number, "Utrecht", *[4] * 22, *["x"] * (16384 - len(HEADER))])
+    book.save(tmp_path / "wide.xlsx")
+    start = time.perf_counter()
+    assert read(tmp_path / "wide.xlsx").n_respondents == 20
+    assert time.perf_counter() - start < 8
+
+
+def test_a_sheet_whose_cells_lie_far_apart_is_refused_not_unpacked(tmp_path):
+    """Two cells, at A1 and at row 1,048,576: the reader would hold the rectangle between
+    them (openpyxl walked it for minutes; calamine asks for it at once)."""
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append([1, "Utrecht", *[4] * 22])
+    book.active.cell(row=1_048_576, column=24, value=1)
+    book.save(tmp_path / "far.xlsx")
+    start = time.perf_counter()
+    error = refusal(tmp_path / "far.xlsx")
+    assert str(error) == (
+        "far.xlsx: refused: sheet 'Sheet' spans 1048576 rows by 24 columns;"
+        " servqual reads at most 10 million cells of a workbook (save the sheet as CSV)"
+    )
+    assert time.perf_counter() - start < 20

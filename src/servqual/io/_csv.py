@@ -21,6 +21,7 @@ import polars as pl
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.io._mapping import ColumnPlan
+from servqual.io._panics import panic_messages_held
 from servqual.io._progress import progress
 from servqual.io._table import Planner, RawTable, column_name
 from servqual.tuning import beside
@@ -372,11 +373,13 @@ def _parse(
     # cell that does not fit, then as a file that cannot be read
     for whole, numeric in ((plan.whole_positions, plan.numeric_positions), (set(), plan.numeric_positions)):
         try:
-            return attempt(whole, numeric)
+            with panic_messages_held():
+                return attempt(whole, numeric)
         except (pl.exceptions.ComputeError, pl.exceptions.SchemaError, pl.exceptions.PanicException):
             pass
     try:
-        return attempt(set(), set())
+        with panic_messages_held():
+            return attempt(set(), set())
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException, ValueError) as exc:
         raise ServqualError(
             N_("{file}: cannot be read as {format} ({detail})"),
