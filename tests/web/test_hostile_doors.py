@@ -17,6 +17,7 @@ import os
 import re
 import resource
 import time
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -148,7 +149,11 @@ def test_damaged_instrument_files_through_the_wizard(client, people, acme, lang,
         if errors:
             for error in errors:
                 in_language(error, lang)
-            assert any(Path(name).name.replace("\x00", "") in error or "MB" in error for error in errors), errors
+            # Django keeps the last part of an uploaded name, "/" and "\\" both ending a folder;
+            # the message leaves out invisible characters (a right-to-left override would
+            # turn the rest of the line around).
+            shown = "".join(c for c in re.split(r"[\\/]", name)[-1] if unicodedata.category(c) not in ("Cc", "Cf"))
+            assert any(shown in error or "MB" in error for error in errors), errors
             outcomes["wizard: refused with a message"] += 1
         else:
             outcomes["wizard: accepted"] += 1
