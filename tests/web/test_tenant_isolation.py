@@ -114,7 +114,7 @@ def filled(route: str, objects: dict) -> list[str]:
         "name": list(DOWNLOADS),
         "key": [objects["import"].key],
         "link_id": [objects["link"].pk],
-        "kind": ["svg", "png"],
+        "kind": ["svg", "png", "csv", "xlsx"],
         "page": [1],
     }
     paths = [route]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("waves/<int:wave_id>/results/", dashboards.dashboard, name="wave-results"),
     path("waves/<int:wave_id>/results/<str:name>", dashboards.download, name="wave-download"),
     path("waves/<int:wave_id>/import/", imports.upload, name="import-upload"),
+    path("waves/<int:wave_id>/import/template.<str:kind>", imports.template, name="import-template"),
     path("imports/<str:key>/", imports.review, name="import-review"),
     path("s/<str:key>/", include(survey_urls)),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
