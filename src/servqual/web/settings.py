@@ -143,6 +143,18 @@ CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 # Failed logins from one address, whatever the user names, before it waits 15 minutes (429).
 # Raise it when many people log in from behind one address (an office's NAT).
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
+# Unknown survey keys and invitation tokens (/s/<key>/, /i/<token>/) from one address before
+# every survey request from it waits 15 minutes (429). A key is 128 random bits, so guessing
+# one is hopeless anyway; this refuses the trying. A person mistypes a link now and then, a
+# whole office behind one address a few times in a quarter of an hour: 30 is a script.
+SURVEY_LOOKUP_FAILURES_PER_ADDRESS = envint("SURVEY_LOOKUP_FAILURES_PER_ADDRESS", "30")
+# Survey pages sent (the start page's and each page's POST) from one address in a minute,
+# before further ones wait for the rest of the minute (429; the page's answers come back
+# unsaved, to be sent again). By hand a person needs at least 10 seconds to read and answer
+# a page, so sends at most 6 a minute: 300 lets 50 people behind one address (an office's
+# NAT) answer at that speed at the same moment, or about 150 at an ordinary 2 pages a minute.
+# Only a script sends more.
+SURVEY_POSTS_PER_ADDRESS = envint("SURVEY_POSTS_PER_ADDRESS", "300")
 
 # One cache for every server process, so that the login and API rate limits count all
 # attempts and a wave's results are computed once: a table in the database (made by migrate).
