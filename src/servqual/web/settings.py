@@ -203,6 +203,7 @@ LOGGING = {
             "style": "{",
         }
     },
+    "filters": {"one_warning_line": {"()": "servqual.web.logs.OneWarningLine"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "keyless"}},
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
@@ -210,6 +211,8 @@ LOGGING = {
         # its messages go to the root's handler.
         "django": {"handlers": [], "level": "NOTSET"},
         "django.request": {"level": "ERROR"},
+        # A Host header not in ALLOWED_HOSTS is refused (400): one line, no traceback.
+        "django.security.DisallowedHost": {"filters": ["one_warning_line"]},
     },
 }
 
