@@ -29,10 +29,18 @@ class RateLimitedLoginView(LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         name, address = self._login_name(), client_address(request)
-        if LOGIN_FAILURES.reached(name, address) or address_login_failures().reached(address):
+        waits = [limit.seconds_left(*parts) for limit, parts in self._limits(name, address) if limit.reached(*parts)]
+        if waits:
             context = self.get_context_data(form=self.get_form(), locked=True)
-            return self.render_to_response(context, status=429)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(max(waits))
+            return response
         return super().post(request, *args, **kwargs)
+
+    @staticmethod
+    def _limits(name: str, address: str) -> list[tuple[AttemptLimit, tuple[str, ...]]]:
+        """Each limit on a login, with what it counts by."""
+        return [(LOGIN_FAILURES, (name, address)), (address_login_failures(), (address,))]
 
     def form_invalid(self, form: Any) -> HttpResponse:
         address = client_address(self.request)
@@ -66,7 +74,10 @@ class RateLimitedPasswordResetView(PasswordResetView):
     LOGIN_WINDOW, further ones are refused (429), so the form cannot be used to flood an inbox."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if PASSWORD_RESETS.count(client_address(request)) > RESET_REQUESTS:
+        address = client_address(request)
+        if PASSWORD_RESETS.count(address) > RESET_REQUESTS:
             context = self.get_context_data(form=self.get_form(), locked=True)
-            return self.render_to_response(context, status=429)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(PASSWORD_RESETS.seconds_left(address))
+            return response
         return super().post(request, *args, **kwargs)

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,6 +29,7 @@ from servqual.web.languages import render_in
 from servqual.web.siteurl import site_url
 from servqual.web.studies.models import Wave
 from servqual.web.surveys import pages
+from servqual.web.surveys.limits import get_by_secret, limited, lookups_limited
 from servqual.web.surveys.models import Audience, Response
 
 #: How long the confirm step of an upload stays valid.
@@ -82,7 +83,7 @@ class InvitationDoor:
 
 def _door(token: str) -> InvitationDoor:
     # Looked up by the hash of the token: the database never sees the token itself.
-    found = get_object_or_404(
+    found = get_by_secret(
         InvitationKey.objects.select_related("invitation__wave__study", "invitation__response"),
         key_hash=key_hash(token),
     )
@@ -90,15 +91,18 @@ def _door(token: str) -> InvitationDoor:
 
 
 @require_http_methods(["GET", "POST"])
+@limited
 def invitation_start(request: HttpRequest, token: str) -> HttpResponse:
     return pages.start(request, _door(token))
 
 
 @require_http_methods(["GET", "POST"])
+@limited
 def invitation_page(request: HttpRequest, token: str, page: int) -> HttpResponse:
     return pages.page_view(request, _door(token), page)
 
 
+@limited
 def invitation_done(request: HttpRequest, token: str) -> HttpResponse:
     return pages.done(request, _door(token))
 
@@ -107,6 +111,7 @@ def invitation_done(request: HttpRequest, token: str) -> HttpResponse:
 # unsubscribe (RFC 8058) POSTs without one. A GET only asks; it changes nothing.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@lookups_limited
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     door = _door(token)
     invitation = door.invitation
