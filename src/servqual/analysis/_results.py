@@ -478,13 +478,20 @@ class ResultWarning:
     reliability: float | None = None
     cfi: float | None = None
     rmsea: float | None = None
+    #: columns as the file names them
+    columns: tuple[str, ...] | None = None
+    #: scale points (the ends of the instrument's scale no answer uses)
+    points: tuple[float, ...] | None = None
+    #: the instrument's scale and the one the answers look like, (lowest, highest)
+    scale: tuple[float, float] | None = None
+    looks_like: tuple[float, float] | None = None
 
     def figures(self) -> dict[str, Any]:
         """The figures the code has, by name, in the documented order."""
         return {f.name: getattr(self, f.name) for f in fields(self)[1:] if getattr(self, f.name) is not None}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, **self.figures()}
+        return {"code": self.code, **{k: list(v) if isinstance(v, tuple) else v for k, v in self.figures().items()}}
 
 
 # -- the whole result -----------------------------------------------------------------------

@@ -184,7 +184,9 @@ def _result(
         segments={column: segment(column) for column in categories},
         cfa=cfa,
         ipa=_importance_performance(layout, totals, dimensions, items, instrument),
-        warnings=warnings_for(totals.sums.n_used, missing_share, dimensions, cfa, servqual is not None),
+        warnings=warnings_for(
+            report, instrument.scale, totals.sums.n_used, missing_share, dimensions, cfa, servqual is not None
+        ),
     )
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 def validation_text(report: ValidationReport, lang: str) -> str:
     """What a reader did with a file: rows read, used and excluded, and every problem."""
-    return "\n".join(validation_summary(report, translator(lang)))
+    return "\n".join(validation_summary(report, lang))
 
 
 def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> str:

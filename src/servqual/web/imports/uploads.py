@@ -52,14 +52,14 @@ def confirm(pending: ResponseImport) -> ResponseImport:
 def read_import(pending: ResponseImport) -> dict[str, Any]:
     """The file read as on the command line, with its summary in the user's language;
     ready when it can be saved."""
-    _ = translator(language())
+    lang = language()
     study = pending.wave.study
     try:
         responses = read_upload(bytes(pending.content), pending.filename, study, max_issues=MAX_ISSUES)
     except ServqualError as exc:
-        return {"ready": False, "error": exc.render(_)}
+        return {"ready": False, "error": exc.render(translator(lang))}
     unknown = unknown_segment_values(responses, study)
-    summary = [(line.startswith("  "), line.strip()) for line in validation_summary(responses.report, _)]
+    summary = [(line.startswith("  "), line.strip()) for line in validation_summary(responses.report, lang)]
     return {
         "ready": not unknown and responses.n_respondents > 0,
         "responses": responses,
