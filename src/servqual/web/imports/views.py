@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from servqual.web.accounts.audit import Actor
 from servqual.web.accounts.models import EDIT
 from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.imports.forms import UploadForm
@@ -31,7 +32,7 @@ def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
 def review(request: HttpRequest, key: str) -> HttpResponse:
     pending = get_scoped_or_404(request.user, ResponseImport, EDIT, key=key, created_by=request.user)
     if request.method == "POST":
-        confirm(pending)
+        confirm(pending, by=Actor.person(request.user))
         return redirect("import-review", key=key)
     context: dict[str, Any] = {"pending": pending, "wave": pending.wave, "study": pending.wave.study}
     if pending.saved_at is None:

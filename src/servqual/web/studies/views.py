@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from servqual.web.accounts.models import EDIT, RESULTS, Organisation
+from servqual.web.accounts.models import EDIT, PRIVACY, RESULTS, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, has_right, scoped
 from servqual.web.distribution.rates import response_rates
 from servqual.web.studies.counts import response_counts
@@ -22,7 +22,9 @@ from servqual.web.studies.models import Study, Wave
 def home(request: HttpRequest) -> HttpResponse:
     organisations = scoped(request.user, Organisation).prefetch_related("studies")
     can_edit = scoped(request.user, Organisation, EDIT).exists()
-    return render(request, "studies/home.html", {"organisations": organisations, "can_edit": can_edit})
+    owned = set(scoped(request.user, Organisation, PRIVACY).values_list("pk", flat=True))
+    context = {"organisations": organisations, "can_edit": can_edit, "owned": owned}
+    return render(request, "studies/home.html", context)
 
 
 @login_required
