@@ -99,7 +99,8 @@ def record(
 def describe(entry: AuditEntry) -> str:
     """The entry's detail as a phrase in the user's language: "export.xlsx", "120 responses"."""
     parts = []
-    for key, value in entry.detail.items():
+    # In the order of DETAIL_ORDER: PostgreSQL's jsonb keeps a dict's keys in an order of its own.
+    for key, value in sorted(entry.detail.items(), key=lambda item: DETAIL_ORDER.index(item[0])):
         if key in COUNTED and isinstance(value, int):
             parts.append(COUNTED[key](value) % {"n": value})
         elif key == "mode":
@@ -114,14 +115,15 @@ def kind_name(entry: AuditEntry) -> str:
 
 
 COUNTED = {
-    "responses": lambda n: ngettext("%(n)s response", "%(n)s responses", n),
     "invitations": lambda n: ngettext("%(n)s invitation", "%(n)s invitations", n),
     "addresses": lambda n: ngettext("%(n)s e-mail address", "%(n)s e-mail addresses", n),
     "links": lambda n: ngettext("%(n)s personal link", "%(n)s personal links", n),
+    "responses": lambda n: ngettext("%(n)s response", "%(n)s responses", n),
 }
 MODES: dict[str, StrOrPromise] = {"anonymise": _("anonymised"), "delete": _("deleted")}
 #: What an entry's detail may hold: counts, the download's name, the retention's mode.
-DETAIL_KEYS = {*COUNTED, "format", "mode"}
+DETAIL_ORDER = ["format", "mode", *COUNTED]
+DETAIL_KEYS = set(DETAIL_ORDER)
 
 
 def organisation_of(obj: Model) -> Organisation:
