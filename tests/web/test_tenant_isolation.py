@@ -21,6 +21,8 @@ from django.test import Client
 from routes import sample_body, site_routes
 from synthetic import fill
 
+from servqual.web.accounts.audit import Actor, record
+from servqual.web.accounts.models import Action, AuditEntry
 from servqual.web.api.views import api
 from servqual.web.dashboards.downloads import DOWNLOADS
 from servqual.web.distribution.models import Invitation
@@ -55,6 +57,9 @@ def globex_objects(globex, people, study_for):
     upload = ResponseImport.objects.create(
         wave=wave, created_by=people["bob"], filename="globex.csv", content=(FIXTURES / "canonical.csv").read_bytes()
     )
+    record(
+        Action.DOWNLOAD, globex, Actor.person(people["bob"]), wave, detail={"format": "export.xlsx"}
+    )  # its log names the wave
     return {"study": study, "wave": wave, "link": link, "invitation": invitation, "import": upload}
 
 
@@ -69,6 +74,7 @@ def counts(organisation) -> dict[str, int]:
         Response: {"wave__study__organisation": organisation},
         Invitation: {"wave__study__organisation": organisation},
         ResponseImport: {"wave__study__organisation": organisation},
+        AuditEntry: {"organisation": organisation},
     }
     found = {kind.__name__: kind.objects.filter(**lookup).count() for kind, lookup in mine.items()}
     found["names"] = hash(tuple(Study.objects.filter(organisation=organisation).values_list("name", "service_name")))
@@ -86,6 +92,7 @@ def filled(route: str, objects: dict) -> list[str]:
         "link_id": [objects["link"].pk],
         "kind": ["svg", "png", "csv", "xlsx"],
         "page": [1],
+        "organisation_id": [objects["study"].organisation_id],
     }
     paths = [route]
     for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from servqual.report import render_sections_html
+from servqual.web.accounts.audit import Actor
 from servqual.web.accounts.models import RESULTS
 from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
@@ -46,7 +47,8 @@ def download(request: HttpRequest, wave_id: int, name: str) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
     if name not in DOWNLOADS:
         raise Http404
-    body = download_file(wave, name, language(), raw_rows=may_see_raw_rows(request.user, wave))
+    raw_rows = may_see_raw_rows(request.user, wave)
+    body = download_file(wave, name, language(), raw_rows=raw_rows, by=Actor.person(request.user))
     if body is None:
         raise Http404  # too few responses: there is nothing to give
     return download_response(wave, name, body)

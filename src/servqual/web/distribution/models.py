@@ -1,8 +1,9 @@
 """Personal invitations to a wave: one e-mail address, its language and segment values.
 
-The address is kept only to send the invitation and reminders: ``pruneinvitations``
-erases it once the wave has been closed for ``KEEP_ADDRESSES_DAYS`` days; the row (its
-segments, dates and response) stays for the response rate. Every e-mail carries a
+The address is kept only to send the invitation and reminders: ``applyretention``
+erases it, with the personal links, once the wave has been closed for the study's
+``keep_personal_data_days`` (servqual.web.distribution.personal); the row (its segments,
+dates and response) stays for the response rate. Every e-mail carries a
 personal link with a fresh token of 256 random bits; only the SHA-256 hash of each token
 is stored (``InvitationKey``), so a copy of the database holds no working link.
 """
@@ -16,14 +17,11 @@ from servqual.web.keys import key_hash
 from servqual.web.studies.models import Wave
 from servqual.web.surveys.models import Audience, Response, new_resume_key
 
-#: Days after the wave closes that the addresses are kept (for questions about who was invited).
-KEEP_ADDRESSES_DAYS = 30
-
 
 class Invitation(models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.CUSTOMER)
-    #: lower case; None once erased (see KEEP_ADDRESSES_DAYS)
+    #: lower case; None once erased (see Study.keep_personal_data_days)
     email = models.EmailField(_("e-mail address"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=2)
     segments = models.JSONField(_("segment values"), default=dict, blank=True)

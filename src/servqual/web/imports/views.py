@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
+from servqual.web.accounts.audit import Actor
 from servqual.web.accounts.models import EDIT
 from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.imports.forms import UploadForm
@@ -48,7 +49,7 @@ def template(request: HttpRequest, wave_id: int, kind: str) -> HttpResponse:
 def review(request: HttpRequest, key: str) -> HttpResponse:
     pending = get_scoped_or_404(request.user, ResponseImport, EDIT, key=key, created_by=request.user)
     if request.method == "POST":
-        confirm(pending)
+        confirm(pending, by=Actor.person(request.user))
         return redirect("import-review", key=key)
     context: dict[str, Any] = {"pending": pending, "wave": pending.wave, "study": pending.wave.study}
     if pending.saved_at is None:

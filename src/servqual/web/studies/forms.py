@@ -22,7 +22,14 @@ from servqual.instruments import builtin_instruments, load_instrument
 from servqual.web.accounts.models import EDIT, Organisation
 from servqual.web.accounts.tenancy import scoped
 from servqual.web.languages import language
-from servqual.web.studies.models import Segment, Study, Wave, check_instrument_text
+from servqual.web.studies.models import (
+    KEEP_PERSONAL_DATA_DAYS,
+    AfterRetention,
+    Segment,
+    Study,
+    Wave,
+    check_instrument_text,
+)
 from servqual.web.surveys.models import Audience, SurveyLink
 
 if TYPE_CHECKING:
@@ -34,6 +41,8 @@ CUSTOM = "custom"
 DEFAULT_INSTRUMENT = Study._meta.get_field("instrument_key").default
 #: How long a new wave stays open unless told otherwise.
 DEFAULT_WAVE_LENGTH = timedelta(weeks=4)
+
+RETENTION_FIELDS = ("keep_personal_data_days", "after_retention")
 
 LANGUAGE_CHOICES = [
     ("nl,en", _("Dutch and English, Dutch first")),
@@ -54,7 +63,15 @@ class StudyForm(forms.ModelForm):
 
     class Meta:
         model = Study
-        fields = ["organisation", "name", "service_name", "languages", "anonymity_threshold"]
+        fields = [
+            "organisation",
+            "name",
+            "service_name",
+            "languages",
+            "anonymity_threshold",
+            "keep_personal_data_days",
+            "after_retention",
+        ]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,6 +80,16 @@ class StudyForm(forms.ModelForm):
         organisation.queryset = scoped(user, Organisation, EDIT).order_by("name")
         organisation.empty_label = None
         organisation.label = _("Organisation")
+        # Left out (an older form, a script): the documented defaults, as in the API.
+        for name in RETENTION_FIELDS:
+            self.fields[name].required = False
+
+    def clean_keep_personal_data_days(self) -> int:
+        days = self.cleaned_data.get("keep_personal_data_days")
+        return KEEP_PERSONAL_DATA_DAYS if days is None else int(days)
+
+    def clean_after_retention(self) -> str:
+        return str(self.cleaned_data.get("after_retention") or AfterRetention.ANONYMISE)
 
     def clean_languages(self) -> list[str]:
         return self.cleaned_data["languages"].split(",")

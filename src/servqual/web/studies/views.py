@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from servqual.report.charts import counts_by_day
-from servqual.web.accounts.models import EDIT, RESULTS, Organisation
+from servqual.web.accounts.models import EDIT, PRIVACY, RESULTS, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, has_right, scoped
 from servqual.web.distribution.rates import response_rates
 from servqual.web.studies.counts import completed_by_day, response_counts, wave_summaries
@@ -28,7 +28,9 @@ from servqual.web.studies.models import Study, Wave
 def home(request: HttpRequest) -> HttpResponse:
     organisations = scoped(request.user, Organisation).prefetch_related("studies")
     can_edit = scoped(request.user, Organisation, EDIT).exists()
-    return render(request, "studies/home.html", {"organisations": organisations, "can_edit": can_edit})
+    owned = set(scoped(request.user, Organisation, PRIVACY).values_list("pk", flat=True))
+    context = {"organisations": organisations, "can_edit": can_edit, "owned": owned}
+    return render(request, "studies/home.html", context)
 
 
 @login_required
