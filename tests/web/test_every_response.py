@@ -55,6 +55,7 @@ def site(client, people, token_for, study):
         "page": [1],
         "uidb64": [urlsafe_base64_encode(force_bytes(alice.pk))],
         "link_id": [SurveyLink.objects.create(wave=wave).pk],
+        "organisation_id": [study.organisation.pk],
         "kind": ["svg", "png", "csv", "xlsx"],
     }
     by_prefix = {
