@@ -52,8 +52,9 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class StudyForm(forms.ModelForm):
-    """The study itself, in one of the organisations where the user sets up studies."""
+class StudySettingsForm(forms.ModelForm):
+    """What may change in a study at any time: its names, languages, anonymity threshold and
+    retention (the instrument stays; the organisation too)."""
 
     languages = forms.ChoiceField(
         label=_("Languages of the survey"),
@@ -64,7 +65,6 @@ class StudyForm(forms.ModelForm):
     class Meta:
         model = Study
         fields = [
-            "organisation",
             "name",
             "service_name",
             "languages",
@@ -73,13 +73,14 @@ class StudyForm(forms.ModelForm):
             "after_retention",
         ]
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisation = self.fields["organisation"]
-        assert isinstance(organisation, forms.ModelChoiceField)  # the form field of a foreign key
-        organisation.queryset = scoped(user, Organisation, EDIT).order_by("name")
-        organisation.empty_label = None
-        organisation.label = _("Organisation")
+        self.fields["anonymity_threshold"].help_text = _(
+            "Groups with fewer respondents are never shown, and the whole results page waits until "
+            "this many responses are in; after that the results change in steps of this many."
+        )
+        if self.instance.pk:
+            self.initial["languages"] = ",".join(self.instance.languages)
         # Left out (an older form, a script): the documented defaults, as in the API.
         for name in RETENTION_FIELDS:
             self.fields[name].required = False
@@ -93,6 +94,57 @@ class StudyForm(forms.ModelForm):
 
     def clean_languages(self) -> list[str]:
         return self.cleaned_data["languages"].split(",")
+
+
+class StudyForm(StudySettingsForm):
+    """The study itself, in one of the organisations where the user sets up studies."""
+
+    class Meta(StudySettingsForm.Meta):
+        fields = ["organisation", *StudySettingsForm.Meta.fields]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ModelChoiceField)  # the form field of a foreign key
+        organisation.queryset = scoped(user, Organisation, EDIT).order_by("name")
+        organisation.empty_label = None
+        organisation.label = _("Organisation")
+
+
+class SegmentValuesForm(forms.Form):
+    """The name and allowed values of a study's existing segment. Values may be added at any
+    time; a value that responses hold cannot be removed (they would fall outside every group)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    values = forms.CharField(
+        label=_("Allowed values"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, or separated by commas."),
+    )
+
+    def __init__(self, *args: Any, segment: Segment, **kwargs: Any) -> None:
+        super().__init__(*args, initial={"name": segment.name, "values": "\n".join(segment.values)}, **kwargs)
+        self.segment = segment
+
+    def clean_values(self) -> list[str]:
+        values = _split_values(self.cleaned_data["values"])
+        removed = set(self.segment.values) - set(values)
+        used = sorted(
+            value
+            for value in removed
+            if self.segment.study.waves.filter(**{f"responses__segments__{self.segment.key}": value}).exists()
+        )
+        if used:
+            message = _("Responses hold %(values)s, so it cannot be removed.")
+            raise ValidationError(ValidationError(message, params={"values": ", ".join(used)}))
+        return values
+
+    def save(self) -> Segment:
+        self.segment.name = self.cleaned_data["name"]
+        self.segment.values = self.cleaned_data["values"]
+        self.segment.full_clean()
+        self.segment.save()
+        return self.segment
 
 
 def _instrument_choices() -> list[tuple[str, StrOrPromise]]:
@@ -221,6 +273,15 @@ class WaveForm(forms.ModelForm):
         if self.cleaned_data["customer_link"]:
             SurveyLink.objects.create(wave=wave, audience=Audience.CUSTOMER)
         return wave
+
+
+class WaveEditForm(forms.ModelForm):
+    """A wave's name and when it is open: to extend it, or close it early."""
+
+    class Meta:
+        model = Wave
+        fields = ["name", "opens_at", "closes_at"]
+        widgets = {"opens_at": DateTimeInput(), "closes_at": DateTimeInput()}
 
 
 class LinkForm(forms.Form):
