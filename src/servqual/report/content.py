@@ -323,12 +323,18 @@ class _Builder:
                 ).format(low=self.instrument.scale.min, high=self.instrument.scale.max)
             ),
             self.dimension_table(),
+            *self.hidden_figures(),
         ]
         if "gap" in result.sections:
             blocks.append(
                 bullets(
                     [
-                        f"{self.names[key]}: " + self.gap_words(d.scores["gap"].mean, d.tests["gap"].ci95)
+                        f"{self.names[key]}: "
+                        + (
+                            _("too few answered to show a figure.")
+                            if d.scores["gap"].suppressed
+                            else self.gap_words(d.scores["gap"].mean, d.tests["gap"].ci95)
+                        )
                         for key, d in result.dimensions.items()
                     ]
                 )
@@ -348,6 +354,30 @@ class _Builder:
             blocks.append(self.item_chart(zone=False))
         blocks += self.ipa_blocks()
         return {"id": "dimensions", "title": _("Results per dimension"), "blocks": blocks}
+
+    def hidden_figures(self) -> list[Block]:
+        """Which figures are left out because too few answered them (the anonymity
+        threshold), so a reader does not take a missing figure for a missing answer."""
+        _, result = self._, self.result
+        hidden = [
+            _("{dimension} ({section}, {n} answered)").format(
+                dimension=self.names[key], section=self.title_of(section).lower(), n=figures.n
+            )
+            for key, d in result.dimensions.items()
+            for section, figures in d.scores.items()
+            if figures.suppressed
+        ] + [
+            _("item {item} ({section}, {n} answered)").format(
+                item=item.item, section=self.title_of(section).lower(), n=figures.n
+            )
+            for item in result.items
+            for section, figures in item.scores.items()
+            if figures.suppressed
+        ]
+        if not hidden:
+            return []
+        words = _("Not shown, because too few answered them to keep their answers anonymous: {figures}.")
+        return [text(words.format(figures="; ".join(hidden)))]
 
     def dimension_table(self) -> Block:
         _, result = self._, self.result
@@ -468,6 +498,8 @@ class _Builder:
             )
             for e in ipa.dimensions
         ] or [charts.Point(str(e.item), e.performance, e.importance) for e in ipa.items if e.quadrant is not None]
+        # a dimension without a figure (none answered, or too few: hidden) has no place in the grid
+        points = [p for p in points if math.isfinite(p.x) and math.isfinite(p.y)]
         if len(points) < 2:
             return []
         names = [_(QUADRANT_NAMES[q]) for q in ("concentrate_here", "keep_up", "low_priority", "possible_overkill")]
