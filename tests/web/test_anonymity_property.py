@@ -64,7 +64,10 @@ HIDDEN_REASON = "too few answered"
 #: the import, the invitations (addresses and response rate).
 NO_FIGURES = {
     "waves/<int:wave_id>/",
+    "waves/<int:wave_id>/edit/",
     "waves/<int:wave_id>/links/new/",
+    "waves/<int:wave_id>/links/<int:link_id>/qr.<str:kind>",
+    "waves/<int:wave_id>/import/template.<str:kind>",
     "waves/<int:wave_id>/import/",
     "waves/<int:wave_id>/invitations/",
     "waves/<int:wave_id>/invitations/confirm/",
