@@ -107,7 +107,8 @@ def test_the_pdf_holds_the_summary_in_the_chosen_language(study, lang):
     for heading in headings:
         assert heading in text
     assert "Studie 2026" in text and "2026-12-01" in text
-    for figure in content["sections"][0]["blocks"][0]["items"]:  # the key figures of the summary
+    keyfigures = next(b for b in content["sections"][0]["blocks"] if b["type"] == "keyfigures")
+    for figure in keyfigures["items"]:  # the key figures of the summary
         assert figure["value"] in text
     if result.servqual is not None:
         assert number(result.servqual.unweighted, lang) in text

@@ -29,7 +29,7 @@ def hidden(figures: Figures) -> Figures:
     return Figures(n=figures.n, mean=NAN, sd=NAN, suppressed=True)
 
 
-def _hidden_test() -> GapTest:
+def hidden_test() -> GapTest:
     return GapTest(ci95=(NAN, NAN), t=NAN, df=NAN, p_value=NAN, d_z=NAN, wilcoxon_v=NAN, wilcoxon_p=NAN)
 
 
@@ -48,7 +48,7 @@ def item_within(item: ItemResult, min_answers: int) -> ItemResult:
         if 0 < figures.n < min_answers:
             scores[section] = hidden(figures)
             if section in tests:
-                tests[section] = _hidden_test()
+                tests[section] = hidden_test()
     return dataclasses.replace(item, scores=scores, tests=tests, zone=_zone_within(item.zone, min_answers))
 
 
@@ -66,9 +66,9 @@ def dimension_within(
         if 0 < figures.n < min_answers:
             scores[section] = hidden(figures)
             if section in tests:
-                tests[section] = _hidden_test()
+                tests[section] = hidden_test()
         if scores[section].suppressed or any(item.scores[section].suppressed for item in items):
-            reliability[section] = _hidden_reliability(reliability[section])
+            reliability[section] = hidden_reliability(reliability[section])
     difference_score = dimension.difference_score
     if difference_score is not None and any(
         reliability[s].alpha != reliability[s].alpha for s in ("perception", "expectation")
@@ -88,7 +88,7 @@ def dimension_within(
     )
 
 
-def _hidden_reliability(reliability: Reliability) -> Reliability:
+def hidden_reliability(reliability: Reliability) -> Reliability:
     return dataclasses.replace(
         reliability,
         alpha=NAN,

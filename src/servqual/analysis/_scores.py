@@ -10,6 +10,13 @@ import numpy as np
 
 from servqual.analysis._anonymity import dimension_within, item_within
 from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarning
+from servqual.analysis._evidence import (
+    dimension_with_evidence,
+    evidence_warnings,
+    grid_with_evidence,
+    item_with_evidence,
+    model_with_evidence,
+)
 from servqual.analysis._inference import (
     ci_of_mean,
     moment_summary,
@@ -164,7 +171,7 @@ def _result(
     ]
     # Figures on fewer answers than the threshold are hidden before anything is built on them.
     items = tuple(
-        item_within(_item(layout, totals, j, item.number, item.dimension), min_answers)
+        item_with_evidence(item_within(_item(layout, totals, j, item.number, item.dimension), min_answers))
         for j, item in enumerate(instrument.items)
     )
     importance_n = totals.sums.weights[0] if totals.sums.weights is not None else None
@@ -177,6 +184,11 @@ def _result(
         )
         for d, key in enumerate(keys)
     }
+    # Figures that need more respondents than there are are left out, and the warnings say so.
+    shown = {key: dimension_with_evidence(dimension) for key, dimension in dimensions.items()}
+    grid = _importance_performance(layout, totals, shown, items, instrument)
+    evidence = evidence_warnings(dimensions, shown, items, totals.sums.n_used, grid)
+    dimensions = shown
 
     def segment(column: str) -> SegmentResult:
         """The groups of a segment column from the joint frequencies of group and headline key."""
@@ -192,7 +204,9 @@ def _result(
 
     cfa = {section: factor_model(totals.sums.complete[section], instrument) for section in layout.cfa}
     cfa = {
-        section: NoFactorFit(n=model.n, reason="too_few_rows") if model.converged and model.n < min_answers else model
+        section: NoFactorFit(n=model.n, reason="too_few_rows")
+        if model.converged and model.n < min_answers
+        else model_with_evidence(model)
         for section, model in cfa.items()
     }
     servqual = _overall_score(dimensions, totals, GAP, min_answers) if GAP in layout.sections else None
@@ -211,9 +225,9 @@ def _result(
         else None,
         segments={column: segment(column) for column in categories},
         cfa=cfa,
-        ipa=_importance_performance(layout, totals, dimensions, items, instrument),
+        ipa=grid_with_evidence(grid, totals.sums.n_used),
         warnings=warnings_for(
-            report, instrument.scale, totals.sums.n_used, missing_share, dimensions, cfa, servqual is not None
+            report, instrument.scale, totals.sums.n_used, missing_share, dimensions, cfa, servqual is not None, evidence
         ),
     )
 

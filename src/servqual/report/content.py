@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from servqual.analysis import MIN_FOR_ADVICE, SMALL_SAMPLE
 from servqual.i18n import N_, number, p_value, pick, translator
 from servqual.report import charts
 from servqual.report.words import (
@@ -40,6 +41,11 @@ Block = dict[str, Any]
 
 def text(words: str) -> Block:
     return {"type": "text", "text": words}
+
+
+def notice(words: str) -> Block:
+    """A text set apart, read before the figures (too few respondents)."""
+    return {"type": "notice", "text": words}
 
 
 def heading(words: str) -> Block:
@@ -76,6 +82,9 @@ GAP_WORDS = {
     "two-column": {
         "short": N_("Customers rate this {size} points below what they expect; the shortfall is clear, not chance."),
         "unclear": N_("Customers rate this {size} points below what they expect, but this may be chance."),
+        "untested": N_(
+            "Customers rate this {size} points below what they expect; too few answered to tell whether this is chance."
+        ),
         "met": N_("This meets or exceeds what customers expect ({size} points above)."),
     },
     "three-column": {
@@ -83,6 +92,10 @@ GAP_WORDS = {
             "Customers rate this {size} points below the level they desire; the shortfall is clear, not chance."
         ),
         "unclear": N_("Customers rate this {size} points below the level they desire, but this may be chance."),
+        "untested": N_(
+            "Customers rate this {size} points below the level they desire; too few answered to tell whether this "
+            "is chance."
+        ),
         "met": N_("This reaches or exceeds the level customers desire ({size} points above)."),
     },
 }
@@ -156,8 +169,10 @@ class _Builder:
         high = ci[1]
         if mean >= 0:
             key = "met"
+        elif high is None or not math.isfinite(high):
+            key = "untested"  # no interval: too few answers (servqual.analysis._evidence)
         else:
-            key = "short" if high is not None and math.isfinite(high) and high < 0 else "unclear"
+            key = "short" if high < 0 else "unclear"
         return self._(GAP_WORDS[self.kind or "two-column"][key]).format(size=self.num(abs(mean)))
 
     def sign_note(self) -> str:
@@ -191,7 +206,17 @@ class _Builder:
             figures.append({"value": f"{short}/{len(result.dimensions)}", "label": _("dimensions below expectation")})
         elif result.servperf is not None:
             figures.append({"value": self.num(result.servperf.unweighted), "label": _("mean perception")})
-        blocks: list[Block] = [{"type": "keyfigures", "items": figures}]
+        blocks: list[Block] = []
+        if result.n_used < SMALL_SAMPLE:
+            blocks.append(
+                notice(
+                    _(
+                        "Only {n} respondents: every figure below is uncertain. Reliability, the tests of the gaps and "
+                        "advice on where to act are left out until there are at least {minimum}."
+                    ).format(n=result.n_used, minimum=SMALL_SAMPLE)
+                )
+            )
+        blocks.append({"type": "keyfigures", "items": figures})
         if self.kind:
             blocks.append(text(_(GAP_EXPLAINED[self.kind])))
         blocks += self.biggest_gaps()
@@ -239,6 +264,16 @@ class _Builder:
     def where_to_act(self) -> list[Block]:
         _, ipa = self._, self.result.ipa
         blocks: list[Block] = [heading(_("Where to act first"))]
+        if self.result.n_used < MIN_FOR_ADVICE:
+            blocks.append(
+                text(
+                    _(
+                        "With {n} respondents no advice on where to act first is given: which dimension comes first "
+                        "would be largely chance. It needs at least {minimum}."
+                    ).format(n=self.result.n_used, minimum=MIN_FOR_ADVICE)
+                )
+            )
+            return blocks
         if ipa.dimensions:
             act = [e for e in ipa.dimensions if e.quadrant == "concentrate_here"]
             keep = [e for e in ipa.dimensions if e.quadrant == "keep_up"]
