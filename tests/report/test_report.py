@@ -249,7 +249,8 @@ def test_the_management_summary_fits_on_one_page(study, lang):
     cover, summary, following = (" ".join(p.extract_text().split()) for p in pages[:3])
     assert _("Contents") in cover
     assert _("Management summary") in summary and _("Where to act first") in summary
-    assert _("Results per dimension") in following and _("Management summary") not in following
+    # Next comes what to read with care, then the results per dimension.
+    assert _("Read with care") in following and _("Management summary") not in following
 
 
 def test_a_chart_scale_reaches_past_the_highest_value():

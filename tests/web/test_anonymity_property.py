@@ -98,7 +98,7 @@ def wave_reads() -> list[tuple[str, str]]:
     for route in site_routes():
         if "<int:wave_id>" not in route or route in NO_FIGURES:
             continue
-        if route == "waves/<int:wave_id>/results/":
+        if route in ("waves/<int:wave_id>/results/", "waves/<int:wave_id>/results/analysis/"):
             reads.append(("page", "/" + route))
         elif route == "waves/<int:wave_id>/results/<str:name>":
             reads += [(name, "/" + route.replace("<str:name>", name)) for name in DOWNLOADS]
@@ -333,7 +333,7 @@ def read_all(client: Client, token: str, wave: Wave, tmp_path, pdf: bool) -> dic
             # the counts of completed responses move with each one; the figures may not
             # (and the logout form's CSRF token is masked anew on every page)
             page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
-            shown[reader] = re.sub(r"Completed by customers: \d+\.", "", page)
+            shown[template] = re.sub(r"Completed by customers: \d+\.", "", page)
             continue
         # results (all of them) from k respondents let in with answers on, else none at all
         statuses.add(answer.status_code == 200)
@@ -359,13 +359,7 @@ def read_all(client: Client, token: str, wave: Wave, tmp_path, pdf: bool) -> dic
             raise AssertionError(f"no reader for {reader}")
     if result is None:
         return shown
-    try:
-        check_results(result, k, in_results)
-    except AssertionError:
-        import json
-
-        Path("/tmp/anon_fail.json").write_text(json.dumps(result, indent=1, default=str))
-        raise
+    check_results(result, k, in_results)
     for reader in ("export.xlsx", "export-csv.zip", "export-sav.zip"):
         check_tables(shown[reader], k, result, reader)
     if any_hidden(result):

@@ -182,7 +182,10 @@ class _Builder:
 
     def build(self, title: str | None, date: datetime.date) -> Report:
         _ = self._
-        sections = [self.summary(), self.per_dimension(), self.reliability()]
+        sections = [self.summary()]
+        if self.result.warnings:
+            sections.append(self.cautions())
+        sections += [self.per_dimension(), self.reliability()]
         if self.result.segments:
             sections.append(self.segments())
         sections += [self.method(), self.appendix()]
@@ -710,16 +713,21 @@ class _Builder:
             )
         )
         texts.append(_("Figures are rounded for display only; the exports hold the exact values."))
-        blocks: list[Block] = [text(t) for t in texts]
-        if result.warnings:
-            blocks.append(heading(_("Read with care")))
-            warnings = [
-                _capitalised(DOCS_LINK.sub("", warning_text(w, self.names, self.lang, _))) + "."
-                for w in result.warnings
-            ]
-            blocks.append(bullets(warnings))
-            blocks.append(text(_("The methods behind each caveat: docs/methods.md in servqual's documentation.")))
-        return {"id": "method", "title": _("Method and caveats"), "blocks": blocks}
+        return {"id": "method", "title": _("Method"), "blocks": [text(t) for t in texts]}
+
+    def cautions(self) -> Block:
+        """What the figures rest on and what to read with care: right after the summary, so
+        that nobody reads the figures without it."""
+        _ = self._
+        warnings = [
+            _capitalised(DOCS_LINK.sub("", warning_text(w, self.names, self.lang, _))) + "."
+            for w in self.result.warnings
+        ]
+        blocks = [
+            bullets(warnings),
+            text(_("The methods behind each caveat: docs/methods.md in servqual's documentation.")),
+        ]
+        return {"id": "cautions", "title": _("Read with care"), "blocks": blocks}
 
     # -- appendix --------------------------------------------------------------------------
 
