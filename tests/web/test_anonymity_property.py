@@ -33,7 +33,6 @@ import os
 import re
 import zipfile
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import numpy as np

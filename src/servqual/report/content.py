@@ -686,7 +686,7 @@ class _Builder:
     # -- method and caveats ----------------------------------------------------------------
 
     def method(self) -> Block:
-        _, result, instrument = self._, self.result, self.instrument
+        _, instrument = self._, self.instrument
         texts = [
             _(
                 "Instrument: {name}, {items} items in {dimensions} dimensions, answered on a scale of {low} to {high}."

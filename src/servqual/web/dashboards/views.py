@@ -20,7 +20,6 @@ from servqual.web.dashboards.results import admit, wave_report
 from servqual.web.languages import language
 from servqual.web.studies.models import Wave
 
-
 #: The management view: the summary (headline, where to act, the biggest gaps), what to read
 #: with care, and the segments; the analyst's view has the rest of the report, in its order.
 MANAGEMENT_SECTIONS = ("summary", "cautions", "segments")
