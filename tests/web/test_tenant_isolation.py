@@ -20,10 +20,9 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from logos import png
 from routes import sample_body, site_routes
 from synthetic import fill
-
-from logos import png
 
 from servqual.web.accounts.audit import Actor, record
 from servqual.web.accounts.branding import set_logo
