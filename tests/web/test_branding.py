@@ -219,7 +219,7 @@ def test_without_branding_the_survey_shows_the_name_and_the_platforms_colours(cl
     assert "/logos/" not in html and "/brand/" not in html
 
 
-def test_the_design_systems_gap_colours_are_the_charts(tmp_path):
+def test_the_design_systems_gap_colours_are_the_charts():
     tokens = dict(re.findall(r"--(gap-[a-z-]+): (#[0-9A-Fa-f]{6})", CSS.read_text()))
     assert tokens == {"gap-short": ORANGE, "gap-met": BLUE, "gap-below-minimum": VERMILION}
 
