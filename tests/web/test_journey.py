@@ -122,7 +122,7 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     page.click("text=Create the study")
     assert "/waves/" in page.url and page.locator("h1").inner_text() == "Voorjaar"
     accessible(page)
-    survey_url = page.locator("main a[href*='/s/']").first.get_attribute("href")  # the full address, as people copy it
+    survey_url = page.locator("main a[href*='/s/']").first.get_attribute("href")  # the page shows the whole address
     wave_url = page.url
     # The wave's other pages for the one who set it up: each checked, then back.
     for link in ["New survey link", "Invite by e-mail: upload a list of addresses", "Import responses"]:

@@ -34,14 +34,20 @@ def headline_of(sections: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class Figures:
-    """n, mean and SD (n - 1) of one section's scores: of a dimension or of an item."""
+    """n, mean and SD (n - 1) of one section's scores: of a dimension or of an item. A
+    suppressed figure rests on fewer answers than the anonymity threshold: it keeps its n,
+    its mean and SD are NaN (servqual.analysis._anonymity)."""
 
     n: int
     mean: float
     sd: float
+    suppressed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "mean": self.mean, "sd": self.sd}
+        entry: dict[str, Any] = {"n": self.n, "mean": self.mean, "sd": self.sd}
+        if self.suppressed:
+            entry["suppressed"] = True
+        return entry
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ English with a pointer to docs/methods.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from servqual.analysis._results import DimensionResult, FactorModel, ResultWarning
 from servqual.instruments import Scale
 from servqual.io import ValidationReport
@@ -61,11 +63,14 @@ def warnings_for(
     dimensions: dict[str, DimensionResult],
     cfa: dict[str, FactorModel],
     has_gap: bool,
+    evidence: Sequence[ResultWarning] = (),
 ) -> tuple[ResultWarning, ...]:
-    """The warnings for a result's figures, in the documented order."""
+    """The warnings for a result's figures, in the documented order; ``evidence`` says
+    which figures the minimums of servqual.analysis._evidence left out."""
     found = accounting_warnings(report, scale)
     if n_used < SMALL_SAMPLE:
         found.append(ResultWarning("small_sample", n=n_used, threshold=SMALL_SAMPLE))
+    found += evidence
     if answers_missing_share > MANY_MISSING:
         found.append(ResultWarning("many_missing", share=answers_missing_share, threshold=MANY_MISSING))
     for key, dimension in dimensions.items():

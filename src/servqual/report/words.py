@@ -58,8 +58,15 @@ QUADRANT_NAMES = {
 }
 CFA_FAILURES = {
     "too_few_rows": N_("fewer complete rows than items"),
+    "too_few_respondents": N_("fewer than 50 complete rows, too few for a factor model"),
     "singular": N_("the items' covariance matrix is singular"),
     "not_converged": N_("the estimation did not converge"),
+}
+#: What the minimums of servqual.analysis._evidence leave out.
+LEFT_OUT = {
+    "advice": N_("Where to act first"),
+    "reliability": N_("Reliability (alpha, omega, the gap's reliability)"),
+    "tests": N_("The tests of a gap (its interval, p-value and effect size)"),
 }
 FIT_WORDS = {
     "good": N_("The dimensions fit the answers well (CFI at least 0.95, RMSEA at most 0.06)."),
@@ -114,6 +121,14 @@ WARNINGS = {
         "(docs/file-format.md#validation)"
     ),
     "small_sample": N_("only {n} respondents: figures are uncertain (docs/methods.md#sample-size)"),
+    "too_few_for": N_(
+        "{reason}: not shown, as at least {threshold} respondents are needed and some figures rest on {n} "
+        "(docs/methods.md#too-few-respondents)"
+    ),
+    "alpha_above_one": N_(
+        "{dimension}, {section}: alpha came out above 1 ({alpha}), which no reliability can be; it is not shown "
+        "(docs/methods.md#too-few-respondents)"
+    ),
     "many_missing": N_("{share} of the answers are missing (docs/methods.md#missing-answers)"),
     "low_alpha": N_(
         "{dimension}, {section}: alpha {alpha} is below 0.70; the items may not measure one thing "
@@ -142,7 +157,8 @@ def warning_text(warning: ResultWarning, names: dict[str, str], lang: str, _: Ge
     if "section" in params:
         params["section"] = _(SECTION_TITLES[params["section"]])
     if "reason" in params:
-        params["reason"] = _(CFA_FAILURES[params["reason"]])
+        reasons = LEFT_OUT if warning.code == "too_few_for" else CFA_FAILURES
+        params["reason"] = _(reasons[params["reason"]])
     for name in ("alpha", "reliability", "cfi", "rmsea"):
         if name in params:
             params[name] = number(params[name], lang)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("waves/<int:wave_id>/links/new/", studies.link_new, name="link-new"),
     path("waves/<int:wave_id>/links/<int:link_id>/qr.<str:kind>", studies.link_qr, name="link-qr"),
     path("waves/<int:wave_id>/results/", dashboards.dashboard, name="wave-results"),
+    path("waves/<int:wave_id>/results/analysis/", dashboards.dashboard_analysis, name="wave-results-analysis"),
     path("waves/<int:wave_id>/results/<str:name>", dashboards.download, name="wave-download"),
     path("waves/<int:wave_id>/import/", imports.upload, name="import-upload"),
     path("waves/<int:wave_id>/import/template.<str:kind>", imports.template, name="import-template"),

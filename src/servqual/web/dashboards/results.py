@@ -90,14 +90,16 @@ def delete_responses(responses: QuerySet[Response]) -> int:
 
 def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
     """The customers' responses in the wave's results and their analysis, with the study's
-    segments and its anonymity threshold as the smallest group shown; None below the
-    threshold."""
+    segments and its anonymity threshold k as the smallest group shown and the fewest
+    answers an item's or dimension's figure rests on (else suppressed, with its n); None
+    below the threshold. The page, the report, the exports and the API all read this."""
     study = wave.study
     if admit(wave)["in_results"] < study.anonymity_threshold:
         return None
     responses = response_set(wave, Audience.CUSTOMER, in_results=True)
     segments = list(study.segments.values_list("key", flat=True))
-    result = analyze(responses, segments=segments, min_group=study.anonymity_threshold)
+    k = study.anonymity_threshold
+    result = analyze(responses, segments=segments, min_group=k, min_answers=k)
     if result.n_used < study.anonymity_threshold:  # rows the reader excluded do not count
         return None
     return responses, result
@@ -249,7 +251,8 @@ def anonymous_rows(responses: ResponseSet, result: AnalysisResult, k: int) -> Re
     return dataclasses.replace(
         responses,
         table=responses.table[order],
-        attributes=attributes[order],
+        # a study without segments has attributes of no columns and so of no rows
+        attributes=attributes[order] if attributes.width else attributes,
         respondent_ids=None if responses.respondent_ids is None else responses.respondent_ids[order],
         row_numbers=responses.row_numbers[order],
     )

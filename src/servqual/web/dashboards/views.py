@@ -20,21 +20,41 @@ from servqual.web.dashboards.results import admit, wave_report
 from servqual.web.languages import language
 from servqual.web.studies.models import Wave
 
+#: The management view: the summary (headline, where to act, the biggest gaps), what to read
+#: with care, and the segments; the analyst's view has the rest of the report, in its order.
+MANAGEMENT_SECTIONS = ("summary", "cautions", "segments")
+
 
 @login_required
 def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """The management view of a wave's results."""
+    return _results_page(request, wave_id, analyst=False)
+
+
+@login_required
+def dashboard_analysis(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """The analyst's view: figures per dimension, reliability and validity, method, all items."""
+    return _results_page(request, wave_id, analyst=True)
+
+
+def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
     report = wave_report(wave, language())
     counts = admit(wave)
+    shown = None
+    if report:
+        sections = [s for s in report["sections"] if (s["id"] in MANAGEMENT_SECTIONS) != analyst]
+        shown = {**report, "sections": sections}
     context = {
         "wave": wave,
         "study": wave.study,
         "completed": counts["completed"],
         "in_results": counts["in_results"],
         "step": counts["step"],
-        "report": report,
+        "report": shown,
+        "analyst": analyst,
         # The report's texts are escaped by its own template; the charts are our SVG.
-        "sections": mark_safe(render_sections_html(report)) if report else None,
+        "sections": mark_safe(render_sections_html(shown)) if shown else None,
         "downloads": list(DOWNLOADS),
         "raw_rows": may_see_raw_rows(request.user, wave),
     }

@@ -123,7 +123,8 @@ class SegmentValuesForm(forms.Form):
     )
 
     def __init__(self, *args: Any, segment: Segment, **kwargs: Any) -> None:
-        super().__init__(*args, initial={"name": segment.name, "values": "\n".join(segment.values)}, **kwargs)
+        kwargs.setdefault("initial", {"name": segment.name, "values": "\n".join(segment.values)})
+        super().__init__(*args, **kwargs)
         self.segment = segment
 
     def clean_values(self) -> list[str]:
