@@ -124,14 +124,32 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     accessible(page)
     survey_url = page.locator("main a[href*='/s/']").first.get_attribute("href")  # the page shows the whole address
     wave_url = page.url
+    # Each survey link's QR code is an image that loads; the copy button shows where scripts run.
+    assert page.locator("ul.links .qr img").first.evaluate("img => img.naturalWidth") > 0
+    assert page.locator("button.copy").first.is_visible()
     # The wave's other pages for the one who set it up: each checked, then back.
     for link in ["New survey link", "Invite by e-mail: upload a list of addresses", "Import responses"]:
         page.click(f"text={link}")
         accessible(page)
+        if link == "Import responses":  # the columns it reads, and a template to fill in
+            assert "<code>branch</code>" in page.content()
+            with page.expect_download() as template:
+                page.click("text=Excel workbook (XLSX)")
+            assert template.value.suggested_filename == "klanttevredenheid-import.xlsx"
         page.goto(wave_url)
-    page.click("text=Klanttevredenheid")  # the study's page, and its new-wave form
+    page.click("text=Change the wave")
+    accessible(page)
+    page.goto(wave_url)
+    page.click("text=Klanttevredenheid")  # the study's page, its new-wave form, and changing it
     accessible(page)
     page.click("text=New wave")
+    accessible(page)
+    page.go_back()
+    page.click("text=Change the study")
+    accessible(page)
+    page.locator("textarea[name$='-values']").first.fill("Utrecht, Zwolle, Ede")  # a branch added
+    page.click("main button[type=submit]")
+    assert page.locator(".notice").first.inner_text() == "The study is saved."
     accessible(page)
     # The organisation's logo and colour, on its owner's page.
     page.goto(f"{live_server.url}/")
@@ -165,6 +183,19 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     assert re.search(r"[-−]2[.,]33", results), results[:2000]
     assert page.locator(".results svg").first.is_visible()  # the report's charts, inline SVG
     accessible(page)
+    page.click("text=For the analyst")
+    assert page.locator("#dimension-table").is_visible()
+    accessible(page)
+    # The same two views in Dutch, for a Dutch manager's browser.
+    dutch = browser.new_context(**WIDE, locale="nl-NL", storage_state=office.storage_state())
+    refused += refused_by_the_policy(dutch)
+    results_page = dutch.new_page()
+    results_page.goto(page.url.replace("/analysis/", "/"))
+    assert "Managementsamenvatting" in results_page.locator("main").inner_text()
+    accessible(results_page)
+    results_page.click("text=Voor de analist")
+    accessible(results_page)
+    dutch.close()
     office.close()
     assert not refused  # the live total ran, and nothing else was refused
 
