@@ -20,6 +20,7 @@ from servqual.analysis._reliability import (
 )
 from servqual.analysis._results import (
     DIFFERENCES,
+    SEGMENT_MISSING,
     AnalysisResult,
     DimensionPoint,
     DimensionResult,
@@ -48,6 +49,7 @@ from servqual.analysis._zone import zone_of_tolerance
 
 __all__ = [
     "DIFFERENCES",
+    "SEGMENT_MISSING",
     "AnalysisResult",
     "ConfirmatoryFactorAnalysis",
     "ConvergenceWarning",

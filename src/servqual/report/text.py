@@ -21,6 +21,7 @@ from servqual.report.words import (
     fit_quality,
     gap_kind,
     section_title,
+    segment_missing_note,
     validation_summary,
     warning_text,
 )
@@ -131,6 +132,7 @@ def _segment_lines(name: str, segment: SegmentResult, names: dict[str, str], lan
             "By {column} ({section}; groups under {threshold} respondents, a group's score on a dimension "
             "that fewer than {threshold} of them answered, and any that would reveal them, are not shown)"
         ).format(column=name, section=_(SECTION_TITLES[segment.section]), threshold=segment.min_group),
+        segment_missing_note(segment, name, _),
         " " * width + f"{'n':>6}" + "".join(f"{names[k]:>{column}}" for k in keys),
     ]
     for group in segment.groups:
