@@ -86,14 +86,16 @@ def delete_responses(responses: QuerySet[Response]) -> int:
 
 def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
     """The customers' responses in the wave's results and their analysis, with the study's
-    segments and its anonymity threshold as the smallest group shown; None below the
-    threshold."""
+    segments, its anonymity threshold as the smallest group shown and its choice for
+    respondents without a segment value; None below the threshold."""
     study = wave.study
     if admit(wave)["in_results"] < study.anonymity_threshold:
         return None
     responses = response_set(wave, Audience.CUSTOMER, in_results=True)
     segments = list(study.segments.values_list("key", flat=True))
-    result = analyze(responses, segments=segments, min_group=study.anonymity_threshold)
+    result = analyze(
+        responses, segments=segments, min_group=study.anonymity_threshold, segment_missing=study.segment_missing
+    )
     if result.n_used < study.anonymity_threshold:  # rows the reader excluded do not count
         return None
     return responses, result
@@ -126,7 +128,7 @@ def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
 def _fingerprint(wave: Wave, lang: str) -> str:
     """Everything the report depends on: the responses in the results (their number and
     primary keys: a step let in or a response deleted gives another key), another threshold,
-    segment or instrument, or a renamed study."""
+    segment, choice for respondents without a segment value or instrument, or a renamed study."""
     study = wave.study
     included = _completed(wave).filter(in_results=True).aggregate(n=Count("pk"), last=Max("pk"), total=Sum("pk"))
     segments = list(study.segments.values_list("key", "values"))
@@ -135,6 +137,7 @@ def _fingerprint(wave: Wave, lang: str) -> str:
         included,
         lang,
         study.anonymity_threshold,
+        study.segment_missing,
         segments,
         study.instrument_key,
         hashlib.sha256(study.instrument_file.encode()).hexdigest(),
