@@ -217,6 +217,19 @@ def test_analyze_makes_respondents_without_a_segment_value_a_group_when_asked():
     assert refused.returncode == 2 and "invalid choice: 'drop'" in refused.stderr
 
 
+def test_a_segment_column_that_nobody_filled_in_leaves_everyone_out(tmp_path):
+    (tmp_path / "empty.csv").write_text(
+        "\n".join(
+            line.split(",", 2)[0] + ",," + line.split(",", 2)[2] if n else line
+            for n, line in enumerate(BLANK_BRANCH.read_text(encoding="utf-8").splitlines())
+        ),
+        encoding="utf-8",
+    )
+    run = servqual("analyze", str(tmp_path / "empty.csv"), "--segment", "branch")
+    assert run.returncode == 0, run.stderr
+    assert "Respondents without a value for branch: left out of these groups and tests (40)." in run.stdout
+
+
 def test_the_left_out_number_is_not_shown_where_it_reveals_a_hidden_group(tmp_path):
     import pandas as pd
 

@@ -122,7 +122,7 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
 def _segment_lines(name: str, segment: SegmentResult, names: dict[str, str], lang: str, _: Gettext) -> list[str]:
     keys = list(names)
     too_few = _("too few respondents")
-    width = max(12, *(len(str(g.value)) + 2 for g in segment.groups))
+    width = max([12, *(len(str(g.value)) + 2 for g in segment.groups)])  # no groups: all were left out
     column = max(10, *(len(names[k]) + 2 for k in keys))
     if any(score.suppressed for g in segment.groups for score in g.dimensions.values()):
         column = max(column, len(too_few) + 2)
