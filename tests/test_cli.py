@@ -186,6 +186,66 @@ def test_analyze_compares_segments_and_hides_small_groups(tmp_path):
     assert sum(g["n"] for g in groups.values() if g["suppressed"] is False) <= data["n_respondents"] - 5
 
 
+BLANK_BRANCH = FIXTURES / "blank_branch.csv"  # 9 of 40 respondents without a branch
+
+
+def test_analyze_leaves_respondents_without_a_segment_value_out_and_says_how_many():
+    text = servqual("analyze", str(BLANK_BRANCH), "--segment", "branch")
+    assert "Respondents without a value for branch: left out of these groups and tests (9)." in text.stdout
+    assert "(no value)" not in text.stdout
+    dutch = servqual("analyze", str(BLANK_BRANCH), "--segment", "branch", "--lang", "nl")
+    assert "Respondenten zonder waarde voor branch: weggelaten uit deze groepen en toetsen (9)." in dutch.stdout
+    data = json.loads(servqual("analyze", str(BLANK_BRANCH), "--segment", "branch", "--format", "json").stdout)
+    branch = data["segments"]["branch"]
+    assert (branch["missing"], branch["left_out"]) == ("exclude", 9)
+    assert [g["n"] for g in branch["groups"]] == [12, 12, 7]
+    assert data["n_respondents"] == 40
+
+
+def test_analyze_makes_respondents_without_a_segment_value_a_group_when_asked():
+    args = ("analyze", str(BLANK_BRANCH), "--segment", "branch", "--segment-missing", "group")
+    text = servqual(*args)
+    assert "Respondents without a value for branch form a group of their own, “(no value)”." in text.stdout
+    assert re.search(r"^\(no value\) +9 ", text.stdout, re.MULTILINE)
+    dutch = servqual(*args, "--lang", "nl")
+    assert re.search(r"^\(geen waarde\) +9 ", dutch.stdout, re.MULTILINE)
+    assert "Respondenten zonder waarde voor branch vormen een eigen groep" in dutch.stdout
+    branch = json.loads(servqual(*args, "--format", "json").stdout)["segments"]["branch"]
+    assert (branch["missing"], branch["left_out"]) == ("group", 0)
+    assert branch["groups"][-1]["value"] is None and branch["groups"][-1]["n"] == 9
+    refused = servqual("analyze", str(BLANK_BRANCH), "--segment", "branch", "--segment-missing", "drop")
+    assert refused.returncode == 2 and "invalid choice: 'drop'" in refused.stderr
+
+
+def test_a_segment_column_that_nobody_filled_in_leaves_everyone_out(tmp_path):
+    (tmp_path / "empty.csv").write_text(
+        "\n".join(
+            line.split(",", 2)[0] + ",," + line.split(",", 2)[2] if n else line
+            for n, line in enumerate(BLANK_BRANCH.read_text(encoding="utf-8").splitlines())
+        ),
+        encoding="utf-8",
+    )
+    run = servqual("analyze", str(tmp_path / "empty.csv"), "--segment", "branch")
+    assert run.returncode == 0, run.stderr
+    assert "Respondents without a value for branch: left out of these groups and tests (40)." in run.stdout
+
+
+def test_the_left_out_number_is_not_shown_where_it_reveals_a_hidden_group(tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv(BLANK_BRANCH, keep_default_na=False)
+    frame.loc[frame.index[frame["branch"] == "Amsterdam"][:3], "branch"] = "Zierikzee"
+    frame.to_csv(tmp_path / "zierikzee.csv", index=False)
+    run = servqual("analyze", str(tmp_path / "zierikzee.csv"), "--segment", "branch", "--format", "json")
+    branch = json.loads(run.stdout)["segments"]["branch"]
+    # Zierikzee (3) is hidden, the 9 left out hide with it; their number would give its size
+    assert [g["value"] for g in branch["groups"] if g["suppressed"]] == ["Zierikzee"]
+    assert branch["left_out"] is None
+    text = servqual("analyze", str(tmp_path / "zierikzee.csv"), "--segment", "branch").stdout
+    assert "left out of these groups and tests (how many is not shown" in text
+    assert "(9)" not in text
+
+
 def test_analyze_says_where_to_act_and_what_to_read_with_care():
     run = servqual("analyze", str(FIXTURES / "canonical.csv"), "--lang", "nl")
     assert re.search(r"Betrouwbaarheid +29,72 +4,43 +hier op concentreren", run.stdout)

@@ -155,6 +155,15 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
         help=_("anonymity threshold: smaller groups are shown only as suppressed (default: 5)"),
     )
     analysis.add_argument(
+        "--segment-missing",
+        choices=("exclude", "group"),  # servqual.analysis.SEGMENT_MISSING, not imported before it is needed
+        default="exclude",
+        help=_(
+            "respondents without a value of a segment column: left out of its groups and tests, or a group "
+            "of their own (default: exclude)"
+        ),
+    )
+    analysis.add_argument(
         "--cfa",
         action="append",
         choices=("perception", "expectation", "gap"),
@@ -184,7 +193,9 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
             "workbook (xlsx) or folder (csv, sav) to write (default: FILE's name with -servqual, in the current folder)"
         ),
     )
-    export.set_defaults(run=run_export, segment=[], min_group=5, cfa=None)  # the tables need no segments
+    export.set_defaults(
+        run=run_export, segment=[], min_group=5, segment_missing="exclude", cfa=None
+    )  # the tables need no segments
 
     serving = argparse.ArgumentParser(add_help=False)
     serving.add_argument("--port", type=int, default=8000, help=_("port to listen on (default: 8000)"))
@@ -275,7 +286,11 @@ def _analyzed(args: argparse.Namespace) -> tuple[ResponseSet, AnalysisResult]:
     analysis: ModuleType
     analysis, responses = tuning.beside(lambda: importlib.import_module("servqual.analysis"), lambda: _read(args))
     result: AnalysisResult = analysis.analyze(
-        responses, segments=args.segment, min_group=args.min_group, cfa=args.cfa or ["perception"]
+        responses,
+        segments=args.segment,
+        min_group=args.min_group,
+        segment_missing=args.segment_missing,
+        cfa=args.cfa or ["perception"],
     )
     return responses, result
 

@@ -113,6 +113,35 @@ for (key in names(dims)) {
   put("segments", "two_p", key, tt$p.value)
 }
 
+# Segments with blanks (blank_branch.csv: canonical.csv with 9 branches left empty), both
+# ways of treating them: "exclude" leaves those respondents out (R's own na.omit on the
+# group), "group" makes them a group of their own, here named "(none)".
+x <- read.csv("tests/fixtures/blank_branch.csv", check.names = FALSE, na.strings = "")
+G <- as.matrix(x[, paste0("P", 1:22)]) - as.matrix(x[, paste0("E", 1:22)])
+modes <- list(exclude = x$branch, group = ifelse(is.na(x$branch), "(none)", x$branch))
+put("blank_branch", "left_out", "exclude", sum(is.na(x$branch)))
+for (mode in names(modes)) {
+  branch <- modes[[mode]]
+  for (key in names(dims)) {
+    g <- row_mean(G[, dims[[key]], drop = FALSE])
+    for (b in sort(unique(na.omit(branch)))) {
+      put("blank_branch", paste0(mode, "_gap_mean"), paste0(key, ":", b), mean(g[which(branch == b)], na.rm = TRUE))
+      put("blank_branch", paste0(mode, "_n"), paste0(key, ":", b), sum(!is.na(g[which(branch == b)])))
+    }
+    ow <- oneway.test(g ~ branch, data = data.frame(g = g, branch = branch), var.equal = FALSE)
+    put("blank_branch", paste0(mode, "_welch_f"), key, ow$statistic)
+    put("blank_branch", paste0(mode, "_welch_df2"), key, ow$parameter[2])
+    put("blank_branch", paste0(mode, "_welch_p"), key, ow$p.value)
+    kw <- kruskal.test(g ~ branch, data = data.frame(g = g, branch = branch))
+    put("blank_branch", paste0(mode, "_kruskal_h"), key, kw$statistic)
+    put("blank_branch", paste0(mode, "_kruskal_p"), key, kw$p.value)
+    pw <- pairwise.t.test(g, branch, pool.sd = FALSE, p.adjust.method = "holm")$p.value
+    for (a in rownames(pw)) for (b in colnames(pw)) if (!is.na(pw[a, b])) {
+      put("blank_branch", paste0(mode, "_pairwise_holm"), paste0(key, ":", b, ":", a), pw[a, b])
+    }
+  }
+}
+
 # CFA: five correlated factors, ML on listwise-complete rows (lavaan's defaults).
 model <- function(prefix) paste(sapply(names(dims), function(key)
   paste0(key, " =~ ", paste0(prefix, dims[[key]], collapse = " + "))), collapse = "\n")

@@ -186,3 +186,38 @@ def test_the_standalone_functions_give_the_same_figures_as_analyze():
         [r["r_drop_perception", f"reliability:{j}"] for j in range(1, 6)],
     )
     assert omega_total(pairwise_correlation(items)) == pytest.approx(r["omega_perception", "reliability"], abs=1e-5)
+
+
+@pytest.mark.parametrize("missing", ["exclude", "group"])
+def test_segments_with_blanks_match_r_either_way(missing):
+    """blank_branch.csv leaves 9 branches empty: left out, they match R's own na.omit on the
+    group; as a group of their own, R's tests with a level "(none)" for them."""
+    r = R["blank_branch"]
+    responses = servqual.read_responses(HERE.parent / "fixtures" / "blank_branch.csv", progress=False)
+    branch = analyze(responses, segments=["branch"], segment_missing=missing).segments["branch"]
+    names = ["(none)" if group.value is None else group.value for group in branch.groups]
+    expected = {subject.split(":", 1)[1] for statistic, subject in r if statistic == f"{missing}_gap_mean"}
+    assert set(names) == expected
+    assert branch.missing == missing
+    assert branch.left_out == (r["left_out", "exclude"] if missing == "exclude" else 0)
+    for name, group in zip(names, branch.groups, strict=True):
+        assert not group.suppressed
+        for key, stats in group.dimensions.items():
+            assert stats.n == r[f"{missing}_n", f"{key}:{name}"]
+            close(stats.mean, r[f"{missing}_gap_mean", f"{key}:{name}"])
+    assert responses.n_respondents == 40  # every other figure still rests on all of them
+    for key, test in branch.tests.items():
+        assert isinstance(test.parametric, WelchAnova)
+        close(test.parametric.f, r[f"{missing}_welch_f", key])
+        close(test.parametric.df2, r[f"{missing}_welch_df2", key])
+        close(test.p_value, r[f"{missing}_welch_p", key])
+        close(test.kruskal_wallis.h, r[f"{missing}_kruskal_h", key])
+        close(test.kruskal_wallis.p_value, r[f"{missing}_kruskal_p", key])
+        assert len(test.pairwise) == len(names) * (len(names) - 1) // 2
+        for pair in test.pairwise:
+            a, b = ("(none)" if v is None else v for v in (pair.a, pair.b))
+            # R orders the levels by its locale's collation: look the pair up either way
+            holm = r.get(
+                (f"{missing}_pairwise_holm", f"{key}:{a}:{b}"), r.get((f"{missing}_pairwise_holm", f"{key}:{b}:{a}"))
+            )
+            close(pair.p_holm, holm)

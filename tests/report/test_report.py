@@ -258,3 +258,31 @@ def test_a_chart_scale_reaches_past_the_highest_value():
 
     assert ticks(-2.1, 0.25) == [-2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5]  # a small positive gap is not cut off
     assert ticks(-1.5, -0.1) == [-1.5, -1.0, -0.5, 0.0]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("missing", ["exclude", "group"])
+def test_each_segment_table_says_what_became_of_respondents_without_a_value(lang, missing):
+    import servqual
+
+    responses = servqual.read_responses(Path(__file__).parents[1] / "fixtures" / "blank_branch.csv", progress=False)
+    result = servqual.analyze(responses, segments=["branch", "channel"], segment_missing=missing)
+    _ = translator(lang)
+    content = build_report(result, responses.instrument, lang=lang, date=DATE)
+    html, pdf = unescape(render_html(content)), pdf_text(render_pdf(content))
+    no_value = _("(no value)")
+    if missing == "exclude":
+        branch = _(
+            "Respondents without a value for {column}: left out of these groups and tests ({n}). All other "
+            "figures include them."
+        ).format(column="branch", n=9)
+        assert no_value not in tables(html)["segment-branch"]
+    else:
+        branch = _("Respondents without a value for {column} form a group of their own, “(no value)”.").format(
+            column="branch"
+        )
+        assert tables(html)["segment-branch"][no_value][1] == "9"
+    assert branch in html and " ".join(branch.split()) in pdf
+    # every segment table says it, also one where nobody lacks a value
+    channel = branch.replace("branch", "channel").replace("(9)", "(0)")
+    assert channel in html and " ".join(channel.split()) in pdf

@@ -30,6 +30,7 @@ def test_a_study_is_set_up_in_the_admin_with_its_segments_and_waves(client, acme
         "instrument_key": "servqual-22",
         "instrument_file": "",
         "anonymity_threshold": "5",
+        "segment_missing": "group",
         "keep_personal_data_days": "30",
         "after_retention": "anonymise",
         "segments-TOTAL_FORMS": "1",
@@ -51,3 +52,4 @@ def test_a_study_is_set_up_in_the_admin_with_its_segments_and_waves(client, acme
     study = acme.studies.get(name="Klantonderzoek 2027")
     assert study.segments.get().values == ["phone", "web"]
     assert study.waves.get().name == "Voorjaar"
+    assert study.segment_missing == "group"

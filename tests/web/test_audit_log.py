@@ -102,6 +102,7 @@ def test_a_wave_deleted_as_a_row_of_the_study_in_the_admin_is_logged(client, roo
         "anonymity_threshold": "5",
         "keep_personal_data_days": "30",
         "after_retention": "anonymise",
+        "segment_missing": "exclude",
         "segments-TOTAL_FORMS": "0",
         "segments-INITIAL_FORMS": "0",
         "waves-TOTAL_FORMS": "1",

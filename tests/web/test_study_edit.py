@@ -18,6 +18,7 @@ def settings_form(study, **changes) -> dict:
         "anonymity_threshold": study.anonymity_threshold,
         "keep_personal_data_days": study.keep_personal_data_days,
         "after_retention": study.after_retention,
+        "segment_missing": study.segment_missing,
     }
     for segment in study.segments.all():
         data[f"segment-{segment.pk}-name"] = segment.name

@@ -21,6 +21,7 @@ from servqual.analysis._reliability import (
 )
 from servqual.analysis._results import (
     DIFFERENCES,
+    SEGMENT_MISSING,
     AnalysisResult,
     DimensionPoint,
     DimensionResult,
@@ -54,6 +55,7 @@ __all__ = [
     "MIN_FOR_FACTOR_MODEL",
     "MIN_FOR_RELIABILITY",
     "MIN_FOR_TESTS",
+    "SEGMENT_MISSING",
     "SMALL_SAMPLE",
     "AnalysisResult",
     "ConfirmatoryFactorAnalysis",

@@ -306,6 +306,11 @@ class SegmentTest:
         }
 
 
+#: What becomes of respondents without a value of a segment column: left out of its groups
+#: and tests ("exclude", the default), or a group of their own ("group").
+SEGMENT_MISSING = ("exclude", "group")
+
+
 @dataclass(frozen=True)
 class SegmentResult:
     """The groups of one segment column under the anonymity threshold, and the tests
@@ -316,10 +321,18 @@ class SegmentResult:
     section: str
     groups: tuple[SegmentGroup, ...]
     tests: dict[str, SegmentTest | None]
+    #: respondents without a value: "exclude" (left out of the groups and tests) or
+    #: "group" (a group of their own, value None)
+    missing: str = "exclude"
+    #: respondents left out (0 with "group"); None when showing the number would reveal
+    #: the size of a suppressed group by subtraction
+    left_out: int | None = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "min_group": self.min_group,
+            "missing": self.missing,
+            "left_out": self.left_out,
             "groups": [group.to_dict(self.section) for group in self.groups],
             "tests": {key: None if test is None else test.to_dict() for key, test in self.tests.items()},
         }

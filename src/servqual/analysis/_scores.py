@@ -28,6 +28,7 @@ from servqual.analysis._ipa import derived_importance_of, importance_performance
 from servqual.analysis._reliability import difference_score_reliability_of
 from servqual.analysis._reliability import reliability as section_reliability
 from servqual.analysis._results import (
+    SEGMENT_MISSING,
     AnalysisResult,
     DimensionResult,
     FactorFit,
@@ -96,6 +97,7 @@ def analyze(
     segments: Sequence[str] = (),
     min_group: int = 5,
     min_answers: int = 1,
+    segment_missing: str = "exclude",
     cfa: Sequence[str] = ("perception",),
 ) -> AnalysisResult:
     """Item and dimension scores of E, P and the gap P - E, with inference and reliability.
@@ -122,10 +124,20 @@ def analyze(
         keeping their n, and so is what is built on them (reliability, the overall score,
         derived importance, a factor model on fewer complete rows). The web app gives the
         study's threshold; by default (1) nothing is hidden.
+    segment_missing
+        Respondents without a value of a segment column: ``"exclude"`` leaves them out of
+        that column's groups and tests (not out of any other figure) and counts them in
+        ``left_out``; ``"group"`` makes them a group of their own (value None).
     cfa
         Sections to fit the factor model on (``perception``, ``expectation``, ``gap``);
         sections the instrument lacks are skipped.
     """
+    if segment_missing not in SEGMENT_MISSING:
+        raise ServqualError(
+            N_("segment_missing must be one of {choices}, not {given!r}"),
+            choices=", ".join(SEGMENT_MISSING),
+            given=segment_missing,
+        )
     unknown = [c for c in segments if c not in responses.attributes.columns]
     if unknown:
         raise ServqualError(
@@ -151,7 +163,7 @@ def analyze(
     categories = {column: values for column, (_, values) in groups.items()}
     with one_blas_thread():  # the same figures on every machine
         sums = accumulate(layout, responses.table, {column: codes for column, (codes, _) in groups.items()})
-        return _result(responses, layout, finish(layout, sums), categories, min_group, min_answers)
+        return _result(responses, layout, finish(layout, sums), categories, min_group, min_answers, segment_missing)
 
 
 def _result(
@@ -161,6 +173,7 @@ def _result(
     categories: dict[str, list[Any]],
     min_group: int,
     min_answers: int,
+    segment_missing: str,
 ) -> AnalysisResult:
     """Every figure of the result from the :class:`Totals` of the response table."""
     instrument = responses.instrument
@@ -200,7 +213,7 @@ def _result(
             merged = np.zeros((joint.shape[0], len(values) + 1))
             np.add.at(merged, (slice(None), np.r_[inverse, len(values)]), joint)  # type: ignore[arg-type]  # numpy's stubs take no slice here
             tables[key] = (values, merged)
-        return segment_scores(tables, categories[column], min_group, layout.headline)
+        return segment_scores(tables, categories[column], min_group, layout.headline, segment_missing)
 
     cfa = {section: factor_model(totals.sums.complete[section], instrument) for section in layout.cfa}
     cfa = {

@@ -8,6 +8,9 @@ suppressed respondents together reach the threshold. The same rule then runs per
 dimension on the members who have a score on it: a visible group's score of a dimension
 that too few of its members answered is suppressed too, with more scores of that
 dimension, smallest first. Tests use visible scores only.
+
+Respondents without a value of the column are left out of its groups and tests, or form a
+group of their own (``missing``); left out, they count for the rule as a hidden group.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from scipy import special
 from servqual.analysis._inference import NAN, ci_of_mean, summary, table_summary
 from servqual.analysis._results import (
     HIDDEN_SCORE,
+    SEGMENT_MISSING,
     GroupScore,
     KruskalWallis,
     PairwiseTest,
@@ -53,13 +57,21 @@ def segment_codes(values: Any) -> tuple[np.ndarray, list[Any]]:
 
 def suppressed_groups(sizes: dict[Any, int], min_group: int, hidden: Iterable[Any] = ()) -> set[Any]:
     """The groups to hide: those in ``hidden`` (already hidden for another reason) and
-    every group below ``min_group``, then the smallest others until the hidden groups
-    together hold at least ``min_group`` respondents (or none are hidden), so no hidden
-    figure follows from the total by subtraction."""
+    every group below ``min_group``, then others until the hidden groups together hold at
+    least ``min_group`` respondents (or none are hidden), so no hidden figure follows from
+    the total by subtraction: the respondents without a value (:data:`MISSING_VALUE`)
+    first, then the smallest.
+
+    Hiding the group without a value first makes the groups hidden with it a subset of
+    those hidden without it: leaving those respondents out (``hidden`` holds
+    :data:`MISSING_VALUE`) hides the same groups as keeping them as a group, plus theirs.
+    So the two ways, read side by side, reveal nothing either hides."""
     hidden = set(hidden) | {value for value, n in sizes.items() if n < min_group}
-    visible = sorted((n, str(value), value) for value, n in sizes.items() if value not in hidden)
+    visible = sorted(
+        (value is not MISSING_VALUE, n, str(value), value) for value, n in sizes.items() if value not in hidden
+    )
     while hidden and sum(sizes.get(v, 0) for v in hidden) < min_group and visible:
-        hidden.add(visible.pop(0)[2])
+        hidden.add(visible.pop(0)[3])
     return hidden
 
 
@@ -160,7 +172,11 @@ def holm(p_values: list[float]) -> list[float]:
 
 
 def segment_scores(
-    tables: dict[str, tuple[np.ndarray, np.ndarray]], categories: list[Any], min_group: int = 5, section: str = "gap"
+    tables: dict[str, tuple[np.ndarray, np.ndarray]],
+    categories: list[Any],
+    min_group: int = 5,
+    section: str = "gap",
+    missing: str = "exclude",
 ) -> SegmentResult:
     """Per group: size and, per dimension, the mean score with its 95% CI; per dimension,
     tests across the groups whose score of it is shown.
@@ -171,6 +187,12 @@ def segment_scores(
     included) hold at least ``min_group``. So the dimension's total, the sizes and the
     visible scores together give away nothing about fewer than ``min_group`` people.
 
+    Respondents without a value (:data:`MISSING_VALUE`) form a group of their own with
+    ``missing="group"``. With ``missing="exclude"`` they are left out of the groups and
+    tests; their figures are still in the totals, so for the rule they count as a hidden
+    group, and their number (``left_out``) is given unless it would tell the size of the
+    other hidden groups: when exactly one is hidden, or several under ``min_group`` together.
+
     ``tables`` maps each dimension key to the frequency table of the respondents'
     scores of ``section`` (the gap, or perceptions without expectations) per group:
     ``(values, counts)`` with ``counts[g, v]`` the respondents of group g whose score is
@@ -178,9 +200,13 @@ def segment_scores(
     groups' values in order (:func:`segment_codes`).
     """
     sizes_array = next(iter(tables.values()))[1].sum(axis=1)
+    if missing not in SEGMENT_MISSING:
+        raise ValueError(f"missing must be one of {SEGMENT_MISSING}, not {missing!r}")
     sizes = {value: int(n) for value, n in zip(categories, sizes_array, strict=True) if n}
-    hidden = suppressed_groups(sizes, min_group)
-    present = [(g, value) for g, value in enumerate(categories) if value in sizes]
+    excluded = {MISSING_VALUE} & sizes.keys() if missing == "exclude" else set()
+    hidden = suppressed_groups(sizes, min_group, excluded)
+    counted = [(g, value) for g, value in enumerate(categories) if value in sizes]
+    present = [(g, value) for g, value in counted if value not in excluded]
     shown = [(g, value) for g, value in present if value not in hidden]
 
     stats = {
@@ -190,7 +216,7 @@ def segment_scores(
     # Per dimension, the groups whose score is hidden: by the members with a score on it.
     hidden_scores = {}
     for key in tables:
-        answered = {value: stats[key][g][0] for g, value in present if stats[key][g][0]}
+        answered = {value: stats[key][g][0] for g, value in counted if stats[key][g][0]}
         hidden_scores[key] = suppressed_groups(answered, min_group, hidden & answered.keys())
     groups = []
     for g, value in present:
@@ -227,4 +253,15 @@ def segment_scores(
                 for (i, j), p, q in zip(pairs, raw, adjusted, strict=True)
             ),
         )
-    return SegmentResult(min_group=min_group, section=section, groups=tuple(groups), tests=tests)
+    left_out: int | None = sizes[MISSING_VALUE] if excluded else 0
+    others = hidden - excluded
+    if excluded and others and (len(others) == 1 or sum(sizes[v] for v in others) < min_group):
+        left_out = None
+    return SegmentResult(
+        min_group=min_group,
+        section=section,
+        groups=tuple(groups),
+        tests=tests,
+        missing=missing,
+        left_out=left_out,
+    )

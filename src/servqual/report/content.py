@@ -30,6 +30,7 @@ from servqual.report.words import (
     fit_quality,
     gap_kind,
     section_title,
+    segment_missing_note,
     warning_text,
 )
 
@@ -714,6 +715,7 @@ class _Builder:
                     ).format(threshold=segment.min_group)
                 )
             )
+            blocks.append(text(segment_missing_note(segment, column, _)))
             if self.headline == "gap" and not all(g.suppressed for g in segment.groups):
                 groups = []
                 for dim in result.dimensions:

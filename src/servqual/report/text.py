@@ -21,6 +21,7 @@ from servqual.report.words import (
     fit_quality,
     gap_kind,
     section_title,
+    segment_missing_note,
     validation_summary,
     warning_text,
 )
@@ -123,7 +124,7 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
 def _segment_lines(name: str, segment: SegmentResult, names: dict[str, str], lang: str, _: Gettext) -> list[str]:
     keys = list(names)
     too_few = _("too few respondents")
-    width = max(12, *(len(str(g.value)) + 2 for g in segment.groups))
+    width = max([12, *(len(str(g.value)) + 2 for g in segment.groups)])  # no groups: all were left out
     column = max(10, *(len(names[k]) + 2 for k in keys))
     if any(score.suppressed for g in segment.groups for score in g.dimensions.values()):
         column = max(column, len(too_few) + 2)
@@ -133,6 +134,7 @@ def _segment_lines(name: str, segment: SegmentResult, names: dict[str, str], lan
             "By {column} ({section}; groups under {threshold} respondents, a group's score on a dimension "
             "that fewer than {threshold} of them answered, and any that would reveal them, are not shown)"
         ).format(column=name, section=_(SECTION_TITLES[segment.section]), threshold=segment.min_group),
+        segment_missing_note(segment, name, _),
         " " * width + f"{'n':>6}" + "".join(f"{names[k]:>{column}}" for k in keys),
     ]
     for group in segment.groups:

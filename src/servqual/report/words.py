@@ -10,7 +10,7 @@ from servqual.i18n import N_, number, p_value, translator
 from servqual.io import column_ranges
 
 if TYPE_CHECKING:
-    from servqual.analysis import FitMeasures, ResultWarning
+    from servqual.analysis import FitMeasures, ResultWarning, SegmentResult
     from servqual.instruments import Instrument
     from servqual.io import ValidationReport
 
@@ -172,6 +172,25 @@ def warning_text(warning: ResultWarning, names: dict[str, str], lang: str, _: Ge
         if name in params:
             params[name] = "..".join(_point(p) for p in params[name])
     return _(WARNINGS[warning.code]).format(**params)
+
+
+def segment_missing_note(segment: SegmentResult, column: str, _: Gettext) -> str:
+    """What became of the respondents without a value of a segment column, said under
+    every segment table: left out (with their number where it reveals no hidden group)
+    or a group of their own."""
+    if segment.missing == "group":
+        return _("Respondents without a value for {column} form a group of their own, “(no value)”.").format(
+            column=column
+        )
+    if segment.left_out is None:
+        return _(
+            "Respondents without a value for {column}: left out of these groups and tests (how many is not "
+            "shown: it would reveal the size of a hidden group). All other figures include them."
+        ).format(column=column)
+    return _(
+        "Respondents without a value for {column}: left out of these groups and tests ({n}). All other "
+        "figures include them."
+    ).format(column=column, n=segment.left_out)
 
 
 def share_text(share: float, lang: str) -> str:

@@ -189,6 +189,9 @@ class StudyOut(Schema):
     #: an instrument file of the study's own (TOML, docs/instruments.md); "" for a built-in
     instrument_file: str
     anonymity_threshold: int
+    #: respondents without a value of a segment: "exclude" (left out of its groups and tests,
+    #: counted) or "group" (a group of their own)
+    segment_missing: str
     #: days after a wave closes that invitees' addresses and personal links are kept
     keep_personal_data_days: int
     #: then "anonymise" (addresses and links removed, answers kept) or "delete" (responses too)
@@ -216,6 +219,7 @@ class StudyIn(Body):
     instrument_key: str = _default("instrument_key")
     instrument_file: str = _default("instrument_file")
     anonymity_threshold: int = _default("anonymity_threshold")
+    segment_missing: str = _default("segment_missing")
     keep_personal_data_days: int = _default("keep_personal_data_days")
     after_retention: str = _default("after_retention")
     segments: list[SegmentIn] = []
@@ -232,6 +236,7 @@ class StudyChange(Body):
     instrument_key: str | None = None
     instrument_file: str | None = None
     anonymity_threshold: int | None = None
+    segment_missing: str | None = None
     keep_personal_data_days: int | None = None
     after_retention: str | None = None
     segments: list[SegmentIn] | None = None

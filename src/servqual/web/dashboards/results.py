@@ -91,15 +91,16 @@ def delete_responses(responses: QuerySet[Response]) -> int:
 def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
     """The customers' responses in the wave's results and their analysis, with the study's
     segments and its anonymity threshold k as the smallest group shown and the fewest
-    answers an item's or dimension's figure rests on (else suppressed, with its n); None
-    below the threshold. The page, the report, the exports and the API all read this."""
+    answers an item's or dimension's figure rests on (else suppressed, with its n), and its
+    choice for respondents without a segment value; None below the threshold. The page, the
+    report, the exports and the API all read this."""
     study = wave.study
     if admit(wave)["in_results"] < study.anonymity_threshold:
         return None
     responses = response_set(wave, Audience.CUSTOMER, in_results=True)
     segments = list(study.segments.values_list("key", flat=True))
     k = study.anonymity_threshold
-    result = analyze(responses, segments=segments, min_group=k, min_answers=k)
+    result = analyze(responses, segments=segments, min_group=k, min_answers=k, segment_missing=study.segment_missing)
     if result.n_used < study.anonymity_threshold:  # rows the reader excluded do not count
         return None
     return responses, result
@@ -153,7 +154,7 @@ def wave_cover(wave: Wave) -> Cover:
 def _fingerprint(wave: Wave, lang: str) -> str:
     """Everything the report depends on: the responses in the results (their number and
     primary keys: a step let in or a response deleted gives another key), another threshold,
-    segment or instrument, or a renamed study."""
+    segment, choice for respondents without a segment value or instrument, or a renamed study."""
     study = wave.study
     included = _completed(wave).filter(in_results=True).aggregate(n=Count("pk"), last=Max("pk"), total=Sum("pk"))
     segments = list(study.segments.values_list("key", "values"))
@@ -162,6 +163,7 @@ def _fingerprint(wave: Wave, lang: str) -> str:
         included,
         lang,
         study.anonymity_threshold,
+        study.segment_missing,
         segments,
         study.instrument_key,
         hashlib.sha256(study.instrument_file.encode()).hexdigest(),

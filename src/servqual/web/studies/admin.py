@@ -18,6 +18,6 @@ class WaveInline(admin.TabularInline):
 
 @admin.register(Study)
 class StudyAdmin(AuditedDeletes, admin.ModelAdmin):
-    list_display = ["name", "organisation", "service_name", "instrument_key", "anonymity_threshold"]
+    list_display = ["name", "organisation", "service_name", "instrument_key", "anonymity_threshold", "segment_missing"]
     list_filter = ["organisation"]
     inlines = [SegmentInline, WaveInline]

@@ -26,6 +26,7 @@ from servqual.web.studies.models import (
     KEEP_PERSONAL_DATA_DAYS,
     AfterRetention,
     Segment,
+    SegmentMissing,
     Study,
     Wave,
     check_instrument_text,
@@ -53,8 +54,9 @@ LANGUAGE_CHOICES = [
 
 
 class StudySettingsForm(forms.ModelForm):
-    """What may change in a study at any time: its names, languages, anonymity threshold and
-    retention (the instrument stays; the organisation too)."""
+    """What may change in a study at any time: its names, languages, anonymity threshold,
+    what the segments do with respondents without a value, and retention (the instrument
+    stays; the organisation too)."""
 
     languages = forms.ChoiceField(
         label=_("Languages of the survey"),
@@ -69,6 +71,7 @@ class StudySettingsForm(forms.ModelForm):
             "service_name",
             "languages",
             "anonymity_threshold",
+            "segment_missing",
             "keep_personal_data_days",
             "after_retention",
         ]
@@ -82,7 +85,7 @@ class StudySettingsForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["languages"] = ",".join(self.instance.languages)
         # Left out (an older form, a script): the documented defaults, as in the API.
-        for name in RETENTION_FIELDS:
+        for name in (*RETENTION_FIELDS, "segment_missing"):
             self.fields[name].required = False
 
     def clean_keep_personal_data_days(self) -> int:
@@ -91,6 +94,9 @@ class StudySettingsForm(forms.ModelForm):
 
     def clean_after_retention(self) -> str:
         return str(self.cleaned_data.get("after_retention") or AfterRetention.ANONYMISE)
+
+    def clean_segment_missing(self) -> str:
+        return str(self.cleaned_data.get("segment_missing") or SegmentMissing.EXCLUDE)
 
     def clean_languages(self) -> list[str]:
         return self.cleaned_data["languages"].split(",")

@@ -39,6 +39,15 @@ class AfterRetention(models.TextChoices):
     DELETE = "delete", _("delete the invitees' responses as well")
 
 
+class SegmentMissing(models.TextChoices):
+    """What the results do with respondents without a value of a segment: the values of
+    ``servqual.analysis.SEGMENT_MISSING`` (docs/methods.md#segments says why "exclude" is the
+    default)."""
+
+    EXCLUDE = "exclude", _("leave them out of that segment's groups and tests, and say how many")
+    GROUP = "group", _("make them a group of their own, “(no value)”")
+
+
 def default_languages() -> list[str]:
     return ["nl", "en"]
 
@@ -72,6 +81,13 @@ class Study(models.Model):
     )
     after_retention = models.CharField(
         _("after that"), max_length=10, choices=AfterRetention.choices, default=AfterRetention.ANONYMISE
+    )
+    segment_missing = models.CharField(
+        _("respondents without a segment value"),
+        max_length=10,
+        choices=SegmentMissing.choices,
+        default=SegmentMissing.EXCLUDE,
+        help_text=_("Used by the results page, the report and the exports. All other figures include them."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
