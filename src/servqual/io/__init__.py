@@ -138,7 +138,8 @@ def read_workbook_rows(path: str | Path, *, name: str | None = None, max_cells: 
         :func:`read_responses`.
     max_cells
         A sheet spanning more cells than this (from A1 to its last cell) is refused;
-        by default the limit of :func:`read_responses`, ten million.
+        by default the limit of :func:`read_responses`, ten million. A whole number of
+        millions: the refusal names the limit in millions.
 
     Raises
     ------
