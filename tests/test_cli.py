@@ -281,3 +281,42 @@ def test_a_file_on_which_a_reader_panics_leaves_only_our_message_on_stderr(path)
     assert run.returncode == 2
     assert run.stderr.splitlines() == [run.stderr.strip()], run.stderr
     assert run.stderr.startswith(f"servqual: error: {path.name}: cannot be read as "), run.stderr
+
+
+# --- every answer accounted for (issue 13, point 1) ---------------------------------------------
+
+ACCOUNTED = FIXTURES / "accounted"
+
+
+def test_analyze_refuses_a_file_of_decimals_instead_of_printing_figures_from_what_is_left():
+    run = servqual("analyze", str(ACCOUNTED / "decimals.csv"))
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert "80% of the answers cannot be used, most of them not whole points of the 1..7 scale" in run.stderr
+
+
+def test_analyze_names_rejected_answers_label_columns_and_unused_columns_in_text_and_json():
+    text = servqual("analyze", str(ACCOUNTED / "labels.csv")).stdout
+    assert "  - 39 answers (2%) were rejected as invalid and left out, in P3: servqual validate lists each" in text
+    assert "  - the answers in P3 are text labels, not scale points" in text
+    data = json.loads(servqual("analyze", str(ACCOUNTED / "labels.csv"), "--format", "json").stdout)
+    assert data["warnings"][:2] == [
+        {"code": "answers_rejected", "n": 39, "share": 39 / 1707, "columns": ["P3"]},
+        {"code": "label_columns", "columns": ["P3"]},
+    ]
+    unused = json.loads(servqual("analyze", str(ACCOUNTED / "unused_columns.csv"), "--format", "json").stdout)
+    assert unused["warnings"][0] == {"code": "unused_columns", "columns": ["P23", "P24", "P25"]}
+    assert (
+        "  - niet gebruikt door het instrument: P23-P25"
+        in servqual("analyze", str(ACCOUNTED / "unused_columns.csv"), "--lang", "nl").stdout
+    )
+
+
+def test_validate_names_a_scale_that_does_not_fit_in_text_and_json():
+    text = servqual("validate", str(ACCOUNTED / "six_point.csv"), "--lang", "nl").stdout
+    assert "six_point.csv: geen van de 1707 antwoorden is 7, op de schaal 1..7 van instrument servqual-22" in text
+    data = json.loads(servqual("validate", str(ACCOUNTED / "six_point.csv"), "--format", "json").stdout)
+    assert (data["scale_unused"], data["scale_looks_like"]) == ([7], [1, 6])
+    labels = json.loads(servqual("validate", str(ACCOUNTED / "labels.csv"), "--format", "json").stdout)
+    assert labels["label_columns"] == ["P3"]
+    assert "  rejected: 2% of the answers given, in P3" in servqual("validate", str(ACCOUNTED / "labels.csv")).stdout

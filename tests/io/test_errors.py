@@ -229,16 +229,17 @@ def test_it_refuses_a_0_to_10_file_read_with_a_1_to_7_instrument(tmp_path):
     rows = [",".join([str(i + 1), "Utrecht", *(str((i + j) % 11) for j in range(22))]) for i in range(11)]
     error = refusal(survey(tmp_path, *rows))
     assert str(error) == (
-        "survey.csv: 36% of the answers lie outside 1..7, the scale of instrument servperf; the file seems to use "
-        "another scale (choose or write a matching instrument)"
+        "survey.csv: 36% of the answers cannot be used, most of them outside 1..7, the scale of instrument servperf "
+        "(columns P1-P22); the file seems to use another scale (choose or write a matching instrument)"
     )
     assert error.params["share"] == pytest.approx(4 / 11)
     assert (error.params["low"], error.params["high"], error.params["instrument"]) == (1, 7, "servperf")
 
 
 NOTE_LOW = (
-    "survey.csv: no answer is higher than 4 on the 1..7 scale; check that the file and the instrument use the "
-    "same scale"
+    "survey.csv: none of the {n} answers is 7, on the 1..7 scale of instrument servperf; the answers look like a "
+    "1..4 scale. Check that the file and the instrument use the same scale (with another, every mean and each "
+    "reverse-scored item shifts)"
 )
 
 
@@ -257,7 +258,8 @@ def test_it_notes_a_file_whose_answers_stay_low_and_counts_the_answers_given(tmp
     rows[3] = line(3, P1="", P2="", **dict.fromkeys(P[2:], "2"))  # two answers left blank
     responses = read(survey(tmp_path, *rows, *([extra] if extra is not None else [])))
     report = responses.report
-    assert NOTE_LOW in [str(note) for note in report.notes]
+    assert NOTE_LOW.format(n=report.answers_given) in [str(note) for note in report.notes]
+    assert (report.scale_unused, report.scale_looks_like) == ([7], (1, 4))
     given = sum(int(np.count_nonzero(~np.isnan(m))) for m in responses.answers.values())
     assert report.answers_given == given == 10 * 22 - 2 + (21 if extra and extra != "" else 0)
     assert report.answers_given + report.answers_missing + report.total_rejected == report.answers_expected

@@ -107,7 +107,8 @@ def test_the_pdf_holds_the_summary_in_the_chosen_language(study, lang):
     for heading in headings:
         assert heading in text
     assert "Studie 2026" in text and "2026-12-01" in text
-    for figure in content["sections"][0]["blocks"][0]["items"]:  # the key figures of the summary
+    keyfigures = next(b for b in content["sections"][0]["blocks"] if b["type"] == "keyfigures")
+    for figure in keyfigures["items"]:  # the key figures of the summary
         assert figure["value"] in text
     if result.servqual is not None:
         assert number(result.servqual.unweighted, lang) in text
@@ -248,7 +249,8 @@ def test_the_management_summary_fits_on_one_page(study, lang):
     cover, summary, following = (" ".join(p.extract_text().split()) for p in pages[:3])
     assert _("Contents") in cover
     assert _("Management summary") in summary and _("Where to act first") in summary
-    assert _("Results per dimension") in following and _("Management summary") not in following
+    # Next comes what to read with care, then the results per dimension.
+    assert _("Read with care") in following and _("Management summary") not in following
 
 
 def test_a_chart_scale_reaches_past_the_highest_value():

@@ -30,6 +30,8 @@ def test_a_study_is_set_up_in_the_admin_with_its_segments_and_waves(client, acme
         "instrument_key": "servqual-22",
         "instrument_file": "",
         "anonymity_threshold": "5",
+        "keep_personal_data_days": "30",
+        "after_retention": "anonymise",
         "segments-TOTAL_FORMS": "1",
         "segments-INITIAL_FORMS": "0",
         "segments-0-key": "channel",

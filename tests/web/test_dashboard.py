@@ -24,13 +24,26 @@ def test_the_dashboard_shows_the_analysis_of_the_waves_responses(client, people,
     responses = fill(wave, 120)
     expected = servqual.analyze(responses, segments=["branch"], min_group=5)
     client.force_login(people["mona"])
-    html = client.get(f"/waves/{wave.pk}/results/").content.decode()
+    html = client.get(f"/waves/{wave.pk}/results/analysis/").content.decode()
     gaps = dimension_gaps(html)
     assert gaps == {key: number(d.scores["gap"].mean, "en") for key, d in expected.dimensions.items()}
     assert gaps["reliability"].startswith("-1.")  # the synthetic study's largest shortfall
     assert "Completed by customers: 120." in html
-    assert "Importance and performance" in html and "Gap per dimension by branch" in html
-    assert html.count("<svg") >= 4  # the report's own charts, inline
+    management = client.get(f"/waves/{wave.pk}/results/").content.decode()
+    assert "Gap per dimension by branch" in management and "Importance and performance" in html
+    assert management.count("<svg") >= 2 and html.count("<svg") >= 2  # the report's own charts, inline
+
+
+def test_management_and_the_analyst_each_have_a_view_of_their_own(client, people, wave):
+    fill(wave, 60)
+    client.force_login(people["mona"])
+    management = client.get(f"/waves/{wave.pk}/results/").content.decode()
+    analyst = client.get(f"/waves/{wave.pk}/results/analysis/").content.decode()
+    sections = re.compile(r'<section id="(\w+)">')
+    assert sections.findall(management) == ["summary", "cautions", "segments"]
+    assert sections.findall(analyst) == ["dimensions", "reliability", "method", "appendix"]
+    assert "Cronbach" not in management and "Where to act first" in management
+    assert 'aria-current="page">For management' in management and 'aria-current="page">For the analyst' in analyst
 
 
 def test_below_the_threshold_the_dashboard_shows_no_figures(client, people, wave):
@@ -45,9 +58,9 @@ def test_below_the_threshold_the_dashboard_shows_no_figures(client, people, wave
 def test_a_new_response_refreshes_the_cached_results(client, people, wave):
     fill(wave, 30, seed=2)
     client.force_login(people["mona"])
-    before = client.get(f"/waves/{wave.pk}/results/").content.decode()
+    before = client.get(f"/waves/{wave.pk}/results/analysis/").content.decode()
     fill(wave, 5, seed=3)
-    after = client.get(f"/waves/{wave.pk}/results/").content.decode()
+    after = client.get(f"/waves/{wave.pk}/results/analysis/").content.decode()
     assert "Completed by customers: 30." in before and "Completed by customers: 35." in after
     assert dimension_gaps(before) != dimension_gaps(after)
 
@@ -57,7 +70,9 @@ def test_the_dashboard_speaks_dutch(client, people, wave):
     client.force_login(people["mona"])
     html = client.get(f"/waves/{wave.pk}/results/", headers={"accept-language": "nl"}).content.decode()
     assert "Managementsamenvatting" in html and "Ingevuld door klanten: 40." in html
-    assert re.fullmatch(r"-\d,\d\d", dimension_gaps(html)["reliability"])  # a decimal comma
+    assert "Voor het management" in html
+    analyst = client.get(f"/waves/{wave.pk}/results/analysis/", headers={"accept-language": "nl"}).content.decode()
+    assert re.fullmatch(r"-\d,\d\d", dimension_gaps(analyst)["reliability"])  # a decimal comma
 
 
 def test_only_roles_with_the_results_right_of_the_organisation_see_it(client, people, wave):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import hostile
@@ -147,3 +148,67 @@ def test_a_long_file_name_is_read_and_named_as_uploaded(client, people, wave):
     name = "é" * 195 + ".csv"
     html = upload(client, wave, name, (FIXTURES / "canonical.csv").read_bytes()).content.decode()
     assert "Rows used: 40" in html and "Save these 40 responses" in html
+
+
+ACCOUNTED = FIXTURES / "accounted"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                "labels.csv: the answers in P3 are text such as 'Enigszins mee eens', not scale points, so none of "
+                "them is used; give each label its scale point under [values] in a mapping file",
+                "rejected: 2% of the answers given, in P3",
+            ],
+        ),
+        (
+            "nl",
+            [
+                "labels.csv: de antwoorden in P3 zijn tekst zoals 'Enigszins mee eens', geen schaalpunten, dus geen "
+                "ervan wordt gebruikt; geef elk label zijn schaalpunt onder [values] in een koppelbestand",
+                "afgewezen: 2% van de gegeven antwoorden, in P3",
+            ],
+        ),
+    ],
+)
+def test_the_summary_names_a_column_of_labels_and_the_share_rejected(client, people, wave, lang, expected):
+    client.force_login(people["alice"])
+    page = client.post(
+        f"/waves/{wave.pk}/import/",
+        {"file": SimpleUploadedFile("labels.csv", (ACCOUNTED / "labels.csv").read_bytes())},
+        headers={"accept-language": lang},
+        follow=True,
+    )
+    html = " ".join(unescape(page.content.decode()).split())
+    for line in expected:
+        assert line in html
+
+
+def test_a_file_of_decimals_is_refused_with_its_reason(client, people, wave):
+    client.force_login(people["alice"])
+    page = upload(client, wave, "decimals.csv", (ACCOUNTED / "decimals.csv").read_bytes())
+    html = unescape(page.content.decode())
+    assert "decimals.csv: 80% of the answers cannot be used, most of them not whole points" in html
+    assert "Nothing was saved." in html
+
+
+def test_a_1_to_6_file_is_named_in_the_summary_and_on_the_results_page(client, people, wave):
+    wave.study.segments.filter(key="branch").update(values=BRANCHES)
+    client.force_login(people["carl"])
+    page = upload(client, wave, "six.csv", (ACCOUNTED / "six_point.csv").read_bytes())
+    assert "six.csv: none of the 1707 answers is 7, on the 1..7 scale of instrument servqual-22" in unescape(
+        page.content.decode()
+    )
+    client.post(page.redirect_chain[-1][0], follow=True)
+    for lang, sentence in [
+        (
+            "en",
+            "None of the 1707 answers is 7, on the 1..7 scale of the instrument; the answers look like a 1..6 scale",
+        ),
+        ("nl", "Geen van de 1707 antwoorden is 7, op de schaal 1..7 van het instrument; de antwoorden lijken op een"),
+    ]:
+        results = client.get(f"/waves/{wave.pk}/results/", headers={"accept-language": lang}).content.decode()
+        assert sentence in " ".join(unescape(results).split())

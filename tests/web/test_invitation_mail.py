@@ -211,6 +211,7 @@ def test_password_reset_requests_are_limited_per_address(client, alice_with_emai
         assert client.post("/accounts/password-reset/", {"email": "alice@acme.example"}).status_code == 302
     refused = client.post("/accounts/password-reset/", {"email": "alice@acme.example"})
     assert refused.status_code == 429 and len(smtp) == 5
+    assert 0 < int(refused["Retry-After"]) <= 15 * 60
 
 
 @pytest.mark.django_db(transaction=True)

@@ -133,7 +133,7 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     for number, (expectation, perception) in enumerate(ANSWERS):
         phone = browser.new_context(**PHONE, locale="nl-NL")  # a new browser: a new respondent
         refused += refused_by_the_policy(phone)
-        answer(phone.new_page(), f"{live_server.url}{survey_url}", expectation, perception, first=number == 0)
+        answer(phone.new_page(), survey_url, expectation, perception, first=number == 0)  # the page shows the whole address
         phone.close()
 
     page.reload()

@@ -61,3 +61,35 @@ def test_the_migration_cuts_the_times_already_stored_to_the_day(wave):
 
 def test_the_models_and_their_migrations_agree(db):
     call_command("makemigrations", "surveys", "--check", "--dry-run", verbosity=0)
+
+
+def test_an_invitation_keeps_its_times_to_the_day(wave):
+    """An invitation leads to its invitee's response: when it was made, sent and
+    unsubscribed is kept to the day; only the last reminder's time stays (it spaces them)."""
+    from servqual.web.distribution.models import Invitation
+
+    invitation = Invitation.objects.create(wave=wave, email="iemand@example.org", language="nl")
+    invitation.new_key()
+    invitation.sent_at = timezone.now()
+    invitation.save()
+    Invitation.objects.filter(pk=invitation.pk).update(unsubscribed_at=timezone.now())
+    again = Invitation.objects.get(pk=invitation.pk)
+    for moment in (again.created_at, again.sent_at, again.unsubscribed_at, again.keys.get().created_at):
+        assert timezone.localtime(moment).time() == MIDNIGHT
+
+
+def test_no_model_linked_to_a_respondent_keeps_a_time_finer_than_the_day():
+    """Every date-time field of the models that hold or lead to a response is a DayField,
+    except those named here with the reason."""
+    from django.apps import apps
+    from django.db import models
+
+    from servqual.web.surveys.models import DayField
+
+    needed = {("distribution.Invitation", "reminded_at")}  # spaces the reminders (mail.py)
+    respondent_linked = ["surveys.Response", "distribution.Invitation", "distribution.InvitationKey"]
+    for label in respondent_linked:
+        model = apps.get_model(label)
+        for field in model._meta.get_fields():
+            if isinstance(field, models.DateTimeField) and (label, field.name) not in needed:
+                assert isinstance(field, DayField), f"{label}.{field.name} keeps the time"

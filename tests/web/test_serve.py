@@ -176,7 +176,7 @@ def test_the_access_log_holds_no_working_link_address_or_browser(tmp_path):
     assert f'"GET /accounts/password-reset/{reset_uid}/.../ HTTP/1.1" 302' in output
 
 
-def test_a_server_error_leaves_its_traceback_in_the_log_without_the_key_or_the_answers(tmp_path):
+def test_a_server_error_leaves_its_traceback_in_the_log_and_a_bad_host_one_warning_line(tmp_path):
     port = free_port()
     server = production_server(
         tmp_path,
@@ -189,6 +189,11 @@ def test_a_server_error_leaves_its_traceback_in_the_log_without_the_key_or_the_a
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(server, url + "/accounts/login/")
+        # A Host header not in ALLOWED_HOSTS, as scanners send: refused, not an error.
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(url + "/", headers={"Host": "evil.example"}), timeout=10)
+        assert refused.value.code == 400
+        refused.value.close()
         answers = urllib.parse.urlencode({"E1": "7", "comment": "my private remark"}).encode()
         with pytest.raises(urllib.error.HTTPError) as failed:
             urllib.request.urlopen(urllib.request.Request(f"{url}/s/{key}/fails/", answers), timeout=10)
@@ -198,7 +203,12 @@ def test_a_server_error_leaves_its_traceback_in_the_log_without_the_key_or_the_a
         server.terminate()
         errors = server.communicate(timeout=30)[1]
     assert "Internal Server Error: /s/.../fails/" in errors
-    assert "Traceback (most recent call last)" in errors
+    assert errors.count("Traceback (most recent call last)") == 1  # the server error's, not the host's
+    bad_host = [line for line in errors.splitlines() if "DisallowedHost" in line]
+    assert (
+        len(bad_host) == 1
+        and "[WARNING] django.security.DisallowedHost: Invalid HTTP_HOST header: 'evil.example'" in bad_host[0]
+    )
     assert "RuntimeError: a failure on /s/.../fails/" in errors
     assert key not in errors and "private remark" not in errors and "127.0.0.1 " not in errors
 

@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from routes import sample_body, site_routes
 from synthetic import fill
 
+from servqual.web.accounts.audit import Actor, record
+from servqual.web.accounts.models import Action, AuditEntry
 from servqual.web.api.views import api
 from servqual.web.dashboards.downloads import DOWNLOADS
 from servqual.web.distribution.models import Invitation
@@ -55,6 +57,9 @@ def globex_objects(globex, people, study_for):
     upload = ResponseImport.objects.create(
         wave=wave, created_by=people["bob"], filename="globex.csv", content=(FIXTURES / "canonical.csv").read_bytes()
     )
+    record(
+        Action.DOWNLOAD, globex, Actor.person(people["bob"]), wave, detail={"format": "export.xlsx"}
+    )  # its log names the wave
     return {"study": study, "wave": wave, "link": link, "invitation": invitation, "import": upload}
 
 
@@ -69,41 +74,12 @@ def counts(organisation) -> dict[str, int]:
         Response: {"wave__study__organisation": organisation},
         Invitation: {"wave__study__organisation": organisation},
         ResponseImport: {"wave__study__organisation": organisation},
+        AuditEntry: {"organisation": organisation},
     }
     found = {kind.__name__: kind.objects.filter(**lookup).count() for kind, lookup in mine.items()}
     found["names"] = hash(tuple(Study.objects.filter(organisation=organisation).values_list("name", "service_name")))
     found["waves"] = hash(tuple(Wave.objects.filter(study__organisation=organisation).values_list("name", "closes_at")))
     return found
-
-
-def sample(schema: dict, components: dict) -> object:
-    """A well-formed value of an OpenAPI schema: the required properties of an object."""
-    if "$ref" in schema:
-        return sample(components[schema["$ref"].rsplit("/", 1)[1]], components)
-    if "anyOf" in schema:
-        return sample(schema["anyOf"][0], components)
-    kind = schema.get("type")
-    if kind == "object":
-        return {name: sample(schema["properties"][name], components) for name in schema.get("required", [])}
-    if kind == "string":
-        return "2026-12-01T09:00:00+01:00" if schema.get("format") == "date-time" else "Ingebroken"
-    return {"integer": 5, "number": 5, "boolean": True, "array": []}.get(kind)
-
-
-def site_routes(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
-    """Every URL pattern of the site as a route (``waves/<int:wave_id>/``), the API's and
-    the admin's excepted (the API is enumerated from its schema; the admin is for staff,
-    tried below)."""
-    routes = []
-    for entry in (resolver or get_resolver()).url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            if route.startswith(("api/", "admin/")):
-                continue
-            routes += site_routes(entry, route)
-        elif isinstance(entry, URLPattern):
-            routes.append(route)
-    return routes
 
 
 def filled(route: str, objects: dict) -> list[str]:
@@ -114,8 +90,9 @@ def filled(route: str, objects: dict) -> list[str]:
         "name": list(DOWNLOADS),
         "key": [objects["import"].key],
         "link_id": [objects["link"].pk],
-        "kind": ["svg", "png"],
+        "kind": ["svg", "png", "csv", "xlsx"],
         "page": [1],
+        "organisation_id": [objects["study"].organisation_id],
     }
     paths = [route]
     for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):
@@ -191,7 +168,7 @@ def test_no_operation_of_the_api_reaches_anything_of_another_organisation(
                 response = client.post(path, {"file": SimpleUploadedFile("bank.csv", canonical)}, **headers)
             elif content:
                 # a well-formed body, so the operation itself must refuse, not its validation
-                body = sample(content["application/json"]["schema"], schema["components"]["schemas"])
+                body = sample_body(content["application/json"]["schema"], schema["components"]["schemas"])
                 response = getattr(client, method)(path, body, content_type="application/json", **headers)
             else:
                 response = getattr(client, method)(path, **headers)

@@ -7,6 +7,7 @@ pieces it is built from, for analysts who want one statistic on their own data.
 from __future__ import annotations
 
 from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarning
+from servqual.analysis._evidence import MIN_FOR_ADVICE, MIN_FOR_FACTOR_MODEL, MIN_FOR_RELIABILITY, MIN_FOR_TESTS
 from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
 from servqual.analysis._ipa import derived_importance, quadrants
 from servqual.analysis._reliability import (
@@ -44,10 +45,16 @@ from servqual.analysis._results import (
 )
 from servqual.analysis._scores import analyze, respondent_dimension_scores, scored_answers
 from servqual.analysis._segments import holm, kruskal_wallis, suppressed_groups, welch_anova, welch_t
+from servqual.analysis._warnings import SMALL_SAMPLE
 from servqual.analysis._zone import zone_of_tolerance
 
 __all__ = [
     "DIFFERENCES",
+    "MIN_FOR_ADVICE",
+    "MIN_FOR_FACTOR_MODEL",
+    "MIN_FOR_RELIABILITY",
+    "MIN_FOR_TESTS",
+    "SMALL_SAMPLE",
     "AnalysisResult",
     "ConfirmatoryFactorAnalysis",
     "ConvergenceWarning",

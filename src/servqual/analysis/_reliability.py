@@ -154,6 +154,8 @@ def omega_total(correlation: np.ndarray, max_iter: int = 10_000, tol: float = 1e
     else:
         return float("nan")
     loadings = _leading_loadings(r, updated)
+    if not r.sum() > 0:  # items that cancel out (few answers): no total variance to explain
+        return float("nan")
     return float(1 - (1 - loadings**2).sum() / r.sum())
 
 

@@ -34,14 +34,20 @@ def headline_of(sections: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class Figures:
-    """n, mean and SD (n - 1) of one section's scores: of a dimension or of an item."""
+    """n, mean and SD (n - 1) of one section's scores: of a dimension or of an item. A
+    suppressed figure rests on fewer answers than the anonymity threshold: it keeps its n,
+    its mean and SD are NaN (servqual.analysis._anonymity)."""
 
     n: int
     mean: float
     sd: float
+    suppressed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "mean": self.mean, "sd": self.sd}
+        entry: dict[str, Any] = {"n": self.n, "mean": self.mean, "sd": self.sd}
+        if self.suppressed:
+            entry["suppressed"] = True
+        return entry
 
 
 @dataclass(frozen=True)
@@ -478,13 +484,20 @@ class ResultWarning:
     reliability: float | None = None
     cfi: float | None = None
     rmsea: float | None = None
+    #: columns as the file names them
+    columns: tuple[str, ...] | None = None
+    #: scale points (the ends of the instrument's scale no answer uses)
+    points: tuple[float, ...] | None = None
+    #: the instrument's scale and the one the answers look like, (lowest, highest)
+    scale: tuple[float, float] | None = None
+    looks_like: tuple[float, float] | None = None
 
     def figures(self) -> dict[str, Any]:
         """The figures the code has, by name, in the documented order."""
         return {f.name: getattr(self, f.name) for f in fields(self)[1:] if getattr(self, f.name) is not None}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, **self.figures()}
+        return {"code": self.code, **{k: list(v) if isinstance(v, tuple) else v for k, v in self.figures().items()}}
 
 
 # -- the whole result -----------------------------------------------------------------------

@@ -8,7 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from servqual.analysis._anonymity import dimension_within, item_within
 from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarning
+from servqual.analysis._evidence import (
+    dimension_with_evidence,
+    evidence_warnings,
+    grid_with_evidence,
+    item_with_evidence,
+    model_with_evidence,
+)
 from servqual.analysis._inference import (
     ci_of_mean,
     moment_summary,
@@ -87,6 +95,7 @@ def analyze(
     *,
     segments: Sequence[str] = (),
     min_group: int = 5,
+    min_answers: int = 1,
     cfa: Sequence[str] = ("perception",),
 ) -> AnalysisResult:
     """Item and dimension scores of E, P and the gap P - E, with inference and reliability.
@@ -107,6 +116,12 @@ def analyze(
         The anonymity threshold: a group with fewer respondents is reported as
         suppressed, without figures or count (and enough others with it that no figure
         follows by subtraction).
+    min_answers
+        The anonymity threshold for the figures of the whole set: an item's or a
+        dimension's figures of a section that fewer respondents answered are suppressed,
+        keeping their n, and so is what is built on them (reliability, the overall score,
+        derived importance, a factor model on fewer complete rows). The web app gives the
+        study's threshold; by default (1) nothing is hidden.
     cfa
         Sections to fit the factor model on (``perception``, ``expectation``, ``gap``);
         sections the instrument lacks are skipped.
@@ -136,7 +151,7 @@ def analyze(
     categories = {column: values for column, (_, values) in groups.items()}
     with one_blas_thread():  # the same figures on every machine
         sums = accumulate(layout, responses.table, {column: codes for column, (codes, _) in groups.items()})
-        return _result(responses, layout, finish(layout, sums), categories, min_group)
+        return _result(responses, layout, finish(layout, sums), categories, min_group, min_answers)
 
 
 def _result(
@@ -145,6 +160,7 @@ def _result(
     totals: Totals,
     categories: dict[str, list[Any]],
     min_group: int,
+    min_answers: int,
 ) -> AnalysisResult:
     """Every figure of the result from the :class:`Totals` of the response table."""
     instrument = responses.instrument
@@ -153,8 +169,26 @@ def _result(
     headline_scores = [
         np.unique(layout.score_values(layout.headline, d), return_inverse=True) for d in range(len(keys))
     ]
-    dimensions = {key: _dimension(layout, totals, d, key) for d, key in enumerate(keys)}
-    items = tuple(_item(layout, totals, j, item.number, item.dimension) for j, item in enumerate(instrument.items))
+    # Figures on fewer answers than the threshold are hidden before anything is built on them.
+    items = tuple(
+        item_with_evidence(item_within(_item(layout, totals, j, item.number, item.dimension), min_answers))
+        for j, item in enumerate(instrument.items)
+    )
+    importance_n = totals.sums.weights[0] if totals.sums.weights is not None else None
+    dimensions = {
+        key: dimension_within(
+            _dimension(layout, totals, d, key),
+            [item for item in items if item.dimension == key],
+            min_answers,
+            None if importance_n is None else int(importance_n[d]),
+        )
+        for d, key in enumerate(keys)
+    }
+    # Figures that need more respondents than there are are left out, and the warnings say so.
+    shown = {key: dimension_with_evidence(dimension) for key, dimension in dimensions.items()}
+    grid = _importance_performance(layout, totals, shown, items, instrument)
+    evidence = evidence_warnings(dimensions, shown, items, totals.sums.n_used, grid)
+    dimensions = shown
 
     def segment(column: str) -> SegmentResult:
         """The groups of a segment column from the joint frequencies of group and headline key."""
@@ -169,7 +203,13 @@ def _result(
         return segment_scores(tables, categories[column], min_group, layout.headline)
 
     cfa = {section: factor_model(totals.sums.complete[section], instrument) for section in layout.cfa}
-    servqual = _overall_score(dimensions, totals, GAP) if GAP in layout.sections else None
+    cfa = {
+        section: NoFactorFit(n=model.n, reason="too_few_rows")
+        if model.converged and model.n < min_answers
+        else model_with_evidence(model)
+        for section, model in cfa.items()
+    }
+    servqual = _overall_score(dimensions, totals, GAP, min_answers) if GAP in layout.sections else None
     report = responses.report
     missing_share = report.answers_missing / report.answers_expected if report.answers_expected else 0.0
     return AnalysisResult(
@@ -180,11 +220,15 @@ def _result(
         dimensions=dimensions,
         items=items,
         servqual=servqual,
-        servperf=_overall_score(dimensions, totals, "perception") if "perception" in layout.sections else None,
+        servperf=_overall_score(dimensions, totals, "perception", min_answers)
+        if "perception" in layout.sections
+        else None,
         segments={column: segment(column) for column in categories},
         cfa=cfa,
-        ipa=_importance_performance(layout, totals, dimensions, items, instrument),
-        warnings=warnings_for(totals.sums.n_used, missing_share, dimensions, cfa, servqual is not None),
+        ipa=grid_with_evidence(grid, totals.sums.n_used),
+        warnings=warnings_for(
+            report, instrument.scale, totals.sums.n_used, missing_share, dimensions, cfa, servqual is not None, evidence
+        ),
     )
 
 
@@ -260,13 +304,16 @@ def _gap_test(figures: Figures, values: np.ndarray, counts: np.ndarray) -> GapTe
     )
 
 
-def _overall_score(dimensions: dict[str, DimensionResult], totals: Totals, section: str) -> OverallScore:
-    """Mean of the dimension means, and the mean over respondents of sum_d w_d * score_d
-    (respondents with importance points and a score on every dimension)."""
+def _overall_score(
+    dimensions: dict[str, DimensionResult], totals: Totals, section: str, min_answers: int
+) -> OverallScore:
+    """Mean of the dimension means (NaN when one is hidden: it would follow from the others),
+    and the mean over respondents of sum_d w_d * score_d (respondents with importance points
+    and a score on every dimension; NaN when fewer than ``min_answers``)."""
     usable, total = totals.sums.weighted.get(section, (0, 0.0))
     return OverallScore(
         unweighted=float(np.mean([d.scores[section].mean for d in dimensions.values()])),
-        weighted=float(total / usable) if usable else float("nan"),
+        weighted=float(total / usable) if usable >= max(min_answers, 1) else float("nan"),
     )
 
 
@@ -290,7 +337,10 @@ def _importance_performance(
         [d.scores["perception"].mean for d in dimensions.values()],
         [item.item for item in items],
         [item.scores["perception"].mean for item in items],
-        derived_importance_of(item_moments, totals.overall),
+        [
+            np.nan if item.scores["perception"].suppressed else float(importance)
+            for item, importance in zip(items, derived_importance_of(item_moments, totals.overall), strict=True)
+        ],
     )
 
 

@@ -17,7 +17,7 @@ from servqual.instruments import Instrument, load_instrument
 from servqual.io._csv import decode, sniff_delimiter
 from servqual.io._mapping import ColumnPlan, Mapping, load_mapping, plan_columns
 from servqual.io._responses import Issue, ResponseSet, ValidationReport
-from servqual.io._validate import validate
+from servqual.io._validate import column_ranges, validate
 
 __all__ = [
     "FORMATS",
@@ -25,6 +25,7 @@ __all__ = [
     "Mapping",
     "ResponseSet",
     "ValidationReport",
+    "column_ranges",
     "decode",
     "load_mapping",
     "read_responses",

@@ -275,7 +275,8 @@ class ColumnPlan:
     id: int | None
     #: header positions never read: personal data
     dropped: list[int]
-    #: header positions of answer columns that the instrument does not ask (E1 under servperf)
+    #: header positions of answer columns that the instrument does not ask (E1 under
+    #: servperf, P23 beside P1..P22)
     unused: list[int]
 
     @property
@@ -384,8 +385,8 @@ def plan_columns(
             dropped.append(position)
             continue
         target = named[position] if position in named else canonical(name)
-        if target in every_answer and target not in wanted:
-            unused.append(position)
+        if (target in every_answer and target not in wanted) or (target is None and _looks_like_answer(name)):
+            unused.append(position)  # an answer column the instrument does not ask (P23 beside P1..P22)
             continue
         if target in wanted:
             if target in answers:
@@ -408,6 +409,12 @@ def plan_columns(
             label += "_"
         attributes[label] = position
     return ColumnPlan(list(header), answers, attributes, id_position, dropped, unused)
+
+
+def _looks_like_answer(name: str) -> bool:
+    """Whether a header is named as an answer column (``P23``, ``E[SQ030]``) that no
+    mapping claims: such a column is listed as not used, never taken for a segment."""
+    return _NUMBERED.match(name.strip()) is not None
 
 
 def _canonical_names(instrument: Instrument) -> list[str]:

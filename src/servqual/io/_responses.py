@@ -56,6 +56,14 @@ class ValidationReport:
     answers_rejected: Counter[str] = field(default_factory=Counter)
     #: rows used whose importance points were invalid (their answers are kept)
     importance_rejected: int = 0
+    #: answer columns in the file that the instrument does not ask (P23 beside P1..P22)
+    unused_columns: list[str] = field(default_factory=list)
+    #: answer columns whose every answer is text (labels the mapping does not turn into points)
+    label_columns: list[str] = field(default_factory=list)
+    #: the ends of the instrument's scale no answer uses (checked from 100 answers on) ...
+    scale_unused: list[float] = field(default_factory=list)
+    #: ... and the scale the numbers read look like then, (lowest, highest)
+    scale_looks_like: tuple[float, float] | None = None
     #: file-level remarks (columns dropped for privacy, a scale that looks off, ...)
     notes: list[Issue] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -113,6 +121,10 @@ class ValidationReport:
             "answers_rejected": self.total_rejected,
             "answers_rejected_by_column": dict(self.answers_rejected),
             "importance_rejected": self.importance_rejected,
+            "unused_columns": self.unused_columns,
+            "label_columns": self.label_columns,
+            "scale_unused": self.scale_unused,
+            "scale_looks_like": None if self.scale_looks_like is None else list(self.scale_looks_like),
             "notes": [str(n) for n in self.notes],
             "issues": [str(i) for i in self.issues],
             "issues_not_listed": self.issues_not_listed,

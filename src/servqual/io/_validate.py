@@ -25,9 +25,11 @@ from servqual.io._mapping import MISSING_TOKENS, Mapping
 from servqual.io._responses import ResponseSet, ValidationReport, float_matrix
 from servqual.io._table import RawTable, column_name
 
-#: Share of given answers outside the scale above which the file is taken to use
-#: another scale altogether, and refused instead of losing most of its answers.
+#: Share of given answers rejected (outside the scale, between scale points, text) above
+#: which the file is refused instead of losing most of its answers.
 WRONG_SCALE_SHARE = 0.2
+#: From this many answers on, a scale whose top or bottom point no answer uses is named.
+SCALE_FIT_ANSWERS = 100
 IMPORTANCE_TOTAL = 100.0
 IMPORTANCE_TOLERANCE = 0.01
 
@@ -81,18 +83,36 @@ class CheckedColumn:
         Cells set to missing because they were invalid; None when none were.
     given
         Answers left in the rows kept.
-    highest
-        The highest of them; NaN when there is none.
-    outside
-        Cells outside the scale.
+    lowest, highest
+        The lowest and highest of them; NaN when there is none.
+    read_low, read_high
+        The lowest and highest number read, answers outside the scale included.
+    outside, not_whole, not_number
+        Cells rejected: outside the scale, between scale points, text.
+    text
+        The first cell that is text, not a number; None when there is none.
+    label
+        Whether every answer in the column is text (labels such as "Mee eens" that the
+        mapping does not turn into points).
     """
 
     column: str
     values: pl.Series
     rejected: Mask | None
     given: int
+    lowest: float
     highest: float
-    outside: int
+    read_low: float
+    read_high: float
+    outside: int = 0
+    not_whole: int = 0
+    not_number: int = 0
+    text: str | None = None
+    label: bool = False
+
+    @property
+    def n_rejected(self) -> int:
+        return self.outside + self.not_whole + self.not_number
 
 
 @dataclass(frozen=True)
@@ -182,10 +202,12 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     _check_columns(table, instrument)
     keep = _exclude_set_aside(report, table)
     answers = _check_answers(report, table, instrument, _answer_rule(instrument, mapping, table.decimal_comma), keep)
-    _check_scale(report, answers, instrument, table.source)
+    _refuse_mostly_rejected(answers, instrument, table.source)
+    _note_label_columns(report, answers)
+    _check_scale_fit(report, answers, instrument)
     importance = _check_importance(report, table, instrument, _importance_rule(mapping, table.decimal_comma), keep)
     answered = pl.DataFrame([column.values for column in answers])
-    keep = _exclude_empty_rows(report, answered, keep, table.row_numbers)
+    keep = _exclude_empty_rows(report, answered, answers, keep, table.row_numbers)
     ids = _respondent_ids(table)
     keep = _exclude_repeated_ids(report, ids, keep, table.row_numbers)
     if not keep.any():
@@ -217,10 +239,11 @@ def _new_report(table: RawTable, instrument: Instrument, max_issues: int) -> Val
         report.note(N_("{file}: personal-data columns not read: {columns}"), columns=", ".join(dropped))
     unused = [plan.header[p] for p in plan.unused]
     if unused:
+        report.unused_columns = sorted(unused, key=_natural)
         report.note(
             N_("{file}: columns not used by instrument {instrument}: {columns}"),
             instrument=instrument.key,
-            columns=_ranges(sorted(unused, key=_natural)),
+            columns=column_ranges(report.unused_columns),
         )
     return report
 
@@ -234,7 +257,7 @@ def _check_columns(table: RawTable, instrument: Instrument) -> None:
             N_("{file}: required columns missing for instrument {instrument}: {columns}"),
             file=table.source,
             instrument=instrument.key,
-            columns=_ranges(missing),
+            columns=column_ranges(missing),
         )
     weights = [c for c in instrument.importance_columns if c in plan.answers]
     if weights and len(weights) != len(instrument.importance_columns):
@@ -288,28 +311,29 @@ def _check_group(
     valid is kept as polars read it, without a check of each cell."""
     plan = table.plan
     part = table.frame.select([column_name(plan.answers[name]) for name in names])
-    valid, highest = _valid_columns(part, rule.low, rule.high, rule.whole, rule.codes)
+    valid, lowest, highest = _valid_columns(part, rule.low, rule.high, rule.whole, rule.codes)
     all_kept = bool(keep.all())
     checked = []
-    for name, series, ok, high in zip(names, part.iter_columns(), valid, highest, strict=True):
+    for name, series, ok, low, high in zip(names, part.iter_columns(), valid, lowest, highest, strict=True):
         column = plan.header[plan.answers[name]]
         if ok:
-            checked.append(_as_read(column, series.alias(name), keep, all_kept, high))
+            checked.append(_as_read(column, series.alias(name), keep, all_kept, low, high))
         else:
             checked.append(_check_cells(report, column, series, name, rule, keep, all_kept, table.row_numbers))
     return checked
 
 
-def _as_read(column: str, series: pl.Series, keep: Mask, all_kept: bool, high: float) -> CheckedColumn:
-    """A column known to hold valid answers only, whose highest value is ``high``: its
-    count and highest answer in the rows kept come from polars, without a pass over
-    floats."""
+def _as_read(column: str, series: pl.Series, keep: Mask, all_kept: bool, low: float, high: float) -> CheckedColumn:
+    """A column known to hold valid answers only, whose lowest and highest values are
+    ``low`` and ``high``: its count and extremes in the rows kept come from polars,
+    without a pass over floats."""
     kept = series if all_kept else series.filter(keep)
     given = kept.len() - kept.null_count()
     if not given:
-        return CheckedColumn(column, series, None, given, np.nan, 0)
-    # A numeric column with values has a number as its highest value.
-    return CheckedColumn(column, series, None, given, high if all_kept else float(cast(float, kept.max())), 0)
+        return CheckedColumn(column, series, None, given, np.nan, np.nan, np.nan, np.nan)
+    if not all_kept:  # a numeric column with values has numbers as its extremes
+        low, high = float(cast(float, kept.min())), float(cast(float, kept.max()))
+    return CheckedColumn(column, series, None, given, low, high, low, high)
 
 
 def _check_cells(
@@ -360,25 +384,36 @@ def _check_cells(
         column,
         N_("{file} row {row} column {column}: {value} is not a whole scale point; treated as missing"),
     )
+    read = numbers[present]
+    read_low, read_high = (float(read.min()), float(read.max())) if read.size else (np.nan, np.nan)
     numbers[outside | broken] = np.nan
     given = int(np.count_nonzero(~np.isnan(numbers)))
+    n_text = int(np.count_nonzero(not_number))
+    first_text = str(series[int(np.argmax(not_number))]).strip() if n_text else None
     return CheckedColumn(
         column,
         pl.Series(name, numbers, nan_to_null=True),
         not_number | outside | broken,
         given,
+        float(np.nanmin(numbers)) if given else np.nan,
         float(np.nanmax(numbers)) if given else np.nan,
-        int(np.count_nonzero(outside)),
+        read_low,
+        read_high,
+        outside=int(np.count_nonzero(outside)),
+        not_whole=int(np.count_nonzero(broken)),
+        not_number=n_text,
+        text=first_text,
+        label=bool(n_text) and not present.any(),
     )
 
 
 def _valid_columns(
     part: pl.DataFrame, lo: float, hi: float, whole: bool, codes: list[float]
-) -> tuple[Mask, npt.NDArray[np.float64]]:
+) -> tuple[Mask, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Which columns certainly hold valid answers only: read as numbers (whole ones where
     ``whole``), no NaN, lowest and highest within lo..hi (polars' own extremes, all
     columns in one parallel pass), and no missing code between them; and each column's
-    highest value. In a clean file no cell then needs a check of its own."""
+    lowest and highest value. In a clean file no cell then needs a check of its own."""
     read = np.array([dtype.is_integer() if whole else dtype.is_numeric() for dtype in part.dtypes])
     lowest, highest = np.full(part.width, np.nan), np.full(part.width, np.nan)
     numbers = [name for name, ok in zip(part.columns, read, strict=True) if ok]
@@ -397,7 +432,7 @@ def _valid_columns(
     valid = read & (lowest >= lo) & (highest <= hi)
     for code in codes:
         valid &= (code < lowest) | (code > highest)
-    return valid, highest
+    return valid, lowest, highest
 
 
 def _numbers(series: pl.Series, rule: Rule, numbers: npt.NDArray[np.float64]) -> Mask:
@@ -457,7 +492,7 @@ def _natural(name: str) -> tuple[str, int]:
     return "".join(c for c in name if not c.isdigit()), int(digits or 0)
 
 
-def _ranges(names: list[str]) -> str:
+def column_ranges(names: list[str]) -> str:
     """E1, E2, E3, P7 -> 'E1-E3, P7' so a long list stays readable."""
     parts: list[str] = []
     run: list[str] = []
@@ -483,35 +518,111 @@ def _ranges(names: list[str]) -> str:
     return ", ".join(parts)
 
 
-def _check_scale(report: ValidationReport, answers: list[CheckedColumn], instrument: Instrument, source: str) -> None:
-    """Refuse a file whose answers plainly lie on another scale; note one whose answers
-    all stay in the lower part of the scale."""
+def _refuse_mostly_rejected(answers: list[CheckedColumn], instrument: Instrument, source: str) -> None:
+    """Refuse a file that would lose more than :data:`WRONG_SCALE_SHARE` of its answers to
+    rejection (outside the scale, between scale points or text): its figures would rest on
+    what is left. The message names the main reason and the columns."""
+    rejected = sum(column.n_rejected for column in answers)
+    given = sum(column.given for column in answers)
+    if not rejected or rejected <= WRONG_SCALE_SHARE * (given + rejected):
+        return
+    main = max(REJECTIONS, key=lambda kind: sum(getattr(c, kind) for c in answers))
+    columns = column_ranges([c.column for c in answers if getattr(c, main)])
+    scale = instrument.scale
+    params = {
+        "file": source,
+        "share": rejected / (given + rejected),
+        "low": scale.min,
+        "high": scale.max,
+        "instrument": instrument.key,
+        "columns": columns,
+    }
+    if main == "outside":
+        message = N_(
+            "{file}: {share:.0%} of the answers cannot be used, most of them outside {low}..{high}, the scale of "
+            "instrument {instrument} (columns {columns}); the file seems to use another scale (choose or write a "
+            "matching instrument)"
+        )
+    elif main == "not_whole":
+        message = N_(
+            "{file}: {share:.0%} of the answers cannot be used, most of them not whole points of the {low}..{high} "
+            "scale of instrument {instrument} (columns {columns}); the file seems to hold averages or a slider's "
+            "values (round them, or choose or write a matching instrument)"
+        )
+    else:
+        message = N_(
+            "{file}: {share:.0%} of the answers cannot be used, most of them text such as {example!r} where a "
+            "number belongs (columns {columns}); if they are answer labels, give each its scale point under "
+            "[values] in a mapping file (docs/file-format.md#the-mapping-file)"
+        )
+        params["example"] = next(c.text for c in answers if c.text is not None)
+    raise ServqualError(message, **params)
+
+
+#: The kinds of rejected answer, as :class:`CheckedColumn` counts them.
+REJECTIONS = ("outside", "not_whole", "not_number")
+
+
+def _note_label_columns(report: ValidationReport, answers: list[CheckedColumn]) -> None:
+    """Name the columns whose every answer is text: each loses all its answers (and its
+    item leaves the dimension) until the mapping gives the labels their points."""
+    labelled = [column for column in answers if column.label]
+    if not labelled:
+        return
+    report.label_columns = [column.column for column in labelled]
+    report.note(
+        N_(
+            "{file}: the answers in {columns} are text such as {example!r}, not scale points, so none of them is "
+            "used; give each label its scale point under [values] in a mapping file "
+            "(docs/file-format.md#the-mapping-file)"
+        ),
+        columns=column_ranges(report.label_columns),
+        example=labelled[0].text,
+    )
+
+
+def _check_scale_fit(report: ValidationReport, answers: list[CheckedColumn], instrument: Instrument) -> None:
+    """From :data:`SCALE_FIT_ANSWERS` answers on, name a scale whose top point no answer
+    uses, or whose bottom point none uses while numbers above the top were read (a shifted
+    scale), and the scale the numbers read look like: a 1..6 file read as 1..7 has no 7,
+    and its reverse-scored items shift by one. A bottom point unused alone is common
+    (satisfied customers never give a 1) and not named."""
     scale = instrument.scale
     given = sum(column.given for column in answers)
-    outside = sum(column.outside for column in answers)
-    highest = max((column.highest for column in answers if column.given), default=np.nan)
-    if outside and outside > WRONG_SCALE_SHARE * (given + outside):
-        raise ServqualError(
-            N_(
-                "{file}: {share:.0%} of the answers lie outside {low}..{high}, the scale of instrument "
-                "{instrument}; the file seems to use another scale (choose or write a matching instrument)"
-            ),
-            file=source,
-            share=outside / (given + outside),
-            low=scale.min,
-            high=scale.max,
-            instrument=instrument.key,
-        )
-    if given >= 100 and highest <= scale.min + (scale.max - scale.min) * 2 / 3:
-        report.note(
-            N_(
-                "{file}: no answer is higher than {highest} on the {low}..{high} scale; check that "
-                "the file and the instrument use the same scale"
-            ),
-            highest=_plain(highest),
-            low=scale.min,
-            high=scale.max,
-        )
+    with_answers = [column for column in answers if column.given]
+    if given < SCALE_FIT_ANSWERS or not with_answers:
+        return
+    lowest = min(column.lowest for column in with_answers)
+    highest = max(column.highest for column in with_answers)
+    read = [column for column in answers if column.read_low == column.read_low]
+    read_low = min(column.read_low for column in read)
+    read_high = max(column.read_high for column in read)
+    bottom_unused = lowest > scale.min and read_high > scale.max
+    top_unused = highest < scale.max
+    if not (bottom_unused or top_unused):
+        return
+    unused = [point for point, out in ((scale.min, bottom_unused), (scale.max, top_unused)) if out]
+    looks_like = (
+        _plain(float(np.floor(read_low))) if bottom_unused or read_low < scale.min else scale.min,
+        _plain(float(np.ceil(read_high))) if top_unused or read_high > scale.max else scale.max,
+    )
+    report.scale_unused = [_plain(point) for point in unused]
+    report.scale_looks_like = looks_like
+    report.note(
+        N_(
+            "{file}: none of the {n} answers is {points}, on the {low}..{high} scale of instrument {instrument}; "
+            "the answers look like a {looks_low}..{looks_high} scale. Check that the file and the instrument use the "
+            "same scale "
+            "(with another, every mean and each reverse-scored item shifts)"
+        ),
+        n=given,
+        points=" / ".join(str(point) for point in report.scale_unused),
+        low=scale.min,
+        high=scale.max,
+        instrument=instrument.key,
+        looks_low=looks_like[0],
+        looks_high=looks_like[1],
+    )
 
 
 def _check_importance(
@@ -567,10 +678,23 @@ def _check_allocations(
     return Importance(checked.get_columns(), wrong)
 
 
-def _exclude_empty_rows(report: ValidationReport, answered: pl.DataFrame, keep: Mask, rows: np.ndarray) -> Mask:
-    """Exclude the rows kept that have no valid answer left; returns the rows kept."""
+def _exclude_empty_rows(
+    report: ValidationReport, answered: pl.DataFrame, answers: list[CheckedColumn], keep: Mask, rows: np.ndarray
+) -> Mask:
+    """Exclude the rows kept that have no valid answer left: those whose answers were all
+    rejected apart from those that had none; returns the rows kept."""
     given: Mask = answered.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_numpy()
-    report.exclude(rows[keep & ~given], "no_answers", N_("{file} row {row}: no answers at all; row excluded"))
+    rejected = np.zeros_like(keep)
+    for column in answers:
+        if column.rejected is not None:
+            rejected |= column.rejected
+    empty = keep & ~given
+    report.exclude(
+        rows[empty & rejected],
+        "answers_rejected",
+        N_("{file} row {row}: every answer was rejected (listed above); row excluded"),
+    )
+    report.exclude(rows[empty & ~rejected], "no_answers", N_("{file} row {row}: no answers at all; row excluded"))
     return keep & given
 
 

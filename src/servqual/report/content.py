@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from servqual.analysis import MIN_FOR_ADVICE, SMALL_SAMPLE
 from servqual.i18n import N_, number, p_value, pick, translator
 from servqual.report import charts
 from servqual.report.words import (
@@ -40,6 +41,11 @@ Block = dict[str, Any]
 
 def text(words: str) -> Block:
     return {"type": "text", "text": words}
+
+
+def notice(words: str) -> Block:
+    """A text set apart, read before the figures (too few respondents)."""
+    return {"type": "notice", "text": words}
 
 
 def heading(words: str) -> Block:
@@ -76,6 +82,9 @@ GAP_WORDS = {
     "two-column": {
         "short": N_("Customers rate this {size} points below what they expect; the shortfall is clear, not chance."),
         "unclear": N_("Customers rate this {size} points below what they expect, but this may be chance."),
+        "untested": N_(
+            "Customers rate this {size} points below what they expect; too few answered to tell whether this is chance."
+        ),
         "met": N_("This meets or exceeds what customers expect ({size} points above)."),
     },
     "three-column": {
@@ -83,6 +92,10 @@ GAP_WORDS = {
             "Customers rate this {size} points below the level they desire; the shortfall is clear, not chance."
         ),
         "unclear": N_("Customers rate this {size} points below the level they desire, but this may be chance."),
+        "untested": N_(
+            "Customers rate this {size} points below the level they desire; too few answered to tell whether this "
+            "is chance."
+        ),
         "met": N_("This reaches or exceeds the level customers desire ({size} points above)."),
     },
 }
@@ -156,8 +169,10 @@ class _Builder:
         high = ci[1]
         if mean >= 0:
             key = "met"
+        elif high is None or not math.isfinite(high):
+            key = "untested"  # no interval: too few answers (servqual.analysis._evidence)
         else:
-            key = "short" if high is not None and math.isfinite(high) and high < 0 else "unclear"
+            key = "short" if high < 0 else "unclear"
         return self._(GAP_WORDS[self.kind or "two-column"][key]).format(size=self.num(abs(mean)))
 
     def sign_note(self) -> str:
@@ -167,7 +182,10 @@ class _Builder:
 
     def build(self, title: str | None, date: datetime.date) -> Report:
         _ = self._
-        sections = [self.summary(), self.per_dimension(), self.reliability()]
+        sections = [self.summary()]
+        if self.result.warnings:
+            sections.append(self.cautions())
+        sections += [self.per_dimension(), self.reliability()]
         if self.result.segments:
             sections.append(self.segments())
         sections += [self.method(), self.appendix()]
@@ -191,7 +209,17 @@ class _Builder:
             figures.append({"value": f"{short}/{len(result.dimensions)}", "label": _("dimensions below expectation")})
         elif result.servperf is not None:
             figures.append({"value": self.num(result.servperf.unweighted), "label": _("mean perception")})
-        blocks: list[Block] = [{"type": "keyfigures", "items": figures}]
+        blocks: list[Block] = []
+        if result.n_used < SMALL_SAMPLE:
+            blocks.append(
+                notice(
+                    _(
+                        "Only {n} respondents: every figure below is uncertain. Reliability, the tests of the gaps and "
+                        "advice on where to act are left out until there are at least {minimum}."
+                    ).format(n=result.n_used, minimum=SMALL_SAMPLE)
+                )
+            )
+        blocks.append({"type": "keyfigures", "items": figures})
         if self.kind:
             blocks.append(text(_(GAP_EXPLAINED[self.kind])))
         blocks += self.biggest_gaps()
@@ -239,6 +267,16 @@ class _Builder:
     def where_to_act(self) -> list[Block]:
         _, ipa = self._, self.result.ipa
         blocks: list[Block] = [heading(_("Where to act first"))]
+        if self.result.n_used < MIN_FOR_ADVICE:
+            blocks.append(
+                text(
+                    _(
+                        "With {n} respondents no advice on where to act first is given: which dimension comes first "
+                        "would be largely chance. It needs at least {minimum}."
+                    ).format(n=self.result.n_used, minimum=MIN_FOR_ADVICE)
+                )
+            )
+            return blocks
         if ipa.dimensions:
             act = [e for e in ipa.dimensions if e.quadrant == "concentrate_here"]
             keep = [e for e in ipa.dimensions if e.quadrant == "keep_up"]
@@ -323,12 +361,18 @@ class _Builder:
                 ).format(low=self.instrument.scale.min, high=self.instrument.scale.max)
             ),
             self.dimension_table(),
+            *self.hidden_figures(),
         ]
         if "gap" in result.sections:
             blocks.append(
                 bullets(
                     [
-                        f"{self.names[key]}: " + self.gap_words(d.scores["gap"].mean, d.tests["gap"].ci95)
+                        f"{self.names[key]}: "
+                        + (
+                            _("too few answered to show a figure.")
+                            if d.scores["gap"].suppressed
+                            else self.gap_words(d.scores["gap"].mean, d.tests["gap"].ci95)
+                        )
                         for key, d in result.dimensions.items()
                     ]
                 )
@@ -348,6 +392,30 @@ class _Builder:
             blocks.append(self.item_chart(zone=False))
         blocks += self.ipa_blocks()
         return {"id": "dimensions", "title": _("Results per dimension"), "blocks": blocks}
+
+    def hidden_figures(self) -> list[Block]:
+        """Which figures are left out because too few answered them (the anonymity
+        threshold), so a reader does not take a missing figure for a missing answer."""
+        _, result = self._, self.result
+        hidden = [
+            _("{dimension} ({section}, {n} answered)").format(
+                dimension=self.names[key], section=self.title_of(section).lower(), n=figures.n
+            )
+            for key, d in result.dimensions.items()
+            for section, figures in d.scores.items()
+            if figures.suppressed
+        ] + [
+            _("item {item} ({section}, {n} answered)").format(
+                item=item.item, section=self.title_of(section).lower(), n=figures.n
+            )
+            for item in result.items
+            for section, figures in item.scores.items()
+            if figures.suppressed
+        ]
+        if not hidden:
+            return []
+        words = _("Not shown, because too few answered them to keep their answers anonymous: {figures}.")
+        return [text(words.format(figures="; ".join(hidden)))]
 
     def dimension_table(self) -> Block:
         _, result = self._, self.result
@@ -468,6 +536,8 @@ class _Builder:
             )
             for e in ipa.dimensions
         ] or [charts.Point(str(e.item), e.performance, e.importance) for e in ipa.items if e.quadrant is not None]
+        # a dimension without a figure (none answered, or too few: hidden) has no place in the grid
+        points = [p for p in points if math.isfinite(p.x) and math.isfinite(p.y)]
         if len(points) < 2:
             return []
         names = [_(QUADRANT_NAMES[q]) for q in ("concentrate_here", "keep_up", "low_priority", "possible_overkill")]
@@ -616,7 +686,7 @@ class _Builder:
     # -- method and caveats ----------------------------------------------------------------
 
     def method(self) -> Block:
-        _, result, instrument = self._, self.result, self.instrument
+        _, instrument = self._, self.instrument
         texts = [
             _(
                 "Instrument: {name}, {items} items in {dimensions} dimensions, answered on a scale of {low} to {high}."
@@ -643,16 +713,21 @@ class _Builder:
             )
         )
         texts.append(_("Figures are rounded for display only; the exports hold the exact values."))
-        blocks: list[Block] = [text(t) for t in texts]
-        if result.warnings:
-            blocks.append(heading(_("Read with care")))
-            warnings = [
-                _capitalised(DOCS_LINK.sub("", warning_text(w, self.names, self.lang, _))) + "."
-                for w in result.warnings
-            ]
-            blocks.append(bullets(warnings))
-            blocks.append(text(_("The methods behind each caveat: docs/methods.md in servqual's documentation.")))
-        return {"id": "method", "title": _("Method and caveats"), "blocks": blocks}
+        return {"id": "method", "title": _("Method"), "blocks": [text(t) for t in texts]}
+
+    def cautions(self) -> Block:
+        """What the figures rest on and what to read with care: right after the summary, so
+        that nobody reads the figures without it."""
+        _ = self._
+        warnings = [
+            _capitalised(DOCS_LINK.sub("", warning_text(w, self.names, self.lang, _))) + "."
+            for w in self.result.warnings
+        ]
+        blocks = [
+            bullets(warnings),
+            text(_("The methods behind each caveat: docs/methods.md in servqual's documentation.")),
+        ]
+        return {"id": "cautions", "title": _("Read with care"), "blocks": blocks}
 
     # -- appendix --------------------------------------------------------------------------
 

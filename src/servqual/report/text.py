@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 def validation_text(report: ValidationReport, lang: str) -> str:
     """What a reader did with a file: rows read, used and excluded, and every problem."""
-    return "\n".join(validation_summary(report, translator(lang)))
+    return "\n".join(validation_summary(report, lang))
 
 
 def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> str:
@@ -55,8 +55,10 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
         ]
         return [title, header, *lines]
 
+    small = [w for w in result.warnings if w.code == "small_sample"]  # said first, not only among the rest
     lines = [
         _("{instrument}: {n} respondents").format(instrument=pick(instrument.name, lang), n=result.n_respondents),
+        *["! " + warning_text(w, names, lang, _) for w in small],
         *([_(GAP_EXPLAINED[kind])] if kind else []),
         "",
         *table(
@@ -106,7 +108,7 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
             quadrant = _(QUADRANT_NAMES[point.quadrant]) if point.quadrant else ""
             lines.append(
                 f"{names[point.dimension]:<{width}}{number(importance, lang):>8}"
-                f"{number(point.performance, lang):>8}   {quadrant}"
+                f"{number(point.performance, lang):>8}   {quadrant}".rstrip()
             )
     for name, segment in result.segments.items():
         lines += _segment_lines(name, segment, names, lang, _)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from servqual.i18n import N_, number, p_value
+from servqual.i18n import N_, number, p_value, translator
+from servqual.io import column_ranges
 
 if TYPE_CHECKING:
     from servqual.analysis import FitMeasures, ResultWarning
@@ -57,8 +58,15 @@ QUADRANT_NAMES = {
 }
 CFA_FAILURES = {
     "too_few_rows": N_("fewer complete rows than items"),
+    "too_few_respondents": N_("fewer than 50 complete rows, too few for a factor model"),
     "singular": N_("the items' covariance matrix is singular"),
     "not_converged": N_("the estimation did not converge"),
+}
+#: What the minimums of servqual.analysis._evidence leave out.
+LEFT_OUT = {
+    "advice": N_("Where to act first"),
+    "reliability": N_("Reliability (alpha, omega, the gap's reliability)"),
+    "tests": N_("The tests of a gap (its interval, p-value and effect size)"),
 }
 FIT_WORDS = {
     "good": N_("The dimensions fit the answers well (CFI at least 0.95, RMSEA at most 0.06)."),
@@ -95,7 +103,32 @@ def fit_figures(fit: FitMeasures, lang: str, _: Gettext) -> str:
 
 
 WARNINGS = {
+    "rows_excluded": N_(
+        "{n} rows ({share}) were excluded and their answers left out: servqual validate lists each with its reason"
+    ),
+    "answers_rejected": N_(
+        "{n} answers ({share}) were rejected as invalid and left out, in {columns}: servqual validate lists each "
+        "(docs/file-format.md#validation)"
+    ),
+    "label_columns": N_(
+        "the answers in {columns} are text labels, not scale points, so their items are left out of their "
+        "dimensions; give each label its point under [values] in a mapping file (docs/file-format.md#the-mapping-file)"
+    ),
+    "unused_columns": N_("not used by the instrument: {columns}"),
+    "scale_fit": N_(
+        "none of the {n} answers is {points}, on the {scale} scale of the instrument; the answers look like a "
+        "{looks_like} scale: check that the file and the instrument use the same scale "
+        "(docs/file-format.md#validation)"
+    ),
     "small_sample": N_("only {n} respondents: figures are uncertain (docs/methods.md#sample-size)"),
+    "too_few_for": N_(
+        "{reason}: not shown, as at least {threshold} respondents are needed and some figures rest on {n} "
+        "(docs/methods.md#too-few-respondents)"
+    ),
+    "alpha_above_one": N_(
+        "{dimension}, {section}: alpha came out above 1 ({alpha}), which no reliability can be; it is not shown "
+        "(docs/methods.md#too-few-respondents)"
+    ),
     "many_missing": N_("{share} of the answers are missing (docs/methods.md#missing-answers)"),
     "low_alpha": N_(
         "{dimension}, {section}: alpha {alpha} is below 0.70; the items may not measure one thing "
@@ -124,24 +157,47 @@ def warning_text(warning: ResultWarning, names: dict[str, str], lang: str, _: Ge
     if "section" in params:
         params["section"] = _(SECTION_TITLES[params["section"]])
     if "reason" in params:
-        params["reason"] = _(CFA_FAILURES[params["reason"]])
+        reasons = LEFT_OUT if warning.code == "too_few_for" else CFA_FAILURES
+        params["reason"] = _(reasons[params["reason"]])
     for name in ("alpha", "reliability", "cfi", "rmsea"):
         if name in params:
             params[name] = number(params[name], lang)
     if "share" in params:
-        params["share"] = f"{params['share']:.0%}"
+        params["share"] = share_text(params["share"], lang)
+    if "columns" in params:
+        params["columns"] = column_ranges(list(params["columns"]))
+    if "points" in params:
+        params["points"] = " / ".join(_point(p) for p in params["points"])
+    for name in ("scale", "looks_like"):
+        if name in params:
+            params[name] = "..".join(_point(p) for p in params[name])
     return _(WARNINGS[warning.code]).format(**params)
 
 
-def validation_summary(report: ValidationReport, _: Gettext) -> list[str]:
-    """What a reader did with a file (a :class:`~servqual.io.ValidationReport`), line by line;
-    sub-lines start with two spaces. ``servqual validate`` prints it, the web import shows it."""
+def share_text(share: float, lang: str) -> str:
+    """A share as a percentage; below 1 % with one decimal, so that a few answers in
+    thousands do not read as 0 %."""
+    if 0 < share < 0.01:
+        return number(max(share * 100, 0.1), lang, 1) + "%"
+    return f"{share:.0%}"
+
+
+def _point(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def validation_summary(report: ValidationReport, lang: str) -> list[str]:
+    """What a reader did with a file (a :class:`~servqual.io.ValidationReport`), line by line,
+    in ``lang``; sub-lines start with two spaces. ``servqual validate`` prints it, the web
+    import shows it."""
+    _ = translator(lang)
     reasons = {
         "ragged_row": _("wrong number of fields"),
         "truncated_row": _("cut off at the end of the file"),
         "blank_line": _("empty line"),
         "not_a_response": _("preview, test or spam response"),
         "no_answers": _("no answers at all"),
+        "answers_rejected": _("every answer rejected"),
         "duplicate_id": _("duplicate respondent id"),
     }
     lines = [_("File: {file} ({format})").format(file=report.source, format=report.file_format)]
@@ -159,6 +215,14 @@ def validation_summary(report: ValidationReport, _: Gettext) -> list[str]:
             rejected=report.total_rejected,
         )
     )
+    if report.total_rejected:
+        lines.append(
+            "  "
+            + _("rejected: {share} of the answers given, in {columns}").format(
+                share=share_text(report.total_rejected / (report.answers_given + report.total_rejected), lang),
+                columns=column_ranges(list(report.answers_rejected)),
+            )
+        )
     if report.importance_rejected:
         lines.append(_("Respondents whose importance points were invalid: {n}").format(n=report.importance_rejected))
     if report.issues:

@@ -33,3 +33,16 @@ class KeylessFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return without_secrets(super().format(record))
+
+
+class OneWarningLine(logging.Filter):
+    """Turns a record into one WARNING line without its traceback: for Django's
+    ``django.security.DisallowedHost``, which logs every request with a Host header not in
+    ALLOWED_HOSTS (scanners send many) as an ERROR with the traceback of a routine refusal
+    (400). A real server error (django.request) keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True

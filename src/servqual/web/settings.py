@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before everything that can answer by itself (WhiteNoise's static files, the 400 of a
+    # bad Host header from CommonMiddleware): every answer gets the frame header too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Static files from the server process itself (servqual serve): no separate web server needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,7 +80,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "servqual.web.urls"
@@ -143,6 +145,18 @@ CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 # Failed logins from one address, whatever the user names, before it waits 15 minutes (429).
 # Raise it when many people log in from behind one address (an office's NAT).
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
+# Unknown survey keys and invitation tokens (/s/<key>/, /i/<token>/) from one address before
+# every survey request from it waits 15 minutes (429). A key is 128 random bits, so guessing
+# one is hopeless anyway; this refuses the trying. A person mistypes a link now and then, a
+# whole office behind one address a few times in a quarter of an hour: 30 is a script.
+SURVEY_LOOKUP_FAILURES_PER_ADDRESS = envint("SURVEY_LOOKUP_FAILURES_PER_ADDRESS", "30")
+# Survey pages sent (the start page's and each page's POST) from one address in a minute,
+# before further ones wait for the rest of the minute (429; the page's answers come back
+# unsaved, to be sent again). By hand a person needs at least 10 seconds to read and answer
+# a page, so sends at most 6 a minute: 300 lets 50 people behind one address (an office's
+# NAT) answer at that speed at the same moment, or about 150 at an ordinary 2 pages a minute.
+# Only a script sends more.
+SURVEY_POSTS_PER_ADDRESS = envint("SURVEY_POSTS_PER_ADDRESS", "300")
 
 # One cache for every server process, so that the login and API rate limits count all
 # attempts and a wave's results are computed once: a table in the database (made by migrate).
@@ -191,6 +205,7 @@ LOGGING = {
             "style": "{",
         }
     },
+    "filters": {"one_warning_line": {"()": "servqual.web.logs.OneWarningLine"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "keyless"}},
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
@@ -198,6 +213,8 @@ LOGGING = {
         # its messages go to the root's handler.
         "django": {"handlers": [], "level": "NOTSET"},
         "django.request": {"level": "ERROR"},
+        # A Host header not in ALLOWED_HOSTS is refused (400): one line, no traceback.
+        "django.security.DisallowedHost": {"filters": ["one_warning_line"]},
     },
 }
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from servqual.web.accounts.views import RateLimitedLoginView
+from servqual.web.accounts.views import RateLimitedLoginView, audit_log
 from servqual.web.api.views import api
 from servqual.web.dashboards import views as dashboards
 from servqual.web.imports import views as imports
@@ -23,15 +23,20 @@ urlpatterns = [
     path("", studies.home, name="home"),
     path("studies/new/", StudyWizard.as_view(), name="study-new"),
     path("studies/<int:study_id>/", studies.study_detail, name="study"),
+    path("studies/<int:study_id>/edit/", studies.study_edit, name="study-edit"),
     path("studies/<int:study_id>/waves/new/", studies.wave_new, name="wave-new"),
     path("waves/<int:wave_id>/", studies.wave_detail, name="wave"),
+    path("waves/<int:wave_id>/edit/", studies.wave_edit, name="wave-edit"),
     path("waves/<int:wave_id>/links/new/", studies.link_new, name="link-new"),
     path("waves/<int:wave_id>/links/<int:link_id>/qr.<str:kind>", studies.link_qr, name="link-qr"),
     path("waves/<int:wave_id>/results/", dashboards.dashboard, name="wave-results"),
+    path("waves/<int:wave_id>/results/analysis/", dashboards.dashboard_analysis, name="wave-results-analysis"),
     path("waves/<int:wave_id>/results/<str:name>", dashboards.download, name="wave-download"),
     path("waves/<int:wave_id>/import/", imports.upload, name="import-upload"),
+    path("waves/<int:wave_id>/import/template.<str:kind>", imports.template, name="import-template"),
     path("imports/<str:key>/", imports.review, name="import-review"),
     path("s/<str:key>/", include(survey_urls)),
+    path("organisations/<int:organisation_id>/log/", audit_log, name="audit-log"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("servqual.web.distribution.urls")),

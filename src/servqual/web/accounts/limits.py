@@ -1,5 +1,6 @@
 """Limits on attempts per client, counted in Django's cache: failed logins, password-reset
-e-mails and failed API tokens all go through ``AttemptLimit``.
+e-mails, failed API tokens, unknown survey keys and survey pages sent all go through
+``AttemptLimit``.
 
 The cache holds only a hash of what is counted (a user name, an address), never the text.
 A window starts at the first attempt counted and the count ends with it.
@@ -8,6 +9,7 @@ A window starts at the first attempt counted and the count ends with it.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass
 
@@ -61,6 +63,11 @@ class AttemptLimit:
         if _now() - started >= self.window:
             return 0, _now()
         return counted, started
+
+    def seconds_left(self, *parts: str) -> int:
+        """Whole seconds until the current window ends (at least 1): a Retry-After."""
+        counted, started = self._counted(self._key(parts))
+        return max(1, math.ceil(started + self.window - _now())) if counted else 1
 
     def clear(self, *parts: str) -> None:
         cache.delete(self._key(parts))

@@ -19,8 +19,9 @@ SEE = "see"  # studies, waves and response counts
 RESULTS = "results"  # scores, dashboards, reports and exports
 EDIT = "edit"  # set up studies, waves and survey links
 MEMBERS = "members"  # invite and remove members
+PRIVACY = "privacy"  # read the audit log; export and erase what is stored about a person
 RIGHTS = {
-    Role.OWNER: {SEE, RESULTS, EDIT, MEMBERS},
+    Role.OWNER: {SEE, RESULTS, EDIT, MEMBERS, PRIVACY},
     Role.CONSULTANT: {SEE, RESULTS, EDIT},
     Role.MANAGER: {SEE, RESULTS},
     Role.VIEWER: {SEE},
@@ -64,3 +65,50 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class Action(models.TextChoices):
+    DOWNLOAD = "download", _("downloaded")
+    IMPORT = "import", _("imported")
+    DELETE = "delete", _("deleted")
+    ERASE = "erase", _("erased a person's data")
+    ACCESS = "access", _("exported a person's data")
+    RETENTION = "retention", _("applied the retention period")
+
+
+class AuditEntry(models.Model):
+    """Who exported, imported or deleted what, and when; written only through
+    :func:`servqual.web.accounts.audit.record`.
+
+    It never holds respondent personal data: no e-mail address, no answer, no token. The
+    organisation's name, the actor's and the object's are copied, so the entry still reads
+    after any of them is deleted (the organisation then is None)."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    organisation_name = models.CharField(_("organisation"), max_length=200)
+    #: the person who acted, on a page or through their API token; None for the operator's commands
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    api_token = models.ForeignKey("api.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.CharField(_("by"), max_length=200, blank=True)  # "": the command line
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_kind = models.CharField(_("kind of object"), max_length=50)
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    object_name = models.CharField(_("object"), max_length=300, blank=True)
+    #: counts and formats only (audit.DETAIL_KEYS), never a person's data
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    organisation_path = "organisation"
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-at"])]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_kind} {self.object_name}"

@@ -5,10 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordResetView
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
+from servqual.web.accounts.audit import describe, kind_name
 from servqual.web.accounts.limits import AttemptLimit, client_address
+from servqual.web.accounts.models import PRIVACY, AuditEntry, Organisation
+from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
+
+#: Entries on one page of the audit log.
+LOG_PAGE_SIZE = 50
 
 #: Failed logins allowed per user name and address, and the window they are counted in.
 LOGIN_ATTEMPTS = 5
@@ -29,10 +38,18 @@ class RateLimitedLoginView(LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         name, address = self._login_name(), client_address(request)
-        if LOGIN_FAILURES.reached(name, address) or address_login_failures().reached(address):
+        waits = [limit.seconds_left(*parts) for limit, parts in self._limits(name, address) if limit.reached(*parts)]
+        if waits:
             context = self.get_context_data(form=self.get_form(), locked=True)
-            return self.render_to_response(context, status=429)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(max(waits))
+            return response
         return super().post(request, *args, **kwargs)
+
+    @staticmethod
+    def _limits(name: str, address: str) -> list[tuple[AttemptLimit, tuple[str, ...]]]:
+        """Each limit on a login, with what it counts by."""
+        return [(LOGIN_FAILURES, (name, address)), (address_login_failures(), (address,))]
 
     def form_invalid(self, form: Any) -> HttpResponse:
         address = client_address(self.request)
@@ -66,7 +83,20 @@ class RateLimitedPasswordResetView(PasswordResetView):
     LOGIN_WINDOW, further ones are refused (429), so the form cannot be used to flood an inbox."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if PASSWORD_RESETS.count(client_address(request)) > RESET_REQUESTS:
+        address = client_address(request)
+        if PASSWORD_RESETS.count(address) > RESET_REQUESTS:
             context = self.get_context_data(form=self.get_form(), locked=True)
-            return self.render_to_response(context, status=429)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(PASSWORD_RESETS.seconds_left(address))
+            return response
         return super().post(request, *args, **kwargs)
+
+
+@login_required
+def audit_log(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """The organisation's audit log, newest first, for its owners (others: 404)."""
+    organisation = get_scoped_or_404(request.user, Organisation, PRIVACY, pk=organisation_id)
+    entries = scoped(request.user, AuditEntry, PRIVACY).filter(organisation=organisation)
+    page = Paginator(entries.order_by("-at", "-pk"), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"entry": entry, "kind": kind_name(entry), "detail": describe(entry)} for entry in page]
+    return render(request, "accounts/audit_log.html", {"organisation": organisation, "page": page, "rows": rows})

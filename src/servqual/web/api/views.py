@@ -27,8 +27,9 @@ from pydantic import AfterValidator, BeforeValidator, ModelWrapValidatorHandler,
 from pydantic_core import PydanticCustomError
 
 from servqual.i18n import pick
+from servqual.web.accounts.audit import Actor, record
 from servqual.web.accounts.limits import AttemptLimit, client_address
-from servqual.web.accounts.models import EDIT, RESULTS, SEE, Organisation
+from servqual.web.accounts.models import EDIT, RESULTS, SEE, Action, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.api.errors import Errors, Message, with_error_answers
 from servqual.web.api.models import ApiToken
@@ -188,6 +189,10 @@ class StudyOut(Schema):
     #: an instrument file of the study's own (TOML, docs/instruments.md); "" for a built-in
     instrument_file: str
     anonymity_threshold: int
+    #: days after a wave closes that invitees' addresses and personal links are kept
+    keep_personal_data_days: int
+    #: then "anonymise" (addresses and links removed, answers kept) or "delete" (responses too)
+    after_retention: str
     segments: list[SegmentOut]
 
 
@@ -211,6 +216,8 @@ class StudyIn(Body):
     instrument_key: str = _default("instrument_key")
     instrument_file: str = _default("instrument_file")
     anonymity_threshold: int = _default("anonymity_threshold")
+    keep_personal_data_days: int = _default("keep_personal_data_days")
+    after_retention: str = _default("after_retention")
     segments: list[SegmentIn] = []
 
 
@@ -225,6 +232,8 @@ class StudyChange(Body):
     instrument_key: str | None = None
     instrument_file: str | None = None
     anonymity_threshold: int | None = None
+    keep_personal_data_days: int | None = None
+    after_retention: str | None = None
     segments: list[SegmentIn] | None = None
 
 
@@ -310,7 +319,7 @@ def study_create(request: HttpRequest, payload: StudyIn) -> Any:
     with transaction.atomic():
         created = Study(organisation=token.organisation, **fields)
         _save_valid(created)
-        _replace_segments(created, payload.segments)
+        _replace_segments(created, payload.segments, by=Actor.token(token))
     return Status(201, created)
 
 
@@ -328,15 +337,18 @@ def study_change(request: HttpRequest, study_id: int, payload: StudyChange) -> A
             setattr(found, field, value)
         _save_valid(found)
         if segments is not None:
-            _replace_segments(found, payload.segments or [])
+            _replace_segments(found, payload.segments or [], by=Actor.token(_token(request)))
     return found
 
 
-def _replace_segments(study: Study, given: list[SegmentIn]) -> None:
-    """The study's segments become ``given``, in that order; each validated as in the admin."""
+def _replace_segments(study: Study, given: list[SegmentIn], by: Actor) -> None:
+    """The study's segments become ``given``, in that order; each validated as in the admin.
+    A segment left out is deleted, and the audit log says so."""
     existing = {segment.key: segment for segment in study.segments.all()}
     keys = [segment.key for segment in given]
-    study.segments.exclude(key__in=keys).delete()
+    for removed in study.segments.exclude(key__in=keys):
+        record(Action.DELETE, study.organisation, by, removed)
+        removed.delete()
     for position, segment in enumerate(given):
         # A key given twice: the second is a new segment, which its validation refuses.
         found = existing.pop(segment.key, None) or Segment(study=study, key=segment.key)
@@ -545,7 +557,7 @@ def _download(name: str) -> Callable[..., Any]:
         token = _token(request)
         found = _get(request, Wave, RESULTS, wave_id)
         raw_rows = may_see_raw_rows(token.user, found, within=token.organisation)
-        body = download_file(found, name, language(), raw_rows=raw_rows)
+        body = download_file(found, name, language(), raw_rows=raw_rows, by=Actor.token(token))
         if body is None:
             return Status(409, {"detail": _too_few(found)})
         return download_response(found, name, body)
@@ -609,7 +621,7 @@ def import_confirm(request: HttpRequest, key: str) -> Any:
     pending = get_scoped_or_404(
         token.user, ResponseImport, EDIT, within=token.organisation, key=key, created_by=token.user
     )
-    return _import_out(confirm(pending))
+    return _import_out(confirm(pending, by=Actor.token(token)))
 
 
 def _import_out(pending: ResponseImport) -> dict[str, Any]:

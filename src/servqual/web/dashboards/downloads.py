@@ -20,7 +20,8 @@ from servqual.analysis import AnalysisResult
 from servqual.io import ResponseSet
 from servqual.report import render_html, render_pdf
 from servqual.report.export import TABLES, write_export
-from servqual.web.accounts.models import EDIT, Organisation
+from servqual.web.accounts.audit import Actor, record
+from servqual.web.accounts.models import EDIT, Action, Organisation
 from servqual.web.accounts.tenancy import has_right
 from servqual.web.dashboards.results import analysed, anonymous_rows, wave_report
 from servqual.web.studies.models import Wave
@@ -42,13 +43,21 @@ REPORT_POLICY = (
 )
 
 
-def download_file(wave: Wave, name: str, lang: str, raw_rows: bool) -> bytes | str | None:
-    """The content of download ``name`` (a key of DOWNLOADS); None below the threshold.
+def download_file(wave: Wave, name: str, lang: str, raw_rows: bool, by: Actor) -> bytes | str | None:
+    """The content of download ``name`` (a key of DOWNLOADS) for ``by``, who is written in
+    the audit log; None below the threshold (and nothing logged: nothing was given).
 
     The exports' responses table holds one raw row per respondent, so only with
     ``raw_rows`` (roles that set up studies, ``may_see_raw_rows``); the others get the item
     and dimension tables alone. The raw rows are k-anonymous on their segment values
     (servqual.web.dashboards.results.anonymous_rows)."""
+    body = _content(wave, name, lang, raw_rows)
+    if body is not None:
+        record(Action.DOWNLOAD, wave.study.organisation, by, wave, detail={"format": name})
+    return body
+
+
+def _content(wave: Wave, name: str, lang: str, raw_rows: bool) -> bytes | str | None:
     export = DOWNLOADS[name][1]
     if export is not None:
         return export_file(wave, export, lang, raw_rows=raw_rows)

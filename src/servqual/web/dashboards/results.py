@@ -61,16 +61,41 @@ def admit(wave: Wave) -> dict[str, int]:
     return {**counts, "step": step}
 
 
+def delete_responses(responses: QuerySet[Response]) -> int:
+    """Delete ``responses`` (a person's erasure, a study's retention period) without giving
+    them away: per wave, when some were in its results, as many of the others last let in
+    are taken out again as make the number gone from the results a whole step of k, so the
+    results before and after differ by at least k responses, as when they grow. Those taken
+    out wait in line again (by primary key) and come back with a next step; no answer is
+    lost. Returns how many were deleted."""
+    deleted = 0
+    with transaction.atomic():
+        for wave in Wave.objects.filter(pk__in=responses.values("wave")).select_related("study"):
+            # Locked as admit() locks it, so no step is let in halfway.
+            list(Wave.objects.select_for_update().filter(pk=wave.pk).values_list("pk"))
+            of_wave = responses.filter(wave=wave)
+            gone = of_wave.filter(in_results=True).count()
+            short = -gone % wave.study.anonymity_threshold
+            if short:
+                others = _completed(wave).filter(in_results=True).exclude(pk__in=of_wave.values("pk"))
+                taken_out = list(others.order_by("-pk").values_list("pk", flat=True)[:short])
+                Response.objects.filter(pk__in=taken_out).update(in_results=False)
+            deleted += of_wave.delete()[1].get(Response._meta.label, 0)
+    return deleted
+
+
 def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
     """The customers' responses in the wave's results and their analysis, with the study's
-    segments and its anonymity threshold as the smallest group shown; None below the
-    threshold."""
+    segments and its anonymity threshold k as the smallest group shown and the fewest
+    answers an item's or dimension's figure rests on (else suppressed, with its n); None
+    below the threshold. The page, the report, the exports and the API all read this."""
     study = wave.study
     if admit(wave)["in_results"] < study.anonymity_threshold:
         return None
     responses = response_set(wave, Audience.CUSTOMER, in_results=True)
     segments = list(study.segments.values_list("key", flat=True))
-    result = analyze(responses, segments=segments, min_group=study.anonymity_threshold)
+    k = study.anonymity_threshold
+    result = analyze(responses, segments=segments, min_group=k, min_answers=k)
     if result.n_used < study.anonymity_threshold:  # rows the reader excluded do not count
         return None
     return responses, result
@@ -201,7 +226,8 @@ def anonymous_rows(responses: ResponseSet, result: AnalysisResult, k: int) -> Re
     return dataclasses.replace(
         responses,
         table=responses.table[order],
-        attributes=attributes[order],
+        # a study without segments has attributes of no columns and so of no rows
+        attributes=attributes[order] if attributes.width else attributes,
         respondent_ids=None if responses.respondent_ids is None else responses.respondent_ids[order],
         row_numbers=responses.row_numbers[order],
     )

@@ -12,3 +12,21 @@ class UploadForm(forms.Form):
         label=_("List of addresses (CSV or XLSX)"),
         help_text=_("Columns: email; optionally language (nl, en) and one column per segment."),
     )
+
+
+class PersonForm(forms.Form):
+    """A person whose data is asked for or to be erased: by address or personal link."""
+
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    token = forms.CharField(
+        label=_("Or their personal link"),
+        required=False,
+        max_length=300,
+        help_text=_("The link from their invitation e-mail (…/i/…/), or the code in it."),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("email") and not str(data.get("token") or "").strip():
+            raise forms.ValidationError(_("Give an e-mail address or a personal link."))
+        return data

@@ -1,8 +1,10 @@
 """Personal invitations to a wave: one e-mail address, its language and segment values.
 
-The address is kept only to send the invitation and reminders: ``pruneinvitations``
-erases it once the wave has been closed for ``KEEP_ADDRESSES_DAYS`` days; the row (its
-segments, dates and response) stays for the response rate. Every e-mail carries a
+The address is kept only to send the invitation and reminders: ``applyretention``
+erases it, with the personal links, once the wave has been closed for the study's
+``keep_personal_data_days`` (servqual.web.distribution.personal); the row (its segments,
+days and response) stays for the response rate. Its times are kept to the day
+(``DayField``), except the last reminder's, which spaces the reminders. Every e-mail carries a
 personal link with a fresh token of 256 random bits; only the SHA-256 hash of each token
 is stored (``InvitationKey``), so a copy of the database holds no working link.
 """
@@ -14,23 +16,24 @@ from django.utils.translation import gettext_lazy as _
 
 from servqual.web.keys import key_hash
 from servqual.web.studies.models import Wave
-from servqual.web.surveys.models import Audience, Response, new_resume_key
-
-#: Days after the wave closes that the addresses are kept (for questions about who was invited).
-KEEP_ADDRESSES_DAYS = 30
+from servqual.web.surveys.models import Audience, DayField, Response, new_resume_key
 
 
 class Invitation(models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.CUSTOMER)
-    #: lower case; None once erased (see KEEP_ADDRESSES_DAYS)
+    #: lower case; None once erased (see Study.keep_personal_data_days)
     email = models.EmailField(_("e-mail address"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=2)
     segments = models.JSONField(_("segment values"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
+    #: the day only (DayField): an invitation leads to a response, and a time to the second
+    #: joined with a server's request times would tell when that person answered
+    created_at = DayField(_("created"), auto_now_add=True)
+    sent_at = DayField(_("invitation sent"), null=True, blank=True)
+    #: the time itself: it spaces reminders (at most one per REMINDER_INTERVAL, mail.py),
+    #: which a day could not; it tells when an e-mail went out, not when anyone answered
     reminded_at = models.DateTimeField(_("last reminder sent"), null=True, blank=True)
-    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    unsubscribed_at = DayField(_("unsubscribed"), null=True, blank=True)
     response = models.OneToOneField(Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     organisation_path = "wave__study__organisation"
@@ -56,6 +59,7 @@ class InvitationKey(models.Model):
 
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="keys")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    #: the day only, as the invitation's times (a key is made when an e-mail goes out)
+    created_at = DayField(auto_now_add=True)
 
     organisation_path = "invitation__wave__study__organisation"

@@ -18,4 +18,6 @@ urlpatterns = [
     path("waves/<int:wave_id>/invitations/", views.upload, name="invitations-upload"),
     path("waves/<int:wave_id>/invitations/confirm/", views.confirm, name="invitations-confirm"),
     path("waves/<int:wave_id>/invitations/send/", views.send, name="invitations-send"),
+    # /organisations/<id>/personal-data/: a person's data, exported or erased (owners)
+    path("organisations/<int:organisation_id>/personal-data/", views.personal_data, name="personal-data"),
 ]

@@ -10,25 +10,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from servqual.web.accounts.models import EDIT
-from servqual.web.accounts.tenancy import get_scoped_or_404
+from servqual.web.accounts.audit import Actor
+from servqual.web.accounts.models import EDIT, PRIVACY, Organisation
+from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.distribution import mail
 from servqual.web.distribution.addresses import UnreadableFileError, read_addresses
-from servqual.web.distribution.forms import UploadForm
-from servqual.web.distribution.models import KEEP_ADDRESSES_DAYS, Invitation, InvitationKey
+from servqual.web.distribution.forms import PersonForm, UploadForm
+from servqual.web.distribution.models import Invitation, InvitationKey
+from servqual.web.distribution.personal import erase_person, invitations_of, person_data
 from servqual.web.keys import key_hash
 from servqual.web.languages import render_in
 from servqual.web.siteurl import site_url
 from servqual.web.studies.models import Wave
 from servqual.web.surveys import pages
+from servqual.web.surveys.limits import get_by_secret, limited, lookups_limited
 from servqual.web.surveys.models import Audience, Response
 
 #: How long the confirm step of an upload stays valid.
@@ -42,7 +47,6 @@ class InvitationDoor:
     invitation: Invitation
     key: str
     url_prefix = "invitation"
-    keep_days = KEEP_ADDRESSES_DAYS  # the start page says when the address is erased
 
     @property
     def wave(self) -> Wave:
@@ -51,6 +55,11 @@ class InvitationDoor:
     @property
     def audience(self) -> str:
         return self.invitation.audience
+
+    @property
+    def keep_days(self) -> int:
+        """The start page says when the address is erased."""
+        return self.invitation.wave.study.keep_personal_data_days
 
     @property
     def language(self) -> str:
@@ -82,7 +91,7 @@ class InvitationDoor:
 
 def _door(token: str) -> InvitationDoor:
     # Looked up by the hash of the token: the database never sees the token itself.
-    found = get_object_or_404(
+    found = get_by_secret(
         InvitationKey.objects.select_related("invitation__wave__study", "invitation__response"),
         key_hash=key_hash(token),
     )
@@ -90,15 +99,18 @@ def _door(token: str) -> InvitationDoor:
 
 
 @require_http_methods(["GET", "POST"])
+@limited
 def invitation_start(request: HttpRequest, token: str) -> HttpResponse:
     return pages.start(request, _door(token))
 
 
 @require_http_methods(["GET", "POST"])
+@limited
 def invitation_page(request: HttpRequest, token: str, page: int) -> HttpResponse:
     return pages.page_view(request, _door(token), page)
 
 
+@limited
 def invitation_done(request: HttpRequest, token: str) -> HttpResponse:
     return pages.done(request, _door(token))
 
@@ -107,6 +119,7 @@ def invitation_done(request: HttpRequest, token: str) -> HttpResponse:
 # unsubscribe (RFC 8058) POSTs without one. A GET only asks; it changes nothing.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@lookups_limited
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     door = _door(token)
     invitation = door.invitation
@@ -183,3 +196,33 @@ def send(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 def _salt(wave: Wave) -> str:
     return f"servqual.invitations.{wave.pk}"
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def personal_data(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """For an organisation's owner: find what is stored about a person (by address or
+    personal link), download it as JSON, or erase it. Finding shows what was found and
+    changes nothing; the download and the erasure are audit-logged."""
+    organisation = get_scoped_or_404(request.user, Organisation, PRIVACY, pk=organisation_id)
+    form = PersonForm(request.POST or None)
+    context: dict[str, Any] = {"organisation": organisation, "form": form}
+    if request.method == "POST" and form.is_valid():
+        own = scoped(request.user, Invitation, PRIVACY).filter(wave__study__organisation=organisation)
+        found = invitations_of(own, email=form.cleaned_data["email"], token=form.cleaned_data["token"])
+        by = Actor.person(request.user)
+        if request.POST.get("action") == "export":
+            document = person_data(found, by)
+            answer = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+            answer["Content-Disposition"] = content_disposition_header(
+                as_attachment=True, filename="personal-data.json"
+            )
+            return answer
+        if request.POST.get("action") == "erase":
+            erased = erase_person(found, by)
+            text = _("Erased: %(invitations)s invitations and %(responses)s responses, with every answer.")
+            messages.success(request, text % erased)
+            return redirect("personal-data", organisation.pk)
+        context["found"] = list(found)
+    return render(request, "distribution/personal_data.html", context)

@@ -16,6 +16,8 @@ from django.utils import timezone
 from servqual.errors import ServqualError
 from servqual.i18n import translator
 from servqual.report.words import validation_summary
+from servqual.web.accounts.audit import COMMAND_LINE, Actor, record
+from servqual.web.accounts.models import Action
 from servqual.web.imports.models import ResponseImport
 from servqual.web.imports.rows import read_upload, save_responses, unknown_segment_values
 from servqual.web.languages import language
@@ -29,14 +31,18 @@ KEEP_UNSAVED = timedelta(days=1)
 
 def store_upload(wave: Wave, user: Any, file: Any) -> ResponseImport:
     """Keep an uploaded file until it is confirmed; answers nobody saved are not kept, so
-    uploads left unconfirmed are cleared out first."""
-    ResponseImport.objects.filter(saved_at__isnull=True, created_at__lt=timezone.now() - KEEP_UNSAVED).delete()
+    uploads left unconfirmed are cleared out first (by the platform, as the log says)."""
+    stale = ResponseImport.objects.filter(saved_at__isnull=True, created_at__lt=timezone.now() - KEEP_UNSAVED)
+    for unconfirmed in stale.select_related("wave__study__organisation").defer("content"):
+        record(Action.DELETE, unconfirmed.wave.study.organisation, COMMAND_LINE, unconfirmed)
+        unconfirmed.delete()
     return ResponseImport.objects.create(wave=wave, created_by=user, filename=file.name[:200], content=file.read())
 
 
-def confirm(pending: ResponseImport) -> ResponseImport:
+def confirm(pending: ResponseImport, by: Actor) -> ResponseImport:
     """Save the import's rows in its wave, once: the row is locked and marked saved in the
-    same transaction, so a second confirm finds it saved and stores nothing."""
+    same transaction, so a second confirm finds it saved and stores nothing. The audit log
+    says who saved how many rows."""
     with transaction.atomic():
         locked = ResponseImport.objects.select_for_update().get(pk=pending.pk)
         if locked.saved_at is None:
@@ -46,20 +52,23 @@ def confirm(pending: ResponseImport) -> ResponseImport:
                 locked.saved_at = timezone.now()
                 locked.content = b""  # the rows are in the wave now; the file is not kept
                 locked.save()
+                record(
+                    Action.IMPORT, locked.wave.study.organisation, by, locked, detail={"responses": locked.rows_saved}
+                )
     return locked
 
 
 def read_import(pending: ResponseImport) -> dict[str, Any]:
     """The file read as on the command line, with its summary in the user's language;
     ready when it can be saved."""
-    _ = translator(language())
+    lang = language()
     study = pending.wave.study
     try:
         responses = read_upload(bytes(pending.content), pending.filename, study, max_issues=MAX_ISSUES)
     except ServqualError as exc:
-        return {"ready": False, "error": exc.render(_)}
+        return {"ready": False, "error": exc.render(translator(lang))}
     unknown = unknown_segment_values(responses, study)
-    summary = [(line.startswith("  "), line.strip()) for line in validation_summary(responses.report, _)]
+    summary = [(line.startswith("  "), line.strip()) for line in validation_summary(responses.report, lang)]
     return {
         "ready": not unknown and responses.n_respondents > 0,
         "responses": responses,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from servqual.web.accounts.audit import AuditedDeletes
 from servqual.web.studies.models import Segment, Study, Wave
 
 
@@ -16,7 +17,7 @@ class WaveInline(admin.TabularInline):
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
+class StudyAdmin(AuditedDeletes, admin.ModelAdmin):
     list_display = ["name", "organisation", "service_name", "instrument_key", "anonymity_threshold"]
     list_filter = ["organisation"]
     inlines = [SegmentInline, WaveInline]

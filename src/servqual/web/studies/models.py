@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,20 @@ from servqual.web.languages import language
 SEGMENT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Keys the file reader would take for an answer, importance or id column (E1, w_tan, id).
 _READER_KEY = re.compile(r"^([emp][\d_.\[ -].*|w[\d_.\[ -].*|w[a-z]{3}|id|respondent(_?id)?|response_?id)$")
+
+
+#: Days after a wave closes that invitees' personal data is kept, unless the study says otherwise.
+KEEP_PERSONAL_DATA_DAYS = 30
+#: The longest a study may keep it: ten years.
+MAX_PERSONAL_DATA_DAYS = 3650
+
+
+class AfterRetention(models.TextChoices):
+    """What happens to invitees' personal data once a study's retention period has passed
+    (servqual.web.distribution.personal.apply_retention)."""
+
+    ANONYMISE = "anonymise", _("anonymise: remove e-mail addresses and personal links, keep the answers")
+    DELETE = "delete", _("delete the invitees' responses as well")
 
 
 def default_languages() -> list[str]:
@@ -49,6 +63,15 @@ class Study(models.Model):
         default=5,
         validators=[MinValueValidator(3)],
         help_text=_("Groups with fewer respondents are never shown."),
+    )
+    keep_personal_data_days = models.PositiveSmallIntegerField(
+        _("keep personal data (days)"),
+        default=KEEP_PERSONAL_DATA_DAYS,
+        validators=[MaxValueValidator(MAX_PERSONAL_DATA_DAYS)],
+        help_text=_("Days after a wave closes that invitees' e-mail addresses and personal links are kept."),
+    )
+    after_retention = models.CharField(
+        _("after that"), max_length=10, choices=AfterRetention.choices, default=AfterRetention.ANONYMISE
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

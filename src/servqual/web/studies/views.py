@@ -6,20 +6,25 @@ organisation resolves.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from servqual.i18n import pick
 from servqual.report.charts import counts_by_day
-from servqual.web.accounts.models import EDIT, RESULTS, Organisation
+from servqual.web.accounts.models import EDIT, PRIVACY, RESULTS, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, has_right, scoped
 from servqual.web.distribution.rates import response_rates
+from servqual.web.languages import language
 from servqual.web.studies.counts import completed_by_day, response_counts, wave_summaries
-from servqual.web.studies.forms import LinkForm, WaveForm
+from servqual.web.studies.forms import LinkForm, SegmentValuesForm, StudySettingsForm, WaveEditForm, WaveForm
 from servqual.web.studies.links import QR_TYPES, qr_code
 from servqual.web.studies.models import Study, Wave
 
@@ -28,7 +33,9 @@ from servqual.web.studies.models import Study, Wave
 def home(request: HttpRequest) -> HttpResponse:
     organisations = scoped(request.user, Organisation).prefetch_related("studies")
     can_edit = scoped(request.user, Organisation, EDIT).exists()
-    return render(request, "studies/home.html", {"organisations": organisations, "can_edit": can_edit})
+    owned = set(scoped(request.user, Organisation, PRIVACY).values_list("pk", flat=True))
+    context = {"organisations": organisations, "can_edit": can_edit, "owned": owned}
+    return render(request, "studies/home.html", context)
 
 
 @login_required
@@ -99,3 +106,45 @@ def link_qr(request: HttpRequest, wave_id: int, link_id: int, kind: str) -> Http
         raise Http404
     address = request.build_absolute_uri(reverse("survey-start", args=[link.key]))
     return HttpResponse(qr_code(address, kind), content_type=QR_TYPES[kind])
+
+
+@login_required
+def study_edit(request: HttpRequest, study_id: int) -> HttpResponse:
+    """Change a study's names, languages, threshold, retention and segment values; the
+    instrument stays (the answers belong to its items)."""
+    study = get_scoped_or_404(request.user, Study, EDIT, pk=study_id)
+    data = request.POST if request.method == "POST" else None
+    form = StudySettingsForm(data, instance=study)
+    segments = [SegmentValuesForm(data, segment=s, prefix=f"segment-{s.pk}") for s in study.segments.all()]
+    if data is not None and form.is_valid() and all(f.is_valid() for f in segments):
+        with transaction.atomic():
+            form.save()
+            for segment_form in segments:
+                segment_form.save()
+        messages.success(request, _("The study is saved."))
+        return redirect("study", study.pk)
+    context = {
+        "study": study,
+        "form": form,
+        "segments": segments,
+        "instrument_name": pick(study.instrument().name, language()),
+    }
+    return render(request, "studies/study_edit.html", context)
+
+
+@login_required
+def wave_edit(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Rename a wave, extend it, or close it now."""
+    wave = get_scoped_or_404(request.user, Wave, EDIT, pk=wave_id)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and "close_now" in data:
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        data["closes_at"] = now.strftime("%Y-%m-%dT%H:%M")
+        data.setdefault("name", wave.name)
+        data.setdefault("opens_at", timezone.localtime(min(wave.opens_at, now)).strftime("%Y-%m-%dT%H:%M"))
+    form = WaveEditForm(data, instance=wave)
+    if data is not None and form.is_valid():
+        form.save()
+        messages.success(request, _("The wave is saved."))
+        return redirect("wave", wave.pk)
+    return render(request, "studies/wave_edit.html", {"wave": wave, "study": wave.study, "form": form})

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from servqual.web.keys import key_hash
 from servqual.web.studies.models import Wave
 from servqual.web.surveys import pages
+from servqual.web.surveys.limits import get_by_secret, limited
 from servqual.web.surveys.models import Response, SurveyLink, new_resume_key
 
 #: What new_resume_key makes: 32 random bytes, URL-safe base64 without padding.
@@ -117,21 +118,24 @@ class LinkDoor:
 def _link_door(key: str, start_key: str | None = None) -> LinkDoor:
     if start_key is not None and not RESUME_KEY.fullmatch(start_key):
         start_key = None  # not one the start page made: a new key instead
-    return LinkDoor(get_object_or_404(SurveyLink.objects.select_related("wave__study"), key=key), start_key)
+    return LinkDoor(get_by_secret(SurveyLink.objects.select_related("wave__study"), key=key), start_key)
 
 
 # The start page holds the resume key its form will post: no cache may keep it.
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limited
 def survey_start(request: HttpRequest, key: str) -> HttpResponse:
     return pages.start(request, _link_door(key, request.POST.get("start") if request.method == "POST" else None))
 
 
 @require_http_methods(["GET", "POST"])
+@limited
 def survey_page(request: HttpRequest, key: str, page: int) -> HttpResponse:
     return pages.page_view(request, _link_door(key), page)
 
 
+@limited
 def survey_done(request: HttpRequest, key: str) -> HttpResponse:
     return pages.done(request, _link_door(key))
 
