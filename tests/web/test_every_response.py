@@ -20,9 +20,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from logos import png
 from routes import sample_body, site_routes
 from synthetic import fill
 
+from servqual.web.accounts.branding import set_logo
 from servqual.web.api.views import api
 from servqual.web.dashboards.downloads import DOWNLOADS
 from servqual.web.distribution.models import Invitation
@@ -47,6 +49,10 @@ def site(client, people, token_for, study):
     upload = ResponseImport.objects.create(
         wave=wave, created_by=alice, filename="acme.csv", content=(FIXTURES / "canonical.csv").read_bytes()
     )
+    organisation = study.organisation
+    set_logo(organisation, png())
+    organisation.accent_colour = "#0b5394"
+    organisation.save()
     values = {
         "study_id": [study.pk],
         "wave_id": [wave.pk],
@@ -57,6 +63,8 @@ def site(client, people, token_for, study):
         "link_id": [SurveyLink.objects.create(wave=wave).pk],
         "organisation_id": [study.organisation.pk],
         "kind": ["svg", "png", "csv", "xlsx"],
+        "filename": [organisation.logo.filename],
+        "colour": ["0b5394"],
     }
     by_prefix = {
         "s/": {"key": [SurveyLink.objects.create(wave=wave).key]},

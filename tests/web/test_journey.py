@@ -1,5 +1,6 @@
 """A new user's journey in a real browser (Debian's Chromium, driven by Playwright): log in,
-set up a study with the wizard, answer its survey on a phone-sized screen, and find the
+set up a study with the wizard, give the organisation its logo and colour, answer its
+survey on a phone-sized screen (with the logo, with and without JavaScript), and find the
 answers in the wave's results.
 
 Needs Chromium (``apt-get install chromium``); without it the test is skipped, unless
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from logos import png
 
 from servqual.web.accounts.models import Membership, Organisation, Role
 
@@ -34,6 +36,9 @@ WIDE = {"viewport": {"width": 1280, "height": 900}}
 #: every gap is -3, -3 and -1, with mean -7/3.
 ANSWERS = [(6, 3), (7, 4), (6, 5)]
 PASSWORD = "a long and unusual passphrase 7"
+#: The organisation's accent colour (7.8:1 on white) and logo, set on its branding page.
+ACCENT, ACCENT_RGB = "#7a1f5c", "rgb(122, 31, 92)"
+LOGO = png(240, 80, (122, 31, 92))
 
 
 @pytest.fixture
@@ -117,7 +122,7 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     page.click("text=Create the study")
     assert "/waves/" in page.url and page.locator("h1").inner_text() == "Voorjaar"
     accessible(page)
-    survey_url = page.locator("main a[href*='/s/']").first.get_attribute("href")
+    survey_url = page.locator("main a[href*='/s/']").first.get_attribute("href")  # the page shows the whole address
     wave_url = page.url
     # The wave's other pages for the one who set it up: each checked, then back.
     for link in ["New survey link", "Invite by e-mail: upload a list of addresses", "Import responses"]:
@@ -128,12 +133,28 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     accessible(page)
     page.click("text=New wave")
     accessible(page)
+    # The organisation's logo and colour, on its owner's page.
+    page.goto(f"{live_server.url}/")
+    page.click("text=Branding")
+    accessible(page)
+    page.fill("#id_accent_colour", ACCENT)
+    page.set_input_files("#id_logo_file", files=[{"name": "logo.png", "mimeType": "image/png", "buffer": LOGO}])
+    with page.expect_navigation():  # and its images loaded
+        page.click("main button[type=submit]")
+    assert page.locator(".logo-preview img").evaluate("img => img.naturalWidth") == 240
+    accessible(page)
     page.goto(wave_url)
 
+    # Without JavaScript the survey shows the same: logo, colour, nothing wider than a phone.
+    plain = browser.new_context(**PHONE, locale="nl-NL", java_script_enabled=False)
+    refused += refused_by_the_policy(plain)
+    branded(plain.new_page(), survey_url)
+    plain.close()
     for number, (expectation, perception) in enumerate(ANSWERS):
         phone = browser.new_context(**PHONE, locale="nl-NL")  # a new browser: a new respondent
         refused += refused_by_the_policy(phone)
-        answer(phone.new_page(), survey_url, expectation, perception, first=number == 0)  # the page shows the whole address
+        # the wave page shows each link's whole address
+        answer(phone.new_page(), survey_url, expectation, perception, first=number == 0)
         phone.close()
 
     page.reload()
@@ -192,6 +213,7 @@ def answer(page, url: str, expectation: int, perception: int, first: bool) -> No
     page.goto(url)
     assert page.locator("html").get_attribute("lang") == "nl"  # the browser's language
     if first:
+        branded(page, url)
         accessible(page)
     send(page)
     while page.locator("fieldset.scale").count():
@@ -213,6 +235,20 @@ def answer(page, url: str, expectation: int, perception: int, first: bool) -> No
     assert "/done/" in page.url
     if first:
         accessible(page)
+
+
+def branded(page, url: str) -> None:
+    """The survey's start page shows the organisation's logo (loaded, with its name as alt
+    text) and name, its colour on the button, and fits a phone's width."""
+    page.goto(url)
+    logo = page.locator("header img.logo")
+    assert logo.get_attribute("alt") == "Gemeente Acme"
+    assert logo.evaluate("img => img.complete && img.naturalWidth") == 240
+    assert logo.is_visible() and logo.bounding_box()["height"] <= 40  # scaled down to the header
+    assert page.locator("header .organisation").inner_text() == "Gemeente Acme"
+    button = page.locator("main button[type=submit]")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == ACCENT_RGB
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
 
 
 def send(page) -> None:

@@ -253,7 +253,7 @@ def test_the_served_demo_logs_in_and_shows_the_results(tmp_path):
         with browser.open(request, timeout=10) as home:
             assert "Customer survey" in home.read().decode()
         # The analysis runs in a gunicorn worker: it must not hang after the fork.
-        with browser.open(url + "waves/2/results/", timeout=60) as results:
+        with browser.open(url + "waves/2/results/analysis/", timeout=60) as results:
             html = results.read().decode()
         assert "Completed by customers: 66." in html and 'id="dimension-table"' in html
     finally:

@@ -7,7 +7,9 @@ parameter this file cannot fill fails the test: say here how to fill it.
 
 Routes reached by a secret (a survey link's key, an invitation's token, a password-reset
 token) are outside it: whoever holds the secret may use them, whatever organisation they
-work for; tests/web/test_survey.py and test_invitations.py cover them.
+work for; tests/web/test_survey.py and test_invitations.py cover them. So are the public
+logos and brand stylesheets, named after their content (the SHA-256 of a logo's bytes, an
+accent colour): the survey pages show them to anyone; tests/web/test_branding.py covers them.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from logos import png
 from routes import sample_body, site_routes
 from synthetic import fill
 
 from servqual.web.accounts.audit import Actor, record
+from servqual.web.accounts.branding import set_logo
 from servqual.web.accounts.models import Action, AuditEntry
 from servqual.web.api.views import api
 from servqual.web.dashboards.downloads import DOWNLOADS
@@ -37,6 +41,8 @@ SECRETS = ("Globex-geheim", "Geheimstad", "Golf-geheim")
 VISITORS = ["alice", "carl", "mona", "vera", None]
 #: URL prefixes reached by a secret rather than by a login (see the module's docstring).
 BY_SECRET = ("s/", "i/", "accounts/password-reset/<uidb64>/")
+#: URL prefixes of what anyone may fetch, named after its content (see the module's docstring).
+PUBLIC = ("logos/", "brand/")
 #: What a refusal looks like: not found, forbidden, not allowed, sent to log in.
 REFUSED = {302, 401, 403, 404, 405}
 
@@ -60,6 +66,9 @@ def globex_objects(globex, people, study_for):
     record(
         Action.DOWNLOAD, globex, Actor.person(people["bob"]), wave, detail={"format": "export.xlsx"}
     )  # its log names the wave
+    set_logo(globex, png(colour=(120, 20, 60)))
+    globex.accent_colour = "#7a1f5c"
+    globex.save()
     return {"study": study, "wave": wave, "link": link, "invitation": invitation, "import": upload}
 
 
@@ -93,6 +102,8 @@ def filled(route: str, objects: dict) -> list[str]:
         "kind": ["svg", "png", "csv", "xlsx"],
         "page": [1],
         "organisation_id": [objects["study"].organisation_id],
+        "filename": [objects["study"].organisation.logo.filename],
+        "colour": [objects["study"].organisation.accent_colour[1:]],
     }
     paths = [route]
     for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):
@@ -119,7 +130,7 @@ def test_no_page_of_the_site_opens_anything_of_another_organisation(client, peop
     before = counts(globex)
     tried = 0
     for route in site_routes():
-        if route.startswith(BY_SECRET) or "<" not in route:
+        if route.startswith(BY_SECRET + PUBLIC) or "<" not in route:
             continue
         for path in filled(route, globex_objects):
             for method in ("get", "post"):
@@ -134,7 +145,7 @@ def test_the_pages_without_an_object_show_nothing_of_another_organisation(client
     if visitor:
         client.force_login(people[visitor])
     for route in site_routes():
-        if "<" in route or route.startswith(BY_SECRET) or route in ("accounts/logout/",):
+        if "<" in route or route.startswith(BY_SECRET + PUBLIC) or route in ("accounts/logout/",):
             continue
         page = client.get("/" + route)
         body = page.content.decode(errors="replace")

@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 _HOMES = {
+    "Cover": "content",
     "build_report": "content",
+    "cover_content": "content",
     "render_html": "render",
     "render_pdf": "render",
     "render_sections_html": "render",
@@ -34,4 +36,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'servqual.report' has no attribute {name!r}")
 
 
-__all__ = ["build_report", "render_html", "render_pdf", "render_sections_html", "write_report"]
+__all__ = [
+    "Cover",
+    "build_report",
+    "cover_content",
+    "render_html",
+    "render_pdf",
+    "render_sections_html",
+    "write_report",
+]

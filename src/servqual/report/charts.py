@@ -169,18 +169,25 @@ def gap_bars(
     sign_note: str,
     fmt: Format,
     value_fmt: Format,
+    legend: tuple[str, str],
     label_room: float = 150,
 ) -> str:
     """Diverging bars around zero with their 95% interval, in groups with a heading each
-    (an empty heading for a single group). Negative bars orange, positive blue."""
+    (an empty heading for a single group). Negative bars orange, positive blue; ``legend``
+    names the two colours (falls short, meets or exceeds) under the sign note."""
     values = _finite(*(v for _, bars in groups for b in bars for v in (b.mean, b.low, b.high)), 0.0)
     pad = max((max(values) - min(values)) * 0.06, 0.1)
     scale_ticks = ticks(min(values) - pad, max(values) + pad)
     low, high = scale_ticks[0], scale_ticks[-1]
     rows = sum(len(bars) + (1 if heading else 0) for heading, bars in groups)
-    top = 26
+    top = 44
     svg = _Svg(top + rows * ROW + 24, title)
     svg.text(0, 12, sign_note, size=10, fill=GREY)
+    x_legend = 0.0
+    for colour, label in zip((ORANGE, BLUE), legend, strict=True):
+        svg.rect(x_legend, 20, 10, 10, colour)
+        svg.text(x_legend + 14, 29, label, size=10)
+        x_legend += 30 + _text_width(label, 10)
     x = _Axis(low, high, label_room + 10, WIDTH - 12)
     bottom = top + rows * ROW
     for value in scale_ticks:

@@ -8,15 +8,18 @@ typst reads it as JSON, which also means no user text is ever parsed as typst ma
 
 from __future__ import annotations
 
+import base64
 import datetime
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from servqual.analysis import MIN_FOR_ADVICE, SMALL_SAMPLE
 from servqual.i18n import N_, number, p_value, pick, translator
 from servqual.report import charts
+from servqual.report.colours import readable_on_white
 from servqual.report.words import (
     CFA_FAILURES,
     FIT_WORDS,
@@ -101,6 +104,40 @@ GAP_WORDS = {
 }
 
 
+#: Image formats a logo may have on the cover (what browsers and typst both show).
+LOGO_FORMATS = {"png": "image/png", "jpeg": "image/jpeg"}
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover says of the study beyond the analysis: the organisation, its logo and
+    accent colour, the fieldwork period and the responses. Every field is optional (the
+    command line knows none of them); the web app fills what it knows. Plain values, so
+    the report needs no database to read them."""
+
+    organisation: str | None = None
+    #: the logo's bytes, a PNG or JPEG already checked by whoever stored it
+    logo: bytes | None = None
+    #: "png" or "jpeg"
+    logo_format: str | None = None
+    #: #rrggbb; used for headings and rules only when white text on it reads (colours.readable_on_white)
+    accent: str | None = None
+    #: the fieldwork period: the wave's first and last day
+    opens: datetime.date | None = None
+    closes: datetime.date | None = None
+    #: the responses the report rests on
+    responses: int | None = None
+    #: the invitations sent and the share of them answered, in percent; None without
+    #: invitations, or where the rate is hidden (fewer responses than the anonymity threshold)
+    invited: int | None = None
+    response_rate: int | None = None
+
+
+#: The report's colour for headings and rules when no readable accent colour is given
+#: (Okabe-Ito blue, charts.BLUE).
+DEFAULT_ACCENT = charts.BLUE
+
+
 def build_report(
     result: AnalysisResult,
     instrument: Instrument,
@@ -110,12 +147,43 @@ def build_report(
     service: str | None = None,
     validation: ValidationReport | None = None,
     date: datetime.date | None = None,
+    cover: Cover | None = None,
 ) -> Report:
     """The content of the report on ``result`` (an :class:`~servqual.analysis.AnalysisResult`)
     for ``instrument``, in ``lang``. ``validation`` (the response set's report) adds what was
-    read and excluded to the method section. Works from the result only: its cost does not
-    grow with the number of respondents."""
-    return _Builder(result, instrument, lang, service, validation).build(title, date or datetime.date.today())
+    read and excluded to the method section; ``cover`` adds the organisation, its logo and
+    colour, the fieldwork period and the responses to the cover. Works from the result
+    only: its cost does not grow with the number of respondents."""
+    builder = _Builder(result, instrument, lang, service, validation)
+    return builder.build(title, date or datetime.date.today(), cover or Cover())
+
+
+def cover_content(cover: Cover, lang: str) -> Report:
+    """The report's ``cover`` (the organisation, its logo in base64 so the content stays
+    JSON, and the facts of the fieldwork as label and value) and its ``accent`` colour: the
+    cover's when it reads on white, else DEFAULT_ACCENT. Apart from :func:`build_report`,
+    so a report kept in a cache can get a fresh cover without being built again."""
+    _ = translator(lang)
+    facts = []
+    if cover.opens is not None and cover.closes is not None:
+        facts.append({"label": _("Fieldwork"), "value": f"{cover.opens.isoformat()} – {cover.closes.isoformat()}"})
+    if cover.responses is not None:
+        facts.append({"label": _("Responses"), "value": str(cover.responses)})
+    if cover.response_rate is not None and cover.invited:
+        rate = _("{rate} % of {invited} invited").format(rate=cover.response_rate, invited=cover.invited)
+        facts.append({"label": _("Response rate"), "value": rate})
+    logo = None
+    if cover.logo and cover.logo_format in LOGO_FORMATS:
+        logo = {
+            "format": cover.logo_format,
+            "media_type": LOGO_FORMATS[cover.logo_format],
+            "base64": base64.b64encode(cover.logo).decode("ascii"),
+            "alt": cover.organisation or _("Logo"),
+        }
+    return {
+        "cover": {"organisation": cover.organisation or "", "logo": logo, "facts": facts},
+        "accent": cover.accent if cover.accent and readable_on_white(cover.accent) else DEFAULT_ACCENT,
+    }
 
 
 def _capitalised(sentence: str) -> str:
@@ -178,9 +246,13 @@ class _Builder:
     def sign_note(self) -> str:
         return self._(SIGN_NOTES[self.kind]) if self.kind else ""
 
+    def gap_legend(self) -> tuple[str, str]:
+        """The gap charts' two colours: orange below zero, blue at or above."""
+        return self._("falls short (gap below 0)"), self._("meets or exceeds (gap 0 or more)")
+
     # -- the report ----------------------------------------------------------------------
 
-    def build(self, title: str | None, date: datetime.date) -> Report:
+    def build(self, title: str | None, date: datetime.date, cover: Cover) -> Report:
         _ = self._
         sections = [self.summary()]
         if self.result.warnings:
@@ -195,6 +267,7 @@ class _Builder:
             "subtitle": " · ".join(filter(None, [self.service, pick(self.instrument.name, self.lang)])),
             "date": date.isoformat(),
             "labels": {"contents": _("Contents"), "generated": _("Made with servqual")},
+            **cover_content(cover, self.lang),
             "sections": sections,
         }
 
@@ -346,6 +419,7 @@ class _Builder:
             sign_note=self.sign_note(),
             fmt=self.fmt(1),
             value_fmt=self.fmt(2),
+            legend=self.gap_legend(),
         )
         return chart(svg, _("Gap per dimension, with its 95% confidence interval."))
 
@@ -657,6 +731,7 @@ class _Builder:
                     sign_note=self.sign_note(),
                     fmt=self.fmt(1),
                     value_fmt=self.fmt(2),
+                    legend=self.gap_legend(),
                 )
                 caption = _("Gap per dimension by {column}, with 95% confidence intervals.").format(column=column)
                 blocks.append(chart(svg, caption))

@@ -8,7 +8,10 @@ jinja2 and typst are imported inside the functions, so importing this module sta
 
 from __future__ import annotations
 
+import base64
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +55,26 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     import typst
 
     content = json.dumps(report, ensure_ascii=False)
-    return typst.compile(
-        str(TEMPLATES / "report.typ"),
-        root=str(TEMPLATES),
-        sys_inputs={"content": content},
-        ignore_system_fonts=True,
-    )
+    logo = report.get("cover", {}).get("logo")
+    if not logo:
+        return typst.compile(
+            str(TEMPLATES / "report.typ"),
+            root=str(TEMPLATES),
+            sys_inputs={"content": content},
+            ignore_system_fonts=True,
+        )
+    # typst reads images from files under its root only: the template and the logo go to a
+    # folder of this call's own, removed afterwards; the logo's name is ours, not a user's.
+    with tempfile.TemporaryDirectory(prefix="servqual-report-") as folder:
+        shutil.copyfile(TEMPLATES / "report.typ", Path(folder) / "report.typ")
+        name = "logo.png" if logo["format"] == "png" else "logo.jpg"
+        (Path(folder) / name).write_bytes(base64.b64decode(logo["base64"]))
+        return typst.compile(
+            str(Path(folder) / "report.typ"),
+            root=folder,
+            sys_inputs={"content": content, "logo": name},
+            ignore_system_fonts=True,
+        )
 
 
 def write_report(report: dict[str, Any], path: str | Path) -> Path:

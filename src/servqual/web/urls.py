@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from servqual.web.accounts.views import RateLimitedLoginView, audit_log
+from servqual.web.accounts.views import RateLimitedLoginView, audit_log, brand_stylesheet, branding, logo
 from servqual.web.api.views import api
 from servqual.web.dashboards import views as dashboards
 from servqual.web.imports import views as imports
@@ -37,6 +37,10 @@ urlpatterns = [
     path("imports/<str:key>/", imports.review, name="import-review"),
     path("s/<str:key>/", include(survey_urls)),
     path("organisations/<int:organisation_id>/log/", audit_log, name="audit-log"),
+    path("organisations/<int:organisation_id>/branding/", branding, name="branding"),
+    # public: the survey pages show them to respondents; named after their content
+    path("logos/<str:filename>", logo, name="logo"),
+    path("brand/<str:colour>.css", brand_stylesheet, name="brand-css"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("servqual.web.distribution.urls")),

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 
 from servqual.web.accounts.audit import AuditedDeletes, describe, kind_name
+from servqual.web.accounts.forms import OrganisationAdminForm
 from servqual.web.accounts.models import AuditEntry, Membership, Organisation
 
 
@@ -18,6 +19,11 @@ class OrganisationAdmin(AuditedDeletes, admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
+    form = OrganisationAdminForm
+
+    def save_model(self, request: Any, obj: Organisation, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        form.save_logo()  # the logo is a row of its own, stored once the organisation is
 
 
 @admin.register(AuditEntry)

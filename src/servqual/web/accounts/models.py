@@ -20,8 +20,9 @@ RESULTS = "results"  # scores, dashboards, reports and exports
 EDIT = "edit"  # set up studies, waves and survey links
 MEMBERS = "members"  # invite and remove members
 PRIVACY = "privacy"  # read the audit log; export and erase what is stored about a person
+BRANDING = "branding"  # the organisation's logo and accent colour
 RIGHTS = {
-    Role.OWNER: {SEE, RESULTS, EDIT, MEMBERS, PRIVACY},
+    Role.OWNER: {SEE, RESULTS, EDIT, MEMBERS, PRIVACY, BRANDING},
     Role.CONSULTANT: {SEE, RESULTS, EDIT},
     Role.MANAGER: {SEE, RESULTS},
     Role.VIEWER: {SEE},
@@ -32,11 +33,50 @@ def roles_with(right: str) -> list[str]:
     return [role.value for role, rights in RIGHTS.items() if right in rights]
 
 
+class Logo(models.Model):
+    """An organisation's logo: a PNG or JPEG checked by servqual.web.accounts.branding,
+    kept in the database (every server process reads the same one) and found by the
+    SHA-256 of its bytes, which is also its public address (/logos/<sha256>.png): nobody
+    can list the logos, and an address never shows another picture, so it may be cached
+    for ever. Organisations with the same picture share one row."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    format = models.CharField(max_length=4, choices=[("png", "PNG"), ("jpeg", "JPEG")])
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("logo")
+        verbose_name_plural = _("logos")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def filename(self) -> str:
+        return f"{self.sha256}.{'png' if self.format == 'png' else 'jpg'}"
+
+
 class Organisation(models.Model):
     """A client of the platform; every study and answer belongs to exactly one."""
 
     name = models.CharField(_("name"), max_length=200)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    #: shown on the survey pages and the report's cover (alt text: the name)
+    logo = models.ForeignKey(
+        Logo, on_delete=models.SET_NULL, null=True, blank=True, related_name="organisations", verbose_name=_("logo")
+    )
+    #: #rrggbb for buttons, progress and the report's headings; empty: the platform's own
+    accent_colour = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        help_text=_(
+            "A colour as #rrggbb for buttons and headings on the survey pages and the report. White text on it "
+            "must reach a contrast of 4.5:1 (WCAG AA). Empty: the platform's blue."
+        ),
+    )
 
     organisation_path = ""  # for servqual.web.accounts.tenancy
 
@@ -47,6 +87,18 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from servqual.web.accounts.branding import check_accent_colour
+
+        super().clean()
+        if self.accent_colour:
+            try:
+                self.accent_colour = check_accent_colour(self.accent_colour)
+            except ValidationError as error:
+                raise ValidationError({"accent_colour": error}) from None
 
 
 class Membership(models.Model):

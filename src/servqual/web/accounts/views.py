@@ -5,15 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
+from servqual.report.colours import readable_on_white
 from servqual.web.accounts.audit import describe, kind_name
+from servqual.web.accounts.branding import brand_css, shown_logo
+from servqual.web.accounts.forms import BrandingForm
 from servqual.web.accounts.limits import AttemptLimit, client_address
-from servqual.web.accounts.models import PRIVACY, AuditEntry, Organisation
+from servqual.web.accounts.models import BRANDING, PRIVACY, AuditEntry, Logo, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 
 #: Entries on one page of the audit log.
@@ -100,3 +106,48 @@ def audit_log(request: HttpRequest, organisation_id: int) -> HttpResponse:
     page = Paginator(entries.order_by("-at", "-pk"), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"entry": entry, "kind": kind_name(entry), "detail": describe(entry)} for entry in page]
     return render(request, "accounts/audit_log.html", {"organisation": organisation, "page": page, "rows": rows})
+
+
+#: Logos and brand stylesheets are named after their content, so a browser or proxy may keep
+#: them for a year without asking again.
+FOREVER = "public, max-age=31536000, immutable"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def branding(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """The organisation's logo and accent colour, for its owners (others: 404)."""
+    organisation = get_scoped_or_404(request.user, Organisation, BRANDING, pk=organisation_id)
+    form = BrandingForm(request.POST or None, request.FILES or None, instance=organisation)
+    if not organisation.logo_id:
+        del form.fields["remove_logo"]  # nothing to remove
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The branding is saved."))
+        return redirect("branding", organisation_id=organisation.pk)
+    context = {"organisation": organisation, "form": form, "logo": shown_logo(organisation)}
+    return render(request, "accounts/branding.html", context)
+
+
+@require_GET
+def logo(request: HttpRequest, filename: str) -> HttpResponse:
+    """A logo by the SHA-256 of its bytes, for anyone: the survey pages show it to respondents."""
+    found = get_object_or_404(Logo, sha256=filename.partition(".")[0])
+    if filename != found.filename:
+        raise Http404
+    response = HttpResponse(bytes(found.data), content_type="image/png" if found.format == "png" else "image/jpeg")
+    response["Cache-Control"] = FOREVER
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def brand_stylesheet(request: HttpRequest, colour: str) -> HttpResponse:
+    """``:root { --accent: #rrggbb }`` for an accent colour (six hex digits in the name) that
+    white text on it can be read: the survey pages link it, as the CSP allows no inline style."""
+    if colour != colour.lower() or not readable_on_white(f"#{colour}"):
+        raise Http404
+    response = HttpResponse(brand_css(f"#{colour}"), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = FOREVER
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

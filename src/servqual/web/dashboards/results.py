@@ -25,10 +25,14 @@ import polars as pl
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
 
 from servqual.analysis import AnalysisResult, analyze, suppressed_groups
 from servqual.io import ResponseSet
-from servqual.report import build_report
+from servqual.report import build_report, cover_content
+from servqual.report.content import Cover
+from servqual.web.accounts.branding import report_branding
+from servqual.web.studies.counts import response_rate
 from servqual.web.studies.models import Wave
 from servqual.web.surveys.models import Audience, Response
 from servqual.web.surveys.responses import response_set
@@ -103,7 +107,8 @@ def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
 
 def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
     """The report content of the wave in ``lang`` (None below the threshold), from the
-    cache while no step of responses has been let in since it was built."""
+    cache while no step of responses has been let in since it was built; its cover
+    (:func:`wave_cover`) made fresh each time, so a new logo shows at once."""
     if admit(wave)["in_results"] < wave.study.anonymity_threshold:
         return None
     key = "wave-report:" + _fingerprint(wave, lang)
@@ -122,7 +127,27 @@ def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
             validation=responses.report,
         )
         cache.set(key, report, CACHE_SECONDS)
-    return report
+    return {**report, **cover_content(wave_cover(wave), lang)}
+
+
+def wave_cover(wave: Wave) -> Cover:
+    """The report's cover: the organisation's name, logo and colour, the fieldwork period
+    (the days the wave opens and closes), the responses in the results, and the response
+    rate of the customers' invitations among them, hidden as on the wave page under the
+    anonymity threshold. Counted from the responses in the results, as every figure of the
+    report is, so the rate moves by whole steps too."""
+    invitations = wave.invitations.filter(audience=Audience.CUSTOMER)
+    invited = invitations.count()
+    answered = invitations.filter(response__in_results=True, response__completed_at__isnull=False).count()
+    rate = response_rate(invited, answered, wave.study.anonymity_threshold)
+    return dataclasses.replace(
+        report_branding(wave.study.organisation),
+        opens=timezone.localdate(wave.opens_at),
+        closes=timezone.localdate(wave.closes_at),
+        responses=_completed(wave).filter(in_results=True).count(),
+        invited=invited if rate is not None else None,
+        response_rate=rate,
+    )
 
 
 def _fingerprint(wave: Wave, lang: str) -> str:

@@ -38,12 +38,16 @@ def wave_summaries(study: Study) -> list[WaveSummary]:
         ),
     )
     threshold = study.anonymity_threshold
-    summaries = []
-    for wave in waves:
-        shown = wave.invited and wave.invited_completed >= threshold  # as the wave page's "All invited" row
-        rate = round(100 * wave.invited_completed / wave.invited) if shown else None
-        summaries.append(WaveSummary(wave, wave.completed, wave.invited, rate))
-    return summaries
+    return [
+        WaveSummary(wave, wave.completed, wave.invited, response_rate(wave.invited, wave.invited_completed, threshold))
+        for wave in waves
+    ]
+
+
+def response_rate(invited: int, completed: int, threshold: int) -> int | None:
+    """The percentage of ``invited`` that ``completed``, as the wave page's "All invited"
+    row shows it: None without invitations, or with fewer completed than the threshold."""
+    return round(100 * completed / invited) if invited and completed >= threshold else None
 
 
 def completed_by_day(wave: Wave) -> list[tuple[date, int]]:

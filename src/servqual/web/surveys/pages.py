@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servqual.web.accounts.branding import brand_css_url, shown_logo
 from servqual.web.languages import render_in
 from servqual.web.studies.models import Wave
 from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys, prompt
@@ -76,7 +77,17 @@ def _language(request: HttpRequest, door: Door, response: Response | None) -> st
 
 def _render(request: HttpRequest, lang: str, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     door: Door = context["door"]
-    context = {"languages": door.wave.study.languages, "lang": lang, "study": door.wave.study, **context}
+    study = door.wave.study
+    organisation = study.organisation
+    context = {
+        "languages": study.languages,
+        "lang": lang,
+        "study": study,
+        "organisation": organisation,
+        "logo": shown_logo(organisation),
+        "brand_css": brand_css_url(organisation),
+        **context,
+    }
     return render_in(request, lang, template, context, status=status)
 
 
