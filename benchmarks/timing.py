@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+#: Appended to a code by median_of: the process's own peak memory and that of the largest
+#: child it waited for (a reader's process of its own), in KB, on its last line of output.
+_PEAKS = (
+    "\nimport resource as _r; print(_r.getrusage(_r.RUSAGE_SELF).ru_maxrss, _r.getrusage(_r.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def best_of(codes: dict[str, str], repeat: int) -> dict[str, tuple[float, float]]:
@@ -30,6 +37,30 @@ def best_of(codes: dict[str, str], repeat: int) -> dict[str, tuple[float, float]
                     raise SystemExit(f"failed: {code}\n{output.read().decode(errors='replace')}")
             peaks[name] = max(peaks[name], usage.ru_maxrss / 1024)
     return {name: (min(times[name]), peaks[name]) for name in codes}
+
+
+def median_of(codes: dict[str, str], repeat: int) -> dict[str, tuple[float, float, float, str]]:
+    """Per name, the median wall time in seconds of ``repeat`` fresh processes running its
+    code (taking turns, as in :func:`best_of`), the largest peak memory (max RSS) in MB of
+    the process itself and of the largest child process it started, as getrusage counts them,
+    and what the last run printed."""
+    times: dict[str, list[float]] = {name: [] for name in codes}
+    own = dict.fromkeys(codes, 0.0)
+    children = dict.fromkeys(codes, 0.0)
+    printed = dict.fromkeys(codes, "")
+    for _ in range(repeat):
+        for name, code in codes.items():
+            start = time.perf_counter()
+            run = subprocess.run([sys.executable, "-c", code + _PEAKS], capture_output=True, text=True)
+            times[name].append(time.perf_counter() - start)
+            if run.returncode != 0:
+                raise SystemExit(f"failed: {code}\n{run.stderr}")
+            *lines, peaks = run.stdout.splitlines()
+            printed[name] = "\n".join(lines)
+            self_kb, children_kb = map(int, peaks.split())
+            own[name] = max(own[name], self_kb / 1024)
+            children[name] = max(children[name], children_kb / 1024)
+    return {name: (statistics.median(times[name]), own[name], children[name], printed[name]) for name in codes}
 
 
 def write_study(n: int, path: str, quoted: str | None = None) -> None:

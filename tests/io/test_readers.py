@@ -268,3 +268,28 @@ def test_time_cells_read_as_text_as_dates_do(tmp_path):
         "09:30:00",
         "2026-03-01",
     ]
+
+
+def test_the_first_sheet_of_a_workbook_reads_as_text_with_its_cells_bounded(tmp_path):
+    """servqual.io.read_workbook_rows: the web app's lists of addresses read through it."""
+    book = openpyxl.Workbook()
+    book.active.title = "Adressen"
+    book.active.append(["email", "branch", "since"])
+    book.active.append(["anna@example.nl", 12, datetime.date(2026, 11, 2)])
+    book.active.append(["ben@example.com", None, 2.5])
+    book.create_sheet("Notes").append(["not", "read"])
+    book.save(tmp_path / "list.xlsx")
+    rows = servqual.io.read_workbook_rows(tmp_path / "list.xlsx", name="adressen.xlsx")
+    assert rows == [
+        ["email", "branch", "since"],
+        ["anna@example.nl", "12", "2026-11-02"],
+        ["ben@example.com", "", "2.5"],
+    ]
+    book.active.cell(row=400_001, column=3, value="far down")
+    book.save(tmp_path / "list.xlsx")
+    with pytest.raises(servqual.ServqualError) as refused:
+        servqual.io.read_workbook_rows(tmp_path / "list.xlsx", name="adressen.xlsx", max_cells=1_000_000)
+    assert str(refused.value) == (
+        "adressen.xlsx: refused: sheet 'Adressen' spans 400001 rows by 3 columns;"
+        " servqual reads at most 1 million cells of a workbook (save the sheet as CSV)"
+    )

@@ -176,6 +176,30 @@ def survey_inputs(seed: int, count: int) -> Iterator[tuple[str, bytes, str]]:
         yield file_name(i, suffix, rng), data, original
 
 
+def address_sources() -> dict[str, bytes]:
+    """A list of addresses as the invitations page takes it: CSV (Dutch Excel's) and XLSX."""
+    rows = [["email", "taal", "branch"], *[[f"klant{i}@example.nl", "nl", "Utrecht"] for i in range(30)]]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    text = "".join(";".join(row) + "\r\n" for row in rows)
+    return {"adressen.csv": text.encode("cp1252"), "adressen.xlsx": buffer.getvalue()}
+
+
+def address_inputs(seed: int, count: int) -> Iterator[tuple[str, bytes, str]]:
+    """``count`` damaged lists of addresses: (name, content, the file it was made from)."""
+    rng = random.Random(seed)
+    files = address_sources()
+    for i in range(count):
+        original = rng.choice(sorted(files))
+        suffix = Path(original).suffix
+        data = files[original]
+        data = damaged_xlsx(data, rng) if suffix == ".xlsx" and rng.random() < 0.7 else damaged(data, rng)
+        yield file_name(i, suffix, rng), data, original
+
+
 def toml_inputs(seed: int, count: int) -> Iterator[tuple[str, bytes, str]]:
     """``count`` damaged instrument and mapping files: (name, content, the file it was made from)."""
     rng = random.Random(seed)

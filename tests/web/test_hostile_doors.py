@@ -1,6 +1,7 @@
 """Hostile files through every door of the web app: the import page (upload, review,
-confirm), the study wizard's instrument upload, and the API's import and instrument
-endpoints, in English and Dutch, logged in as the owner (issue 12, promise 4).
+confirm), the study wizard's instrument upload, the API's import and instrument endpoints,
+and the upload of a list of addresses to invite, in English and Dutch, logged in as the
+owner (issue 12, promise 4).
 
 The damaged files come from the one generator (hostile.py) that tests/test_hostile_inputs.py
 sends through the readers and the command line. For each: no server error, no traceback,
@@ -26,10 +27,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from test_setup import WIZARD, study_step
 
+from servqual.web.distribution.models import Invitation
 from servqual.web.imports.models import ResponseImport
 
-#: Inputs per door and language.
-COUNT = int(os.environ.get("SERVQUAL_HOSTILE_DOOR_INPUTS", "60"))
+#: Inputs per door and language (with tests/test_hostile_inputs.py's default, about 4 minutes).
+COUNT = int(os.environ.get("SERVQUAL_HOSTILE_DOOR_INPUTS", "40"))
 MOST_SECONDS = 20
 MOST_MEMORY_MB = 2500
 #: Words of English messages that a Dutch message must not hold, and the reverse.
@@ -184,3 +186,30 @@ def test_damaged_instrument_files_through_the_api(client, people, token_for, lan
             assert response.status_code in (201, 422), response.content[:2000]
             outcomes[f"api instrument: {response.status_code}"] += 1
         bounded(start)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_damaged_address_lists_through_the_invitations_page(client, people, wave, lang, outcomes):
+    """Lists of addresses (CSV, XLSX through the responses' bounded reader), damaged: a
+    summary of what can be invited, or the file refused with one message in the user's
+    language; nothing saved before the confirm."""
+    client.force_login(people["alice"])
+    seed = 20261218 if lang == "en" else 20261219
+    for name, data, _original in hostile.address_inputs(seed, COUNT):
+        start = time.perf_counter()
+        page = client.post(
+            f"/waves/{wave.pk}/invitations/",
+            {"audience": "customer", "file": SimpleUploadedFile(name, data)},
+            HTTP_ACCEPT_LANGUAGE=lang,
+        )
+        text = sane(page)
+        errors = [html.unescape(m) for m in re.findall(r'<span class="error">(.*?)</span>', text, re.S)]
+        if errors:
+            assert len(errors) == 1, errors
+            in_language(errors[0], lang)
+            outcomes["address list: refused with a message"] += 1
+        else:
+            assert text.count("<h2>") == 2, text[:3000]  # the summary, and the form for another file
+            outcomes["address list: summary shown"] += 1
+        bounded(start)
+    assert not Invitation.objects.exists()

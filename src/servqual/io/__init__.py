@@ -29,6 +29,7 @@ __all__ = [
     "decode",
     "load_mapping",
     "read_responses",
+    "read_workbook_rows",
     "sniff_delimiter",
 ]
 
@@ -120,6 +121,36 @@ def read_responses(
         else:
             table = _csv.read_delimited(path, name, planner, progress)
     return validate(table, instrument, mapping, max_issues=max_issues)
+
+
+def read_workbook_rows(path: str | Path, *, name: str | None = None, max_cells: int | None = None) -> list[list[str]]:
+    """The first worksheet of an XLSX workbook as rows of text ("" for an empty cell).
+
+    Read as :func:`read_responses` reads a workbook: by calamine in a process of its own,
+    its memory and time limited, a zip bomb refused before it is unpacked. For other tables
+    of a spreadsheet, such as the web app's lists of addresses.
+
+    Parameters
+    ----------
+    path
+        The workbook.
+    name
+        The file's name in every message (default: the name of ``path``), as in
+        :func:`read_responses`.
+    max_cells
+        A sheet spanning more cells than this (from A1 to its last cell) is refused;
+        by default the limit of :func:`read_responses`, ten million. A whole number of
+        millions: the refusal names the limit in millions.
+
+    Raises
+    ------
+    ServqualError
+        When the workbook cannot be read or is refused; the message names the file.
+    """
+    from servqual.io import _formats
+
+    path = Path(path)
+    return _formats.first_sheet_text(path, name or path.name, max_cells or _formats.XLSX_MAX_CELLS)
 
 
 def _sniff(path: Path) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ XLSX_MAX_UNPACKED = 512 * 1024**2
 XLSX_MAX_RATIO = 200
 #: The reader's process may take this much memory (address space) and this long.
 XLSX_MAX_MEMORY = 2 * 1024**3
-XLSX_MAX_SECONDS = 120
+XLSX_MAX_SECONDS = 60  # half of gunicorn's worker timeout: the refusal reaches the user
+#: Ten million cells: 200,000 rows of 50 columns (docs/file-format.md).
+XLSX_MAX_CELLS = 10_000_000
 
 
 def read_xlsx(path: Path, source: str, planner: Planner, sheet: str | None, show_progress: bool = True) -> RawTable:
@@ -34,76 +37,28 @@ def read_xlsx(path: Path, source: str, planner: Planner, sheet: str | None, show
 
     calamine (python-calamine, Rust) reads the workbook, 5 to 40 times faster than openpyxl
     did (docs/performance.md), in a process of its own with its memory and time limited
-    (:mod:`servqual.io._xlsx_child`): a sheet larger than ten million cells is refused, and
+    (:func:`workbook_messages`): a sheet larger than ten million cells is refused, and
     a workbook that makes the reader crash or run out of memory is refused, not the command
     or a server's worker. Its XML reader expands no entities, so entity-expansion attacks
     are refused; a zip bomb is refused before anything is unpacked.
     """
-    import pickle
-    import subprocess
-    import sys
-
-    from servqual.io._xlsx_child import MAX_CELLS
-
-    try:
-        _check_archive(path, source)
-    except ServqualError:
-        raise
-    except Exception as exc:  # zipfile raises several types for a file that is no zip it can read
-        raise _unreadable(source, "XLSX", exc, path) from None
-    # Run as a script with -P, as the SPSS reader's child (see read_sav).
-    command = [sys.executable, "-P", str(Path(__file__).with_name("_xlsx_child.py")), str(path), str(XLSX_MAX_MEMORY)]
-    with subprocess.Popen(
-        [*command, *([sheet] if sheet is not None else [])], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    ) as child:
-        try:
-            output, _ = child.communicate(timeout=XLSX_MAX_SECONDS)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            raise ServqualError(
-                N_("{file}: refused: reading the workbook took longer than {seconds} seconds"),
-                file=source,
-                seconds=XLSX_MAX_SECONDS,
-            ) from None
-    stream = io.BytesIO(output)
     names: list[str] = []
     chosen = None
-    try:
-        while chosen is None:
-            message = pickle.load(stream)
-            if message[0] == "error":
-                raise _unreadable(source, "XLSX", XlsxError(message[1]), path)
-            if message[0] == "too large":
+    for message in workbook_messages(path, source, sheet):
+        if message[0] == "sheets":
+            names = [sheet] if sheet is not None else message[1]
+            if sheet is not None and sheet not in message[1]:
                 raise ServqualError(
-                    N_(
-                        "{file}: refused: sheet {sheet!r} spans {rows} rows by {columns} columns;"
-                        " servqual reads at most {millions} million cells of a workbook (save the sheet as CSV)"
-                    ),
+                    N_("{file}: no sheet named {sheet!r} (sheets: {sheets})"),
                     file=source,
-                    sheet=message[1],
-                    rows=message[2],
-                    columns=message[3],
-                    millions=MAX_CELLS // 1_000_000,
+                    sheet=sheet,
+                    sheets=", ".join(message[1]),
                 )
-            if message[0] == "sheets":
-                names = [sheet] if sheet is not None else message[1]
-                if sheet is not None and sheet not in message[1]:
-                    raise ServqualError(
-                        N_("{file}: no sheet named {sheet!r} (sheets: {sheets})"),
-                        file=source,
-                        sheet=sheet,
-                        sheets=", ".join(message[1]),
-                    )
-            elif message[0] == "sheet":
-                found = _read_sheet(message[2], planner, source, show_progress, need_answers=len(names) > 1)
-                if found is not None:
-                    chosen = message[1], found
-    except EOFError:  # every sheet sent, none chosen; or the child died mid-way (a crash, no memory)
-        if child.returncode != 0:
-            stopped = XlsxError("the reader stopped: the workbook is damaged or too large")
-            raise _unreadable(source, "XLSX", stopped, path) from None
-    except pickle.UnpicklingError:
-        raise _unreadable(source, "XLSX", XlsxError("the reader stopped on damaged data"), path) from None
+        elif message[0] == "sheet":
+            found = _read_sheet(message[2], planner, source, show_progress, need_answers=len(names) > 1)
+            if found is not None:
+                chosen = message[1], found
+                break
     if chosen is None:
         raise ServqualError(
             N_("{file}: no sheet holds a table of answers (sheets: {sheets})"), file=source, sheets=", ".join(names)
@@ -118,6 +73,74 @@ def read_xlsx(path: Path, source: str, planner: Planner, sheet: str | None, show
     )
     table.notes.append((N_("{file}: read sheet {sheet!r}"), {"sheet": name}))
     return table
+
+
+def first_sheet_text(path: Path, source: str, max_cells: int = XLSX_MAX_CELLS) -> list[list[str]]:
+    """The first worksheet of a workbook as rows of text ("" for an empty cell), read by the
+    same bounded process as :func:`read_xlsx`, with at most ``max_cells`` cells."""
+    for message in workbook_messages(path, source, None, first_only=True, max_cells=max_cells):
+        if message[0] == "sheet":
+            return [["" if v == "" else _cell_text(v) for v in row] for row in message[2]]
+    raise ServqualError(N_("{file}: the workbook has no worksheet"), file=source)
+
+
+def workbook_messages(
+    path: Path, source: str, sheet: str | None, first_only: bool = False, max_cells: int = XLSX_MAX_CELLS
+) -> Iterator[tuple[Any, ...]]:
+    """What the reader's process (:mod:`servqual.io._xlsx_child`) sends: ("sheets", names),
+    then ("sheet", name, rows) for the sheet named, the first one (``first_only``) or every
+    one. Its refusals (a zip bomb, a sheet over ``max_cells`` cells, a damaged workbook, a
+    crash, too much memory or time) are raised as ServqualError naming ``source``."""
+    import pickle
+    import subprocess
+    import sys
+
+    try:
+        _check_archive(path, source)
+    except ServqualError:
+        raise
+    except Exception as exc:  # zipfile raises several types for a file that is no zip it can read
+        raise _unreadable(source, "XLSX", exc, path) from None
+    which = ["named", sheet] if sheet is not None else ["first" if first_only else "all"]
+    # Run as a script with -P, as the SPSS reader's child (see read_sav).
+    child_script = str(Path(__file__).with_name("_xlsx_child.py"))
+    command = [sys.executable, "-P", child_script, str(path), str(XLSX_MAX_MEMORY), str(max_cells), *which]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as child:
+        try:
+            output, _ = child.communicate(timeout=XLSX_MAX_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            raise ServqualError(
+                N_("{file}: refused: reading the workbook took longer than {seconds} seconds"),
+                file=source,
+                seconds=XLSX_MAX_SECONDS,
+            ) from None
+    stream = io.BytesIO(output)
+    while True:
+        try:
+            message = pickle.load(stream)
+        except EOFError:  # every sheet sent; or the child died mid-way (a crash, no memory)
+            if child.returncode != 0:
+                stopped = XlsxError("the reader stopped: the workbook is damaged or too large")
+                raise _unreadable(source, "XLSX", stopped, path) from None
+            return
+        except pickle.UnpicklingError:
+            raise _unreadable(source, "XLSX", XlsxError("the reader stopped on damaged data"), path) from None
+        if message[0] == "error":
+            raise _unreadable(source, "XLSX", XlsxError(message[1]), path)
+        if message[0] == "too large":
+            raise ServqualError(
+                N_(
+                    "{file}: refused: sheet {sheet!r} spans {rows} rows by {columns} columns;"
+                    " servqual reads at most {millions} million cells of a workbook (save the sheet as CSV)"
+                ),
+                file=source,
+                sheet=message[1],
+                rows=message[2],
+                columns=message[3],
+                millions=max_cells // 1_000_000,
+            )
+        yield message
 
 
 class XlsxError(Exception):
