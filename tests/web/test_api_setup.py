@@ -308,6 +308,7 @@ def test_the_survey_is_only_in_the_studys_languages(client, study, wave, token_f
         ('key = "x"\nbased_on = "../../../etc/hostname"\n', "based_on '../../../etc/hostname' is not a built-in"),
         ("x = " + "[" * 5_000 + "]" * 5_000, "lists or tables are nested more than 32 levels deep"),
         ("key = " + "1" * 100_001, "a number has more than 18 digits"),
+        ('key = "x"\n#' + "x" * 300_000, "The instrument file is larger than 256 kB."),
     ],
 )
 def test_an_instrument_file_that_reaches_for_the_servers_files_or_breaks_the_reader_gets_400(
@@ -438,3 +439,12 @@ def test_a_text_with_nul_is_refused_before_the_database_sees_it(client, study, w
         assert response.status_code == 422, (path, response.content)
         assert response.json()["detail"][0]["msg"] == "Text may not hold NUL (0x00) characters"
     assert Study.objects.get().service_name == "Acme" and Wave.objects.get().name == "2026-1"
+
+
+def test_a_body_over_the_upload_limit_gets_the_documented_400(client, token_for):
+    token = token_for("alice")
+    body = NEW_STUDY | {"instrument_file": "#" + "x" * 3_000_000}
+    response = call(client, "post", "/api/studies", token, body)
+    assert response.status_code == 400 and response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json()["errors"] == {"body": ["The request is larger than 2.5 MB."]}
+    assert Study.objects.count() == 0

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.db.models import Field, Model
 from django.http import HttpRequest, HttpResponse
@@ -100,6 +101,14 @@ def too_many_failures(request: HttpRequest, exc: TooManyFailuresError) -> HttpRe
 @api.exception_handler(InvalidInputError)
 def invalid(request: HttpRequest, exc: InvalidInputError) -> HttpResponse:
     return api.create_response(request, {"detail": _("The data cannot be saved."), "errors": exc.errors}, status=400)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: the documented 400, not Django's HTML page."""
+    limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024**2:g}"
+    errors = {"body": [_("The request is larger than %(limit)s MB.") % {"limit": limit}]}
+    return api.create_response(request, {"detail": _("The request cannot be read."), "errors": errors}, status=400)
 
 
 @api.exception_handler(HttpError)

@@ -24,6 +24,7 @@ from servqual.web.accounts.tenancy import scoped
 from servqual.web.languages import language
 from servqual.web.studies.models import (
     KEEP_PERSONAL_DATA_DAYS,
+    MAX_INSTRUMENT_BYTES,
     AfterRetention,
     Segment,
     SegmentMissing,
@@ -36,8 +37,6 @@ from servqual.web.surveys.models import Audience, SurveyLink
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-#: An instrument file is a short text; anything larger is not one.
-MAX_INSTRUMENT_BYTES = 256 * 1024
 CUSTOM = "custom"
 DEFAULT_INSTRUMENT = Study._meta.get_field("instrument_key").default
 #: How long a new wave stays open unless told otherwise.

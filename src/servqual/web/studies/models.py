@@ -48,6 +48,10 @@ class SegmentMissing(models.TextChoices):
     GROUP = "group", _("make them a group of their own, “(no value)”")
 
 
+#: An instrument file is a short text; anything larger is not one.
+MAX_INSTRUMENT_BYTES = 256 * 1024
+
+
 def default_languages() -> list[str]:
     return ["nl", "en"]
 
@@ -109,6 +113,11 @@ class Study(models.Model):
     def clean(self) -> None:
         if not self.languages or any(lang not in LANGUAGES for lang in self.languages):
             raise ValidationError({"languages": _("Choose one or more of: nl, en.")})
+        if len(self.instrument_file.encode()) > MAX_INSTRUMENT_BYTES:  # the wizard, the API and the admin alike
+            too_large = _("The instrument file is larger than %(limit)s kB.")
+            raise ValidationError(
+                {"instrument_file": ValidationError(too_large, params={"limit": MAX_INSTRUMENT_BYTES // 1024})}
+            )
         if self.instrument_file:
             check_instrument_text(self.instrument_file, "instrument_file")
         if self.pk and self._instrument_changed() and self.waves.filter(responses__isnull=False).exists():
