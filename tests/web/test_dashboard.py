@@ -81,6 +81,7 @@ def test_only_roles_with_the_results_right_of_the_organisation_see_it(client, pe
     for name, status in {"alice": 200, "carl": 200, "mona": 200, "vera": 404, "bob": 404}.items():
         client.force_login(people[name])
         assert client.get(url).status_code == status, name
+        assert client.get(url + "analysis/").status_code == status, name
         assert client.get(url + "report.html").status_code == status, name
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
