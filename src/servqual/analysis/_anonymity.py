@@ -39,17 +39,25 @@ def _zone_within(zone: ZoneShares | None, min_answers: int) -> ZoneShares | None
     return ZoneShares(n=zone.n, below=NAN, inside=NAN, above=NAN)
 
 
+def tests_within(scores: dict[str, Figures], tests: dict[str, GapTest], minimum: int) -> dict[str, GapTest]:
+    """The tests, hidden for the sections fewer than ``minimum`` answered (none at all is
+    nothing to hide); for anonymity here, for too little evidence in _evidence."""
+    return {section: hidden_test() if 0 < scores[section].n < minimum else test for section, test in tests.items()}
+
+
+def _scores_within(scores: dict[str, Figures], minimum: int) -> dict[str, Figures]:
+    return {section: hidden(figures) if 0 < figures.n < minimum else figures for section, figures in scores.items()}
+
+
 def item_within(item: ItemResult, min_answers: int) -> ItemResult:
     """The item with every section's figures (and tests) hidden that rest on fewer than
     ``min_answers`` answers (none at all is nothing to hide)."""
-    scores = dict(item.scores)
-    tests = dict(item.tests)
-    for section, figures in item.scores.items():
-        if 0 < figures.n < min_answers:
-            scores[section] = hidden(figures)
-            if section in tests:
-                tests[section] = hidden_test()
-    return dataclasses.replace(item, scores=scores, tests=tests, zone=_zone_within(item.zone, min_answers))
+    return dataclasses.replace(
+        item,
+        scores=_scores_within(item.scores, min_answers),
+        tests=tests_within(item.scores, item.tests, min_answers),
+        zone=_zone_within(item.zone, min_answers),
+    )
 
 
 def dimension_within(
@@ -59,14 +67,10 @@ def dimension_within(
     respondents have a score, its reliability where that rests on a hidden figure (the
     dimension's, or one of ``items``', its items after :func:`item_within`), and its weight
     when fewer than ``min_answers`` gave importance points (``importance_n``)."""
-    scores = dict(dimension.scores)
-    tests = dict(dimension.tests)
+    scores = _scores_within(dimension.scores, min_answers)
+    tests = tests_within(dimension.scores, dimension.tests, min_answers)
     reliability = dict(dimension.reliability)
-    for section, figures in dimension.scores.items():
-        if 0 < figures.n < min_answers:
-            scores[section] = hidden(figures)
-            if section in tests:
-                tests[section] = hidden_test()
+    for section in dimension.scores:
         if scores[section].suppressed or any(item.scores[section].suppressed for item in items):
             reliability[section] = hidden_reliability(reliability[section])
     difference_score = dimension.difference_score

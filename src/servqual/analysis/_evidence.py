@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from servqual.analysis._anonymity import hidden_reliability, hidden_test
+from servqual.analysis._anonymity import hidden_reliability, tests_within
 from servqual.analysis._inference import NAN
 from servqual.analysis._results import (
     DimensionResult,
@@ -42,11 +42,7 @@ MIN_FOR_ADVICE = 30
 
 def item_with_evidence(item: ItemResult) -> ItemResult:
     """The item without the tests of sections fewer than MIN_FOR_TESTS answered."""
-    tests = {
-        section: hidden_test() if 0 < item.scores[section].n < MIN_FOR_TESTS else test
-        for section, test in item.tests.items()
-    }
-    return dataclasses.replace(item, tests=tests)
+    return dataclasses.replace(item, tests=tests_within(item.scores, item.tests, MIN_FOR_TESTS))
 
 
 def dimension_with_evidence(dimension: DimensionResult) -> DimensionResult:
@@ -56,10 +52,7 @@ def dimension_with_evidence(dimension: DimensionResult) -> DimensionResult:
         section: hidden_reliability(r) if r.n < MIN_FOR_RELIABILITY or r.alpha > 1 else r
         for section, r in dimension.reliability.items()
     }
-    tests = {
-        section: hidden_test() if 0 < dimension.scores[section].n < MIN_FOR_TESTS else test
-        for section, test in dimension.tests.items()
-    }
+    tests = tests_within(dimension.scores, dimension.tests, MIN_FOR_TESTS)
     difference_score = dimension.difference_score
     if difference_score is not None and any(r.alpha != r.alpha for r in reliability.values()):
         difference_score = NAN  # r_D is built on both sections' alphas
@@ -86,14 +79,10 @@ def grid_with_evidence(grid: ImportancePerformance, n_used: int) -> ImportancePe
 
 
 def evidence_warnings(
-    dimensions: dict[str, DimensionResult],
-    shown: dict[str, DimensionResult],
-    items: tuple[ItemResult, ...],
-    n_used: int,
-    grid: ImportancePerformance,
+    dimensions: dict[str, DimensionResult], items: tuple[ItemResult, ...], n_used: int, grid: ImportancePerformance
 ) -> list[ResultWarning]:
     """What the minimums left out: advice, reliability and tests (each once), an alpha above
-    1. ``dimensions`` are the figures before, ``shown`` after :func:`dimension_with_evidence`."""
+    1; ``dimensions`` as they were before :func:`dimension_with_evidence`."""
     found = []
     if n_used < MIN_FOR_ADVICE and (grid.dimensions or grid.items):
         found.append(ResultWarning("too_few_for", reason="advice", n=n_used, threshold=MIN_FOR_ADVICE))
@@ -102,10 +91,7 @@ def evidence_warnings(
             if r.alpha > 1:
                 found.append(ResultWarning("alpha_above_one", dimension=key, section=section, alpha=r.alpha))
     too_few = [
-        r.n
-        for key, dimension in dimensions.items()
-        for section, r in dimension.reliability.items()
-        if r.n < MIN_FOR_RELIABILITY and shown[key].reliability[section].alpha != r.alpha
+        r.n for dimension in dimensions.values() for r in dimension.reliability.values() if r.n < MIN_FOR_RELIABILITY
     ]
     if too_few:
         found.append(ResultWarning("too_few_for", reason="reliability", n=min(too_few), threshold=MIN_FOR_RELIABILITY))

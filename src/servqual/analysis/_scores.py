@@ -200,7 +200,7 @@ def _result(
     # Figures that need more respondents than there are are left out, and the warnings say so.
     shown = {key: dimension_with_evidence(dimension) for key, dimension in dimensions.items()}
     grid = _importance_performance(layout, totals, shown, items, instrument)
-    evidence = evidence_warnings(dimensions, shown, items, totals.sums.n_used, grid)
+    evidence = evidence_warnings(dimensions, items, totals.sums.n_used, grid)
     dimensions = shown
 
     def segment(column: str) -> SegmentResult:

@@ -136,14 +136,15 @@ def study_edit(request: HttpRequest, study_id: int) -> HttpResponse:
 def wave_edit(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Rename a wave, extend it, or close it now."""
     wave = get_scoped_or_404(request.user, Wave, EDIT, pk=wave_id)
-    data = request.POST.copy() if request.method == "POST" else None
-    if data is not None and "close_now" in data:
-        now = timezone.localtime().replace(second=0, microsecond=0)
-        data["closes_at"] = now.strftime("%Y-%m-%dT%H:%M")
-        data.setdefault("name", wave.name)
-        data.setdefault("opens_at", timezone.localtime(min(wave.opens_at, now)).strftime("%Y-%m-%dT%H:%M"))
-    form = WaveEditForm(data, instance=wave)
-    if data is not None and form.is_valid():
+    if request.method == "POST" and "close_now" in request.POST:
+        now = timezone.now().replace(second=0, microsecond=0)
+        wave.opens_at, wave.closes_at = min(wave.opens_at, now), now
+        wave.full_clean()
+        wave.save()
+        messages.success(request, _("The wave is saved."))
+        return redirect("wave", wave.pk)
+    form = WaveEditForm(request.POST or None, instance=wave)
+    if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The wave is saved."))
         return redirect("wave", wave.pk)
