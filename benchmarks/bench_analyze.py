@@ -18,6 +18,10 @@ It prints wall time (best of three, the three commands taking turns), peak memor
 RSS) and the ratios (b)/(a) and (a)/(c). Targets (issue 3): at 1M respondents (a) at
 least 4x faster than (b), within 2.5x of (c), at most 1.5 GB.
 
+With --slider it also times (a) on the same study answered on a 0..100 slider (two
+decimals, tests/analysis/data/slider.toml), which is analysed from the values as given
+instead of by answer patterns, and prints its time, memory and the ratio slider/(a).
+
 With --before SRC it also times (a) on another source tree, taking turns with the rest
 (say a `git worktree` of the last release: --before ../servqual-old/src), and prints its
 time and the ratio before/after: the before-and-after of a change in one run.
@@ -57,8 +61,9 @@ for column in ("branch", "channel"):
 SERVQUAL = (
     "import sys; sys.path[:0] = {source!r}; "
     "sys.argv = ['servqual', 'analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
-    "'--segment', 'channel']; from servqual.cli import run; run()"
+    "'--segment', 'channel', '--instrument', {instrument!r}]; from servqual.cli import run; run()"
 )
+SLIDER = str(Path(__file__).parent.parent / "tests" / "analysis" / "data" / "slider.toml")
 FLOOR = "import polars; polars.read_csv({path!r})"
 
 
@@ -66,10 +71,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--slider", action="store_true", help="also time a slider file of the same study")
     parser.add_argument("--before", metavar="SRC", help="also time servqual from this source tree (its src/ folder)")
     args = parser.parse_args()
 
     before = f" {'before s':>9} {'before/(a)':>10} {'before MB':>10}" if args.before else ""
+    if args.slider:
+        before += f" {'slider s':>9} {'slider/(a)':>10} {'slider MB':>10}"
     print(
         f"{'respondents':>12} {'servqual s':>11} {'baseline s':>11} {'floor s':>8} {'(b)/(a)':>8} {'(a)/(c)':>8}"
         f" {'servqual MB':>12} {'baseline MB':>12}" + before
@@ -79,18 +87,27 @@ def main() -> None:
             path = str(Path(folder) / f"study-{n}.csv")
             write_study(n, path)
             codes = {
-                "a": SERVQUAL.format(source=[], path=path),
+                "a": SERVQUAL.format(source=[], path=path, instrument="servqual-22"),
                 "b": BASELINE.format(path=path),
                 "c": FLOOR.format(path=path),
             }
             if args.before:
-                codes["before"] = SERVQUAL.format(source=[str(Path(args.before).resolve())], path=path)
+                codes["before"] = SERVQUAL.format(
+                    source=[str(Path(args.before).resolve())], path=path, instrument="servqual-22"
+                )
+            if args.slider:
+                slider_path = str(Path(folder) / f"slider-{n}.csv")
+                write_study(n, slider_path, instrument=SLIDER)
+                codes["slider"] = SERVQUAL.format(source=[], path=slider_path, instrument=SLIDER)
             timed = best_of(codes, args.repeat)
             (a, a_mb), (b, b_mb), (c, _) = timed["a"], timed["b"], timed["c"]
             line = f"{n:>12} {a:>11.2f} {b:>11.2f} {c:>8.2f} {b / a:>8.2f} {a / c:>8.2f} {a_mb:>12.0f} {b_mb:>12.0f}"
             if args.before:
                 old, old_mb = timed["before"]
                 line += f" {old:>9.2f} {old / a:>10.2f} {old_mb:>10.0f}"
+            if args.slider:
+                slider, slider_mb = timed["slider"]
+                line += f" {slider:>9.2f} {slider / a:>10.2f} {slider_mb:>10.0f}"
             print(line)
 
 

@@ -63,13 +63,14 @@ def median_of(codes: dict[str, str], repeat: int) -> dict[str, tuple[float, floa
     return {name: (statistics.median(times[name]), own[name], children[name], printed[name]) for name in codes}
 
 
-def write_study(n: int, path: str, quoted: str | None = None) -> None:
+def write_study(n: int, path: str, quoted: str | None = None, instrument: str = "servqual-22") -> None:
     """The synthetic file of ``n`` respondents (and, if named, a copy with every field
     quoted), written by a process of its own: a child started from a parent that still
     held the generated study would count the parent's pages in its own peak memory
-    (max RSS covers the child's whole life, the fork included)."""
+    (max RSS covers the child's whole life, the fork included). ``instrument``: a
+    built-in name or an instrument file (a slider's answers get two decimals)."""
     code = "from servqual.io.synthetic import generate_study, write_csv; "
-    code += f"write_csv(generate_study({n}, seed=1), {path!r})"
+    code += f"write_csv(generate_study({n}, {instrument!r}, seed=1), {path!r})"
     if quoted:
         code += f"; import polars; polars.read_csv({path!r}).write_csv({quoted!r}, quote_style='always')"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -257,6 +257,7 @@ def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
                         "items": len(i.items),
                         "sections": list(i.sections),
                         "scale": [i.scale.min, i.scale.max],
+                        "step": i.scale.step,
                     }
                     for i in instruments
                 ]

@@ -54,7 +54,8 @@ def test_a_file_of_decimals_is_refused_instead_of_losing_most_of_its_answers():
     assert str(error) == (
         "decimals.csv: 80% of the answers cannot be used, most of them not whole points of the 1..7 scale of "
         "instrument servqual-22 (columns E1-E22, P1-P22); the file seems to hold averages or a slider's values "
-        "(round them, or choose or write a matching instrument)"
+        "(round them, or choose or write an instrument whose scale has a step or is continuous: "
+        "docs/instruments.md#scale)"
     )
     # 32 of the 40 respondents have halves in every answer above 1 (the study has no 1s).
     assert error.params["share"] == pytest.approx(1 - 341 / 1707)

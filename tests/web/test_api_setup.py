@@ -64,6 +64,18 @@ def test_a_study_with_an_instrument_file_of_its_own(client, acme, people, token_
     assert Study.objects.count() == 1
 
 
+def test_an_instrument_with_steps_or_a_slider_is_analysed_from_files_not_surveyed(client, acme, people, token_for):
+    """The survey pages offer whole points; a study cannot ask a slider's questions."""
+    slider = (Path(__file__).parents[1] / "analysis" / "data" / "slider.toml").read_text(encoding="utf-8")
+    refused = call(client, "post", "/api/studies", token_for("alice"), NEW_STUDY | {"instrument_file": slider})
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["instrument_file"] == [
+        "The survey pages ask whole scale points: an instrument with steps or a slider can be analysed from files "
+        "(servqual analyze), not surveyed here."
+    ]
+    assert not Study.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["mona", "vera"])
 def test_a_manager_or_viewer_may_not_create_a_study(client, people, token_for, who):
     response = call(client, "post", "/api/studies", token_for(who), NEW_STUDY)

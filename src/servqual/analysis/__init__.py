@@ -44,8 +44,9 @@ from servqual.analysis._results import (
     WelchT,
     ZoneShares,
 )
-from servqual.analysis._scores import analyze, respondent_dimension_scores, scored_answers
+from servqual.analysis._scores import analyze, scored_answers
 from servqual.analysis._segments import holm, kruskal_wallis, suppressed_groups, welch_anova, welch_t
+from servqual.analysis._values import respondent_dimension_scores
 from servqual.analysis._warnings import SMALL_SAMPLE
 from servqual.analysis._zone import zone_of_tolerance
 

@@ -44,13 +44,13 @@ from servqual.analysis._results import (
 )
 from servqual.analysis._segments import segment_codes, segment_scores
 from servqual.analysis._statistics import MAX_SEGMENT_CELLS, Layout, Totals, accumulate, finish
+from servqual.analysis._values import scored_matrices, value_totals
 from servqual.analysis._warnings import warnings_for
 from servqual.analysis._zone import zone_shares
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.instruments import Instrument
 from servqual.io import ResponseSet
-from servqual.io._responses import float_matrix
 from servqual.tuning import one_blas_thread
 
 #: The gap P - E (in the three-column format the superiority gap P - D).
@@ -67,28 +67,8 @@ def scored_answers(responses: ResponseSet) -> dict[str, np.ndarray]:
     if not instrument.reverse_positions:
         return dict(responses.answers)
     layout = Layout.of(instrument, list(instrument.sections))
-    return {
-        section: float_matrix(
-            responses.table.select(layout.value(section, j).alias(str(j)) for j in range(len(columns)))
-        )
-        for section, columns in layout.columns.items()
-    }
-
-
-def respondent_dimension_scores(matrix: np.ndarray, positions: list[int]) -> np.ndarray:
-    r"""Each respondent's dimension score: the mean of the items they answered.
-
-    .. math:: G_{rd} = \frac{1}{|I_{rd}|} \sum_{i \in I_{rd}} G_{ri}
-
-    with :math:`I_{rd}` the answered items of dimension d; NaN when none were answered.
-    In R: ``rowMeans(x[, items], na.rm = TRUE)`` (which gives NaN for an empty row too).
-    """
-    part = matrix[:, positions]
-    answered = ~np.isnan(part)
-    count = answered.sum(axis=1)
-    total = np.where(answered, part, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    matrices = scored_matrices(layout, responses.table)
+    return {section: matrices[section] for section in instrument.sections}
 
 
 def analyze(
@@ -161,9 +141,13 @@ def analyze(
                 count=len(values),
             )
     categories = {column: values for column, (_, values) in groups.items()}
+    codes = {column: codes for column, (codes, _) in groups.items()}
     with one_blas_thread():  # the same figures on every machine
-        sums = accumulate(layout, responses.table, {column: codes for column, (codes, _) in groups.items()})
-        return _result(responses, layout, finish(layout, sums), categories, min_group, min_answers, segment_missing)
+        if responses.instrument.scale.whole:
+            totals = finish(layout, accumulate(layout, responses.table, codes))
+        else:  # steps or a slider: too many values to count answer patterns
+            totals = value_totals(layout, responses.table, codes)
+        return _result(responses, layout, totals, categories, min_group, min_answers, segment_missing)
 
 
 def _result(
@@ -178,10 +162,6 @@ def _result(
     """Every figure of the result from the :class:`Totals` of the response table."""
     instrument = responses.instrument
     keys = instrument.dimension_keys
-    #: per dimension, the headline's distinct scores and each (sum, count) key's place among them
-    headline_scores = [
-        np.unique(layout.score_values(layout.headline, d), return_inverse=True) for d in range(len(keys))
-    ]
     # Figures on fewer answers than the threshold are hidden before anything is built on them.
     items = tuple(
         item_with_evidence(item_within(_item(layout, totals, j, item.number, item.dimension), min_answers))
@@ -204,15 +184,8 @@ def _result(
     dimensions = shown
 
     def segment(column: str) -> SegmentResult:
-        """The groups of a segment column from the joint frequencies of group and headline key."""
-        tables = {}
-        for d, key in enumerate(keys):
-            values, inverse = headline_scores[d]
-            start, stop = layout.segment_offsets(column)[d : d + 2]
-            joint = totals.sums.segments[column][start:stop].reshape(len(categories[column]), -1)
-            merged = np.zeros((joint.shape[0], len(values) + 1))
-            np.add.at(merged, (slice(None), np.r_[inverse, len(values)]), joint)  # type: ignore[arg-type]  # numpy's stubs take no slice here
-            tables[key] = (values, merged)
+        """The groups of a segment column from the frequencies of their headline scores."""
+        tables = {key: totals.segment_tables[column, d] for d, key in enumerate(keys)}
         return segment_scores(tables, categories[column], min_group, layout.headline, segment_missing)
 
     cfa = {section: factor_model(totals.sums.complete[section], instrument) for section in layout.cfa}
@@ -251,10 +224,7 @@ def _dimension(layout: Layout, totals: Totals, d: int, key: str) -> DimensionRes
     Johns' reliability of the gap, the zone of tolerance and the weight from their sums."""
     scores, tests, reliability = {}, {}, {}
     for section in layout.sections:
-        values, inverse = np.unique(layout.score_values(section, d), return_inverse=True)
-        start, stop = layout.key_offsets(section)[d : d + 2]
-        frequencies = totals.score_keys[section][start : stop - 1]  # the last bin: no score
-        counts = np.bincount(inverse, weights=frequencies, minlength=len(values))
+        values, counts = totals.score_tables[section, d]
         scores[section] = Figures(*table_summary(values, counts))
         if section in layout.differences:
             tests[section] = _gap_test(scores[section], values, counts)
@@ -286,10 +256,7 @@ def _item(layout: Layout, totals: Totals, j: int, number: int, dimension: str) -
         n, total, squares = totals.moments[section][d].diagonal()[:, within]
         scores[section] = Figures(*moment_summary(n, total, squares))
         if section in layout.differences:
-            width = layout.widths[section]
-            counts = totals.item_values[section][j * (width + 1) : (j + 1) * (width + 1) - 1]
-            values = np.arange(width, dtype=np.float64) + layout.lowest[section]
-            tests[section] = _gap_test(scores[section], values, counts)
+            tests[section] = _gap_test(scores[section], *totals.item_tables[section, j])
     return ItemResult(
         item=number,
         dimension=dimension,

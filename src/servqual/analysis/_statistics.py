@@ -23,7 +23,7 @@ replaced and what it saves).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Any
@@ -299,19 +299,27 @@ def _added(a: Any, b: Any, into: bool = False) -> Any:
     return a + b
 
 
+#: A frequency table: the distinct values, and how often each occurs.
+Table = tuple[np.ndarray, np.ndarray]
+
+
 @dataclass(frozen=True)
 class Totals:
     """What every figure of ``analyze`` is computed from: the sums of the whole table, and
-    what their patterns' frequencies give once (:func:`finish`)."""
+    the moments and frequency tables that follow from them once (:func:`finish`; for
+    answers that are not whole points :func:`~servqual.analysis._values.value_totals`)."""
 
     sums: Sums
     #: section -> per dimension, the pairwise moments of its items
     moments: dict[str, tuple[PairwiseMoments, ...]]
-    #: section -> frequencies of every dimension's (sum, count) score keys (all
-    #: dimensions, unlike ``sums.score_keys``)
-    score_keys: dict[str, np.ndarray]
-    #: difference section -> each item's frequencies of its values, then of no answer
-    item_values: dict[str, np.ndarray]
+    #: (section, dimension) -> the respondents' distinct dimension scores and how many
+    #: respondents have each
+    score_tables: dict[tuple[str, int], Table]
+    #: (difference section, item position) -> the item's distinct values and their frequencies
+    item_tables: dict[tuple[str, int], Table]
+    #: (segment column, dimension) -> the distinct headline scores, and per group (rows)
+    #: how many respondents have each, then how many have no score (the last column)
+    segment_tables: dict[tuple[str, int], Table]
     #: per perception item, over respondents who answered it: sum y, sum y^2 and sum xy,
     #: y the overall perception score; None without perceptions
     overall: np.ndarray | None
@@ -338,8 +346,8 @@ def accumulate(layout: Layout, table: pl.DataFrame, codes: dict[str, np.ndarray]
 
 def finish(layout: Layout, sums: Sums) -> Totals:
     """The patterns' frequencies of the whole table, once, into moments, the frequency
-    tables of items (of differences) and of score keys (of dimensions counted as whole
-    patterns), and the sums per perception item behind the derived importance."""
+    tables of items (of differences) and of dimension scores, and the sums per
+    perception item behind the derived importance."""
     score_keys = {section: table.copy() for section, table in sums.score_keys.items()}
     moments: dict[str, tuple[PairwiseMoments, ...]] = {}
     item_values: dict[str, np.ndarray] = {}
@@ -363,10 +371,51 @@ def finish(layout: Layout, sums: Sums) -> Totals:
     return Totals(
         sums=sums,
         moments=moments,
-        score_keys=score_keys,
-        item_values=item_values,
+        score_tables=_score_tables(layout, score_keys),
+        item_tables=_item_tables(layout, item_values),
+        segment_tables=_segment_score_tables(layout, sums.segments),
         overall=_overall_sums(layout, sums.overall_by_pattern) if "perception" in layout.sections else None,
     )
+
+
+def _score_tables(layout: Layout, score_keys: dict[str, np.ndarray]) -> dict[tuple[str, int], Table]:
+    """The frequencies of each dimension's (sum, count) keys as a table of its distinct
+    scores: keys of the same score (2/4 and 1/2) merge."""
+    tables = {}
+    for section in layout.sections:
+        offsets = layout.key_offsets(section)
+        for d in range(len(layout.dimensions)):
+            values, inverse = np.unique(layout.score_values(section, d), return_inverse=True)
+            frequencies = score_keys[section][offsets[d] : offsets[d + 1] - 1]  # the last bin: no score
+            tables[section, d] = values, np.bincount(inverse, weights=frequencies, minlength=len(values))
+    return tables
+
+
+def _item_tables(layout: Layout, item_values: dict[str, np.ndarray]) -> dict[tuple[str, int], Table]:
+    """Each difference item's frequencies (values, then no answer) as a table of its values."""
+    tables = {}
+    for section, frequencies in item_values.items():
+        width = layout.widths[section]
+        values = np.arange(width, dtype=np.float64) + layout.lowest[section]
+        for j in range(layout.n_items):
+            tables[section, j] = values, frequencies[j * (width + 1) : (j + 1) * (width + 1) - 1]
+    return tables
+
+
+def _segment_score_tables(layout: Layout, segments: dict[str, np.ndarray]) -> dict[tuple[str, int], Table]:
+    """Each segment column's joint frequencies of group and headline key as, per
+    dimension, the distinct headline scores and per group the frequency of each (and of
+    no score, the last column)."""
+    tables = {}
+    for d in range(len(layout.dimensions)):
+        values, inverse = np.unique(layout.score_values(layout.headline, d), return_inverse=True)
+        for column, joint_keys in segments.items():
+            start, stop = layout.segment_offsets(column)[d : d + 2]
+            joint = joint_keys[start:stop].reshape(layout.groups[column], -1)
+            merged = np.zeros((joint.shape[0], len(values) + 1))
+            np.add.at(merged, (slice(None), np.r_[inverse, len(values)]), joint)  # type: ignore[arg-type]  # numpy's stubs take no slice here
+            tables[column, d] = values, merged
+    return tables
 
 
 def _segment_tables(layout: Layout, headline: list[np.ndarray], codes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -443,19 +492,7 @@ def block_sums(layout: Layout, block: pl.DataFrame, codes: dict[str, np.ndarray]
         items = [block.select(layout.value(s, j) for j in range(layout.n_items)).to_numpy().astype(float) for s in zone]
         zone_items = zone_counts(*items)
         zone_dimensions = zone_counts(*(np.stack(scores(s), axis=1) for s in zone))
-    weights, weighted = None, {}
-    if layout.importance:
-        points = [columns[c] for c in layout.importance]
-        given = [~np.isnan(p) for p in points]
-        weights = np.array(
-            [[g.sum() for g in given], [np.where(g, p, 0.0).sum() for g, p in zip(given, points, strict=True)]]
-        )
-        for section in ("gap", "perception"):
-            if section in layout.sections:
-                # NaN unless the respondent has importance points and a score on every dimension
-                products = sum(p * score for p, score in zip(points, scores(section), strict=True)) / 100
-                usable = ~np.isnan(products)
-                weighted[section] = np.array([np.count_nonzero(usable), products[usable].sum()])
+    weights, weighted = importance_sums(layout, [columns[c] for c in layout.importance], scores)
     return Sums(
         n_used=int(np.count_nonzero(scored)),
         patterns=patterns,
@@ -474,6 +511,28 @@ def block_sums(layout: Layout, block: pl.DataFrame, codes: dict[str, np.ndarray]
         weighted=weighted,
         segments=_segment_tables(layout, headline, codes),
     )
+
+
+def importance_sums(
+    layout: Layout, points: list[np.ndarray], scores: Callable[[str], list[np.ndarray]]
+) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+    """The sums behind the weights and the weighted scores (:attr:`Sums.weights`,
+    :attr:`Sums.weighted`) from each importance column's points (NaN: none) and
+    ``scores(section)``, per dimension each respondent's score (NaN: none)."""
+    if not layout.importance:
+        return None, {}
+    given = [~np.isnan(p) for p in points]
+    weights = np.array(
+        [[g.sum() for g in given], [np.where(g, p, 0.0).sum() for g, p in zip(given, points, strict=True)]]
+    )
+    weighted: dict[str, np.ndarray] = {}
+    for section in ("gap", "perception"):
+        if section in layout.sections:
+            # NaN unless the respondent has importance points and a score on every dimension
+            products = sum(p * score for p, score in zip(points, scores(section), strict=True)) / 100
+            usable = ~np.isnan(products)
+            weighted[section] = np.array([np.count_nonzero(usable), products[usable].sum()])
+    return weights, weighted
 
 
 def _pair_sums_of_keys(layout: Layout, perception: np.ndarray, expectation: np.ndarray, dimension: int) -> np.ndarray:

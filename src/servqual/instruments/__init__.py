@@ -22,6 +22,7 @@ from servqual.instruments._loader import (
     builtin_instruments,
     instrument_from_text,
     load_instrument,
+    on_points,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "builtin_instruments",
     "instrument_from_text",
     "load_instrument",
+    "on_points",
 ]

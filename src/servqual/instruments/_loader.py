@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from servqual._toml import parse_settings, read_settings
 from servqual.errors import ServqualError
 from servqual.i18n import LANGUAGES, N_
@@ -48,20 +50,42 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 @dataclass(frozen=True)
 class Scale:
-    """Answer scale: whole points from ``min`` to ``max``, with labels for some points."""
+    """Answer scale from ``min`` to ``max``, with labels for some points: whole points
+    (``step`` 1, the default), points ``step`` apart (0.5, 0.1), or any value in the range
+    (``step`` None: a slider)."""
 
     min: int
     max: int
     no_opinion: bool = False
     anchors: dict[str, dict[int, str]] = field(default_factory=dict)
+    step: float | None = 1
 
     @property
-    def points(self) -> int:
-        return self.max - self.min + 1
+    def whole(self) -> bool:
+        """Whether answers are whole points, which the analysis counts as answer patterns."""
+        return self.step == 1
+
+    @property
+    def continuous(self) -> bool:
+        return self.step is None
 
     def anchor(self, point: int, lang: str) -> str | None:
         labels = self.anchors.get(lang) or self.anchors.get("en") or {}
         return labels.get(point)
+
+
+def on_points(values: np.ndarray, low: float, step: float | None) -> np.ndarray:
+    """Which of ``values`` lie a whole number of ``step`` from ``low``: exactly for whole
+    points; for a step such as 0.1 up to the rounding error of its decimal notation
+    (0.3 is 3 steps of 0.1, though not in binary floating point); any value for None."""
+    if step is None:
+        return np.ones(values.shape, dtype=bool)
+    if step == 1:
+        whole: np.ndarray = values == np.floor(values)
+        return whole
+    places = (values - low) / step
+    close: np.ndarray = np.abs(places - np.round(places)) < 1e-9 * np.maximum(1.0, np.abs(places))
+    return close
 
 
 @dataclass(frozen=True)
@@ -140,6 +164,8 @@ class Instrument:
             "scale": {
                 "min": self.scale.min,
                 "max": self.scale.max,
+                "step": self.scale.step,
+                "continuous": self.scale.continuous,
                 "no_opinion": self.scale.no_opinion,
                 "anchors": self.scale.anchors,
             },
@@ -247,6 +273,37 @@ def _with_base(data: dict[str, Any], name: str, folder: Path | None, seen: tuple
     return {**_read_merged(base_path, folder, seen), **data}
 
 
+#: The most points a scale with a step may have (a slider 0-100 in steps of 0.01).
+MAX_SCALE_POINTS = 10_001
+
+
+def _step(raw_scale: dict[str, Any], low: int, high: int, fail: Any, continuous: bool) -> float | None:
+    """The scale's ``step``: 1 (whole points) unless given; None for ``continuous = true``."""
+    if continuous:
+        if "step" in raw_scale:
+            raise fail(N_("{file}: a continuous scale has no step; give one of the two"))
+        return None
+    step = raw_scale.get("step", 1)
+    if isinstance(step, bool) or not isinstance(step, int | float) or not step > 0:
+        raise fail(N_("{file}: the scale's step must be a number above 0, not {value!r}"), value=step)
+    places = (high - low) / step
+    if abs(places - round(places)) > 1e-9 * places or round(places) + 1 > MAX_SCALE_POINTS:
+        raise fail(
+            N_("{file}: steps of {step} do not divide {low}..{high} into at most {most} points"),
+            step=step,
+            low=low,
+            high=high,
+            most=MAX_SCALE_POINTS,
+        )
+    if step == 1 and high - low > 100:
+        raise fail(
+            N_("{file}: a scale of whole points spans at most 100 (got {low}..{high}); a slider is continuous = true"),
+            low=low,
+            high=high,
+        )
+    return 1 if step == 1 else float(step)
+
+
 def _build(data: dict[str, Any], source: str) -> Instrument:
     where = Path(source).name
 
@@ -299,10 +356,11 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
         raise fail(N_("{file}: sections must be one or more of {allowed}"), allowed=", ".join(SECTIONS))
     sections = tuple(s for s in SECTIONS if s in sections)
 
-    raw_scale = only(data["scale"], {"min", "max", "no_opinion", "anchors"}, "scale")
+    raw_scale = only(data["scale"], {"min", "max", "no_opinion", "anchors", "step", "continuous"}, "scale")
     lo, hi = raw_scale.get("min"), raw_scale.get("max")
-    if not (isinstance(lo, int) and isinstance(hi, int) and lo < hi and hi - lo <= 100):
+    if not (isinstance(lo, int) and isinstance(hi, int) and lo < hi):
         raise fail(N_("{file}: the scale needs whole numbers min < max (got {low} and {high})"), low=lo, high=hi)
+    step = _step(raw_scale, lo, hi, fail, flag(raw_scale, "continuous", "scale"))
     anchors: dict[str, dict[int, str]] = {}
     for lang, labels in raw_scale.get("anchors", {}).items():
         try:
@@ -311,7 +369,7 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
             raise fail(N_("{file}: scale anchors must map scale points to labels")) from None
         if any(not lo <= p <= hi for p in anchors[lang]):
             raise fail(N_("{file}: a scale anchor lies outside {low}..{high}"), low=lo, high=hi)
-    scale = Scale(lo, hi, flag(raw_scale, "no_opinion", "scale"), anchors)
+    scale = Scale(lo, hi, flag(raw_scale, "no_opinion", "scale"), anchors, step)
 
     dimensions = []
     for d in data["dimensions"]:

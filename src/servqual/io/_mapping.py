@@ -278,6 +278,8 @@ class ColumnPlan:
     #: header positions of answer columns that the instrument does not ask (E1 under
     #: servperf, P23 beside P1..P22)
     unused: list[int]
+    #: whether the instrument's answers are whole scale points (else steps or a slider)
+    whole_points: bool = True
 
     @property
     def numeric_positions(self) -> set[int]:
@@ -285,8 +287,10 @@ class ColumnPlan:
 
     @property
     def whole_positions(self) -> set[int]:
-        """Positions of the answer columns proper, which hold whole scale points
+        """Positions of the answer columns proper where they hold whole scale points
         (importance points may have decimals)."""
+        if not self.whole_points:
+            return set()
         return {p for name, p in self.answers.items() if not name.startswith(IMPORTANCE_PREFIX)}
 
 
@@ -408,7 +412,7 @@ def plan_columns(
         while label in attributes or label in wanted:
             label += "_"
         attributes[label] = position
-    return ColumnPlan(list(header), answers, attributes, id_position, dropped, unused)
+    return ColumnPlan(list(header), answers, attributes, id_position, dropped, unused, instrument.scale.whole)
 
 
 def _looks_like_answer(name: str) -> bool:

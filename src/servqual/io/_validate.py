@@ -20,7 +20,7 @@ import polars as pl
 
 from servqual.errors import ServqualError
 from servqual.i18n import N_
-from servqual.instruments import Instrument
+from servqual.instruments import Instrument, on_points
 from servqual.io._mapping import MISSING_TOKENS, Mapping
 from servqual.io._responses import ResponseSet, ValidationReport, float_matrix
 from servqual.io._table import RawTable, column_name
@@ -45,9 +45,10 @@ class Rule:
     ----------
     low, high
         The lowest and highest valid number.
-    whole
-        Whether only whole numbers are valid (scale points; importance points may
-        have decimals).
+    step
+        The distance between valid numbers, counted from ``low``: 1 for whole scale
+        points, 0.5 or 0.1 for a scale with such steps; None for any number (a slider,
+        importance points).
     missing
         Cell texts, lower case, that mean no answer.
     values
@@ -58,7 +59,7 @@ class Rule:
 
     low: float
     high: float
-    whole: bool
+    step: float | None
     missing: frozenset[str]
     values: dict[str, float]
     decimal_comma: bool
@@ -280,7 +281,7 @@ def _exclude_set_aside(report: ValidationReport, table: RawTable) -> Mask:
 def _answer_rule(instrument: Instrument, mapping: Mapping, decimal_comma: bool) -> Rule:
     """Whole points of the instrument's scale; every missing code means no answer."""
     scale = instrument.scale
-    return Rule(scale.min, scale.max, True, MISSING_TOKENS | mapping.missing, mapping.values, decimal_comma)
+    return Rule(scale.min, scale.max, scale.step, MISSING_TOKENS | mapping.missing, mapping.values, decimal_comma)
 
 
 def _importance_rule(mapping: Mapping, decimal_comma: bool) -> Rule:
@@ -288,7 +289,7 @@ def _importance_rule(mapping: Mapping, decimal_comma: bool) -> Rule:
     code: it must not blank 9 importance points. The built-in codes (-99) mean no answer
     everywhere."""
     missing = MISSING_TOKENS | {token for token in mapping.missing if not _is_number(token)}
-    return Rule(0, IMPORTANCE_TOTAL, False, missing, mapping.values, decimal_comma)
+    return Rule(0, IMPORTANCE_TOTAL, None, missing, mapping.values, decimal_comma)
 
 
 def _check_answers(
@@ -311,7 +312,7 @@ def _check_group(
     valid is kept as polars read it, without a check of each cell."""
     plan = table.plan
     part = table.frame.select([column_name(plan.answers[name]) for name in names])
-    valid, lowest, highest = _valid_columns(part, rule.low, rule.high, rule.whole, rule.codes)
+    valid, lowest, highest = _valid_columns(part, rule, rule.codes)
     all_kept = bool(keep.all())
     checked = []
     for name, series, ok, low, high in zip(names, part.iter_columns(), valid, lowest, highest, strict=True):
@@ -347,7 +348,7 @@ def _check_cells(
     rows: np.ndarray,
 ) -> CheckedColumn:
     """Check each cell of one column: text that is not a number, numbers outside the
-    scale and (for ``rule.whole``) numbers between scale points become missing, each
+    scale and numbers between its points (``rule.step``) become missing, each
     reported with its row in ``rows``. ``name`` is the canonical name of the column."""
     numbers = float_matrix(series.to_frame())[:, 0] if series.dtype.is_numeric() else np.empty(series.len())
     text = _numbers(series, rule, numbers)
@@ -357,7 +358,7 @@ def _check_cells(
         numbers[~keep] = np.nan
         not_number, present = text & keep, keep & ~np.isnan(numbers)
     outside = present & ((numbers < rule.low) | (numbers > rule.high))
-    broken = present & ~outside & (numbers != np.floor(numbers)) if rule.whole else np.zeros_like(outside)
+    broken = present & ~outside & ~on_points(numbers, rule.low, rule.step)
     _reject(
         report,
         series,
@@ -382,7 +383,13 @@ def _check_cells(
         broken,
         rows,
         column,
-        N_("{file} row {row} column {column}: {value} is not a whole scale point; treated as missing"),
+        N_("{file} row {row} column {column}: {value} is not a whole scale point; treated as missing")
+        if rule.step == 1
+        else N_(
+            "{file} row {row} column {column}: {value} is not a point of the scale "
+            "(steps of {step}); treated as missing"
+        ),
+        step=_plain(rule.step),
     )
     read = numbers[present]
     read_low, read_high = (float(read.min()), float(read.max())) if read.size else (np.nan, np.nan)
@@ -408,13 +415,17 @@ def _check_cells(
 
 
 def _valid_columns(
-    part: pl.DataFrame, lo: float, hi: float, whole: bool, codes: list[float]
+    part: pl.DataFrame, rule: Rule, codes: list[float]
 ) -> tuple[Mask, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Which columns certainly hold valid answers only: read as numbers (whole ones where
-    ``whole``), no NaN, lowest and highest within lo..hi (polars' own extremes, all
-    columns in one parallel pass), and no missing code between them; and each column's
-    lowest and highest value. In a clean file no cell then needs a check of its own."""
-    read = np.array([dtype.is_integer() if whole else dtype.is_numeric() for dtype in part.dtypes])
+    """Which columns certainly hold valid answers only: read as numbers (whole ones for
+    whole points; a scale with another step has each cell checked), no NaN, lowest and
+    highest within the rule's range (polars' own extremes, all columns in one parallel
+    pass), and no missing code between them; and each column's lowest and highest value.
+    In a clean file no cell then needs a check of its own."""
+    lo, hi = rule.low, rule.high
+    read = np.array(
+        [dtype.is_integer() if rule.step == 1 else dtype.is_numeric() and rule.step is None for dtype in part.dtypes]
+    )
     lowest, highest = np.full(part.width, np.nan), np.full(part.width, np.nan)
     numbers = [name for name, ok in zip(part.columns, read, strict=True) if ok]
     if numbers:
@@ -547,7 +558,8 @@ def _refuse_mostly_rejected(answers: list[CheckedColumn], instrument: Instrument
         message = N_(
             "{file}: {share:.0%} of the answers cannot be used, most of them not whole points of the {low}..{high} "
             "scale of instrument {instrument} (columns {columns}); the file seems to hold averages or a slider's "
-            "values (round them, or choose or write a matching instrument)"
+            "values (round them, or choose or write an instrument whose scale has a step or is continuous: "
+            "docs/instruments.md#scale)"
         )
     else:
         message = N_(
@@ -590,7 +602,7 @@ def _check_scale_fit(report: ValidationReport, answers: list[CheckedColumn], ins
     scale = instrument.scale
     given = sum(column.given for column in answers)
     with_answers = [column for column in answers if column.given]
-    if given < SCALE_FIT_ANSWERS or not with_answers:
+    if given < SCALE_FIT_ANSWERS or not with_answers or scale.continuous:  # a slider's ends are seldom hit exactly
         return
     lowest = min(column.lowest for column in with_answers)
     highest = max(column.highest for column in with_answers)

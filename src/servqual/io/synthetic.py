@@ -44,7 +44,7 @@ def generate_study(
         instrument = load_instrument(instrument)
     rng = np.random.default_rng(seed)
     n = n_respondents
-    low, high = instrument.scale.min, instrument.scale.max
+    low, high, step = instrument.scale.min, instrument.scale.max, instrument.scale.step
     stretch = (high - low) / 6.0
     keys = instrument.dimension_keys
     dims = len(keys)
@@ -70,7 +70,8 @@ def generate_study(
             * stretch
             * (loading * factors[:, item_dim] + np.sqrt(1 - loading**2) * rng.standard_normal((n, len(item_dim))))
         )
-        return np.clip(np.rint(raw + extra[:, None] * stretch), low, high)
+        points: npt.NDArray[np.float64] = np.clip(_to_points(raw + extra[:, None] * stretch, low, step), low, high)
+        return points
 
     answers = {}
     if "expectation" in instrument.sections:
@@ -95,6 +96,15 @@ def generate_study(
         for j, column in enumerate(instrument.importance_columns):
             columns[column] = points[:, j]
     return columns
+
+
+def _to_points(values: np.ndarray, low: int, step: float | None) -> np.ndarray:
+    """Values rounded to the scale's points; a slider's to two decimals, as exports write them."""
+    if step is None:
+        return np.round(values, 2)
+    if step == 1:
+        return np.rint(values)
+    return low + np.rint((values - low) / step) * step
 
 
 def _hundred(shares: np.ndarray) -> np.ndarray:

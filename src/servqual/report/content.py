@@ -29,6 +29,7 @@ from servqual.report.words import (
     fit_figures,
     fit_quality,
     gap_kind,
+    scale_words,
     section_title,
     segment_missing_note,
     warning_text,
@@ -765,14 +766,11 @@ class _Builder:
     def method(self) -> Block:
         _, instrument = self._, self.instrument
         texts = [
-            _(
-                "Instrument: {name}, {items} items in {dimensions} dimensions, answered on a scale of {low} to {high}."
-            ).format(
+            _("Instrument: {name}, {items} items in {dimensions} dimensions, answered on a scale of {scale}.").format(
                 name=pick(instrument.name, self.lang),
                 items=len(instrument.items),
                 dimensions=len(instrument.dimensions),
-                low=instrument.scale.min,
-                high=instrument.scale.max,
+                scale=scale_words(instrument.scale, _, self.lang),
             ),
         ]
         if self.validation is not None:

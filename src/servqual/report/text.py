@@ -20,6 +20,7 @@ from servqual.report.words import (
     fit_figures,
     fit_quality,
     gap_kind,
+    scale_words,
     section_title,
     segment_missing_note,
     validation_summary,
@@ -168,7 +169,7 @@ def instrument_text(instrument: Instrument, lang: str, service: str | None = Non
     lines = [
         pick(instrument.name, lang),
         pick(instrument.description, lang),
-        _("Scale: {low} to {high}").format(low=instrument.scale.min, high=instrument.scale.max),
+        _("Scale: {scale}").format(scale=scale_words(instrument.scale, _, lang)),
     ]
     for section in instrument.sections:
         lines += ["", _(section_title(section, instrument)).upper()]

@@ -11,7 +11,7 @@ from servqual.io import column_ranges
 
 if TYPE_CHECKING:
     from servqual.analysis import FitMeasures, ResultWarning, SegmentResult
-    from servqual.instruments import Instrument
+    from servqual.instruments import Instrument, Scale
     from servqual.io import ValidationReport
 
 Gettext = Callable[[str], str]
@@ -34,6 +34,18 @@ GAP_EXPLAINED = {
         "below zero, the service falls short of that level."
     ),
 }
+
+
+def scale_words(scale: Scale, _: Gettext, lang: str) -> str:
+    """The scale in words: "1 to 7", "1 to 7 in steps of 0.5", "0 to 100, any value (a slider)"."""
+    if scale.continuous:
+        return _("{low} to {high}, any value (a slider)").format(low=scale.min, high=scale.max)
+    if scale.whole:
+        return _("{low} to {high}").format(low=scale.min, high=scale.max)
+    step = f"{scale.step:g}"
+    return _("{low} to {high} in steps of {step}").format(
+        low=scale.min, high=scale.max, step=step.replace(".", ",") if lang == "nl" else step
+    )
 
 
 def gap_kind(sections: Sequence[str]) -> str | None:

@@ -118,8 +118,16 @@ class Study(models.Model):
             raise ValidationError(
                 {"instrument_file": ValidationError(too_large, params={"limit": MAX_INSTRUMENT_BYTES // 1024})}
             )
-        if self.instrument_file:
-            check_instrument_text(self.instrument_file, "instrument_file")
+        if self.instrument_file and not check_instrument_text(self.instrument_file, "instrument_file").scale.whole:
+            # The survey pages offer the scale's whole points as choices (docs/instruments.md#scale).
+            raise ValidationError(
+                {
+                    "instrument_file": _(
+                        "The survey pages ask whole scale points: an instrument with steps or a slider can be "
+                        "analysed from files (servqual analyze), not surveyed here."
+                    )
+                }
+            )
         if self.pk and self._instrument_changed() and self.waves.filter(responses__isnull=False).exists():
             # The stored answers belong to the items of the instrument they were given to.
             raise ValidationError({"instrument_key": _("The study has responses, so its instrument cannot change.")})
