@@ -141,7 +141,7 @@ def analyze(
                 count=len(values),
             )
     categories = {column: values for column, (_, values) in groups.items()}
-    codes = {column: codes for column, (codes, _) in groups.items()}
+    codes = {column: code for column, (code, _) in groups.items()}
     with one_blas_thread():  # the same figures on every machine
         if responses.instrument.scale.whole:
             totals = finish(layout, accumulate(layout, responses.table, codes))
