@@ -214,7 +214,7 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     worker = commands.add_parser(
         "worker",
         parents=[common],
-        help=_("run the background tasks (e-mails, PDF reports, imports), after applying the database migrations"),
+        help=_("run the background tasks (e-mails, PDF reports), after applying the database migrations"),
     )
     worker.add_argument(
         "--queues", default="*", help=_("queues to take tasks from, separated by commas (default: * for all)")

@@ -4,14 +4,22 @@ done once, a transient failure is tried again, and every invitee gets one e-mail
 
 from __future__ import annotations
 
+import io
 import signal
 
 import pytest
+from django.test import Client
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
+from synthetic import fill
 from test_invitation_mail import invite, send
 from workers import DATABASE_TASKS, start_worker, stop, wait_until
 
+import servqual
+from servqual.i18n import number
+from servqual.web.accounts.models import Action, AuditEntry
+from servqual.web.dashboards.models import PreparedReport
 from servqual.web.distribution.models import Invitation, InvitationKey
 from servqual.web.distribution.tasks import send_pending
 
@@ -107,3 +115,46 @@ def test_the_send_button_queues_and_two_workers_email_each_invitee_once(client, 
         outputs = [stop(worker) for worker in workers]
     assert sorted(m["To"] for m in smtp) == sorted(addresses), outputs
     assert Invitation.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_a_pdf_report_is_prepared_by_the_worker_while_its_page_says_so(client, people, wave, smtp, queue, tmp_path):
+    responses = fill(wave, 40)
+    gap = servqual.analyze(responses, segments=["branch"]).dimensions["reliability"].scores["gap"].mean
+    client.force_login(people["mona"])
+    asked = client.get(f"/waves/{wave.pk}/results/report.pdf")
+    assert asked.status_code == 302 and asked["Location"].startswith("/reports/")
+    waiting = client.get(asked["Location"]).content.decode()
+    assert "The report is being prepared." in waiting and '<meta http-equiv="refresh" content="2">' in waiting
+    assert client.get(asked["Location"] + "report.pdf")["Location"] == asked["Location"]  # not yet
+    assert client_of(people["carl"]).get(asked["Location"]).status_code == 404  # only for who asked
+
+    worker = start_worker(tmp_path, smtp.port)
+    try:
+        wait_until(lambda: "The report is ready." in client.get(asked["Location"]).content.decode(), what="the PDF")
+    finally:
+        stop(worker)
+    ready = client.get(asked["Location"]).content.decode()
+    assert "http-equiv" not in ready and f'href="{asked["Location"]}report.pdf"' in ready
+    pdf = client.get(asked["Location"] + "report.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == 'attachment; filename="klantonderzoek-2026-1-report.pdf"'
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert number(gap, "en") in text
+    assert AuditEntry.objects.filter(action=Action.DOWNLOAD, detail={"format": "report.pdf"}).count() == 1
+
+
+def test_a_report_whose_task_failed_says_so_and_offers_to_try_again(client, people, wave, queue):
+    fill(wave, 10)
+    client.force_login(people["mona"])
+    where = client.get(f"/waves/{wave.pk}/results/report.pdf")["Location"]
+    prepared = PreparedReport.objects.get()
+    DBTaskResult.objects.filter(pk=prepared.task_id).update(status=TaskResultStatus.FAILED)  # its last attempt
+    page = client.get(where).content.decode()
+    assert "The report could not be prepared." in page and "http-equiv" not in page
+    assert f'href="/waves/{wave.pk}/results/report.pdf"' in page
+
+
+def client_of(user) -> Client:
+    other = Client()
+    other.force_login(user)
+    return other
