@@ -1,4 +1,4 @@
-"""The ``servqual`` command: validate, instruments, analyze, report, export, serve, demo.
+"""The ``servqual`` command: validate, instruments, analyze, report, export, serve, worker, demo.
 
 Every text shown here goes through the Dutch or English catalog (``--lang``); the core
 hands back data and message templates only.
@@ -204,7 +204,25 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     serve.add_argument("--workers", type=int, default=2, help=_("number of worker processes (default: 2)"))
+    serve.add_argument(
+        "--with-worker",
+        action="store_true",
+        help=_("also run a background worker beside the server, stopped with it (one machine)"),
+    )
     serve.set_defaults(run=run_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        parents=[common],
+        help=_("run the background tasks (e-mails, PDF reports), after applying the database migrations"),
+    )
+    worker.add_argument(
+        "--queues", default="*", help=_("queues to take tasks from, separated by commas (default: * for all)")
+    )
+    worker.add_argument(
+        "--interval", type=float, default=1.0, help=_("seconds to wait when there is no task (default: 1)")
+    )
+    worker.set_defaults(run=run_worker)
 
     demo = commands.add_parser(
         "demo", parents=[common, serving], help=_("seed a demo organisation in the web platform and serve it")
@@ -329,7 +347,18 @@ def run_serve(args: argparse.Namespace, _: Gettext) -> int:
 
     server.prepare()
     print(_("servqual serves on {url}; stop it with Ctrl-C").format(url=_url(args.host, args.port)), flush=True)
-    server.run(args.host, args.port, args.workers)
+    server.run(args.host, args.port, args.workers, with_worker=args.with_worker)
+    return EXIT_OK
+
+
+def run_worker(args: argparse.Namespace, _: Gettext) -> int:
+    from servqual.web import server
+
+    server.prepare(static_files=False)
+    from servqual.web import worker  # its models need the Django set up by prepare()
+
+    print(_("servqual worker runs the background tasks; stop it with Ctrl-C"), flush=True)
+    worker.run(args.queues, args.interval)
     return EXIT_OK
 
 
@@ -368,7 +397,17 @@ def run_demo(args: argparse.Namespace, _: Gettext) -> int:
     # Serve from a fresh process: the seeding started polars' thread pool, which does not
     # survive the fork of gunicorn's workers (their first analysis would hang).
     sys.stdout.flush()
-    command = [sys.executable, "-m", "servqual", "--lang", args.lang, "serve", "--port", str(args.port)]
+    command = [
+        sys.executable,
+        "-m",
+        "servqual",
+        "--lang",
+        args.lang,
+        "serve",
+        "--port",
+        str(args.port),
+        "--with-worker",
+    ]
     os.execv(sys.executable, command)
     return EXIT_OK  # not reached
 

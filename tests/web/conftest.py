@@ -6,6 +6,7 @@ bob owns Globex. Nobody at Acme should reach anything of Globex, and the reverse
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -93,20 +94,41 @@ def token_for(people, acme):
     return make
 
 
+class Inbox(list):
+    """The messages an SMTP server received; ``refuse`` messages still to come are refused
+    with a transient error (451), and ``hold`` messages kept waiting (``held`` is set when one
+    is) and then refused: a sender killed meanwhile has not sent them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refuse = 0
+        self.hold = 0
+        self.held = threading.Event()
+
+
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server on 127.0.0.1 (aiosmtpd), with Django's SMTP backend pointed at it;
-    yields the list of messages it received, as email.message.EmailMessage objects."""
+    yields the :class:`Inbox` of messages it received, as email.message.EmailMessage objects."""
+    import asyncio
     import email
     import email.policy
     import socket
 
     from aiosmtpd.controller import Controller
 
-    received: list[email.message.EmailMessage] = []
+    received = Inbox()
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd calls it so)
+            if received.hold:
+                received.hold -= 1
+                received.held.set()
+                await asyncio.sleep(60)
+                return "451 4.3.0 Held too long"
+            if received.refuse:
+                received.refuse -= 1
+                return "451 4.3.0 Try again later"
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
             message.raw = envelope.content  # the bytes as they came over the wire
@@ -118,6 +140,7 @@ def smtp(settings):
         port = probe.getsockname()[1]
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
+    received.port = port
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""

@@ -23,3 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # WhiteNoise serves what collectstatic put here (servqual serve runs it); it must exist.
 STATIC_ROOT = Path(tempfile.gettempdir()) / "servqual-tests-static"
 STATIC_ROOT.mkdir(exist_ok=True)
+
+# Tasks run at once, inside the request, for the tests of everything else; the tests of the
+# queue itself (tests/web/test_tasks.py) use the database backend with `servqual worker`
+# processes.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

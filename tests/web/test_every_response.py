@@ -27,6 +27,7 @@ from synthetic import fill
 from servqual.web.accounts.branding import set_logo
 from servqual.web.api.views import api
 from servqual.web.dashboards.downloads import DOWNLOADS
+from servqual.web.dashboards.tasks import queue_report
 from servqual.web.distribution.models import Invitation
 from servqual.web.imports.models import ResponseImport
 from servqual.web.surveys.models import SurveyLink
@@ -58,6 +59,7 @@ def site(client, people, token_for, study):
         "wave_id": [wave.pk],
         "name": list(DOWNLOADS),
         "key": [upload.key],
+        "report_key": [queue_report(wave, "en", alice).key],
         "page": [1],
         "uidb64": [urlsafe_base64_encode(force_bytes(alice.pk))],
         "link_id": [SurveyLink.objects.create(wave=wave).pk],

@@ -147,7 +147,7 @@ def test_the_database_holds_only_hashes_of_the_tokens(client, people, wave, smtp
 def test_the_command_sends_invitations_and_reminders(wave, settings, smtp):
     settings.SITE_URL = "https://survey.example.org"
     invite(wave, "anna@example.nl", "en")
-    assert call_command("sendinvitations") == "1 invitations sent"
+    assert call_command("sendinvitations") == "1 invitations queued"
     assert len(smtp) == 1 and "https://survey.example.org/i/" in smtp[0].get_body(("plain",)).get_content()
     call_command("sendinvitations", "--reminders")
     assert len(smtp) == 2 and smtp[1]["Subject"] == "Reminder: your view on Acme"

@@ -256,6 +256,31 @@ def test_the_served_demo_logs_in_and_shows_the_results(tmp_path):
         with browser.open(url + "waves/2/results/analysis/", timeout=60) as results:
             html = results.read().decode()
         assert "Completed by customers: 66." in html and 'id="dimension-table"' in html
+        # The PDF report is made by the worker that runs beside the demo's server.
+        with browser.open(url + "waves/2/results/report.pdf", timeout=60) as waiting:
+            assert waiting.url.startswith(url + "reports/")
+            report_page = waiting.url
+        deadline = time.monotonic() + 120
+        while "The report is ready." not in (page := browser.open(report_page, timeout=10).read().decode()):
+            assert time.monotonic() < deadline, page
+            time.sleep(0.5)
+        with browser.open(report_page + "report.pdf", timeout=10) as pdf:
+            assert pdf.headers["Content-Type"] == "application/pdf" and pdf.read().startswith(b"%PDF")
     finally:
         server.terminate()
         server.communicate(timeout=30)
+    assert [pid for pid in worker_processes() if str(tmp_path) in pid[1]] == []  # stopped with the server
+
+
+def worker_processes() -> list[tuple[int, str]]:
+    """(pid, environment) of the `servqual worker` processes running now."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            arguments = (proc / "cmdline").read_bytes().split(b"\0")
+            environ = (proc / "environ").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if b"servqual" in arguments and b"worker" in arguments:
+            found.append((int(proc.name), environ))
+    return found

@@ -29,6 +29,7 @@ from servqual.web.accounts.branding import set_logo
 from servqual.web.accounts.models import Action, AuditEntry
 from servqual.web.api.views import api
 from servqual.web.dashboards.downloads import DOWNLOADS
+from servqual.web.dashboards.tasks import queue_report
 from servqual.web.distribution.models import Invitation
 from servqual.web.imports.models import ResponseImport
 from servqual.web.studies.models import Segment, Study, Wave
@@ -69,7 +70,8 @@ def globex_objects(globex, people, study_for):
     set_logo(globex, png(colour=(120, 20, 60)))
     globex.accent_colour = "#7a1f5c"
     globex.save()
-    return {"study": study, "wave": wave, "link": link, "invitation": invitation, "import": upload}
+    report = queue_report(wave, "nl", people["bob"])
+    return {"study": study, "wave": wave, "link": link, "invitation": invitation, "import": upload, "report": report}
 
 
 def counts(organisation) -> dict[str, int]:
@@ -98,6 +100,7 @@ def filled(route: str, objects: dict) -> list[str]:
         "wave_id": [objects["wave"].pk],
         "name": list(DOWNLOADS),
         "key": [objects["import"].key],
+        "report_key": [objects["report"].key],
         "link_id": [objects["link"].pk],
         "kind": ["svg", "png", "csv", "xlsx"],
         "page": [1],

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "formtools",
     "csp",  # its system checks of the policy below
+    "django_tasks",
+    "django_tasks_db",  # the queue's table (docs/tasks.md)
     "ninja",  # serves the API docs page (Swagger UI) from its own static files, not a CDN
     "servqual.web.accounts",
     "servqual.web.studies",
@@ -161,6 +163,16 @@ SURVEY_POSTS_PER_ADDRESS = envint("SURVEY_POSTS_PER_ADDRESS", "300")
 # One cache for every server process, so that the login and API rate limits count all
 # attempts and a wave's results are computed once: a table in the database (made by migrate).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "servqual_cache"}}
+
+# Background work (docs/tasks.md): invitations, reminders, PDF reports and imports are tasks in
+# a table of the database, run by `servqual worker`. A task that raises a transient error (the
+# mail server, the database) is tried again after TASK_RETRY_SECONDS, doubled each time, up to
+# TASK_MAX_ATTEMPTS attempts. A task still running after TASK_LEASE_SECONDS is taken to be lost
+# with its worker (killed, its machine gone) and given to another: longer than any task runs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", "5")
+TASK_RETRY_SECONDS = envint("TASK_RETRY_SECONDS", "30")
+TASK_LEASE_SECONDS = envint("TASK_LEASE_SECONDS", "600")
 
 # A failed CSRF check on a survey page shows the page again with the answers just posted.
 CSRF_FAILURE_VIEW = "servqual.web.surveys.views.csrf_failure"

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 
 from servqual.report import render_sections_html
-from servqual.web.accounts.audit import Actor
-from servqual.web.accounts.models import RESULTS
+from servqual.web.accounts.audit import Actor, record
+from servqual.web.accounts.models import RESULTS, Action
 from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
+from servqual.web.dashboards.models import PreparedReport
 from servqual.web.dashboards.results import admit, wave_report
+from servqual.web.dashboards.tasks import failed, queue_report
 from servqual.web.languages import language
 from servqual.web.studies.models import Wave
 
 #: The management view: the summary (headline, where to act, the biggest gaps), what to read
 #: with care, and the segments; the analyst's view has the rest of the report, in its order.
 MANAGEMENT_SECTIONS = ("summary", "cautions", "segments")
+#: The page of a PDF report being prepared looks again after this many seconds.
+REFRESH_SECONDS = 2
 
 
 @login_required
@@ -67,8 +71,45 @@ def download(request: HttpRequest, wave_id: int, name: str) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
     if name not in DOWNLOADS:
         raise Http404
+    if name == "report.pdf":
+        # Made by a background task; a task run at once (the immediate backend) gives it here.
+        prepared = queue_report(wave, language(), request.user)
+        if prepared.ready_at is None:
+            return redirect("prepared-report", report_key=prepared.key)
+        return _pdf_file(request, prepared)
     raw_rows = may_see_raw_rows(request.user, wave)
     body = download_file(wave, name, language(), raw_rows=raw_rows, by=Actor.person(request.user))
     if body is None:
         raise Http404  # too few responses: there is nothing to give
     return download_response(wave, name, body)
+
+
+@login_required
+def prepared_report(request: HttpRequest, report_key: str) -> HttpResponse:
+    """A PDF report being prepared: the page looks again every few seconds (without
+    JavaScript) until the report is ready to download, or says that it failed. Only for the
+    person who asked for it."""
+    prepared = get_scoped_or_404(request.user, PreparedReport, RESULTS, key=report_key, created_by=request.user)
+    if prepared.ready_at is not None and not prepared.content:
+        raise Http404  # too few responses: there is nothing to give
+    wave = prepared.wave
+    context = {"prepared": prepared, "wave": wave, "study": wave.study, "refresh": REFRESH_SECONDS}
+    if prepared.ready_at is None:
+        context["failed"] = failed(prepared)
+    return render(request, "dashboards/preparing.html", context)
+
+
+@login_required
+def prepared_report_file(request: HttpRequest, report_key: str) -> HttpResponse:
+    prepared = get_scoped_or_404(request.user, PreparedReport, RESULTS, key=report_key, created_by=request.user)
+    if prepared.ready_at is None:
+        return redirect("prepared-report", report_key=prepared.key)
+    return _pdf_file(request, prepared)
+
+
+def _pdf_file(request: HttpRequest, prepared: PreparedReport) -> HttpResponse:
+    wave = prepared.wave
+    if not prepared.content:
+        raise Http404  # too few responses: there is nothing to give
+    record(Action.DOWNLOAD, wave.study.organisation, Actor.person(request.user), wave, detail={"format": "report.pdf"})
+    return download_response(wave, "report.pdf", bytes(prepared.content))

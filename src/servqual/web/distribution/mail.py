@@ -34,16 +34,16 @@ def pending(wave: Wave, *, reminder: bool) -> QuerySet[Invitation]:
     )
 
 
-def send(wave: Wave, *, reminder: bool, base_url: str) -> int:
-    """Send what is pending; returns how many were sent. Each invitee's row is locked while
-    its e-mail goes out and marked sent in the same transaction, so two senders at once (a
-    double click, the command beside the button) do not e-mail anyone twice, and a failed
-    delivery leaves the invitee pending."""
+def send(wave: Wave, *, reminder: bool, base_url: str, limit: int | None = None) -> int:
+    """Send what is pending, at most ``limit``; returns how many were sent. Each invitee's
+    row is locked while its e-mail goes out and marked sent in the same transaction, so two
+    senders at once (a double click, a task run again after its worker was lost) do not
+    e-mail anyone twice, and a failed delivery or a killed sender leaves the invitee pending."""
     if not wave.is_open():
         return 0
     sent = 0
     with get_connection() as connection:
-        for pk in list(pending(wave, reminder=reminder).values_list("pk", flat=True)):
+        for pk in list(pending(wave, reminder=reminder).values_list("pk", flat=True)[:limit]):
             with transaction.atomic():
                 invitation = pending(wave, reminder=reminder).select_for_update(of=("self",)).filter(pk=pk).first()
                 if invitation is None:

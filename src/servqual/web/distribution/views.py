@@ -23,11 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from servqual.web.accounts.audit import Actor
 from servqual.web.accounts.models import EDIT, PRIVACY, Organisation
 from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
-from servqual.web.distribution import mail
 from servqual.web.distribution.addresses import UnreadableFileError, read_addresses
 from servqual.web.distribution.forms import PersonForm, UploadForm
 from servqual.web.distribution.models import Invitation, InvitationKey
 from servqual.web.distribution.personal import erase_person, invitations_of, person_data
+from servqual.web.distribution.tasks import queue_sending
 from servqual.web.keys import key_hash
 from servqual.web.languages import render_in
 from servqual.web.siteurl import site_url
@@ -185,11 +185,11 @@ def send(request: HttpRequest, wave_id: int) -> HttpResponse:
     if not wave.is_open():
         messages.error(request, _("The wave is not open, so nothing was sent."))
         return redirect("wave", wave.pk)
-    n = mail.send(wave, reminder=reminder, base_url=site_url(request))
+    n = queue_sending(wave, reminder=reminder, base_url=site_url(request))
     if reminder:
-        text = ngettext("%(n)s reminder sent.", "%(n)s reminders sent.", n)
+        text = ngettext("%(n)s reminder is being sent.", "%(n)s reminders are being sent.", n)
     else:
-        text = ngettext("%(n)s invitation sent.", "%(n)s invitations sent.", n)
+        text = ngettext("%(n)s invitation is being sent.", "%(n)s invitations are being sent.", n)
     messages.success(request, text % {"n": n})
     return redirect("wave", wave.pk)
 

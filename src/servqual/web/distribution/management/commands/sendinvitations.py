@@ -1,5 +1,5 @@
-"""Send the pending invitations (and with --reminders, the reminders) of every open wave;
-meant for cron, beside the buttons on the wave page."""
+"""Queue the sending of the pending invitations (and with --reminders, the reminders) of
+every open wave, for `servqual worker`; meant for cron, beside the buttons on the wave page."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from servqual.web.distribution import mail
+from servqual.web.distribution.tasks import queue_sending
 from servqual.web.studies.models import Wave
 
 
 class Command(BaseCommand):
-    help = "Send pending invitations (and reminders with --reminders) of open waves."
+    help = "Queue the sending of pending invitations (and reminders with --reminders) of open waves."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--wave", type=int, help="only this wave (its id)")
@@ -28,5 +28,5 @@ class Command(BaseCommand):
         total = 0
         for each in waves.select_related("study"):
             if each.is_open():
-                total += mail.send(each, reminder=reminders, base_url=settings.SITE_URL)
-        return f"{total} {'reminders' if reminders else 'invitations'} sent"
+                total += queue_sending(each, reminder=reminders, base_url=settings.SITE_URL)
+        return f"{total} {'reminders' if reminders else 'invitations'} queued"
