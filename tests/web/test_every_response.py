@@ -99,6 +99,7 @@ def api_operations(site: dict) -> list[tuple[str, str, dict]]:
     schema = api.get_openapi_schema()
     values = {"study_id": site["values"]["study_id"][0], "wave_id": site["values"]["wave_id"][0]}
     values["key"] = site["values"]["key"][0]
+    values["report_key"] = site["values"]["report_key"][0]
     headers = {"HTTP_AUTHORIZATION": f"Bearer {site['token']}"}
     operations = []
     for route, methods in schema["paths"].items():

@@ -60,9 +60,9 @@ def stop(process: subprocess.Popen[str]) -> str:
     return process.communicate(timeout=60)[0]
 
 
-def wait_until(condition: Callable[[], object], seconds: float = 60, what: str = "") -> None:
+def wait_until(condition: Callable[[], object], seconds: float = 60, what: str = "", interval: float = 0.2) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {seconds} s in vain{': ' + what if what else ''}")
-        time.sleep(0.2)
+        time.sleep(interval)

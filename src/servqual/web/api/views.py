@@ -35,10 +35,13 @@ from servqual.web.accounts.tenancy import get_scoped_or_404, scoped
 from servqual.web.api.errors import Errors, Message, with_error_answers
 from servqual.web.api.models import ApiToken
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
-from servqual.web.dashboards.results import analysed
+from servqual.web.dashboards.models import PreparedReport
+from servqual.web.dashboards.results import admit, analysed
+from servqual.web.dashboards.tasks import failed, queue_report
 from servqual.web.imports.forms import UploadForm
 from servqual.web.imports.models import ResponseImport
-from servqual.web.imports.uploads import confirm, read_import, store_upload
+from servqual.web.imports.tasks import ImportState, confirm, import_state
+from servqual.web.imports.uploads import read_import, store_upload
 from servqual.web.keys import key_hash
 from servqual.web.languages import language
 from servqual.web.siteurl import site_url
@@ -579,9 +582,12 @@ def _download(name: str) -> Callable[..., Any]:
     return view
 
 
-# The dashboard's downloads, by the same names and through the same code: the report (.html,
-# .pdf) and the exports (.xlsx; .csv and .sav files zipped), raw rows only with the setup right.
+# The dashboard's downloads, by the same names and through the same code: the exports
+# (.xlsx; .csv and .sav files zipped), raw rows only with the setup right, and the HTML report.
+# The PDF report is made by a worker, as on the dashboard: its own endpoints below.
 for _name, (_content_type, _export) in DOWNLOADS.items():
+    if _name == "report.pdf":
+        continue
     api.get(
         f"/waves/{{wave_id}}/{_name}",
         response={200: None, 409: Message},
@@ -604,9 +610,87 @@ for _name, (_content_type, _export) in DOWNLOADS.items():
     )(_download(_name))
 
 
+class Preparing(Schema):
+    """202: the work is queued for a worker; ask ``url`` (also in Location) again later."""
+
+    detail: str
+    url: str
+
+
+def _accepted(request: HttpRequest, detail: str, url: str) -> HttpResponse:
+    """202 with where to look again (Location), and when (Retry-After, in seconds)."""
+    response = api.create_response(request, {"detail": detail, "url": url}, status=202)
+    response["Location"] = url
+    response["Retry-After"] = str(POLL_SECONDS)
+    return response
+
+
+#: What a 202 answer's Retry-After asks a client to wait before it looks again.
+POLL_SECONDS = 2
+
+PDF_ANSWER = {
+    "responses": {
+        200: {
+            "description": "report.pdf",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@api.get(
+    "/waves/{wave_id}/report.pdf",
+    response={200: None, 202: Preparing, 409: Message},
+    operation_id="wave_report_pdf",
+    summary="The wave's report.pdf, as the dashboard downloads it",
+    openapi_extra=PDF_ANSWER,
+)
+def wave_report_pdf(request: HttpRequest, wave_id: int) -> Any:
+    """The report in the request's language, made by a worker: 202 with its address
+    (Location, ``url``) to ask until it is ready, then 200 with the PDF there. Each request
+    here asks for a new report."""
+    token = _token(request)
+    found = _get(request, Wave, RESULTS, wave_id)
+    if admit(found)["in_results"] < found.study.anonymity_threshold:
+        return Status(409, {"detail": _too_few(found)})
+    return _prepared_pdf(request, token, queue_report(found, language(), token.user))
+
+
+@api.get(
+    "/reports/{report_key}/report.pdf",
+    response={200: None, 202: Preparing, 409: Message},
+    summary="A report.pdf asked for at /api/waves/{wave_id}/report.pdf",
+    openapi_extra=PDF_ANSWER,
+    url_name="prepared_report_pdf",
+)
+def prepared_report_pdf(request: HttpRequest, report_key: str) -> Any:
+    """The PDF once ready (200); 202 while it is being prepared; 409 when it could not be
+    prepared (ask for a new one). Only for the token's user who asked for it."""
+    token = _token(request)
+    prepared = get_scoped_or_404(
+        token.user, PreparedReport, RESULTS, within=token.organisation, key=report_key, created_by=token.user
+    )
+    return _prepared_pdf(request, token, prepared)
+
+
+def _prepared_pdf(request: HttpRequest, token: ApiToken, prepared: PreparedReport) -> Any:
+    wave = prepared.wave
+    if prepared.ready_at is None:
+        if failed(prepared):
+            return Status(409, {"detail": _("The report could not be prepared. Ask for it again.")})
+        url = reverse("api:prepared_report_pdf", kwargs={"report_key": prepared.key})
+        return _accepted(request, _("The report is being prepared."), url)
+    if not prepared.content:
+        return Status(409, {"detail": _too_few(wave)})  # the responses went under the threshold meanwhile
+    record(Action.DOWNLOAD, wave.study.organisation, Actor.token(token), wave, detail={"format": "report.pdf"})
+    return download_response(wave, "report.pdf", bytes(prepared.content))
+
+
 class ImportOut(Schema):
     key: str
     filename: str
+    #: review (read, not confirmed), queued, saving, saved or failed (nothing saved; confirm again)
+    state: str
     saved: bool
     rows_saved: int
     ready: bool = False
@@ -628,24 +712,44 @@ def wave_import(request: HttpRequest, wave_id: int, file: File[UploadedFile]) ->
     return _import_out(store_upload(found, token.user, form.cleaned_data["file"]))
 
 
-@api.post("/imports/{key}/confirm", response=ImportOut)
+@api.post("/imports/{key}/confirm", response={200: ImportOut, 202: ImportOut})
 def import_confirm(request: HttpRequest, key: str) -> Any:
-    """Save the rows of an upload; a second confirm saves nothing twice."""
+    """Save the rows of an upload, by a worker: 202 while they are queued or being saved
+    (GET Location until ``state`` is saved), 200 once saved. A second confirm saves nothing
+    twice; one after a failed save tries again."""
     token = _token(request)
-    pending = get_scoped_or_404(
+    pending = confirm(_own_import(token, key), by=Actor.token(token))
+    out = _import_out(pending)
+    if out["state"] in (ImportState.QUEUED, ImportState.SAVING):
+        response = api.create_response(request, out, status=202)
+        response["Location"] = reverse("api:import_state", kwargs={"key": key})
+        response["Retry-After"] = str(POLL_SECONDS)
+        return response
+    return out
+
+
+@api.get("/imports/{key}", response=ImportOut, url_name="import_state")
+def import_state_of(request: HttpRequest, key: str) -> Any:
+    """An upload's state: its summary before the confirm, then queued, saving, saved or failed."""
+    return _import_out(_own_import(_token(request), key))
+
+
+def _own_import(token: ApiToken, key: str) -> ResponseImport:
+    return get_scoped_or_404(
         token.user, ResponseImport, EDIT, within=token.organisation, key=key, created_by=token.user
     )
-    return _import_out(confirm(pending, by=Actor.token(token)))
 
 
 def _import_out(pending: ResponseImport) -> dict[str, Any]:
+    state = import_state(pending)
     out: dict[str, Any] = {
         "key": pending.key,
         "filename": pending.filename,
+        "state": state.value,
         "saved": pending.saved_at is not None,
         "rows_saved": pending.rows_saved,
     }
-    if pending.saved_at is None:
+    if state in (ImportState.REVIEW, ImportState.FAILED):
         found = read_import(pending)
         out["ready"] = found["ready"]
         out["error"] = found.get("error")

@@ -27,6 +27,8 @@ class ResponseImport(models.Model):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     saved_at = models.DateTimeField(_("saved"), null=True, blank=True)
     rows_saved = models.PositiveIntegerField(_("responses saved"), default=0)
+    #: the task that saves its rows, once confirmed: its state tells "queued" from "saving" and "failed"
+    task_id = models.CharField(max_length=64, blank=True)
 
     organisation_path = "wave__study__organisation"
 

@@ -1,8 +1,9 @@
 """An import of responses from a file: kept until confirmed, read into a summary, then saved.
 
-Nothing is saved before the confirm. The confirm locks the import's row and marks it
-saved in the same transaction as the responses, so a double click saves them once.
-The import pages and the API both go through here.
+Nothing is saved before the confirm. The confirm queues a task that saves the rows
+(servqual.web.imports.tasks); the save locks the import's row and marks it saved in the
+same transaction as the responses, so a double click, or a task run again after a lost
+worker, saves them once. The import pages and the API both go through here.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ MAX_ISSUES = 50
 KEEP_UNSAVED = timedelta(days=1)
 
 
+class NotReadyError(Exception):
+    """A file confirmed that cannot be saved (its summary said so): its task fails, once."""
+
+
 def store_upload(wave: Wave, user: Any, file: Any) -> ResponseImport:
     """Keep an uploaded file until it is confirmed; answers nobody saved are not kept, so
     uploads left unconfirmed are cleared out first (by the platform, as the log says)."""
@@ -39,22 +44,24 @@ def store_upload(wave: Wave, user: Any, file: Any) -> ResponseImport:
     return ResponseImport.objects.create(wave=wave, created_by=user, filename=file.name[:200], content=file.read())
 
 
-def confirm(pending: ResponseImport, by: Actor) -> ResponseImport:
+def save_rows(pending: ResponseImport, by: Actor) -> ResponseImport:
     """Save the import's rows in its wave, once: the row is locked and marked saved in the
-    same transaction, so a second confirm finds it saved and stores nothing. The audit log
-    says who saved how many rows."""
+    same transaction as the responses, so a second run finds it saved and stores nothing.
+    The file is read before the lock, so that a long read holds up no other writer (on
+    SQLite, every writer). The audit log says who saved how many rows."""
+    if pending.saved_at is not None:
+        return pending
+    found = read_import(pending)
+    if not found["ready"]:
+        raise NotReadyError(found.get("error") or f"import {pending.pk} cannot be saved as it is")
     with transaction.atomic():
         locked = ResponseImport.objects.select_for_update().get(pk=pending.pk)
         if locked.saved_at is None:
-            found = read_import(locked)
-            if found["ready"]:
-                locked.rows_saved = save_responses(locked.wave, found["responses"])
-                locked.saved_at = timezone.now()
-                locked.content = b""  # the rows are in the wave now; the file is not kept
-                locked.save()
-                record(
-                    Action.IMPORT, locked.wave.study.organisation, by, locked, detail={"responses": locked.rows_saved}
-                )
+            locked.rows_saved = save_responses(locked.wave, found["responses"])
+            locked.saved_at = timezone.now()
+            locked.content = b""  # the rows are in the wave now; the file is not kept
+            locked.save()
+            record(Action.IMPORT, locked.wave.study.organisation, by, locked, detail={"responses": locked.rows_saved})
     return locked
 
 

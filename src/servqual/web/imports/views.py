@@ -17,9 +17,13 @@ from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.imports.forms import UploadForm
 from servqual.web.imports.layout import TEMPLATE_TYPES, accepted_columns, template_file
 from servqual.web.imports.models import ResponseImport
-from servqual.web.imports.uploads import confirm, read_import, store_upload
+from servqual.web.imports.tasks import ImportState, confirm, import_state
+from servqual.web.imports.uploads import read_import, store_upload
 from servqual.web.languages import language
 from servqual.web.studies.models import Wave
+
+#: The page of an import being saved looks again after this many seconds.
+REFRESH_SECONDS = 2
 
 
 @login_required
@@ -47,11 +51,21 @@ def template(request: HttpRequest, wave_id: int, kind: str) -> HttpResponse:
 
 @login_required
 def review(request: HttpRequest, key: str) -> HttpResponse:
+    """The file's summary and the button that saves it; once confirmed, where its save is
+    (queued, being saved, saved or failed), looking again every few seconds without
+    JavaScript while a worker saves it."""
     pending = get_scoped_or_404(request.user, ResponseImport, EDIT, key=key, created_by=request.user)
     if request.method == "POST":
         confirm(pending, by=Actor.person(request.user))
         return redirect("import-review", key=key)
-    context: dict[str, Any] = {"pending": pending, "wave": pending.wave, "study": pending.wave.study}
-    if pending.saved_at is None:
+    state = import_state(pending)
+    context: dict[str, Any] = {
+        "pending": pending,
+        "wave": pending.wave,
+        "study": pending.wave.study,
+        "state": state,
+        "refresh": REFRESH_SECONDS,
+    }
+    if state in (ImportState.REVIEW, ImportState.FAILED):
         context |= read_import(pending)
     return render(request, "imports/review.html", context)
