@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from servqual.web.studies.models import Study
+from servqual.web.studies.models import Study, WizardFile
 from servqual.web.surveys.models import Audience, SurveyLink
 
 CUSTOM = (Path(__file__).parents[2] / "docs" / "examples" / "custom-instrument.toml").read_text(encoding="utf-8")
@@ -90,6 +90,19 @@ def test_an_uploaded_instrument_file_becomes_the_studys_instrument(client, peopl
     study = Study.objects.get()
     assert study.instrument_file == CUSTOM and study.instrument().key == "webshop-6"
     assert not study.segments.exists() and not SurveyLink.objects.exists()
+
+
+def test_the_wizards_uploaded_file_waits_in_the_database_for_any_server_not_on_a_disk(client, people, acme):
+    client.force_login(people["alice"])
+    step(client, "study", study_step(acme))
+    upload = SimpleUploadedFile("webshop.toml", CUSTOM.encode(), content_type="application/toml")
+    step(client, "instrument", {"instrument": "custom"}, {"file": upload})
+    waiting = WizardFile.objects.get()
+    assert bytes(waiting.content) == CUSTOM.encode() and "webshop" not in waiting.name
+    step(client, "segments", segments())
+    step(client, "wave", WAVE | {"customer_link": ""})
+    assert Study.objects.get().instrument_file == CUSTOM
+    assert not WizardFile.objects.exists()  # gone once the study is saved
 
 
 def test_a_bad_instrument_file_is_refused_by_name_and_line(client, people, acme):

@@ -224,3 +224,16 @@ class Wave(models.Model):
 
     def is_open(self) -> bool:
         return self.opens_at <= timezone.now() < self.closes_at
+
+
+class WizardFile(models.Model):
+    """A file uploaded in a step of the study wizard, kept until its last step: in the
+    database, as an import's file is, so that the next step may come to any server process
+    or machine (servqual.web.studies.wizard). Kept a day at most."""
+
+    name = models.CharField(max_length=255, unique=True)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,33 +2,54 @@
 and its first wave (with the customers' survey link).
 
 django-formtools keeps the steps' answers in the session and an uploaded instrument file
-in a folder of its own until the last step; then every step is validated once more and
-everything is saved in one transaction, or nothing is.
+in the database (:class:`WizardFiles`) until the last step, so that each step may go to
+another server; then every step is validated once more and everything is saved in one
+transaction, or nothing is.
 """
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
+import secrets
+from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.files.storage import FileSystemStorage
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from formtools.wizard.views import SessionWizardView
 
 from servqual.web.accounts.models import EDIT, Organisation
 from servqual.web.accounts.tenancy import scoped
 from servqual.web.studies.forms import InstrumentForm, SegmentFormSet, StudyForm, WaveForm
-from servqual.web.studies.models import Segment
+from servqual.web.studies.models import Segment, WizardFile
 
-UPLOADS = Path(settings.DATA_DIR) / "wizard-uploads"
-#: An instrument file of a wizard nobody finished is deleted after this many seconds.
-KEEP_UPLOAD_SECONDS = 24 * 3600
+#: An instrument file of a wizard nobody finished is deleted after this long.
+KEEP_UPLOAD = timedelta(days=1)
+
+
+class WizardFiles(Storage):
+    """The wizard's uploads as rows of a table (:class:`WizardFile`), not files on one
+    machine's disk; each under a new random name, never one built from the upload's."""
+
+    def _save(self, name: str, content: File) -> str:
+        # chunks() reads from the start: the step's form has read the file already
+        stored = WizardFile.objects.create(name=secrets.token_hex(16), content=b"".join(content.chunks()))
+        return stored.name
+
+    def _open(self, name: str, mode: str = "rb") -> File:
+        return ContentFile(bytes(WizardFile.objects.get(name=name).content), name=name)
+
+    def delete(self, name: str) -> None:
+        WizardFile.objects.filter(name=name).delete()
+
+    def exists(self, name: str) -> bool:
+        return WizardFile.objects.filter(name=name).exists()
+
 
 STEPS = {
     "study": (
@@ -56,12 +77,13 @@ STEPS = {
 class StudyWizard(LoginRequiredMixin, SessionWizardView):
     form_list = [("study", StudyForm), ("instrument", InstrumentForm), ("segments", SegmentFormSet), ("wave", WaveForm)]
     template_name = "studies/wizard.html"
-    file_storage = FileSystemStorage(location=UPLOADS)
+    file_storage = WizardFiles()
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not scoped(request.user, Organisation, EDIT).exists():
-            raise Http404  # as for any page of data the user's role does not reach
-        _forget_old_uploads()
+        if request.user.is_authenticated:
+            if not scoped(request.user, Organisation, EDIT).exists():
+                raise Http404  # as for any page of data the user's role does not reach
+            _forget_old_uploads()
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self, step: str | None = None) -> dict[str, Any]:
@@ -86,9 +108,4 @@ class StudyWizard(LoginRequiredMixin, SessionWizardView):
 
 
 def _forget_old_uploads() -> None:
-    if not UPLOADS.is_dir():
-        return
-    cutoff = time.time() - KEEP_UPLOAD_SECONDS
-    for path in UPLOADS.iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    WizardFile.objects.filter(created_at__lt=timezone.now() - KEEP_UPLOAD).delete()
