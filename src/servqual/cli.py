@@ -204,6 +204,12 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     serve.add_argument("--workers", type=int, default=2, help=_("number of worker processes (default: 2)"))
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help=_("threads per worker process; more than 1: gthread workers (default: 1)"),
+    )
     serve.set_defaults(run=run_serve)
 
     demo = commands.add_parser(
@@ -328,7 +334,7 @@ def run_serve(args: argparse.Namespace, _: Gettext) -> int:
 
     server.prepare()
     print(_("servqual serves on {url}; stop it with Ctrl-C").format(url=_url(args.host, args.port)), flush=True)
-    server.run(args.host, args.port, args.workers)
+    server.run(args.host, args.port, args.workers, args.threads)
     return EXIT_OK
 
 

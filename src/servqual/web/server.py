@@ -26,8 +26,9 @@ def prepare() -> None:
     connections.close_all()  # the workers are forked: each must open its own connection
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
-    """Serve until stopped (Ctrl-C or SIGTERM), with gunicorn's sync workers."""
+def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, threads: int = 1) -> None:
+    """Serve until stopped (Ctrl-C or SIGTERM): gunicorn's sync workers, or with ``threads``
+    above 1 its gthread workers, each serving that many requests at once."""
     from gunicorn.app.base import BaseApplication
 
     from servqual.web.accesslog import ACCESS_LOG_FORMAT, KeylessLogger
@@ -35,6 +36,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
+        "threads": threads,
         "accesslog": "-",
         "errorlog": "-",
         # No survey key, invitation token, client address or user agent in the logs.
