@@ -207,8 +207,8 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     serve.add_argument(
         "--threads",
         type=int,
-        default=1,
-        help=_("threads per worker process; more than 1: gthread workers (default: 1)"),
+        default=4,
+        help=_("threads per worker process; more than 1: gthread workers (default: 4)"),
     )
     serve.set_defaults(run=run_serve)
 

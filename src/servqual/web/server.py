@@ -26,9 +26,11 @@ def prepare() -> None:
     connections.close_all()  # the workers are forked: each must open its own connection
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, threads: int = 1) -> None:
-    """Serve until stopped (Ctrl-C or SIGTERM): gunicorn's sync workers, or with ``threads``
-    above 1 its gthread workers, each serving that many requests at once."""
+def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, threads: int = 4) -> None:
+    """Serve until stopped (Ctrl-C or SIGTERM): gunicorn's gthread workers, each serving
+    ``threads`` requests at once (1: its sync workers). 2 workers of 4 threads answered
+    survey requests faster than 2 sync workers on 2 cores (benchmarks/bench_survey.py,
+    docs/performance.md)."""
     from gunicorn.app.base import BaseApplication
 
     from servqual.web.accesslog import ACCESS_LOG_FORMAT, KeylessLogger
