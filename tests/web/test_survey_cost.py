@@ -129,7 +129,10 @@ def test_templates_are_compiled_once_per_process():
 
 
 def test_database_connections_are_kept_and_checked_before_reuse(tmp_path):
-    code = "from django.conf import settings; d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
     env = {"SECRET_KEY": "k" * 50, "SERVQUAL_DATA_DIR": str(tmp_path)}
     assert manage("shell", "--no-imports", "-c", code, **env).stdout.split() == ["60", "True"]
     run = manage("shell", "--no-imports", "-c", code, DATABASE_CONN_MAX_AGE="0", **env)
