@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from servqual.web.accounts.branding import brand_css_url, shown_logo
 from servqual.web.languages import render_in
 from servqual.web.studies.models import Wave
-from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys, prompt
+from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_columns, page_keys, prompt
 from servqual.web.surveys.models import Response, new_resume_key
 
 
@@ -29,7 +29,7 @@ class Door(Protocol):
 
     @property
     def wave(self) -> Wave:
-        """The wave, with its study selected."""
+        """The wave, with its study and the study's organisation selected."""
         ...
 
     @property
@@ -147,8 +147,9 @@ def _resume_page(door: Door, response: Response) -> int:
 
 
 def _page_columns(door: Door, keys: list[str]) -> list[list[str]]:
-    """The answer columns of each page (the same in every language)."""
-    return [list(_form(door, page_key, "en").fields) for page_key in keys]
+    """The answer columns of each page."""
+    instrument = door.wave.study.instrument()
+    return [page_columns(instrument, page_key) for page_key in keys]
 
 
 def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
