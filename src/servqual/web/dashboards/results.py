@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from servqual.analysis import AnalysisResult, analyze, suppressed_groups
 from servqual.io import ResponseSet
-from servqual.report import build_report, cover_content
-from servqual.report.content import Cover
+from servqual.report import build_group_summaries, build_report, cover_content
+from servqual.report.content import Cover, GroupSummary
 from servqual.web.accounts.branding import report_branding
 from servqual.web.studies.counts import response_rate
 from servqual.web.studies.models import Wave
@@ -112,23 +112,47 @@ def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
     (:func:`wave_cover`) made fresh each time, so a new logo shows at once."""
     if admit(wave)["in_results"] < wave.study.anonymity_threshold:
         return None
-    key = "wave-report:" + _fingerprint(wave, lang)
-    report = cache.get(key)
+    report = cache.get("wave-report:" + _fingerprint(wave, lang))
     if report is None:
-        found = analysed(wave)
-        if found is None:
+        built = _build(wave, lang)
+        if built is None:
             return None
-        responses, result = found
-        report = build_report(
-            result,
-            responses.instrument,
-            lang=lang,
-            title=f"{wave.study.name}: {wave.name}",
-            service=wave.study.service_name,
-            validation=responses.report,
-        )
-        cache.set(key, report, CACHE_SECONDS)
+        report = built[0]
     return {**report, **cover_content(wave_cover(wave), lang)}
+
+
+def wave_group_summaries(wave: Wave, lang: str) -> list[GroupSummary] | None:
+    """The management summary of every segment group the wave's results show, in ``lang``
+    (None below the threshold); cached as :func:`wave_report` is, and built with it."""
+    if admit(wave)["in_results"] < wave.study.anonymity_threshold:
+        return None
+    groups = cache.get("wave-groups:" + _fingerprint(wave, lang))
+    if groups is None:
+        built = _build(wave, lang)
+        if built is None:
+            return None
+        groups = built[1]
+    return groups
+
+
+def _build(wave: Wave, lang: str) -> tuple[dict[str, Any], list[GroupSummary]] | None:
+    """The report content and the groups' summaries of one analysis, both put in the cache."""
+    fingerprint = _fingerprint(wave, lang)
+    found = analysed(wave)
+    if found is None:
+        return None
+    responses, result = found
+    report = build_report(
+        result,
+        responses.instrument,
+        lang=lang,
+        title=f"{wave.study.name}: {wave.name}",
+        service=wave.study.service_name,
+        validation=responses.report,
+    )
+    groups = build_group_summaries(result, responses.instrument, lang=lang, service=wave.study.service_name)
+    cache.set_many({"wave-report:" + fingerprint: report, "wave-groups:" + fingerprint: groups}, CACHE_SECONDS)
+    return report, groups
 
 
 def wave_cover(wave: Wave) -> Cover:
