@@ -29,7 +29,7 @@ def blocks_of(section: dict, kind: str) -> list[dict]:
 
 
 def group_table(section: dict) -> dict[str, list[str]]:
-    (table,) = [b for b in blocks_of(section, "table")]
+    (table,) = blocks_of(section, "table")
     assert table["id"] == "group-table"
     return {row["key"]: row["cells"] for row in table["rows"]}
 
@@ -101,7 +101,7 @@ def test_where_to_act_names_the_dimensions_whose_gap_is_clearly_below_zero(study
         group = next(g for g in result.segments["branch"].groups if g.value == summary.value)
         clear = sorted((s.mean, key) for key, s in group.dimensions.items() if s.ci95[1] < 0)
         assert clear, summary.value  # the synthetic study falls short somewhere in every branch
-        (advice,) = [b for b in blocks_of(summary.section, "bullets")]
+        (advice,) = blocks_of(summary.section, "bullets")
         assert [line.split(":")[0] for line in advice["items"]] == [names[key] for _mean, key in clear]
         assert all("Act here" not in line and "not chance" in line for line in advice["items"])
 

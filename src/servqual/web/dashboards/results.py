@@ -110,49 +110,37 @@ def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
     """The report content of the wave in ``lang`` (None below the threshold), from the
     cache while no step of responses has been let in since it was built; its cover
     (:func:`wave_cover`) made fresh each time, so a new logo shows at once."""
+    found = wave_results(wave, lang)
+    return None if found is None else found[0]
+
+
+def wave_results(wave: Wave, lang: str) -> tuple[dict[str, Any], list[GroupSummary]] | None:
+    """The report content (as :func:`wave_report`) and the management summary of every
+    segment group its segment tables show, in ``lang``; None below the threshold. Both
+    come from one analysis and are cached together."""
     if admit(wave)["in_results"] < wave.study.anonymity_threshold:
         return None
-    report = cache.get("wave-report:" + _fingerprint(wave, lang))
-    if report is None:
-        built = _build(wave, lang)
-        if built is None:
-            return None
-        report = built[0]
-    return {**report, **cover_content(wave_cover(wave), lang)}
-
-
-def wave_group_summaries(wave: Wave, lang: str) -> list[GroupSummary] | None:
-    """The management summary of every segment group the wave's results show, in ``lang``
-    (None below the threshold); cached as :func:`wave_report` is, and built with it."""
-    if admit(wave)["in_results"] < wave.study.anonymity_threshold:
-        return None
-    groups = cache.get("wave-groups:" + _fingerprint(wave, lang))
-    if groups is None:
-        built = _build(wave, lang)
-        if built is None:
-            return None
-        groups = built[1]
-    return groups
-
-
-def _build(wave: Wave, lang: str) -> tuple[dict[str, Any], list[GroupSummary]] | None:
-    """The report content and the groups' summaries of one analysis, both put in the cache."""
     fingerprint = _fingerprint(wave, lang)
-    found = analysed(wave)
-    if found is None:
-        return None
-    responses, result = found
-    report = build_report(
-        result,
-        responses.instrument,
-        lang=lang,
-        title=f"{wave.study.name}: {wave.name}",
-        service=wave.study.service_name,
-        validation=responses.report,
-    )
-    groups = build_group_summaries(result, responses.instrument, lang=lang, service=wave.study.service_name)
-    cache.set_many({"wave-report:" + fingerprint: report, "wave-groups:" + fingerprint: groups}, CACHE_SECONDS)
-    return report, groups
+    keys = ("wave-report:" + fingerprint, "wave-groups:" + fingerprint)
+    cached = cache.get_many(keys)
+    if len(cached) == len(keys):
+        report, groups = (cached[key] for key in keys)
+    else:
+        found = analysed(wave)
+        if found is None:
+            return None
+        responses, result = found
+        report = build_report(
+            result,
+            responses.instrument,
+            lang=lang,
+            title=f"{wave.study.name}: {wave.name}",
+            service=wave.study.service_name,
+            validation=responses.report,
+        )
+        groups = build_group_summaries(result, responses.instrument, lang=lang, service=wave.study.service_name)
+        cache.set_many(dict(zip(keys, (report, groups), strict=True)), CACHE_SECONDS)
+    return {**report, **cover_content(wave_cover(wave), lang)}, groups
 
 
 def wave_cover(wave: Wave) -> Cover:

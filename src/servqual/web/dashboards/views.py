@@ -19,7 +19,7 @@ from servqual.web.accounts.audit import Actor
 from servqual.web.accounts.models import RESULTS
 from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
-from servqual.web.dashboards.results import admit, wave_group_summaries, wave_report
+from servqual.web.dashboards.results import admit, wave_results
 from servqual.web.languages import language
 from servqual.web.studies.models import Wave
 
@@ -66,7 +66,8 @@ def dashboard_analysis(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
-    report = wave_report(wave, language())
+    found = wave_results(wave, language())
+    report, groups = found if found else (None, [])
     counts = admit(wave)
     shown = None
     names = dict(wave.study.segments.values_list("key", "name"))
@@ -76,7 +77,7 @@ def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResp
     if report:
         sections = [s for s in report["sections"] if (s["id"] in MANAGEMENT_SECTIONS) != analyst]
         if not analyst:
-            choices, chosen, refused = _filter(request, wave, names)
+            choices, chosen, refused = _filter(request, groups, names)
         if chosen is not None:
             sections = [chosen.section if s["id"] == "summary" else s for s in sections]
         shown = {**report, "sections": sections}
@@ -105,12 +106,11 @@ def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResp
 
 
 def _filter(
-    request: HttpRequest, wave: Wave, names: dict[str, str]
+    request: HttpRequest, groups: list[GroupSummary], names: dict[str, str]
 ) -> tuple[list[SegmentChoices], GroupSummary | None, bool]:
     """The filter's options (only groups the segment tables show), the group asked for in
     the request, and whether one was asked for that is not among them. A hidden group and a
     value nobody has are refused alike, so the answer tells nothing the tables do not."""
-    groups = wave_group_summaries(wave, language()) or []
     choices: dict[str, list[GroupChoice]] = {}
     for group in groups:
         choices.setdefault(group.column, []).append(
