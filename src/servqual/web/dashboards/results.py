@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from servqual.analysis import AnalysisResult, analyze, suppressed_groups
 from servqual.io import ResponseSet
-from servqual.report import build_report, cover_content
-from servqual.report.content import Cover
+from servqual.report import build_group_summaries, build_report, cover_content
+from servqual.report.content import Cover, GroupSummary
 from servqual.web.accounts.branding import report_branding
 from servqual.web.studies.counts import response_rate
 from servqual.web.studies.models import Wave
@@ -110,11 +110,22 @@ def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
     """The report content of the wave in ``lang`` (None below the threshold), from the
     cache while no step of responses has been let in since it was built; its cover
     (:func:`wave_cover`) made fresh each time, so a new logo shows at once."""
+    found = wave_results(wave, lang)
+    return None if found is None else found[0]
+
+
+def wave_results(wave: Wave, lang: str) -> tuple[dict[str, Any], list[GroupSummary]] | None:
+    """The report content (as :func:`wave_report`) and the management summary of every
+    segment group its segment tables show, in ``lang``; None below the threshold. Both
+    come from one analysis and are cached together."""
     if admit(wave)["in_results"] < wave.study.anonymity_threshold:
         return None
-    key = "wave-report:" + _fingerprint(wave, lang)
-    report = cache.get(key)
-    if report is None:
+    fingerprint = _fingerprint(wave, lang)
+    keys = ("wave-report:" + fingerprint, "wave-groups:" + fingerprint)
+    cached = cache.get_many(keys)
+    if len(cached) == len(keys):
+        report, groups = (cached[key] for key in keys)
+    else:
         found = analysed(wave)
         if found is None:
             return None
@@ -127,8 +138,9 @@ def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
             service=wave.study.service_name,
             validation=responses.report,
         )
-        cache.set(key, report, CACHE_SECONDS)
-    return {**report, **cover_content(wave_cover(wave), lang)}
+        groups = build_group_summaries(result, responses.instrument, lang=lang, service=wave.study.service_name)
+        cache.set_many(dict(zip(keys, (report, groups), strict=True)), CACHE_SECONDS)
+    return {**report, **cover_content(wave_cover(wave), lang)}, groups
 
 
 def wave_cover(wave: Wave) -> Cover:
