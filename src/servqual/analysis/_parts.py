@@ -144,7 +144,8 @@ def _empty_part(
     table = pl.DataFrame({column: pl.Series(column, [], dtype=pl.Float64) for column in columns})
     layout = Layout.of(instrument, list(instrument.sections), cfa, dict.fromkeys(segments, 0), importance=importance)
     report = ValidationReport(name, "dataframe", rows_read=frame.height)
-    report.excluded["no_answers"] = list(range(2, frame.height + 2))
+    if frame.height:
+        report.excluded["no_answers"] = list(range(2, frame.height + 2))
     return PartSums(
         sums=accumulate(layout, table, {column: np.zeros(0, dtype=np.intp) for column in segments}),
         categories={column: [] for column in segments},

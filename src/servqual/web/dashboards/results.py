@@ -27,11 +27,13 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from servqual.analysis import AnalysisResult, analyze, suppressed_groups
-from servqual.io import ResponseSet
+from servqual.analysis import AnalysisResult, analyze_parts, suppressed_groups
+from servqual.instruments import Instrument
+from servqual.io import ResponseSet, ValidationReport
 from servqual.report import build_report, cover_content
 from servqual.report.content import Cover
 from servqual.web.accounts.branding import report_branding
+from servqual.web.dashboards.sums import completed_responses, wave_sums
 from servqual.web.studies.counts import response_rate
 from servqual.web.studies.models import Wave
 from servqual.web.surveys.models import Audience, Response
@@ -40,10 +42,6 @@ from servqual.web.surveys.responses import response_set
 #: A cached report is found again by its key, which changes with every step of responses let
 #: in; the timeout only clears out reports nobody asks for any more.
 CACHE_SECONDS = 24 * 60 * 60
-
-
-def _completed(wave: Wave) -> QuerySet[Response]:
-    return wave.responses.filter(audience=Audience.CUSTOMER, completed_at__isnull=False)
 
 
 def admit(wave: Wave) -> dict[str, int]:
@@ -56,12 +54,14 @@ def admit(wave: Wave) -> dict[str, int]:
     with transaction.atomic():
         # One admission at a time per wave (PostgreSQL; SQLite writes one at a time anyway).
         list(Wave.objects.select_for_update().filter(pk=wave.pk).values_list("pk"))
-        waiting = _completed(wave).filter(in_results=False).order_by("pk")
+        waiting = completed_responses(wave).filter(in_results=False).order_by("pk")
         n_waiting = waiting.count()
         if n_waiting >= step:
             last = waiting.values_list("pk", flat=True)[n_waiting // step * step - 1]
             waiting.filter(pk__lte=last).update(in_results=True)
-    counts = _completed(wave).aggregate(completed=Count("pk"), in_results=Count("pk", filter=Q(in_results=True)))
+    counts = completed_responses(wave).aggregate(
+        completed=Count("pk"), in_results=Count("pk", filter=Q(in_results=True))
+    )
     return {**counts, "step": step}
 
 
@@ -81,29 +81,51 @@ def delete_responses(responses: QuerySet[Response]) -> int:
             gone = of_wave.filter(in_results=True).count()
             short = -gone % wave.study.anonymity_threshold
             if short:
-                others = _completed(wave).filter(in_results=True).exclude(pk__in=of_wave.values("pk"))
+                others = completed_responses(wave).filter(in_results=True).exclude(pk__in=of_wave.values("pk"))
                 taken_out = list(others.order_by("-pk").values_list("pk", flat=True)[:short])
-                Response.objects.filter(pk__in=taken_out).update(in_results=False)
+                # out of their batch too: a batch's stored sums hold while it only loses responses
+                Response.objects.filter(pk__in=taken_out).update(in_results=False, results_batch=None)
             deleted += of_wave.delete()[1].get(Response._meta.label, 0)
     return deleted
 
 
-def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
-    """The customers' responses in the wave's results and their analysis, with the study's
+@dataclasses.dataclass(frozen=True)
+class WaveAnalysis:
+    """The analysis of the customers' responses in a wave's results."""
+
+    instrument: Instrument
+    result: AnalysisResult
+    #: the validation counts of those responses (rows read, used and excluded, answers)
+    validation: ValidationReport
+
+
+def wave_analysis(wave: Wave) -> WaveAnalysis | None:
+    """The analysis of the customers' responses in the wave's results, with the study's
     segments and its anonymity threshold k as the smallest group shown and the fewest
     answers an item's or dimension's figure rests on (else suppressed, with its n), and its
-    choice for respondents without a segment value; None below the threshold. The page, the
-    report, the exports and the API all read this."""
+    choice for respondents without a segment value; None below the threshold. From the
+    stored sums of the responses' batches and those of the others (``wave_sums``): the
+    figures of ``servqual.analyze`` on all of them. The page, the report, the exports and
+    the API all read this."""
     study = wave.study
-    if admit(wave)["in_results"] < study.anonymity_threshold:
-        return None
-    responses = response_set(wave, Audience.CUSTOMER, in_results=True)
-    segments = list(study.segments.values_list("key", flat=True))
     k = study.anonymity_threshold
-    result = analyze(responses, segments=segments, min_group=k, min_answers=k, segment_missing=study.segment_missing)
-    if result.n_used < study.anonymity_threshold:  # rows the reader excluded do not count
+    if admit(wave)["in_results"] < k:
         return None
-    return responses, result
+    sums = wave_sums(wave)
+    if sums.sums.n_used < k:  # rows the reader excluded do not count
+        return None
+    instrument = study.instrument()
+    result = analyze_parts(instrument, sums, min_group=k, min_answers=k, segment_missing=study.segment_missing)
+    return WaveAnalysis(instrument=instrument, result=result, validation=sums.report)
+
+
+def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
+    """The responses in the wave's results, for the raw rows of an export, and their
+    analysis (:func:`wave_analysis`); None below the threshold."""
+    found = wave_analysis(wave)
+    if found is None:
+        return None
+    return response_set(wave, Audience.CUSTOMER, in_results=True), found.result
 
 
 def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
@@ -115,17 +137,16 @@ def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
     key = "wave-report:" + _fingerprint(wave, lang)
     report = cache.get(key)
     if report is None:
-        found = analysed(wave)
+        found = wave_analysis(wave)
         if found is None:
             return None
-        responses, result = found
         report = build_report(
-            result,
-            responses.instrument,
+            found.result,
+            found.instrument,
             lang=lang,
             title=f"{wave.study.name}: {wave.name}",
             service=wave.study.service_name,
-            validation=responses.report,
+            validation=found.validation,
         )
         cache.set(key, report, CACHE_SECONDS)
     return {**report, **cover_content(wave_cover(wave), lang)}
@@ -145,7 +166,7 @@ def wave_cover(wave: Wave) -> Cover:
         report_branding(wave.study.organisation),
         opens=timezone.localdate(wave.opens_at),
         closes=timezone.localdate(wave.closes_at),
-        responses=_completed(wave).filter(in_results=True).count(),
+        responses=completed_responses(wave).filter(in_results=True).count(),
         invited=invited if rate is not None else None,
         response_rate=rate,
     )
@@ -156,7 +177,9 @@ def _fingerprint(wave: Wave, lang: str) -> str:
     primary keys: a step let in or a response deleted gives another key), another threshold,
     segment, choice for respondents without a segment value or instrument, or a renamed study."""
     study = wave.study
-    included = _completed(wave).filter(in_results=True).aggregate(n=Count("pk"), last=Max("pk"), total=Sum("pk"))
+    included = (
+        completed_responses(wave).filter(in_results=True).aggregate(n=Count("pk"), last=Max("pk"), total=Sum("pk"))
+    )
     segments = list(study.segments.values_list("key", "values"))
     parts = [
         wave.pk,

@@ -111,6 +111,9 @@ class Response(models.Model):
     #: let into the wave's results, which grow by whole steps of the anonymity threshold
     #: (servqual.web.dashboards.results.admit); never taken out again
     in_results = models.BooleanField(default=False, editable=False)
+    #: the batch whose stored sums count this response (servqual.web.dashboards.sums); None
+    #: while it is not in one, or no longer in the results
+    results_batch = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     organisation_path = "wave__study__organisation"
 
