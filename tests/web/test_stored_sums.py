@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import servqual
+from figures import same_figures
 from servqual.analysis import analyze
 from servqual.errors import ServqualError
 from servqual.web.dashboards import sums as stored_sums
@@ -32,7 +33,6 @@ from servqual.web.imports.rows import save_responses
 from servqual.web.studies.models import Segment, Study, Wave
 from servqual.web.surveys.models import Audience, Response
 from servqual.web.surveys.responses import response_set
-from tests.analysis.test_parts import same_figures
 
 EXAMPLES = int(os.environ.get("SERVQUAL_SUMS_EXAMPLES", "8"))
 BRANCHES = ["Utrecht", "Zwolle", "Amersfoort", None]
