@@ -86,7 +86,26 @@ class PartSums:
 def layout_of(instrument: Instrument, part: PartSums) -> Layout:
     """The layout ``part`` was counted with."""
     groups = {column: len(values) for column, values in part.categories.items()}
-    return Layout.of(instrument, list(instrument.sections), part.cfa, groups, importance=part.importance)
+    return _layout(instrument, part.cfa, groups, part.importance)
+
+
+#: Layout.pattern_keys of the layouts made here, by what they depend on: made once (50 ms
+#: for SERVQUAL's gap), not for every part and merge of every page of results.
+_PATTERN_KEYS: dict[tuple[Any, ...], dict[tuple[str, int], np.ndarray]] = {}
+
+
+def _layout(instrument: Instrument, cfa: Sequence[str], groups: dict[str, int], importance: bool) -> Layout:
+    layout = Layout.of(instrument, list(instrument.sections), cfa, groups, importance=importance)
+    depends = (layout.sections, tuple(layout.lowest.items()), tuple(layout.widths.items()), layout.dimensions)
+    if depends in _PATTERN_KEYS:
+        layout.__dict__["pattern_keys"] = _PATTERN_KEYS[depends]  # where cached_property keeps it
+    else:
+        if len(_PATTERN_KEYS) >= 16:
+            _PATTERN_KEYS.clear()
+        for table in layout.pattern_keys.values():
+            table.flags.writeable = False  # shared between layouts from now on
+        _PATTERN_KEYS[depends] = layout.pattern_keys
+    return layout
 
 
 def part_sums(
@@ -111,9 +130,7 @@ def part_sums(
         return _empty_part(frame, instrument, segments, cfa, importance, read, name)
     responses = read_responses(frame, instrument, progress=False, name=name)
     groups = {column: segment_codes(responses.attributes[column]) for column in segments}
-    layout = Layout.of(
-        instrument, list(instrument.sections), cfa, {c: len(v) for c, (_, v) in groups.items()}, importance=importance
-    )
+    layout = _layout(instrument, cfa, {c: len(v) for c, (_, v) in groups.items()}, importance)
     with one_blas_thread():
         sums = accumulate(layout, responses.table, {column: codes for column, (codes, _) in groups.items()})
     return PartSums(
@@ -142,7 +159,7 @@ def _empty_part(
     if importance:
         columns += instrument.importance_columns
     table = pl.DataFrame({column: pl.Series(column, [], dtype=pl.Float64) for column in columns})
-    layout = Layout.of(instrument, list(instrument.sections), cfa, dict.fromkeys(segments, 0), importance=importance)
+    layout = _layout(instrument, cfa, dict.fromkeys(segments, 0), importance)
     report = ValidationReport(name, "dataframe", rows_read=frame.height)
     if frame.height:
         report.excluded["no_answers"] = list(range(2, frame.height + 2))
@@ -193,13 +210,7 @@ def merge_parts(instrument: Instrument, parts: Sequence[PartSums]) -> PartSums:
         raise ValueError("no parts to merge")
     first = parts[0]
     categories = {column: _all_values(part.categories[column] for part in parts) for column in first.categories}
-    layout = Layout.of(
-        instrument,
-        list(instrument.sections),
-        first.cfa,
-        {c: len(v) for c, v in categories.items()},
-        importance=first.importance,
-    )
+    layout = _layout(instrument, first.cfa, {c: len(v) for c, v in categories.items()}, first.importance)
     total: Sums | None = None
     for part in parts:
         recoded = _recoded(instrument, part, layout, categories)

@@ -16,7 +16,7 @@ from servqual.web.accounts.audit import Actor
 from servqual.web.accounts.models import RESULTS
 from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
-from servqual.web.dashboards.results import admit, wave_report
+from servqual.web.dashboards.results import admitted, wave_report
 from servqual.web.languages import language
 from servqual.web.studies.models import Wave
 
@@ -39,8 +39,8 @@ def dashboard_analysis(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
-    report = wave_report(wave, language())
-    counts = admit(wave)
+    counts = admitted(wave)
+    report = wave_report(wave, language(), counts)
     shown = None
     if report:
         sections = [s for s in report["sections"] if (s["id"] in MANAGEMENT_SECTIONS) != analyst]
@@ -48,9 +48,9 @@ def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResp
     context = {
         "wave": wave,
         "study": wave.study,
-        "completed": counts["completed"],
-        "in_results": counts["in_results"],
-        "step": counts["step"],
+        "completed": counts.completed,
+        "in_results": counts.in_results,
+        "step": wave.study.anonymity_threshold,
         "report": shown,
         "analyst": analyst,
         # The report's texts are escaped by its own template; the charts are our SVG.

@@ -118,7 +118,16 @@ class Response(models.Model):
     organisation_path = "wave__study__organisation"
 
     class Meta:
-        indexes = [models.Index(fields=["wave", "audience", "completed_at"])]
+        indexes = [
+            models.Index(fields=["wave", "audience", "completed_at"]),
+            # What every look at the results counts (dashboards.results.admit, the report's cache
+            # key, dashboards.sums) without reading the rows: 200,000 of them in a few ms.
+            models.Index(
+                fields=["wave", "audience", "in_results", "results_batch", "completed_at"],
+                include=["id"],
+                name="response_results",
+            ),
+        ]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
 
