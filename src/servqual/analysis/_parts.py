@@ -16,6 +16,7 @@ non-zero cells.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -234,7 +235,7 @@ def _all_values(lists: Any) -> list[str | None]:
     values: set[str | None] = set()
     for listed in lists:
         values.update(listed)
-    ordered: list[str | None] = sorted(v for v in values if v is not MISSING_VALUE)
+    ordered: list[str | None] = [*sorted(v for v in values if v is not None)]
     if MISSING_VALUE in values:
         ordered.append(MISSING_VALUE)
     return ordered
@@ -254,8 +255,7 @@ def _recoded(instrument: Instrument, part: PartSums, layout: Layout, categories:
             block = table[target[d] : target[d + 1]].reshape(len(values), width)
             block[rows] = part.sums.segments[column][source[d] : source[d + 1]].reshape(len(rows), width)
         segments[column] = table
-    values = {f.name: getattr(part.sums, f.name) for f in fields(Sums)}
-    return Sums(**{**values, "segments": segments})
+    return dataclasses.replace(part.sums, segments=segments)
 
 
 def _widest(ranges: Any) -> tuple[float, float]:

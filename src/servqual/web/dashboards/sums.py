@@ -107,7 +107,8 @@ def wave_sums(wave: Wave, counts: ResultCounts | None = None) -> PartSums:
     layout = layout_key(study)
     in_results = completed_responses(wave).filter(in_results=True)
     held = (counts or result_counts(wave)).batches
-    valid, stale = [], []
+    valid: list[StoredSums] = []
+    stale: list[StoredSums] = []
     for stored in StoredSums.objects.filter(wave=wave).only("pk", "batches", "layout", "responses").order_by("pk"):
         holds = stored.layout == layout and all(held.get(int(b)) == counts for b, counts in stored.batches.items())
         (valid if holds else stale).append(stored)
