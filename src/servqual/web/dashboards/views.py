@@ -20,7 +20,7 @@ from servqual.web.accounts.models import RESULTS, Action
 from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
 from servqual.web.dashboards.models import PreparedReport
-from servqual.web.dashboards.results import admit, wave_results
+from servqual.web.dashboards.results import admitted, wave_results
 from servqual.web.dashboards.tasks import failed, queue_report
 from servqual.web.languages import language
 from servqual.web.studies.models import Wave
@@ -70,9 +70,9 @@ def dashboard_analysis(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
-    found = wave_results(wave, language())
+    counts = admitted(wave)
+    found = wave_results(wave, language(), counts)
     report, groups = found if found else (None, [])
-    counts = admit(wave)
     shown = None
     names = dict(wave.study.segments.values_list("key", "name"))
     choices: list[SegmentChoices] = []
@@ -88,9 +88,9 @@ def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResp
     context = {
         "wave": wave,
         "study": wave.study,
-        "completed": counts["completed"],
-        "in_results": counts["in_results"],
-        "step": counts["step"],
+        "completed": counts.completed,
+        "in_results": counts.in_results,
+        "step": wave.study.anonymity_threshold,
         "report": shown,
         "analyst": analyst,
         # The report's texts are escaped by its own template; the charts are our SVG.

@@ -111,11 +111,23 @@ class Response(models.Model):
     #: let into the wave's results, which grow by whole steps of the anonymity threshold
     #: (servqual.web.dashboards.results.admit); never taken out again
     in_results = models.BooleanField(default=False, editable=False)
+    #: the batch whose stored sums count this response (servqual.web.dashboards.sums); None
+    #: while it is not in one, or no longer in the results
+    results_batch = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     organisation_path = "wave__study__organisation"
 
     class Meta:
-        indexes = [models.Index(fields=["wave", "audience", "completed_at"])]
+        indexes = [
+            models.Index(fields=["wave", "audience", "completed_at"]),
+            # What every look at the results counts (dashboards.results.admit, the report's cache
+            # key, dashboards.sums) without reading the rows: 200,000 of them in a few ms.
+            models.Index(
+                fields=["wave", "audience", "in_results", "results_batch", "completed_at"],
+                include=["id"],
+                name="response_results",
+            ),
+        ]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
 
