@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from test_setup import WIZARD, step, study_step
 
 from servqual.web.distribution import mail
 from servqual.web.distribution.models import Invitation
@@ -106,3 +107,27 @@ def test_a_customer_link_still_shows_the_questionnaire(client, link):
     page = client.get(f"/s/{link.key}/")
     assert page.status_code == 200 and "<form" in page.content.decode()
     assert NOT_YET["en"] not in text(page.content)
+
+
+@pytest.mark.parametrize("base", ["servqual-managers", "servqual-employees"])
+def test_a_study_cannot_take_the_managers_or_employees_instrument_as_its_questionnaire(
+    client, acme, people, token_for, base
+):
+    """The survey pages and the results would treat it as the customers' questionnaire."""
+    body = {"name": "Intern", "service_name": "Acme", "languages": ["nl", "en"]}
+    headers = {"authorization": f"Bearer {token_for('alice')}"}
+    as_file = body | {"instrument_file": f'key = "ours"\nbased_on = "{base}"\n'}
+    refused = client.post("/api/studies", as_file, content_type="application/json", headers=headers)
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["instrument_file"] == [
+        "This instrument is for managers or employees. A study's questionnaire is the customers' one; the surveys "
+        "for managers and employees are not available yet."
+    ]
+    as_key = body | {"instrument_key": base}
+    refused = client.post("/api/studies", as_key, content_type="application/json", headers=headers)
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["instrument_key"]
+    assert not acme.studies.exists()
+    client.force_login(people["alice"])
+    client.get(WIZARD)
+    choices = step(client, "study", study_step(acme)).content.decode()
+    assert 'value="servqual-22"' in choices and f'value="{base}"' not in choices
