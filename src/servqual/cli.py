@@ -277,11 +277,14 @@ def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
                 [
                     {
                         "key": i.key,
+                        "audience": i.audience,
                         "name": i.name,
                         "items": len(i.items),
                         "sections": list(i.sections),
                         "scale": [i.scale.min, i.scale.max],
                         "step": i.scale.step,
+                        "factors": len(i.factors),
+                        "open": len(i.open_questions),
                     }
                     for i in instruments
                 ]

@@ -112,6 +112,16 @@ def analyze(
         Sections to fit the factor model on (``perception``, ``expectation``, ``gap``);
         sections the instrument lacks are skipped.
     """
+    if responses.instrument.audience != "customer":
+        # Their answers mean something else (predicted expectations, the mirror, factor
+        # scales): read as a customer survey they would give wrong figures, not none.
+        raise ServqualError(
+            N_(
+                "instrument {instrument} is answered by managers or employees: servqual cannot analyse their "
+                "answers yet, only customers' (docs/instruments.md#managers-and-employees)"
+            ),
+            instrument=responses.instrument.key,
+        )
     if segment_missing not in SEGMENT_MISSING:
         raise ServqualError(
             N_("segment_missing must be one of {choices}, not {given!r}"),

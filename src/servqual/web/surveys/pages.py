@@ -21,7 +21,7 @@ from servqual.web.accounts.branding import brand_css_url, shown_logo
 from servqual.web.languages import render_in
 from servqual.web.studies.models import Wave
 from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_columns, page_keys, prompt
-from servqual.web.surveys.models import Response, new_resume_key
+from servqual.web.surveys.models import SURVEYED_AUDIENCES, Response, new_resume_key
 
 
 class Door(Protocol):
@@ -113,11 +113,15 @@ def _form(door: Door, page_key: str, lang: str, **kwargs: Any) -> AnswersForm | 
 
 def _visit(request: HttpRequest, door: Door) -> tuple[Response | None, str, HttpResponse | None]:
     """The respondent's response so far and the language; and the page to show instead,
-    if any (the wave is closed, the survey already sent). A ?lang= choice is kept."""
+    if any (the audience's survey is not available yet, the wave is closed, the survey
+    already sent). A ?lang= choice is kept."""
     response = door.current_response(request)
     lang = _language(request, door, response)
     if response and response.language != lang and request.GET.get("lang") == lang:
         Response.objects.filter(pk=response.pk).update(language=lang)
+    if door.audience not in SURVEYED_AUDIENCES:
+        # A link or invitation made before such audiences were refused: not the customer questionnaire.
+        return response, lang, _render(request, lang, "surveys/not_available.html", {"door": door})
     if not door.wave.is_open():
         return response, lang, _render(request, lang, "surveys/closed.html", {"door": door}, status=410)
     if response and response.completed_at:
