@@ -197,8 +197,11 @@ class Postgres:
 class Server:
     """``servqual serve`` in a process group of its own, so that SIGKILL reaches every worker."""
 
-    def __init__(self, env: dict[str, str], port: int, workers: int, log_path: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], port: int, workers: int, log_path: Path, arguments: tuple[str, ...] = ()
+    ) -> None:
         self.env, self.port, self.workers, self.log_path = env, port, workers, log_path
+        self.arguments = arguments  # more options of servqual serve (--threads)
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -208,7 +211,7 @@ class Server:
             log.write(f"\n--- start {self.starts + 1} ---\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                [*command, "--workers", str(self.workers)],
+                [*command, "--workers", str(self.workers), *self.arguments],
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -18,11 +18,17 @@ ITEMS = {
 }
 
 
-def test_it_ships_the_four_instruments():
-    assert builtin_instruments() == ("servperf", "servqual-22", "servqual-22-1988", "servqual-3col")
+CUSTOMERS = ("servperf", "servqual-22", "servqual-22-1988", "servqual-3col")
 
 
-@pytest.mark.parametrize("name", ["servperf", "servqual-22", "servqual-22-1988", "servqual-3col"])
+def test_it_ships_four_customer_instruments_and_one_each_for_managers_and_employees():
+    assert builtin_instruments() == (*CUSTOMERS, "servqual-employees", "servqual-managers")
+    assert builtin_instruments("customer") == CUSTOMERS
+    assert builtin_instruments("manager") == ("servqual-managers",)
+    assert builtin_instruments("employee") == ("servqual-employees",)
+
+
+@pytest.mark.parametrize("name", [*CUSTOMERS, "servqual-managers", "servqual-employees"])
 def test_every_builtin_has_22_items_in_five_dimensions_in_dutch_and_english(name):
     instrument = load_instrument(name)
     assert instrument.key == name
@@ -218,7 +224,8 @@ def test_an_instrument_given_as_text_is_based_only_on_a_built_in():
             instrument_from_text(BASED.format(base=base), "upload.toml")
         assert str(caught.value) == (
             f"upload.toml: based_on {base!r} is not a built-in instrument; an uploaded instrument file may be "
-            "based only on one of servperf, servqual-22, servqual-22-1988, servqual-3col"
+            "based only on one of servperf, servqual-22, servqual-22-1988, servqual-3col, servqual-employees, "
+            "servqual-managers"
         )
 
 

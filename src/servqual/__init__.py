@@ -1,7 +1,7 @@
 """servqual: measure and close the five gaps of the SERVQUAL gaps model.
 
 >>> import servqual
->>> servqual.builtin_instruments()
+>>> servqual.builtin_instruments("customer")
 ('servperf', 'servqual-22', 'servqual-22-1988', 'servqual-3col')
 """
 

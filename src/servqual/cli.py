@@ -205,6 +205,12 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     serve.add_argument("--workers", type=int, default=2, help=_("number of worker processes (default: 2)"))
     serve.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help=_("threads per worker process; more than 1: gthread workers (default: 4)"),
+    )
+    serve.add_argument(
         "--with-worker",
         action="store_true",
         help=_("also run a background worker beside the server, stopped with it (one machine)"),
@@ -271,11 +277,14 @@ def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
                 [
                     {
                         "key": i.key,
+                        "audience": i.audience,
                         "name": i.name,
                         "items": len(i.items),
                         "sections": list(i.sections),
                         "scale": [i.scale.min, i.scale.max],
                         "step": i.scale.step,
+                        "factors": len(i.factors),
+                        "open": len(i.open_questions),
                     }
                     for i in instruments
                 ]
@@ -347,7 +356,7 @@ def run_serve(args: argparse.Namespace, _: Gettext) -> int:
 
     server.prepare()
     print(_("servqual serves on {url}; stop it with Ctrl-C").format(url=_url(args.host, args.port)), flush=True)
-    server.run(args.host, args.port, args.workers, with_worker=args.with_worker)
+    server.run(args.host, args.port, args.workers, args.threads, with_worker=args.with_worker)
     return EXIT_OK
 
 

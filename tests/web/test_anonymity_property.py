@@ -47,6 +47,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from servqual.i18n import number as format_number
 from servqual.web.accounts.models import Membership, Organisation, Role
 from servqual.web.api.models import ApiToken
 from servqual.web.api.views import api
@@ -78,6 +79,14 @@ NO_FIGURES = {
 }
 
 
+#: Pages that show one segment group's figures with ``?group=<segment>:<value>``: read with
+#: every value of every segment, the empty one (respondents without a value), one nobody
+#: has, and checked against the segment tables of the API's results (check_group_pages).
+FILTERED = {"waves/<int:wave_id>/results/"}
+#: A value of a segment nobody is given.
+NOBODYS = "nowhere"
+
+
 def site_routes(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
     routes = []
     for entry in (resolver or get_resolver()).url_patterns:
@@ -99,6 +108,8 @@ def wave_reads() -> list[tuple[str, str]]:
             continue
         if route in ("waves/<int:wave_id>/results/", "waves/<int:wave_id>/results/analysis/"):
             reads.append(("page", "/" + route))
+            if route in FILTERED:  # and once per group of every segment (read_all fills them in)
+                reads.append(("group-page", "/" + route))
         elif route == "waves/<int:wave_id>/results/<str:name>":
             reads += [(name, "/" + route.replace("<str:name>", name)) for name in DOWNLOADS]
         else:
@@ -145,7 +156,8 @@ def studies(draw) -> dict[str, Any]:
             }
         )
     first = draw(st.integers(k, n))  # in at the start; the others arrive one at a time
-    return {"k": k, "columns": columns, "respondents": respondents, "first": first}
+    missing = draw(st.sampled_from(["exclude", "group"]))  # respondents without a segment value
+    return {"k": k, "columns": columns, "respondents": respondents, "first": first, "missing": missing}
 
 
 def answers_of(respondent: dict[str, Any], instrument) -> dict[str, Any]:
@@ -305,6 +317,51 @@ def check_tables(tables: dict[str, list[dict[str, Any]]], k: int, result: dict[s
             assert emptied == 0 or emptied >= k, f"{what}: {column}={group['value']} left empty on {emptied} rows"
 
 
+def group_queries(wave: Wave) -> list[str]:
+    """The filters a page is read with: each value of each segment and none (respondents
+    without one), and for the first segment one nobody has (a page costs; one such is
+    enough to compare its refusal with the others')."""
+    return [
+        f"group={segment.key}:{value or ''}"
+        for position, segment in enumerate(wave.study.segments.all())
+        for value in [*segment.values, None, *([NOBODYS] if position == 0 else [])]
+    ]
+
+
+def check_group_pages(pages: dict[str, tuple[int, str]], result: dict[str, Any] | None, k: int) -> None:
+    """A group's page shows that group only when the segment table shows it, and then the
+    figures the table shows and no others; every other filter is refused, alike."""
+    refusals = set()
+    for query, (status, page) in pages.items():
+        column, value = query.removeprefix("group=").split(":", 1)
+        if result is None:  # no figures yet: the filter is not looked at
+            assert status == 200 and "group-table" not in page, query
+            continue
+        groups = {g["value"]: g for g in result["segments"][column]["groups"]}
+        group = groups.get(value or None)
+        if group is None or group["suppressed"]:
+            assert status == 400 and "group-table" not in page, query
+            refusals.add(page)
+            continue
+        assert status == 200, query
+        assert group["n"] >= k
+        assert f"only, {group['n']} respondents." in page, query
+        table = page.split('<table id="group-table">')[1].split("</table>")[0]
+        rows = dict(re.findall(r'<tr data-key="(\w+)">(.*?)</tr>', table, re.S))
+        assert list(rows) == list(result["dimensions"]), query
+        section = next(s for s in ("gap", "perception") if s in result["sections"])
+        for key, cells in rows.items():
+            shown = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
+            score = group["dimensions"][key]
+            if score.get("suppressed"):
+                assert shown[1:] == ["too few respondents", "", ""], f"{query} {key}: {shown}"
+            else:
+                assert score["n"] >= k
+                assert shown[1] == format_number(score[f"{section}_mean"], "en"), f"{query} {key}"
+                assert shown[3] == str(score["n"]), f"{query} {key}"
+    assert len(refusals) <= 1, "a refused filter's page differs with what was asked"
+
+
 def any_hidden(result: dict[str, Any]) -> bool:
     return any(v is True for item in result["items"] for key, v in item.items() if key.endswith("_suppressed")) or any(
         d[s].get("suppressed") for d in result["dimensions"].values() for s in result["sections"]
@@ -316,12 +373,21 @@ def read_all(client: Client, token: str, wave: Wave, tmp_path, pdf: bool) -> dic
     (as comparable data: the JSON, the tables, the report's text)."""
     k = wave.study.anonymity_threshold
     shown: dict[str, Any] = {}
+    group_pages: dict[str, tuple[int, str]] = {}
     result = None
     statuses: set[bool] = set()
     for reader, template in wave_reads():
         if reader == "report.pdf" and not pdf:
             continue
         path = template.replace("<int:wave_id>", str(wave.pk)).replace("{wave_id}", str(wave.pk))
+        if reader == "group-page":
+            for query in group_queries(wave):
+                filtered = client.get(path, QUERY_STRING=query)
+                page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", filtered.content.decode())
+                page = re.sub(r"Completed by customers: \d+\.", "", page)
+                group_pages[query] = (filtered.status_code, page)
+                shown[f"{template}?{query}"] = group_pages[query]
+            continue
         headers = {"authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
         answer = client.get(path, headers=headers)
         # every read lets waiting responses in (a whole step of k): count after it
@@ -356,6 +422,7 @@ def read_all(client: Client, token: str, wave: Wave, tmp_path, pdf: bool) -> dic
             shown[reader] = tables_of_zip(answer.content, "sav", tmp_path)
         else:
             raise AssertionError(f"no reader for {reader}")
+    check_group_pages(group_pages, result, k)
     if result is None:
         return shown
     check_results(result, k, in_results)
@@ -390,7 +457,11 @@ def owner(db):
 def test_no_figure_rests_on_fewer_than_k_and_none_changes_by_one_response(owner, tmp_path, study):
     organisation, user, token = owner
     made = Study.objects.create(
-        organisation=organisation, name="Anonimiteit", service_name="Acme", anonymity_threshold=study["k"]
+        organisation=organisation,
+        name="Anonimiteit",
+        service_name="Acme",
+        anonymity_threshold=study["k"],
+        segment_missing=study["missing"],
     )
     for c, values in enumerate(study["columns"]):
         Segment.objects.create(study=made, key=f"s{c}", name=f"Segment {c}", values=values, position=c)

@@ -245,13 +245,13 @@ def test_a_wave_changes_only_in_the_fields_given(client, wave, token_for):
 
 
 def test_a_survey_link_is_made_with_fixed_segment_values_and_works(client, wave, token_for):
-    body = {"audience": "employee", "fixed_segments": {"branch": "Zwolle"}}
+    body = {"audience": "customer", "fixed_segments": {"branch": "Zwolle"}}
     response = call(client, "post", f"/api/waves/{wave.pk}/links", token_for("carl"), body)
     assert response.status_code == 201, response.content
     link = SurveyLink.objects.get()
     made = response.json()
     assert made["url"] == f"http://testserver/s/{link.key}/"
-    assert made["audience"] == "employee" and made["fixed_segments"] == {"branch": "Zwolle"}
+    assert made["audience"] == "customer" and made["fixed_segments"] == {"branch": "Zwolle"}
     assert link.wave == wave and link.fixed_segments == {"branch": "Zwolle"}
     assert client.get(made["url"].removeprefix("http://testserver")).status_code == 200
     # the wave page lists the links for anyone who sees the wave; so does the API

@@ -96,12 +96,12 @@ def test_it_reads_an_xlsx_with_segment_names_as_headers(client, people, wave):
     book.save(data)
     file = SimpleUploadedFile("adressen.xlsx", data.getvalue())
     client.force_login(people["carl"])
-    html = upload(client, wave, file, audience="employee").content.decode()
-    assert problems(html) == [] and "2 addresses can be invited (employees)." in html
+    html = upload(client, wave, file).content.decode()
+    assert problems(html) == [] and "2 addresses can be invited (customers)." in html
     client.post(f"/waves/{wave.pk}/invitations/confirm/", {"payload": payload(html)})
     assert sorted(Invitation.objects.values_list("email", "language", "audience")) == [
-        ("anna@example.nl", "en", "employee"),
-        ("ben@example.com", "nl", "employee"),
+        ("anna@example.nl", "en", "customer"),
+        ("ben@example.com", "nl", "customer"),
     ]
 
 

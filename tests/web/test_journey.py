@@ -131,6 +131,10 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     for link in ["New survey link", "Invite by e-mail: upload a list of addresses", "Import responses"]:
         page.click(f"text={link}")
         accessible(page)
+        if link == "New survey link":  # one for the branch Utrecht: the customers answer through it
+            page.select_option("#id_segment_branch", "Utrecht")
+            page.click("text=Make the link")
+            survey_url = page.locator("ul.links li:has-text('Utrecht') a[href*='/s/']").get_attribute("href")
         if link == "Import responses":  # the columns it reads, and a template to fill in
             assert "<code>branch</code>" in page.content()
             with page.expect_download() as template:
@@ -183,6 +187,15 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     assert re.search(r"[-−]2[.,]33", results), results[:2000]
     assert page.locator(".results svg").first.is_visible()  # the report's charts, inline SVG
     accessible(page)
+    # Segments as filters: the branch all three answered through, on its own, and back.
+    assert page.locator("#group option").all_inner_texts() == ["everyone", "Utrecht"]
+    page.select_option("#group", "branch:Utrecht")
+    page.click('form.filter button:has-text("Show")')
+    assert "Shown: Branch “Utrecht” only, 3 respondents." in page.locator("main").inner_text()
+    assert re.search(r"[-−]2[.,]33", page.locator("#group-table").inner_text())
+    accessible(page)
+    page.click("text=Show everyone")
+    assert "group=" not in page.url and page.locator("#group").input_value() == ""
     page.click("text=For the analyst")
     assert page.locator("#dimension-table").is_visible()
     accessible(page)
@@ -193,6 +206,12 @@ def test_a_new_user_sets_up_a_study_answers_it_on_a_phone_and_sees_the_results(l
     results_page.goto(page.url.replace("/analysis/", "/"))
     assert "Managementsamenvatting" in results_page.locator("main").inner_text()
     accessible(results_page)
+    results_page.select_option("#group", "branch:Utrecht")
+    results_page.click('form.filter button:has-text("Tonen")')
+    assert "Getoond: alleen Branch “Utrecht”, 3 respondenten." in results_page.locator("main").inner_text()
+    assert "Managementsamenvatting: branch “Utrecht”" in results_page.locator("h2").all_inner_texts()
+    accessible(results_page)
+    results_page.click("text=Iedereen tonen")
     results_page.click("text=Voor de analist")
     accessible(results_page)
     dutch.close()

@@ -183,10 +183,10 @@ def test_a_new_wave_from_the_study_page(client, people, study):
 
 def test_a_new_link_with_a_fixed_branch(client, people, wave):
     client.force_login(people["alice"])
-    response = client.post(f"/waves/{wave.pk}/links/new/", {"audience": "employee", "segment_branch": "Zwolle"})
+    response = client.post(f"/waves/{wave.pk}/links/new/", {"audience": "customer", "segment_branch": "Zwolle"})
     link = wave.links.get()
     assert response["Location"] == f"/waves/{wave.pk}/"
-    assert (link.audience, link.fixed_segments) == ("employee", {"branch": "Zwolle"})
+    assert (link.audience, link.fixed_segments) == ("customer", {"branch": "Zwolle"})
     assert "Zwolle" in client.get(f"/waves/{wave.pk}/").content.decode()
     bad = client.post(f"/waves/{wave.pk}/links/new/", {"audience": "customer", "segment_branch": "Amsterdam"})
     assert "Select a valid choice" in bad.content.decode() and wave.links.count() == 1

@@ -10,6 +10,7 @@ from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarnin
 from servqual.analysis._evidence import MIN_FOR_ADVICE, MIN_FOR_FACTOR_MODEL, MIN_FOR_RELIABILITY, MIN_FOR_TESTS
 from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
 from servqual.analysis._ipa import derived_importance, quadrants
+from servqual.analysis._parts import PartSums, analyze_parts, merge_parts, part_from_bytes, part_sums, part_to_bytes
 from servqual.analysis._reliability import (
     PairwiseMoments,
     cronbach_alpha,
@@ -30,6 +31,7 @@ from servqual.analysis._results import (
     Figures,
     FitMeasures,
     GapTest,
+    GroupScore,
     ImportancePerformance,
     ItemPoint,
     ItemResult,
@@ -44,7 +46,7 @@ from servqual.analysis._results import (
     WelchT,
     ZoneShares,
 )
-from servqual.analysis._scores import analyze, scored_answers
+from servqual.analysis._scores import analyze, analyze_sums, scored_answers
 from servqual.analysis._segments import holm, kruskal_wallis, suppressed_groups, welch_anova, welch_t
 from servqual.analysis._values import respondent_dimension_scores
 from servqual.analysis._warnings import SMALL_SAMPLE
@@ -68,12 +70,14 @@ __all__ = [
     "Figures",
     "FitMeasures",
     "GapTest",
+    "GroupScore",
     "ImportancePerformance",
     "ItemPoint",
     "ItemResult",
     "NoFactorFit",
     "OverallScore",
     "PairwiseMoments",
+    "PartSums",
     "Reliability",
     "ResultWarning",
     "SegmentGroup",
@@ -83,6 +87,8 @@ __all__ = [
     "WelchT",
     "ZoneShares",
     "analyze",
+    "analyze_parts",
+    "analyze_sums",
     "cronbach_alpha",
     "derived_importance",
     "difference_score_reliability",
@@ -90,10 +96,14 @@ __all__ = [
     "item_statistics",
     "kruskal_wallis",
     "mean_ci",
+    "merge_parts",
     "omega_total",
     "paired_t",
     "pairwise_correlation",
     "pairwise_covariance",
+    "part_from_bytes",
+    "part_sums",
+    "part_to_bytes",
     "quadrants",
     "respondent_dimension_scores",
     "scored_answers",

@@ -43,14 +43,14 @@ from servqual.analysis._results import (
     SegmentResult,
 )
 from servqual.analysis._segments import segment_codes, segment_scores
-from servqual.analysis._statistics import MAX_SEGMENT_CELLS, Layout, Totals, accumulate, finish
+from servqual.analysis._statistics import MAX_SEGMENT_CELLS, Layout, Sums, Totals, accumulate, finish
 from servqual.analysis._values import scored_matrices, value_totals
 from servqual.analysis._warnings import warnings_for
 from servqual.analysis._zone import zone_shares
 from servqual.errors import ServqualError
 from servqual.i18n import N_
 from servqual.instruments import Instrument
-from servqual.io import ResponseSet
+from servqual.io import ResponseSet, ValidationReport
 from servqual.tuning import one_blas_thread
 
 #: The gap P - E (in the three-column format the superiority gap P - D).
@@ -112,6 +112,16 @@ def analyze(
         Sections to fit the factor model on (``perception``, ``expectation``, ``gap``);
         sections the instrument lacks are skipped.
     """
+    if responses.instrument.audience != "customer":
+        # Their answers mean something else (predicted expectations, the mirror, factor
+        # scales): read as a customer survey they would give wrong figures, not none.
+        raise ServqualError(
+            N_(
+                "instrument {instrument} is answered by managers or employees: servqual cannot analyse their "
+                "answers yet, only customers' (docs/instruments.md#managers-and-employees)"
+            ),
+            instrument=responses.instrument.key,
+        )
     if segment_missing not in SEGMENT_MISSING:
         raise ServqualError(
             N_("segment_missing must be one of {choices}, not {given!r}"),
@@ -143,15 +153,59 @@ def analyze(
     categories = {column: values for column, (_, values) in groups.items()}
     codes = {column: code for column, (code, _) in groups.items()}
     with one_blas_thread():  # the same figures on every machine
-        if responses.instrument.scale.whole:
-            totals = finish(layout, accumulate(layout, responses.table, codes))
-        else:  # steps or a slider: too many values to count answer patterns
-            totals = value_totals(layout, responses.table, codes)
-        return _result(responses, layout, totals, categories, min_group, min_answers, segment_missing)
+        if not responses.instrument.scale.whole:  # steps or a slider: too many values to count answer patterns
+            return _result(
+                responses.instrument,
+                responses.n_respondents,
+                responses.report,
+                layout,
+                value_totals(layout, responses.table, codes),
+                categories,
+                min_group,
+                min_answers,
+                segment_missing,
+            )
+        sums = accumulate(layout, responses.table, codes)
+    return analyze_sums(
+        responses.instrument,
+        layout,
+        sums,
+        categories,
+        responses.report,
+        responses.n_respondents,
+        min_group=min_group,
+        min_answers=min_answers,
+        segment_missing=segment_missing,
+    )
+
+
+def analyze_sums(
+    instrument: Instrument,
+    layout: Layout,
+    sums: Sums,
+    categories: dict[str, list[Any]],
+    report: ValidationReport,
+    n_respondents: int,
+    *,
+    min_group: int = 5,
+    min_answers: int = 1,
+    segment_missing: str = "exclude",
+) -> AnalysisResult:
+    """What :func:`analyze` gives, from the :class:`Sums` of the whole response set (sums
+    of its parts added up, wherever they were counted): ``categories`` are each segment
+    column's values in the order of the codes the sums were counted with, ``report`` and
+    ``n_respondents`` those of the whole set. The other parameters as for :func:`analyze`."""
+    with one_blas_thread():  # the same figures on every machine
+        totals = finish(layout, sums)
+        return _result(
+            instrument, n_respondents, report, layout, totals, categories, min_group, min_answers, segment_missing
+        )
 
 
 def _result(
-    responses: ResponseSet,
+    instrument: Instrument,
+    n_respondents: int,
+    report: ValidationReport,
     layout: Layout,
     totals: Totals,
     categories: dict[str, list[Any]],
@@ -160,7 +214,6 @@ def _result(
     segment_missing: str,
 ) -> AnalysisResult:
     """Every figure of the result from the :class:`Totals` of the response table."""
-    instrument = responses.instrument
     keys = instrument.dimension_keys
     # Figures on fewer answers than the threshold are hidden before anything is built on them.
     items = tuple(
@@ -196,11 +249,10 @@ def _result(
         for section, model in cfa.items()
     }
     servqual = _overall_score(dimensions, totals, GAP, min_answers) if GAP in layout.sections else None
-    report = responses.report
     missing_share = report.answers_missing / report.answers_expected if report.answers_expected else 0.0
     return AnalysisResult(
         instrument=instrument.key,
-        n_respondents=responses.n_respondents,
+        n_respondents=n_respondents,
         n_used=totals.sums.n_used,
         sections=layout.sections,
         dimensions=dimensions,

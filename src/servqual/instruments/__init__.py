@@ -1,4 +1,5 @@
-"""Instrument definitions: items, dimensions, scale and texts, kept as data files.
+"""Instrument definitions: items, dimensions, scale and texts, and for managers and
+employees factor scales and open questions, kept as data files.
 
 Built-in instruments live in ``data/*.toml``; a user's own file in the same format works
 everywhere a built-in name does (see docs/instruments.md).
@@ -12,12 +13,19 @@ everywhere a built-in name does (see docs/instruments.md).
 from __future__ import annotations
 
 from servqual.instruments._loader import (
+    AUDIENCES,
+    FACTOR_GAPS,
+    FACTOR_GROUPS,
     IMPORTANCE_PREFIX,
+    OPEN_PREFIX,
     SECTION_PREFIX,
     SECTIONS,
     Dimension,
+    Factor,
+    FactorItem,
     Instrument,
     Item,
+    OpenQuestion,
     Scale,
     builtin_instruments,
     instrument_from_text,
@@ -26,12 +34,19 @@ from servqual.instruments._loader import (
 )
 
 __all__ = [
+    "AUDIENCES",
+    "FACTOR_GAPS",
+    "FACTOR_GROUPS",
     "IMPORTANCE_PREFIX",
+    "OPEN_PREFIX",
     "SECTIONS",
     "SECTION_PREFIX",
     "Dimension",
+    "Factor",
+    "FactorItem",
     "Instrument",
     "Item",
+    "OpenQuestion",
     "Scale",
     "builtin_instruments",
     "instrument_from_text",

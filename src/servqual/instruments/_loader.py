@@ -25,9 +25,22 @@ SECTIONS = ("minimum", "expectation", "perception")
 #: The column prefix of each section in the canonical file layout (E1, P1, M1).
 SECTION_PREFIX = {"minimum": "M", "expectation": "E", "perception": "P"}
 IMPORTANCE_PREFIX = "W_"
+#: Who answers an instrument (the web's audience keys): customers rate the service;
+#: managers and contact employees answer about the organisation (gaps 1-4).
+AUDIENCES = ("customer", "manager", "employee")
+#: The gaps of the model a factor can belong to (docs/instruments.md#factors).
+FACTOR_GAPS = (1, 2, 3, 4)
+#: Factor groups outside the gaps: the customer-orientation values of the staff.
+FACTOR_GROUPS = ("values",)
+#: The column prefix of an open question's answer (OPEN_IMPROVE).
+OPEN_PREFIX = "OPEN_"
+#: Where an instrument may have a prompt: above a section, the importance split, the
+#: factor statements and the open questions.
+PROMPTS = (*SECTIONS, "importance", "factors", "open")
 KNOWN_FIELDS = frozenset(
     {
         "key",
+        "audience",
         "based_on",
         "name",
         "description",
@@ -38,6 +51,8 @@ KNOWN_FIELDS = frozenset(
         "prompts",
         "dimensions",
         "items",
+        "factors",
+        "open",
     }
 )
 
@@ -45,6 +60,10 @@ NOT_VALID = N_("{file}: not a valid instrument file ({detail})")
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]*$")
+_FACTOR_CODE = re.compile(r"^[A-Z]{2,4}$")
+#: Factor codes whose columns the readers would take for an answer or importance column:
+#: W... (W_TAN, WTAN), and ESQ1, PSQ1, MSQ1 (LimeSurvey's subquestion codes for E1, P1, M1).
+_READ_AS_ANSWER = re.compile(r"^(W.*|[EPM]SQ)$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -88,6 +107,12 @@ def on_points(values: np.ndarray, low: float, step: float | None) -> np.ndarray:
     return close
 
 
+def _in_language(by_lang: dict[str, str], lang: str, service: str | None) -> str:
+    """The text in ``lang``, else the first one given, with ``{service}`` filled in when given."""
+    text = by_lang.get(lang) or next(iter(by_lang.values()))
+    return text.replace("{service}", service) if service is not None else text
+
+
 @dataclass(frozen=True)
 class Dimension:
     key: str
@@ -110,9 +135,66 @@ class Item:
 
     def text(self, section: str, lang: str, service: str | None = None) -> str:
         """The statement in ``lang``, with ``{service}`` filled in when given."""
-        by_lang = self.texts[section]
-        text = by_lang.get(lang) or next(iter(by_lang.values()))
-        return text.replace("{service}", service) if service is not None else text
+        return _in_language(self.texts[section], lang, service)
+
+
+@dataclass(frozen=True)
+class FactorItem:
+    """One statement of a factor scale; its answer goes in ``column`` (``TW1``)."""
+
+    number: int
+    column: str
+    reverse: bool
+    #: language -> text
+    texts: dict[str, str]
+
+    def text(self, lang: str, service: str | None = None) -> str:
+        return _in_language(self.texts, lang, service)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A scale of statements about the organisation, behind one gap (1-4) or in a group
+    (``values``). Its score is the mean of its items after reverse keys are scored
+    ``min + max - answer``: higher is always better, also for role conflict or the
+    propensity to overpromise (docs/instruments.md#factors)."""
+
+    key: str
+    code: str
+    gap: int | None
+    group: str | None
+    name: dict[str, str]
+    description: dict[str, str]
+    items: tuple[FactorItem, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return [item.column for item in self.items]
+
+    @property
+    def reverse_columns(self) -> list[str]:
+        return [item.column for item in self.items if item.reverse]
+
+    @property
+    def reverse_positions(self) -> list[int]:
+        """Positions (0-based) among the factor's own items of the reverse-keyed ones."""
+        return [i for i, item in enumerate(self.items) if item.reverse]
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A question answered in the respondent's own words, in column ``OPEN_<KEY>``."""
+
+    key: str
+    #: language -> text
+    texts: dict[str, str]
+
+    @property
+    def column(self) -> str:
+        return OPEN_PREFIX + self.key.upper()
+
+    def text(self, lang: str, service: str | None = None) -> str:
+        return _in_language(self.texts, lang, service)
 
 
 @dataclass(frozen=True)
@@ -130,6 +212,9 @@ class Instrument:
     items: tuple[Item, ...]
     prompts: dict[str, dict[str, str]]
     source: str
+    audience: str = "customer"
+    factors: tuple[Factor, ...] = ()
+    open_questions: tuple[OpenQuestion, ...] = ()
 
     def columns(self, section: str) -> list[str]:
         """Canonical column names of a section, in item order (``E1``, ``E2``, ...)."""
@@ -139,6 +224,25 @@ class Instrument:
     @property
     def importance_columns(self) -> list[str]:
         return [d.importance_column for d in self.dimensions] if self.importance else []
+
+    @property
+    def factor_columns(self) -> list[str]:
+        """The columns of every factor's items, factor by factor (``CR1``, ``CR2``, ...)."""
+        return [column for factor in self.factors for column in factor.columns]
+
+    @property
+    def open_columns(self) -> list[str]:
+        return [question.column for question in self.open_questions]
+
+    @property
+    def file_columns(self) -> list[str]:
+        """Every column a complete file of this instrument has, in order: the sections'
+        items, the importance points, the factors' items, the open answers."""
+        items = [column for section in self.sections for column in self.columns(section)]
+        return [*items, *self.importance_columns, *self.factor_columns, *self.open_columns]
+
+    def factor(self, key: str) -> Factor:
+        return next(factor for factor in self.factors if factor.key == key)
 
     @property
     def dimension_keys(self) -> list[str]:
@@ -153,9 +257,11 @@ class Instrument:
         return [i for i, item in enumerate(self.items) if item.reverse]
 
     def to_dict(self) -> dict[str, Any]:
-        """The definition with the instrument file's field names (``servqual instruments NAME --format json``)."""
+        """The definition with the instrument file's field names (``servqual instruments NAME --format json``),
+        and the columns of a file for it."""
         return {
             "key": self.key,
+            "audience": self.audience,
             "name": self.name,
             "description": self.description,
             "reference": self.reference,
@@ -176,13 +282,36 @@ class Instrument:
                 {"number": i.number, "dimension": i.dimension, "reverse": i.reverse, "texts": i.texts}
                 for i in self.items
             ],
+            "factors": [
+                {
+                    "key": f.key,
+                    "code": f.code,
+                    "gap": f.gap,
+                    "group": f.group,
+                    "name": f.name,
+                    "description": f.description,
+                    "columns": f.columns,
+                    "reverse_columns": f.reverse_columns,
+                    "items": [
+                        {"number": i.number, "column": i.column, "reverse": i.reverse, "text": i.texts} for i in f.items
+                    ],
+                }
+                for f in self.factors
+            ],
+            "open": [{"key": q.key, "column": q.column, "text": q.texts} for q in self.open_questions],
+            "prompts": self.prompts,
+            "columns": self.file_columns,
         }
 
 
 @cache
-def builtin_instruments() -> tuple[str, ...]:
-    """Names of the instruments shipped with servqual."""
-    return tuple(sorted(p.stem for p in DATA_DIR.glob("*.toml")))
+def builtin_instruments(audience: str | None = None) -> tuple[str, ...]:
+    """Names of the instruments shipped with servqual; with ``audience``, those for that
+    audience only (``"customer"``: the ones a customer survey can use)."""
+    names = tuple(sorted(p.stem for p in DATA_DIR.glob("*.toml")))
+    if audience is None:
+        return names
+    return tuple(name for name in names if _load_builtin(name).audience == audience)
 
 
 def load_instrument(name_or_path: str | Path) -> Instrument:
@@ -415,6 +544,96 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
     if empty:
         raise fail(N_("{file}: dimension {key} has no items"), key=", ".join(sorted(empty)))
 
+    audience = data.get("audience", "customer")
+    if audience not in AUDIENCES:
+        raise fail(
+            N_("{file}: audience must be one of {allowed} (got {value!r})"),
+            allowed=", ".join(AUDIENCES),
+            value=audience,
+        )
+
+    factors = []
+    for raw_factor in _table_list(data.get("factors", []), fail, "factors"):
+        factor = only(raw_factor, {"key", "code", "gap", "group", "name", "description", "items"}, "factor")
+        factor_key, code = factor.get("key", ""), factor.get("code", "")
+        if not _KEY.match(str(factor_key)) or not _FACTOR_CODE.match(str(code)):
+            raise fail(
+                N_("{file}: factor {key!r} needs a lower-case key and a code of 2 to 4 letters A-Z"), key=factor_key
+            )
+        if _READ_AS_ANSWER.match(code):
+            raise fail(
+                N_(
+                    "{file}: factor {key}: the readers would take column {column} for an answer; a code may not "
+                    "start with W, nor be ESQ, PSQ or MSQ"
+                ),
+                key=factor_key,
+                column=f"{code}1",
+            )
+        what = f"factor {factor_key}"
+        gap, group = factor.get("gap"), factor.get("group")
+        if (gap is None) == (group is None):
+            raise fail(N_('{file}: {what} needs either a gap (1 to 4) or group = "values"'), what=what)
+        if gap is not None and (isinstance(gap, bool) or not isinstance(gap, int) or gap not in FACTOR_GAPS):
+            raise fail(N_("{file}: {what}: gap must be 1, 2, 3 or 4 (got {value!r})"), what=what, value=gap)
+        if group is not None and group not in FACTOR_GROUPS:
+            raise fail(
+                N_("{file}: {what}: group must be one of {allowed} (got {value!r})"),
+                what=what,
+                allowed=", ".join(FACTOR_GROUPS),
+                value=group,
+            )
+        factor_items = []
+        for raw_item in _table_list(factor.get("items", []), fail, f"{what} items"):
+            number = raw_item.get("number") if isinstance(raw_item, dict) else None
+            raw_item = only(raw_item, {"number", "reverse", "text"}, f"{what} item {number}")
+            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                raise fail(
+                    N_("{file}: {what}: every item needs a whole number >= 1 (got {number!r})"),
+                    what=what,
+                    number=number,
+                )
+            item_what = f"{what} item {number}"
+            factor_items.append(
+                FactorItem(
+                    number,
+                    f"{code}{number}",
+                    flag(raw_item, "reverse", item_what),
+                    texts(raw_item.get("text"), item_what),
+                )
+            )
+        if not factor_items:
+            raise fail(N_("{file}: {what} has no items"), what=what)
+        if len({item.number for item in factor_items}) != len(factor_items):
+            raise fail(N_("{file}: {what}: item numbers must be unique"), what=what)
+        factors.append(
+            Factor(
+                factor_key,
+                code,
+                gap,
+                group,
+                texts(factor.get("name", factor_key), f"{what} name"),
+                texts(factor.get("description", factor.get("name", factor_key)), f"{what} description"),
+                tuple(factor_items),
+            )
+        )
+    for attribute in ("key", "code"):
+        seen = [getattr(factor, attribute) for factor in factors]
+        repeated = sorted({value for value in seen if seen.count(value) > 1})
+        if repeated:
+            raise fail(
+                N_("{file}: factor {field}s must be unique ({value} is used twice)"), field=attribute, value=repeated[0]
+            )
+
+    open_questions = []
+    for raw_open in _table_list(data.get("open", []), fail, "open"):
+        question = only(raw_open, {"key", "text"}, "open question")
+        question_key = question.get("key", "")
+        if not _KEY.match(str(question_key)):
+            raise fail(N_("{file}: open question {key!r} needs a lower-case key"), key=question_key)
+        open_questions.append(OpenQuestion(question_key, texts(question.get("text"), f"open question {question_key}")))
+    if len({q.key for q in open_questions}) != len(open_questions):
+        raise fail(N_("{file}: open question keys must be unique"))
+
     key = str(data["key"])
     return Instrument(
         key=key,
@@ -428,7 +647,17 @@ def _build(data: dict[str, Any], source: str) -> Instrument:
         items=tuple(items),
         prompts={
             name: texts(value, f"prompt {name}")
-            for name, value in only(data.get("prompts", {}), {*SECTIONS, "importance"}, "prompts").items()
+            for name, value in only(data.get("prompts", {}), set(PROMPTS), "prompts").items()
         },
         source=source,
+        audience=audience,
+        factors=tuple(factors),
+        open_questions=tuple(open_questions),
     )
+
+
+def _table_list(value: Any, fail: Any, what: str) -> list[Any]:
+    """A list of tables (``[[factors]]``), or the error that says it must be one."""
+    if not isinstance(value, list):
+        raise fail(N_("{file}: {what} must be a list of tables"), what=what)
+    return value

@@ -599,16 +599,35 @@ def _check_scale_fit(report: ValidationReport, answers: list[CheckedColumn], ins
     scale), and the scale the numbers read look like: a 1..6 file read as 1..7 has no 7,
     and its reverse-scored items shift by one. A bottom point unused alone is common
     (satisfied customers never give a 1) and not named."""
-    scale = instrument.scale
     given = sum(column.given for column in answers)
     with_answers = [column for column in answers if column.given]
-    if given < SCALE_FIT_ANSWERS or not with_answers or scale.continuous:  # a slider's ends are seldom hit exactly
+    if given < SCALE_FIT_ANSWERS or not with_answers:
         return
-    lowest = min(column.lowest for column in with_answers)
-    highest = max(column.highest for column in with_answers)
     read = [column for column in answers if column.read_low == column.read_low]
-    read_low = min(column.read_low for column in read)
-    read_high = max(column.read_high for column in read)
+    note_scale_fit(
+        report,
+        instrument,
+        given,
+        (min(column.lowest for column in with_answers), max(column.highest for column in with_answers)),
+        (min(column.read_low for column in read), max(column.read_high for column in read)),
+    )
+
+
+def note_scale_fit(
+    report: ValidationReport,
+    instrument: Instrument,
+    given: int,
+    answered: tuple[float, float],
+    read: tuple[float, float],
+) -> None:
+    """The scale check of :func:`_check_scale_fit` from its counts: ``given`` answers (at
+    least :data:`SCALE_FIT_ANSWERS`), the lowest and highest of them (``answered``), and of
+    every number read (``read``: rejected ones too). Also for the reports of parts of a set
+    merged (servqual.analysis.merge_parts)."""
+    scale = instrument.scale
+    if given < SCALE_FIT_ANSWERS or scale.continuous:  # a slider's ends are seldom hit exactly
+        return
+    (lowest, highest), (read_low, read_high) = answered, read
     bottom_unused = lowest > scale.min and read_high > scale.max
     top_unused = highest < scale.max
     if not (bottom_unused or top_unused):

@@ -102,9 +102,8 @@ def _to_points(values: np.ndarray, low: int, step: float | None) -> np.ndarray:
     """Values rounded to the scale's points; a slider's to two decimals, as exports write them."""
     if step is None:
         return np.round(values, 2)
-    if step == 1:
-        return np.rint(values)
-    return low + np.rint((values - low) / step) * step
+    points: np.ndarray = np.rint(values) if step == 1 else low + np.rint((values - low) / step) * step
+    return points
 
 
 def _hundred(shares: np.ndarray) -> np.ndarray:

@@ -17,6 +17,8 @@ from typing import Any
 
 _HOMES = {
     "Cover": "content",
+    "GroupSummary": "content",
+    "build_group_summaries": "content",
     "build_report": "content",
     "cover_content": "content",
     "render_html": "render",
@@ -38,6 +40,8 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Cover",
+    "GroupSummary",
+    "build_group_summaries",
     "build_report",
     "cover_content",
     "render_html",

@@ -36,7 +36,7 @@ from servqual.report.words import (
 )
 
 if TYPE_CHECKING:
-    from servqual.analysis import AnalysisResult, ItemResult
+    from servqual.analysis import AnalysisResult, GroupScore, ItemResult, SegmentGroup, SegmentResult
     from servqual.instruments import Instrument
     from servqual.io import ValidationReport
 
@@ -158,6 +158,37 @@ def build_report(
     only: its cost does not grow with the number of respondents."""
     builder = _Builder(result, instrument, lang, service, validation)
     return builder.build(title, date or datetime.date.today(), cover or Cover())
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """The management summary of one group of a segment column (branch = Utrecht), built
+    from that group's row of the segment table only (:meth:`_Builder.group_summary`)."""
+
+    column: str
+    #: None: the respondents without a value, where they form a group of their own
+    value: str | None
+    #: the group's respondents, as the segment table shows them
+    n: int
+    #: a report section with the id "summary", to show in place of everyone's
+    section: Block
+
+
+def build_group_summaries(
+    result: AnalysisResult, instrument: Instrument, *, lang: str = "en", service: str | None = None
+) -> list[GroupSummary]:
+    """The management summary of every group the segment tables of ``result`` show, in
+    their order; none of a suppressed group. Each is built from the figures its segment
+    table shows and nothing else, so it can reveal nothing the table does not: the
+    segment analysis already hid every group and score that would expose fewer than
+    its threshold, directly or by subtraction (:mod:`servqual.analysis._segments`)."""
+    builder = _Builder(result, instrument, lang, service, None)
+    return [
+        GroupSummary(column, group.value, group.n, builder.group_summary(column, segment, group))
+        for column, segment in result.segments.items()
+        for group in segment.groups
+        if not group.suppressed and group.n is not None
+    ]
 
 
 def cover_content(cover: Cover, lang: str) -> Report:
@@ -343,14 +374,7 @@ class _Builder:
         _, ipa = self._, self.result.ipa
         blocks: list[Block] = [heading(_("Where to act first"))]
         if self.result.n_used < MIN_FOR_ADVICE:
-            blocks.append(
-                text(
-                    _(
-                        "With {n} respondents no advice on where to act first is given: which dimension comes first "
-                        "would be largely chance. It needs at least {minimum}."
-                    ).format(n=self.result.n_used, minimum=MIN_FOR_ADVICE)
-                )
-            )
+            blocks.append(self.no_advice(self.result.n_used))
             return blocks
         if ipa.dimensions:
             act = [e for e in ipa.dimensions if e.quadrant == "concentrate_here"]
@@ -405,6 +429,14 @@ class _Builder:
         else:
             blocks.append(text(_("There is too little data to say where to act first.")))
         return blocks
+
+    def no_advice(self, n: int) -> Block:
+        return text(
+            self._(
+                "With {n} respondents no advice on where to act first is given: which dimension comes first "
+                "would be largely chance. It needs at least {minimum}."
+            ).format(n=n, minimum=MIN_FOR_ADVICE)
+        )
 
     def _dimension_of(self, item: int) -> str:
         return next(i.dimension for i in self.instrument.items if i.number == item)
@@ -760,6 +792,147 @@ class _Builder:
             )
             blocks.append(table(f"segment-{column}", header, rows, caption))
         return {"id": "segments", "title": _("Segments"), "blocks": blocks}
+
+    # -- one segment group -----------------------------------------------------------------
+
+    def group_summary(self, column: str, segment: SegmentResult, group: SegmentGroup) -> Block:
+        """The management summary of one visible ``group`` of ``segment``: its size and
+        its scores per dimension, exactly as the segment table shows them (a score hidden
+        there stays hidden), and what follows from those alone. Nothing of the whole wave
+        is read, and nothing per item: the segment analysis computes no item figures or
+        importance per group, and so hides none either."""
+        _ = self._
+        n = group.n or 0
+        value = _("(no value)") if group.value is None else group.value
+        section = segment.section
+        scores = {key: group.dimensions[key] for key in self.result.dimensions}
+        shown = {key: s for key, s in scores.items() if not s.suppressed and s.mean is not None}
+        blocks: list[Block] = [
+            notice(
+                _("These figures are of one group, {column} “{value}”: {n} respondents.").format(
+                    column=column, value=value, n=n
+                )
+            )
+        ]
+        if n < SMALL_SAMPLE:
+            blocks.append(
+                notice(
+                    _(
+                        "Only {n} respondents in this group: every figure below is uncertain, and no advice on where "
+                        "to act is given until there are at least {minimum}."
+                    ).format(n=n, minimum=MIN_FOR_ADVICE)
+                )
+            )
+        figures = [{"value": str(n), "label": _("respondents")}]
+        if shown and len(shown) == len(scores):
+            # the unweighted score, as for everyone: the mean of the dimensions' means
+            mean = sum(s.mean for s in shown.values() if s.mean is not None) / len(shown)
+            if section == "gap":
+                figures.append({"value": self.num(mean), "label": _("SERVQUAL score (mean gap)")})
+                short = sum(1 for s in shown.values() if s.mean is not None and s.mean < 0)
+                figures.append({"value": f"{short}/{len(scores)}", "label": _("dimensions below expectation")})
+            else:
+                figures.append({"value": self.num(mean), "label": _("mean perception")})
+        blocks.append({"type": "keyfigures", "items": figures})
+        if self.kind and section == "gap":
+            blocks.append(text(_(GAP_EXPLAINED[self.kind])))
+        blocks += self.group_where_to_act(n, section, shown)
+        if section == "gap":
+            blocks.append(self.group_gap_chart(column, value, scores))
+        blocks.append(self.group_table(column, value, section, scores))
+        blocks.append(
+            text(
+                _(
+                    "Figures per item, the biggest gaps among the items and the importance of each dimension are not "
+                    "shown for one group: with few respondents they could reveal someone's answers. Every group's "
+                    "score per dimension is in the segment tables under “Segments”; every item, for all respondents, "
+                    "is in the analyst's view."
+                )
+            )
+        )
+        title = _("Management summary: {column} “{value}”").format(column=column, value=value)
+        return {"id": "summary", "title": title, "blocks": blocks}
+
+    def group_where_to_act(self, n: int, section: str, shown: dict[str, GroupScore]) -> list[Block]:
+        """For one group, where to act is read from its scores per dimension alone: the
+        importance customers give the dimensions is known for everyone only."""
+        _ = self._
+        blocks: list[Block] = [heading(_("Where to act first"))]
+        if n < MIN_FOR_ADVICE:
+            blocks.append(self.no_advice(n))
+            return blocks
+        ranked = sorted(shown.items(), key=lambda pair: pair[1].mean if pair[1].mean is not None else math.inf)
+        if section == "gap":
+            clear = [(key, s) for key, s in ranked if s.ci95 is not None and s.mean is not None and s.ci95[1] < 0]
+            lines = [
+                _("{dimension}: gap {gap} {interval}. {words}").format(
+                    dimension=self.names[key],
+                    gap=self.num(s.mean),
+                    interval=self.interval(s.ci95),
+                    words=self.gap_words(s.mean, s.ci95),
+                )
+                for key, s in clear
+                if s.mean is not None and s.ci95 is not None
+            ]
+            blocks.append(
+                bullets(lines or [_("No dimension falls clearly short in this group: no gap's interval lies below 0.")])
+            )
+            blocks.append(
+                text(
+                    _(
+                        "In one group, where to act is read from its gaps per dimension: those whose 95% interval "
+                        "lies below 0, the largest first. How important customers find each dimension is known for "
+                        "everyone only."
+                    )
+                )
+            )
+        else:
+            lines = [
+                _("{dimension}: mean perception {mean} {interval}").format(
+                    dimension=self.names[key],
+                    mean=self.num(s.mean),
+                    interval="" if s.ci95 is None else self.interval(s.ci95),
+                )
+                for key, s in ranked
+            ]
+            blocks.append(text(_("The dimensions from the lowest rated in this group:")))
+            blocks.append(bullets(lines))
+        return blocks
+
+    def group_gap_chart(self, column: str, value: str, scores: dict[str, GroupScore]) -> Block:
+        _ = self._
+        bars = []
+        for key, s in scores.items():
+            if s.suppressed or s.mean is None or s.ci95 is None:
+                bars.append(charts.Bar(self.names[key], note=_("too few respondents")))
+            else:
+                bars.append(charts.Bar(self.names[key], s.mean, *s.ci95))
+        svg = charts.gap_bars(
+            [("", bars)],
+            title=_("Gap per dimension: {column} “{value}”").format(column=column, value=value),
+            sign_note=self.sign_note(),
+            fmt=self.fmt(1),
+            value_fmt=self.fmt(2),
+            legend=self.gap_legend(),
+        )
+        caption = _("Gap per dimension for {column} “{value}”, with its 95% confidence interval.")
+        return chart(svg, caption.format(column=column, value=value))
+
+    def group_table(self, column: str, value: str, section: str, scores: dict[str, GroupScore]) -> Block:
+        _ = self._
+        header = [_("Dimension"), self.title_of(section), _("95% interval"), "n"]
+        rows = []
+        for key, s in scores.items():
+            if s.suppressed or s.mean is None:
+                cells = [self.names[key], _("too few respondents"), "", ""]
+            else:
+                interval = "" if s.ci95 is None else self.interval(s.ci95)
+                cells = [self.names[key], self.num(s.mean), interval, str(s.n)]
+            rows.append({"key": key, "cells": cells})
+        caption = _("Mean per dimension for {column} “{value}”: {section}.").format(
+            column=column, value=value, section=self.title_of(section)
+        )
+        return table("group-table", header, rows, caption)
 
     # -- method and caveats ----------------------------------------------------------------
 

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 
 from servqual.i18n import number, p_value, pick, translator
 from servqual.report.words import (
+    AUDIENCE_NAMES,
     CFA_FAILURES,
     FIT_WORDS,
     GAP_EXPLAINED,
     QUADRANT_NAMES,
     SECTION_TITLES,
     Gettext,
+    factor_heading,
     fit_figures,
     fit_quality,
     gap_kind,
@@ -162,8 +164,9 @@ def instrument_list_text(instruments: list[Instrument], lang: str) -> str:
 
 
 def instrument_text(instrument: Instrument, lang: str, service: str | None = None) -> str:
-    """The instrument's name, description and scale, then per section its items by dimension
-    (reverse-scored items marked (R)), with ``service`` filled in."""
+    """The instrument's name, description and scale, then per section its items by dimension,
+    the factors with their item columns, and the open questions (reverse-scored items marked
+    (R)), with ``service`` filled in."""
     _ = translator(lang)
     service = service or _("[service]")
     lines = [
@@ -171,6 +174,8 @@ def instrument_text(instrument: Instrument, lang: str, service: str | None = Non
         pick(instrument.description, lang),
         _("Scale: {scale}").format(scale=scale_words(instrument.scale, _, lang)),
     ]
+    if instrument.audience != "customer":
+        lines.append(_("Answered by: {audience}").format(audience=_(AUDIENCE_NAMES[instrument.audience])))
     for section in instrument.sections:
         lines += ["", _(section_title(section, instrument)).upper()]
         for dimension in instrument.dimensions:
@@ -179,4 +184,15 @@ def instrument_text(instrument: Instrument, lang: str, service: str | None = Non
                 if item.dimension == dimension.key:
                     flag = " (R)" if item.reverse else ""
                     lines.append(f"    {item.number:>2}. {item.text(section, lang, service)}{flag}")
+    if instrument.factors:
+        lines += ["", _("Factors").upper()]
+        width = max(len(column) for column in instrument.factor_columns)
+        for factor in instrument.factors:
+            lines.append(f"  {factor_heading(factor, _)}: {pick(factor.name, lang)}")
+            for factor_item in factor.items:
+                flag = " (R)" if factor_item.reverse else ""
+                lines.append(f"    {factor_item.column:>{width}}. {factor_item.text(lang, service)}{flag}")
+    if instrument.open_questions:
+        lines += ["", _("Open questions").upper()]
+        lines += [f"  {q.column}. {q.text(lang, service)}" for q in instrument.open_questions]
     return "\n".join(lines)

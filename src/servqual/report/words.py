@@ -11,7 +11,7 @@ from servqual.io import column_ranges
 
 if TYPE_CHECKING:
     from servqual.analysis import FitMeasures, ResultWarning, SegmentResult
-    from servqual.instruments import Instrument, Scale
+    from servqual.instruments import Factor, Instrument, Scale
     from servqual.io import ValidationReport
 
 Gettext = Callable[[str], str]
@@ -25,6 +25,14 @@ SECTION_TITLES = {
 }
 #: In the three-column format the expectation section holds the desired level.
 THREE_COLUMN_TITLES = {"expectation": N_("Desired level"), "gap": N_("Superiority gap (P - D)")}
+#: Managers predict the customers' expectations (gap 1); employees give their own view of
+#: the service (the mirror).
+AUDIENCE_TITLES = {
+    ("manager", "expectation"): N_("Customers' expectations, as managers predict them"),
+    ("employee", "perception"): N_("Perceptions, as employees see the service"),
+}
+AUDIENCE_NAMES = {"customer": N_("customers"), "manager": N_("managers"), "employee": N_("employees")}
+FACTOR_GROUP_NAMES = {"values": N_("Customer-orientation values")}
 
 
 GAP_EXPLAINED = {
@@ -59,7 +67,14 @@ def gap_kind(sections: Sequence[str]) -> str | None:
 def section_title(section: str, instrument: Instrument) -> str:
     if "minimum" in instrument.sections and section in THREE_COLUMN_TITLES:
         return THREE_COLUMN_TITLES[section]
-    return SECTION_TITLES[section]
+    return AUDIENCE_TITLES.get((instrument.audience, section), SECTION_TITLES[section])
+
+
+def factor_heading(factor: Factor, _: Gettext) -> str:
+    """Where a factor belongs: "Gap 3", or its group ("Customer-orientation values")."""
+    if factor.gap is not None:
+        return _("Gap {gap}").format(gap=factor.gap)
+    return _(FACTOR_GROUP_NAMES[factor.group or ""])
 
 
 QUADRANT_NAMES = {

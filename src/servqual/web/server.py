@@ -42,9 +42,14 @@ def prepare(static_files: bool = True) -> None:
     connections.close_all()  # the workers are forked: each must open its own connection
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, with_worker: bool = False) -> None:
-    """Serve until stopped (Ctrl-C or SIGTERM), with gunicorn's sync workers; with
-    ``with_worker``, a ``servqual worker`` process beside it, stopped when the server stops."""
+def run(
+    host: str = "127.0.0.1", port: int = 8000, workers: int = 2, threads: int = 4, with_worker: bool = False
+) -> None:
+    """Serve until stopped (Ctrl-C or SIGTERM): gunicorn's gthread workers, each serving
+    ``threads`` requests at once (1: its sync workers). 2 workers of 4 threads answered
+    survey requests faster than 2 sync workers on 2 cores (benchmarks/bench_survey.py,
+    docs/performance.md). With ``with_worker``, a ``servqual worker`` process beside it,
+    stopped when the server stops."""
     from gunicorn.app.base import BaseApplication
 
     from servqual.web.accesslog import ACCESS_LOG_FORMAT, KeylessLogger
@@ -52,6 +57,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2, with_worker
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
+        "threads": threads,
         "accesslog": "-",
         "errorlog": "-",
         # No survey key, invitation token, client address or user agent in the logs.

@@ -103,16 +103,27 @@ TEMPLATES = [
 ]
 
 # SQLite by default; PostgreSQL in production: DATABASE_URL=postgres://user:password@host:5432/name
+# Each worker (thread) keeps its connection for DATABASE_CONN_MAX_AGE seconds and checks it
+# before reusing it: a new PostgreSQL connection per request cost more than the one-row insert
+# of bench_survey.py's floor (docs/performance.md). 0 opens one per request again.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'servqual.sqlite3'}",
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "0"),
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # Writers wait for each other instead of failing with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # Writers wait for each other instead of failing with "database is locked". The WAL
+    # journal lets pages be read while an answer is written and commits with one sync of the
+    # log instead of several (synchronous stays FULL: a committed answer survives a power
+    # cut too); bench_survey.py measured it (docs/performance.md). It needs a local disk.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The first hasher stores new passwords; the others still check old ones.
@@ -159,6 +170,13 @@ SURVEY_LOOKUP_FAILURES_PER_ADDRESS = envint("SURVEY_LOOKUP_FAILURES_PER_ADDRESS"
 # NAT) answer at that speed at the same moment, or about 150 at an ordinary 2 pages a minute.
 # Only a script sends more.
 SURVEY_POSTS_PER_ADDRESS = envint("SURVEY_POSTS_PER_ADDRESS", "300")
+
+# benchmarks/bench_survey.py only: /benchmark/floor/<wave>/ inserts one row through the same
+# stack as the survey, the floor its figures are compared with. It writes without any check,
+# so it exists only when asked for, and only on a server that answers to this machine alone.
+BENCHMARK_FLOOR = envbool("SERVQUAL_BENCHMARK_FLOOR", "false")
+if BENCHMARK_FLOOR and (not ALLOWED_HOSTS or set(ALLOWED_HOSTS) - {"localhost", "127.0.0.1", "[::1]"}):
+    raise ImproperlyConfigured("SERVQUAL_BENCHMARK_FLOOR needs ALLOWED_HOSTS of this machine alone (127.0.0.1)")
 
 # One cache for every server process, so that the login and API rate limits count all
 # attempts and a wave's results are computed once: a table in the database (made by migrate).

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,6 +8,7 @@ from django.urls import include, path
 from servqual.web.accounts.views import RateLimitedLoginView, audit_log, brand_stylesheet, branding, logo
 from servqual.web.api.views import api
 from servqual.web.dashboards import views as dashboards
+from servqual.web.floor import insert_one_row
 from servqual.web.imports import views as imports
 from servqual.web.studies import views as studies
 from servqual.web.studies.wizard import StudyWizard
@@ -51,3 +53,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+if settings.BENCHMARK_FLOOR:
+    urlpatterns.append(path("benchmark/floor/<int:wave_id>/", insert_one_row))

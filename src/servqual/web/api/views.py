@@ -36,7 +36,7 @@ from servqual.web.api.errors import Errors, Message, with_error_answers
 from servqual.web.api.models import ApiToken
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
 from servqual.web.dashboards.models import PreparedReport
-from servqual.web.dashboards.results import admit, analysed
+from servqual.web.dashboards.results import admit, wave_analysis
 from servqual.web.dashboards.tasks import failed, queue_report
 from servqual.web.imports.forms import UploadForm
 from servqual.web.imports.models import ResponseImport
@@ -563,10 +563,10 @@ def wave_survey(request: HttpRequest, wave_id: int, lang: str | None = None) -> 
 def wave_results(request: HttpRequest, wave_id: int) -> Any:
     """The analysis of the wave's customer responses, as ``servqual analyze --json`` gives it."""
     found = _get(request, Wave, RESULTS, wave_id)
-    analysis = analysed(found)
+    analysis = wave_analysis(found)
     if analysis is None:
         return Status(409, {"detail": _too_few(found)})
-    return analysis[1].to_dict()
+    return analysis.result.to_dict()
 
 
 def _download(name: str) -> Callable[..., Any]:

@@ -1,8 +1,8 @@
 """A wave's results: the command line's analysis and report content, cached per wave.
 
-Nothing here computes a figure or draws a chart: ``servqual.analyze`` does the one and
-``servqual.report.build_report`` the other, on the wave's responses as
-``servqual.web.surveys.responses.response_set`` reads them.
+Nothing here computes a figure or draws a chart: ``servqual.analysis`` does the one (from
+the sums of the wave's responses, ``servqual.web.dashboards.sums``) and
+``servqual.report.build_report`` the other.
 
 Results that changed with every response would give each response away: read them, let one
 more response in, read again, and (n+1)·mean' − n·mean is its answer. So the results rest on
@@ -24,14 +24,16 @@ from typing import Any
 import polars as pl
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from servqual.analysis import AnalysisResult, analyze, suppressed_groups
-from servqual.io import ResponseSet
-from servqual.report import build_report, cover_content
-from servqual.report.content import Cover
+from servqual.analysis import AnalysisResult, analyze_parts, suppressed_groups
+from servqual.instruments import Instrument
+from servqual.io import ResponseSet, ValidationReport
+from servqual.report import build_group_summaries, build_report, cover_content
+from servqual.report.content import Cover, GroupSummary
 from servqual.web.accounts.branding import report_branding
+from servqual.web.dashboards.sums import ResultCounts, completed_responses, result_counts, wave_sums
 from servqual.web.studies.counts import response_rate
 from servqual.web.studies.models import Wave
 from servqual.web.surveys.models import Audience, Response
@@ -42,27 +44,31 @@ from servqual.web.surveys.responses import response_set
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def _completed(wave: Wave) -> QuerySet[Response]:
-    return wave.responses.filter(audience=Audience.CUSTOMER, completed_at__isnull=False)
-
-
 def admit(wave: Wave) -> dict[str, int]:
     """Let the wave's completed customer responses that wait into its results: as many whole
     steps of the anonymity threshold k as there are, oldest first (by primary key).
 
     Returns ``completed`` (all completed customer responses), ``in_results`` (those the
     results rest on) and ``step`` (k)."""
+    counts = admitted(wave)
+    return {"completed": counts.completed, "in_results": counts.in_results, "step": wave.study.anonymity_threshold}
+
+
+def admitted(wave: Wave) -> ResultCounts:
+    """:func:`admit`, giving the counts of the wave's responses after it."""
     step = wave.study.anonymity_threshold
     with transaction.atomic():
         # One admission at a time per wave (PostgreSQL; SQLite writes one at a time anyway).
         list(Wave.objects.select_for_update().filter(pk=wave.pk).values_list("pk"))
-        waiting = _completed(wave).filter(in_results=False).order_by("pk")
-        n_waiting = waiting.count()
+        counts = result_counts(wave)
+        n_waiting = counts.completed - counts.in_results
         if n_waiting >= step:
-            last = waiting.values_list("pk", flat=True)[n_waiting // step * step - 1]
+            # the keys through the index, sorted here: ORDER BY in SQL reads the table instead
+            waiting = completed_responses(wave).filter(in_results=False)
+            last = sorted(waiting.order_by().values_list("pk", flat=True))[n_waiting // step * step - 1]
             waiting.filter(pk__lte=last).update(in_results=True)
-    counts = _completed(wave).aggregate(completed=Count("pk"), in_results=Count("pk", filter=Q(in_results=True)))
-    return {**counts, "step": step}
+            counts = result_counts(wave)
+    return counts
 
 
 def delete_responses(responses: QuerySet[Response]) -> int:
@@ -81,62 +87,100 @@ def delete_responses(responses: QuerySet[Response]) -> int:
             gone = of_wave.filter(in_results=True).count()
             short = -gone % wave.study.anonymity_threshold
             if short:
-                others = _completed(wave).filter(in_results=True).exclude(pk__in=of_wave.values("pk"))
+                others = completed_responses(wave).filter(in_results=True).exclude(pk__in=of_wave.values("pk"))
                 taken_out = list(others.order_by("-pk").values_list("pk", flat=True)[:short])
-                Response.objects.filter(pk__in=taken_out).update(in_results=False)
+                # out of their batch too: a batch's stored sums hold while it only loses responses
+                Response.objects.filter(pk__in=taken_out).update(in_results=False, results_batch=None)
             deleted += of_wave.delete()[1].get(Response._meta.label, 0)
     return deleted
 
 
-def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
-    """The customers' responses in the wave's results and their analysis, with the study's
+@dataclasses.dataclass(frozen=True)
+class WaveAnalysis:
+    """The analysis of the customers' responses in a wave's results."""
+
+    instrument: Instrument
+    result: AnalysisResult
+    #: the validation counts of those responses (rows read, used and excluded, answers)
+    validation: ValidationReport
+
+
+def wave_analysis(wave: Wave, counts: ResultCounts | None = None) -> WaveAnalysis | None:
+    """The analysis of the customers' responses in the wave's results, with the study's
     segments and its anonymity threshold k as the smallest group shown and the fewest
     answers an item's or dimension's figure rests on (else suppressed, with its n), and its
-    choice for respondents without a segment value; None below the threshold. The page, the
-    report, the exports and the API all read this."""
+    choice for respondents without a segment value; None below the threshold. From the
+    stored sums of the responses' batches and those of the others (``wave_sums``): the
+    figures of ``servqual.analyze`` on all of them. The page, the report, the exports and
+    the API all read this. ``counts``: what :func:`admitted` just gave, if it was called."""
     study = wave.study
-    if admit(wave)["in_results"] < study.anonymity_threshold:
-        return None
-    responses = response_set(wave, Audience.CUSTOMER, in_results=True)
-    segments = list(study.segments.values_list("key", flat=True))
     k = study.anonymity_threshold
-    result = analyze(responses, segments=segments, min_group=k, min_answers=k, segment_missing=study.segment_missing)
-    if result.n_used < study.anonymity_threshold:  # rows the reader excluded do not count
+    counts = counts or admitted(wave)
+    if counts.in_results < k:
         return None
-    return responses, result
+    sums = wave_sums(wave, counts)
+    if sums.sums.n_used < k:  # rows the reader excluded do not count
+        return None
+    instrument = study.instrument()
+    result = analyze_parts(instrument, sums, min_group=k, min_answers=k, segment_missing=study.segment_missing)
+    return WaveAnalysis(instrument=instrument, result=result, validation=sums.report)
 
 
-def wave_report(wave: Wave, lang: str) -> dict[str, Any] | None:
+def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
+    """The responses in the wave's results, for the raw rows of an export, and their
+    analysis (:func:`wave_analysis`); None below the threshold."""
+    found = wave_analysis(wave)
+    if found is None:
+        return None
+    return response_set(wave, Audience.CUSTOMER, in_results=True), found.result
+
+
+def wave_report(wave: Wave, lang: str, counts: ResultCounts | None = None) -> dict[str, Any] | None:
     """The report content of the wave in ``lang`` (None below the threshold), from the
     cache while no step of responses has been let in since it was built; its cover
-    (:func:`wave_cover`) made fresh each time, so a new logo shows at once."""
-    if admit(wave)["in_results"] < wave.study.anonymity_threshold:
+    (:func:`wave_cover`) made fresh each time, so a new logo shows at once. ``counts``:
+    what :func:`admitted` just gave, if it was called."""
+    found = wave_results(wave, lang, counts)
+    return None if found is None else found[0]
+
+
+def wave_results(
+    wave: Wave, lang: str, counts: ResultCounts | None = None
+) -> tuple[dict[str, Any], list[GroupSummary]] | None:
+    """The report content (as :func:`wave_report`) and the management summary of every
+    segment group its segment tables show, in ``lang``; None below the threshold. Both
+    come from one analysis and are cached together."""
+    counts = counts or admitted(wave)
+    if counts.in_results < wave.study.anonymity_threshold:
         return None
-    key = "wave-report:" + _fingerprint(wave, lang)
-    report = cache.get(key)
-    if report is None:
-        found = analysed(wave)
+    fingerprint = _fingerprint(wave, lang, counts)
+    keys = ("wave-report:" + fingerprint, "wave-groups:" + fingerprint)
+    cached = cache.get_many(keys)
+    if len(cached) == len(keys):
+        report, groups = (cached[key] for key in keys)
+    else:
+        found = wave_analysis(wave, counts)
         if found is None:
             return None
-        responses, result = found
         report = build_report(
-            result,
-            responses.instrument,
+            found.result,
+            found.instrument,
             lang=lang,
             title=f"{wave.study.name}: {wave.name}",
             service=wave.study.service_name,
-            validation=responses.report,
+            validation=found.validation,
         )
-        cache.set(key, report, CACHE_SECONDS)
-    return {**report, **cover_content(wave_cover(wave), lang)}
+        groups = build_group_summaries(found.result, found.instrument, lang=lang, service=wave.study.service_name)
+        cache.set_many(dict(zip(keys, (report, groups), strict=True)), CACHE_SECONDS)
+    return {**report, **cover_content(wave_cover(wave, counts.in_results), lang)}, groups
 
 
-def wave_cover(wave: Wave) -> Cover:
+def wave_cover(wave: Wave, in_results: int) -> Cover:
     """The report's cover: the organisation's name, logo and colour, the fieldwork period
     (the days the wave opens and closes), the responses in the results, and the response
     rate of the customers' invitations among them, hidden as on the wave page under the
     anonymity threshold. Counted from the responses in the results, as every figure of the
-    report is, so the rate moves by whole steps too."""
+    report is, so the rate moves by whole steps too. ``in_results``: their number."""
     invitations = wave.invitations.filter(audience=Audience.CUSTOMER)
     invited = invitations.count()
     answered = invitations.filter(response__in_results=True, response__completed_at__isnull=False).count()
@@ -145,22 +189,22 @@ def wave_cover(wave: Wave) -> Cover:
         report_branding(wave.study.organisation),
         opens=timezone.localdate(wave.opens_at),
         closes=timezone.localdate(wave.closes_at),
-        responses=_completed(wave).filter(in_results=True).count(),
+        responses=in_results,
         invited=invited if rate is not None else None,
         response_rate=rate,
     )
 
 
-def _fingerprint(wave: Wave, lang: str) -> str:
+def _fingerprint(wave: Wave, lang: str, counts: ResultCounts) -> str:
     """Everything the report depends on: the responses in the results (their number and
     primary keys: a step let in or a response deleted gives another key), another threshold,
-    segment, choice for respondents without a segment value or instrument, or a renamed study."""
+    segment, choice for respondents without a segment value or instrument, or a renamed study.
+    ``counts``: what :func:`admitted` gave."""
     study = wave.study
-    included = _completed(wave).filter(in_results=True).aggregate(n=Count("pk"), last=Max("pk"), total=Sum("pk"))
     segments = list(study.segments.values_list("key", "values"))
     parts = [
         wave.pk,
-        included,
+        [counts.in_results, counts.last, counts.total],
         lang,
         study.anonymity_threshold,
         study.segment_missing,

@@ -6,18 +6,21 @@ of another organisation, or one a viewer asks for, is not found (404).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-from servqual.report import render_sections_html
+from servqual.report import GroupSummary, render_sections_html
 from servqual.web.accounts.audit import Actor, record
 from servqual.web.accounts.models import RESULTS, Action
 from servqual.web.accounts.tenancy import get_scoped_or_404
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
 from servqual.web.dashboards.models import PreparedReport
-from servqual.web.dashboards.results import admit, wave_report
+from servqual.web.dashboards.results import admitted, wave_results
 from servqual.web.dashboards.tasks import failed, queue_report
 from servqual.web.languages import language
 from servqual.web.studies.models import Wave
@@ -27,6 +30,30 @@ from servqual.web.studies.models import Wave
 MANAGEMENT_SECTIONS = ("summary", "cautions", "segments")
 #: The page of a PDF report being prepared looks again after this many seconds.
 REFRESH_SECONDS = 2
+#: The management view's filter, ``?group=branch:Utrecht``: a segment's key (which holds no
+#: colon), a colon and one of its values; nothing after the colon is the group of respondents
+#: without a value, where the study makes them a group of their own.
+GROUP_PARAMETER = "group"
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """One option of the filter: the parameter's value and what the option says."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SegmentChoices:
+    """The filter's options of one segment: the groups its table shows, no others."""
+
+    name: str
+    groups: list[GroupChoice]
+
+
+def group_key(column: str, value: str | None) -> str:
+    return f"{column}:{value or ''}"
 
 
 @login_required
@@ -43,26 +70,64 @@ def dashboard_analysis(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResponse:
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
-    report = wave_report(wave, language())
-    counts = admit(wave)
+    counts = admitted(wave)
+    found = wave_results(wave, language(), counts)
+    report, groups = found if found else (None, [])
     shown = None
+    names = dict(wave.study.segments.values_list("key", "name"))
+    choices: list[SegmentChoices] = []
+    chosen: GroupSummary | None = None
+    refused = False
     if report:
         sections = [s for s in report["sections"] if (s["id"] in MANAGEMENT_SECTIONS) != analyst]
+        if not analyst:
+            choices, chosen, refused = _filter(request, groups, names)
+        if chosen is not None:
+            sections = [chosen.section if s["id"] == "summary" else s for s in sections]
         shown = {**report, "sections": sections}
     context = {
         "wave": wave,
         "study": wave.study,
-        "completed": counts["completed"],
-        "in_results": counts["in_results"],
-        "step": counts["step"],
+        "completed": counts.completed,
+        "in_results": counts.in_results,
+        "step": wave.study.anonymity_threshold,
         "report": shown,
         "analyst": analyst,
         # The report's texts are escaped by its own template; the charts are our SVG.
         "sections": mark_safe(render_sections_html(shown)) if shown else None,
         "downloads": list(DOWNLOADS),
         "raw_rows": may_see_raw_rows(request.user, wave),
+        "choices": choices,
+        "chosen": chosen,
+        "chosen_key": group_key(chosen.column, chosen.value) if chosen else "",
+        "chosen_segment": names.get(chosen.column, chosen.column) if chosen else "",
+        "chosen_value": _group_label(chosen.value) if chosen else "",
+        "refused": refused,
+        "has_segments": bool(names),
     }
-    return render(request, "dashboards/dashboard.html", context)
+    # a filter the page cannot show is the request's fault: say so, and show everyone
+    return render(request, "dashboards/dashboard.html", context, status=400 if refused else 200)
+
+
+def _filter(
+    request: HttpRequest, groups: list[GroupSummary], names: dict[str, str]
+) -> tuple[list[SegmentChoices], GroupSummary | None, bool]:
+    """The filter's options (only groups the segment tables show), the group asked for in
+    the request, and whether one was asked for that is not among them. A hidden group and a
+    value nobody has are refused alike, so the answer tells nothing the tables do not."""
+    choices: dict[str, list[GroupChoice]] = {}
+    for group in groups:
+        choices.setdefault(group.column, []).append(
+            GroupChoice(group_key(group.column, group.value), _group_label(group.value))
+        )
+    asked = request.GET.get(GROUP_PARAMETER, "")
+    chosen = next((g for g in groups if group_key(g.column, g.value) == asked), None) if asked else None
+    options = [SegmentChoices(names.get(column, column), found) for column, found in choices.items()]
+    return options, chosen, bool(asked) and chosen is None
+
+
+def _group_label(value: str | None) -> str:
+    return _("(no value)") if value is None else value
 
 
 @login_required

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from servqual.web.surveys.models import Audience
+from servqual.web.surveys.models import Audience, check_surveyed
 
 
 class UploadForm(forms.Form):
@@ -12,6 +13,14 @@ class UploadForm(forms.Form):
         label=_("List of addresses (CSV or XLSX)"),
         help_text=_("Columns: email; optionally language (nl, en) and one column per segment."),
     )
+
+    def clean_audience(self) -> str:
+        audience: str = self.cleaned_data["audience"]
+        try:
+            check_surveyed(audience)
+        except ValidationError as exc:
+            raise ValidationError(exc.error_dict["audience"]) from None
+        return audience
 
 
 class PersonForm(forms.Form):

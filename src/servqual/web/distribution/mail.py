@@ -16,14 +16,18 @@ from django.utils import timezone, translation
 
 from servqual.web.distribution.models import Invitation
 from servqual.web.studies.models import Wave
+from servqual.web.surveys.models import SURVEYED_AUDIENCES
 
 #: An invitee gets at most one reminder in this time, however often the button is pressed.
 REMINDER_INTERVAL = timedelta(hours=20)
 
 
 def pending(wave: Wave, *, reminder: bool) -> QuerySet[Invitation]:
-    """Who would get an e-mail now: the invitation once; a reminder only while not finished."""
-    reachable = wave.invitations.filter(unsubscribed_at__isnull=True, email__isnull=False)
+    """Who would get an e-mail now: the invitation once; a reminder only while not finished;
+    never an audience whose survey is not available yet (surveys.models.SURVEYED_AUDIENCES)."""
+    reachable = wave.invitations.filter(
+        unsubscribed_at__isnull=True, email__isnull=False, audience__in=SURVEYED_AUDIENCES
+    )
     if not reminder:
         return reachable.filter(sent_at__isnull=True)
     recently = timezone.now() - REMINDER_INTERVAL

@@ -92,7 +92,7 @@ class InvitationDoor:
 def _door(token: str) -> InvitationDoor:
     # Looked up by the hash of the token: the database never sees the token itself.
     found = get_by_secret(
-        InvitationKey.objects.select_related("invitation__wave__study", "invitation__response"),
+        InvitationKey.objects.select_related("invitation__wave__study__organisation", "invitation__response"),
         key_hash=key_hash(token),
     )
     return InvitationDoor(found.invitation, token)

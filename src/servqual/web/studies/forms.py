@@ -157,7 +157,7 @@ def _instrument_choices() -> list[tuple[str, StrOrPromise]]:
     """The built-in instruments, the standard first, each with its description."""
     lang = language()
     choices = []
-    for key in sorted(builtin_instruments(), key=lambda key: key != DEFAULT_INSTRUMENT):
+    for key in sorted(builtin_instruments("customer"), key=lambda key: key != DEFAULT_INSTRUMENT):
         instrument = load_instrument(key)
         name = instrument.name.get(lang) or instrument.name.get("en") or key
         description = instrument.description.get(lang) or instrument.description.get("en") or ""

@@ -67,7 +67,7 @@ class Study(models.Model):
     #: The languages respondents may choose; the first is shown when the browser asks for neither.
     languages = models.JSONField(_("languages"), default=default_languages)
     instrument_key = models.CharField(
-        _("instrument"), max_length=50, default="servqual-22", choices=[(k, k) for k in builtin_instruments()]
+        _("instrument"), max_length=50, default="servqual-22", choices=[(k, k) for k in builtin_instruments("customer")]
     )
     #: A custom instrument file (TOML, docs/instruments.md); when given it replaces instrument_key.
     instrument_file = models.TextField(_("custom instrument file"), blank=True)
@@ -118,7 +118,18 @@ class Study(models.Model):
             raise ValidationError(
                 {"instrument_file": ValidationError(too_large, params={"limit": MAX_INSTRUMENT_BYTES // 1024})}
             )
-        if self.instrument_file and not check_instrument_text(self.instrument_file, "instrument_file").scale.whole:
+        instrument = check_instrument_text(self.instrument_file, "instrument_file") if self.instrument_file else None
+        if instrument is not None and instrument.audience != "customer":
+            # The survey pages and the results ask and analyse the study's instrument as the customers'.
+            raise ValidationError(
+                {
+                    "instrument_file": _(
+                        "This instrument is for managers or employees. A study's questionnaire is the customers' "
+                        "one; the surveys for managers and employees are not available yet."
+                    )
+                }
+            )
+        if instrument is not None and not instrument.scale.whole:
             # The survey pages offer the scale's whole points as choices (docs/instruments.md#scale).
             raise ValidationError(
                 {

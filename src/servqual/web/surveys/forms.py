@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -23,13 +24,46 @@ def page_keys(instrument: Instrument) -> list[str]:
     return instrument.dimension_keys + ([IMPORTANCE_PAGE] if instrument.importance else [])
 
 
+def page_columns(instrument: Instrument, page_key: str) -> list[str]:
+    """The answer columns a page asks, in the order of its form's fields."""
+    if page_key == IMPORTANCE_PAGE:
+        return [dimension.importance_column for dimension in instrument.dimensions]
+    return [column(section, item) for item in _items_of(instrument, page_key) for section in instrument.sections]
+
+
+def _items_of(instrument: Instrument, dimension: str) -> list[Item]:
+    return [item for item in instrument.items if item.dimension == dimension]
+
+
+@dataclass(frozen=True)
+class RadioOption:
+    """One point of a scale as the page writes its radio button."""
+
+    value: str
+    label: StrOrPromise
+    id: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class ScaleAnswer:
+    """One statement on one scale: its bound field and its points, for the page to write
+    directly (Django's own widget rendering, a template per radio button, took a third of
+    the survey page's time: docs/performance.md)."""
+
+    field: forms.BoundField
+    options: list[RadioOption]
+    #: as Django marks a bound field with errors (aria-invalid on each button)
+    invalid: bool
+
+
 class AnswersForm(forms.Form):
     """Every item of one dimension, on each of the instrument's scales (E and P, or M, E and P)."""
 
     def __init__(self, *args: Any, instrument: Instrument, dimension: str, lang: str, service: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
-        self.items = [item for item in instrument.items if item.dimension == dimension]
+        self.items = _items_of(instrument, dimension)
         scale = instrument.scale
         choices: list[tuple[str, StrOrPromise]] = [
             (str(point), _point_label(instrument, point, lang)) for point in range(scale.min, scale.max + 1)
@@ -39,6 +73,7 @@ class AnswersForm(forms.Form):
         self.choice_values = {choice for choice, _label in choices}
         self.low_anchor = scale.anchor(scale.min, lang) or ""
         self.high_anchor = scale.anchor(scale.max, lang) or ""
+        self.choices = choices
         titles = translator(lang)
         for item in self.items:
             for section in instrument.sections:
@@ -48,9 +83,21 @@ class AnswersForm(forms.Form):
                     title=titles(section_title(section, instrument)),
                 )
 
-    def cards(self) -> list[tuple[Item, list[forms.BoundField]]]:
-        """Per statement, its bound fields: one card on the page."""
-        return [(item, [self[column(s, item)] for s in self.instrument.sections]) for item in self.items]
+    def cards(self) -> list[tuple[Item, list[ScaleAnswer]]]:
+        """Per statement, its answer on each scale: one card on the page."""
+        return [
+            (item, [self._scale_answer(self[column(s, item)]) for s in self.instrument.sections]) for item in self.items
+        ]
+
+    def _scale_answer(self, bound: forms.BoundField) -> ScaleAnswer:
+        # What RadioSelect would render: ids id_<name>_<index>, checked as its format_value.
+        value = bound.value()
+        chosen = None if value is None else str(value)
+        options = [
+            RadioOption(choice, label, f"{bound.auto_id}_{index}", choice == chosen)
+            for index, (choice, label) in enumerate(self.choices)
+        ]
+        return ScaleAnswer(bound, options, invalid=bool(self.is_bound and bound.errors))
 
     def answers(self) -> dict[str, int | None]:
         return {name: None if value == NO_OPINION else int(value) for name, value in self.cleaned_data.items()}

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from servqual.web.accounts.branding import brand_css_url, shown_logo
 from servqual.web.languages import render_in
 from servqual.web.studies.models import Wave
-from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_keys, prompt
-from servqual.web.surveys.models import Response, new_resume_key
+from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_columns, page_keys, prompt
+from servqual.web.surveys.models import SURVEYED_AUDIENCES, Response, new_resume_key
 
 
 class Door(Protocol):
@@ -29,7 +29,7 @@ class Door(Protocol):
 
     @property
     def wave(self) -> Wave:
-        """The wave, with its study selected."""
+        """The wave, with its study and the study's organisation selected."""
         ...
 
     @property
@@ -113,11 +113,15 @@ def _form(door: Door, page_key: str, lang: str, **kwargs: Any) -> AnswersForm | 
 
 def _visit(request: HttpRequest, door: Door) -> tuple[Response | None, str, HttpResponse | None]:
     """The respondent's response so far and the language; and the page to show instead,
-    if any (the wave is closed, the survey already sent). A ?lang= choice is kept."""
+    if any (the audience's survey is not available yet, the wave is closed, the survey
+    already sent). A ?lang= choice is kept."""
     response = door.current_response(request)
     lang = _language(request, door, response)
     if response and response.language != lang and request.GET.get("lang") == lang:
         Response.objects.filter(pk=response.pk).update(language=lang)
+    if door.audience not in SURVEYED_AUDIENCES:
+        # A link or invitation made before such audiences were refused: not the customer questionnaire.
+        return response, lang, _render(request, lang, "surveys/not_available.html", {"door": door})
     if not door.wave.is_open():
         return response, lang, _render(request, lang, "surveys/closed.html", {"door": door}, status=410)
     if response and response.completed_at:
@@ -147,8 +151,9 @@ def _resume_page(door: Door, response: Response) -> int:
 
 
 def _page_columns(door: Door, keys: list[str]) -> list[list[str]]:
-    """The answer columns of each page (the same in every language)."""
-    return [list(_form(door, page_key, "en").fields) for page_key in keys]
+    """The answer columns of each page."""
+    instrument = door.wave.study.instrument()
+    return [page_columns(instrument, page_key) for page_key in keys]
 
 
 def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:

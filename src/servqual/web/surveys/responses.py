@@ -7,7 +7,7 @@ import polars as pl
 
 from servqual.instruments import Instrument
 from servqual.io import ResponseSet, read_responses
-from servqual.web.studies.models import Wave
+from servqual.web.studies.models import Study, Wave
 from servqual.web.surveys.models import Audience
 
 
@@ -21,12 +21,17 @@ def answer_columns(instrument: Instrument) -> list[str]:
 def response_frame(wave: Wave, audience: str = Audience.CUSTOMER, in_results: bool = False) -> pl.DataFrame:
     """The completed responses in the canonical file layout: segment columns, then answers;
     with ``in_results`` only those let into the wave's results."""
-    instrument = wave.study.instrument()
     completed = wave.responses.filter(audience=audience, completed_at__isnull=False)
     if in_results:
         completed = completed.filter(in_results=True)
-    rows = list(completed.order_by("pk").values_list("segments", "answers"))
-    segment_keys = list(wave.study.segments.values_list("key", flat=True))
+    return frame_of(wave.study, list(completed.order_by("pk").values_list("segments", "answers")))
+
+
+def frame_of(study: Study, rows: list[tuple[dict[str, str], dict[str, float | None]]]) -> pl.DataFrame:
+    """Responses given as (segments, answers) in the canonical file layout of ``study``:
+    segment columns, then answers."""
+    instrument = study.instrument()
+    segment_keys = list(study.segments.values_list("key", flat=True))
     columns: dict[str, pl.Series] = {}
     for key in segment_keys:
         columns[key] = pl.Series(key, [segments.get(key) for segments, _ in rows], dtype=pl.String)

@@ -118,7 +118,7 @@ class LinkDoor:
 def _link_door(key: str, start_key: str | None = None) -> LinkDoor:
     if start_key is not None and not RESUME_KEY.fullmatch(start_key):
         start_key = None  # not one the start page made: a new key instead
-    return LinkDoor(get_by_secret(SurveyLink.objects.select_related("wave__study"), key=key), start_key)
+    return LinkDoor(get_by_secret(SurveyLink.objects.select_related("wave__study__organisation"), key=key), start_key)
 
 
 # The start page holds the resume key its form will post: no cache may keep it.
