@@ -165,7 +165,7 @@ def prepared_report(request: HttpRequest, report_key: str) -> HttpResponseBase:
 
 
 @login_required
-def prepared_report_file(request: HttpRequest, report_key: str) -> HttpResponse:
+def prepared_report_file(request: HttpRequest, report_key: str) -> HttpResponseBase:
     prepared = get_scoped_or_404(request.user, PreparedReport, RESULTS, key=report_key, created_by=request.user)
     if prepared.ready_at is None:
         return redirect("prepared-report", report_key=prepared.key)
