@@ -417,7 +417,7 @@ def read_all(client: Client, token: str, wave: Wave, tmp_path, pdf: bool) -> dic
         elif reader == "export.xlsx":
             shown[reader] = tables_of_xlsx(answer.content)
         elif reader == "export-csv.zip":
-            shown[reader] = tables_of_zip(answer.content, "csv", tmp_path)
+            shown[reader] = tables_of_zip(answer.getvalue(), "csv", tmp_path)
         elif reader == "export-sav.zip":
             shown[reader] = tables_of_zip(answer.content, "sav", tmp_path)
         else:

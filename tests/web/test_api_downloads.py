@@ -60,7 +60,7 @@ def test_the_csv_export_is_the_dashboards_with_the_raw_rows_for_who_sets_up(clie
     token = token_for("carl")
     response = get(client, f"/api/waves/{wave.pk}/export-csv.zip", token)
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     assert archive.namelist() == ["items.csv", "dimensions.csv", "responses.csv"]
     dimensions = pd.read_csv(io.BytesIO(archive.read("dimensions.csv")))
     row = dimensions[(dimensions["dimension"] == "reliability") & (dimensions["section"] == "gap")]
@@ -72,7 +72,7 @@ def test_the_csv_export_is_the_dashboards_with_the_raw_rows_for_who_sets_up(clie
     small = {r["branch"] for r in sizes.iter_rows(named=True) if r["count"] < 5}
     assert small and not set(rows["branch"].dropna()) & small
     client.force_login(people["carl"])
-    page = zipfile.ZipFile(io.BytesIO(client.get(f"/waves/{wave.pk}/results/export-csv.zip").content))
+    page = zipfile.ZipFile(io.BytesIO(client.get(f"/waves/{wave.pk}/results/export-csv.zip").getvalue()))
     for name in archive.namelist():
         assert archive.read(name) == page.read(name)
 
@@ -103,7 +103,7 @@ def test_a_manager_gets_the_exports_without_the_raw_rows(client, wave, token_for
     response = get(client, f"/api/waves/{wave.pk}/{name}", token_for("mona"))
     assert response.status_code == 200
     if name.endswith(".zip"):
-        assert not [n for n in zipfile.ZipFile(io.BytesIO(response.content)).namelist() if n.startswith("responses")]
+        assert not [n for n in zipfile.ZipFile(io.BytesIO(response.getvalue())).namelist() if n.startswith("responses")]
     else:
         from openpyxl import load_workbook
 

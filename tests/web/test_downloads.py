@@ -72,7 +72,7 @@ def test_who_sets_up_studies_gets_the_raw_rows_with_small_groups_left_empty(clie
     client.force_login(people["alice"])
     response = client.get(f"/waves/{wave.pk}/results/export-csv.zip")
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     assert archive.namelist() == ["items.csv", "dimensions.csv", "responses.csv"]
     rows = archive.read("responses.csv").decode().splitlines()
     assert len(rows) == 41

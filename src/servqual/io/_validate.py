@@ -170,6 +170,10 @@ class RowsUsed:
     row_numbers: np.ndarray
 
 
+#: The error of a table whose every row is excluded.
+NO_USABLE_ROWS = N_("{file}: no usable rows: every row was excluded ({reasons})")
+
+
 def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issues: int = 1000) -> ResponseSet:
     """Check every answer of ``table`` against ``instrument`` and build the response set.
 
@@ -213,7 +217,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
     keep = _exclude_repeated_ids(report, ids, keep, table.row_numbers)
     if not keep.any():
         raise ServqualError(
-            N_("{file}: no usable rows: every row was excluded ({reasons})"),
+            NO_USABLE_ROWS,
             file=table.source,
             reasons=", ".join(sorted(report.excluded)),
         )

@@ -101,14 +101,24 @@ def _first_visible(line: str) -> str:
 
 def export_tables(result: AnalysisResult, responses: ResponseSet) -> dict[str, pd.DataFrame]:
     """The three tables of the export, by name (items, dimensions, responses)."""
-    from servqual.analysis import DIFFERENCES, scored_answers
+    return {**export_tables_of_figures(result), "responses": response_table(responses)}
 
+
+def export_tables_of_figures(result: AnalysisResult) -> dict[str, pd.DataFrame]:
+    """The export's tables of figures, by name (items, dimensions)."""
     items = _split_intervals(result.item_table())
     zones = [item.zone for item in result.items]
     if any(zones):
         for part in ("n", "below", "inside", "above"):
             items[f"zone_{part}"] = [getattr(zone, part) if zone else None for zone in zones]
-    dimensions = _split_intervals(result.dimension_table())
+    return {"items": items, "dimensions": _split_intervals(result.dimension_table())}
+
+
+def response_table(responses: ResponseSet) -> pd.DataFrame:
+    """The export's responses table: the rows as read, with the scored gaps added. Row by
+    row, so the rows of a large wave can be written a part at a time (:func:`csv_rows`)."""
+    from servqual.analysis import DIFFERENCES, scored_answers
+
     frame = responses.to_frame()
     scored = scored_answers(responses)
     for section, subtracted in DIFFERENCES.items():
@@ -116,7 +126,15 @@ def export_tables(result: AnalysisResult, responses: ResponseSet) -> dict[str, p
             gaps = scored["perception"] - scored[subtracted]
             for j, item in enumerate(responses.instrument.items):
                 frame[f"{GAP_PREFIX[section]}{item.number}"] = gaps[:, j]
-    return {"items": items, "dimensions": dimensions, "responses": frame}
+    return frame
+
+
+def csv_rows(table: pd.DataFrame, header: bool = True) -> str:
+    """``table`` as CSV text, as the export's files hold it (``header`` False: the rows alone,
+    to follow those written before)."""
+    # CRLF ends a row (RFC 4180), so a cell holding a bare CR is quoted, as one holding
+    # LF is: unquoted, a CR ends the row in a spreadsheet and what follows starts one.
+    return str(_neutral_text(table).to_csv(index=False, header=header, lineterminator="\r\n"))
 
 
 def _split_intervals(table: pd.DataFrame) -> pd.DataFrame:
@@ -157,9 +175,7 @@ def write_export(
     for name, table in chosen.items():
         target = path / f"{name}.{to}"
         if to == "csv":
-            # CRLF ends a row (RFC 4180), so a cell holding a bare CR is quoted, as one holding
-            # LF is: unquoted, a CR ends the row in a spreadsheet and what follows starts one.
-            _neutral_text(table).to_csv(target, index=False, encoding="utf-8", lineterminator="\r\n")
+            target.write_bytes(csv_rows(table).encode())
         else:
             _write_sav(name, table, target, responses.instrument, lang)
         written.append(target)

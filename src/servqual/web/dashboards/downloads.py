@@ -9,21 +9,23 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from servqual.analysis import AnalysisResult
 from servqual.io import ResponseSet
 from servqual.report import render_html, render_pdf
-from servqual.report.export import TABLES, write_export
+from servqual.report.export import TABLES, csv_rows, export_tables_of_figures, write_export
 from servqual.web.accounts.audit import Actor, record
 from servqual.web.accounts.models import EDIT, Action, Organisation
 from servqual.web.accounts.tenancy import has_right
-from servqual.web.dashboards.results import analysed, anonymous_rows, wave_report
+from servqual.web.dashboards.raw_rows import csv_of_rows, shown_segments
+from servqual.web.dashboards.results import analysed, anonymous_rows, wave_analysis, wave_report
 from servqual.web.studies.models import Wave
 
 #: name in the URL -> (content type, export format or None for the report)
@@ -43,7 +45,7 @@ REPORT_POLICY = (
 )
 
 
-def download_file(wave: Wave, name: str, lang: str, raw_rows: bool, by: Actor) -> bytes | str | None:
+def download_file(wave: Wave, name: str, lang: str, raw_rows: bool, by: Actor) -> bytes | str | Iterator[bytes] | None:
     """The content of download ``name`` (a key of DOWNLOADS) for ``by``, who is written in
     the audit log; None below the threshold (and nothing logged: nothing was given).
 
@@ -57,7 +59,7 @@ def download_file(wave: Wave, name: str, lang: str, raw_rows: bool, by: Actor) -
     return body
 
 
-def _content(wave: Wave, name: str, lang: str, raw_rows: bool) -> bytes | str | None:
+def _content(wave: Wave, name: str, lang: str, raw_rows: bool) -> bytes | str | Iterator[bytes] | None:
     export = DOWNLOADS[name][1]
     if export is not None:
         return export_file(wave, export, lang, raw_rows=raw_rows)
@@ -69,11 +71,17 @@ def _content(wave: Wave, name: str, lang: str, raw_rows: bool) -> bytes | str | 
     return render_html(report)
 
 
-def download_response(wave: Wave, name: str, body: bytes | str) -> HttpResponse:
+def download_response(
+    wave: Wave, name: str, body: bytes | str | Iterator[bytes]
+) -> HttpResponse | StreamingHttpResponse:
     """The download named after the study and the wave: the HTML report to read in the
-    browser (saved under that name), the others as attachments."""
+    browser (saved under that name), the others as attachments; parts sent as they come."""
     filename = "-".join(filter(None, [slugify(wave.study.name), slugify(wave.name), name])) or name
-    response = HttpResponse(body, content_type=DOWNLOADS[name][0])
+    response: HttpResponse | StreamingHttpResponse
+    if isinstance(body, bytes | str):
+        response = HttpResponse(body, content_type=DOWNLOADS[name][0])
+    else:
+        response = StreamingHttpResponse(body, content_type=DOWNLOADS[name][0])
     in_browser = name == "report.html"
     response["Content-Disposition"] = content_disposition_header(not in_browser, filename) or ""
     if in_browser:
@@ -87,10 +95,13 @@ def may_see_raw_rows(user: Any, wave: Wave, within: Organisation | None = None) 
     return has_right(user, wave, EDIT, within=within)
 
 
-def export_file(wave: Wave, to: str, lang: str, raw_rows: bool) -> bytes | None:
+def export_file(wave: Wave, to: str, lang: str, raw_rows: bool) -> bytes | Iterator[bytes] | None:
     """The wave's export in format ``to`` (None below the threshold); the raw responses
     table only with ``raw_rows``, k-anonymous on its segment values and in an order of their
-    own (``anonymous_rows``)."""
+    own (``anonymous_rows``). The zipped CSV files come as parts of the archive, written
+    while the rows are read (:mod:`servqual.web.dashboards.raw_rows`)."""
+    if to == "csv":
+        return _csv_archive(wave, lang, raw_rows)
     found = analysed(wave)
     if found is None:
         return None
@@ -111,3 +122,47 @@ def _export(responses: ResponseSet, result: AnalysisResult, to: str, lang: str, 
             for path in written:
                 archive.write(path, path.name)
         return buffer.getvalue()
+
+
+def _csv_archive(wave: Wave, lang: str, raw_rows: bool) -> Iterator[bytes] | None:
+    analysis = wave_analysis(wave)
+    if analysis is None:
+        return None
+    result = analysis.result
+    tables = export_tables_of_figures(result)
+    # counted now, so that a wave below the threshold or a failing count answers at once
+    segments = shown_segments(wave, result, wave.study.anonymity_threshold) if raw_rows else None
+
+    def parts() -> Iterator[bytes]:
+        archive_bytes = _Pending()
+        with zipfile.ZipFile(archive_bytes, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, table in tables.items():
+                archive.writestr(f"{name}.csv", csv_rows(table).encode())
+            yield archive_bytes.take()
+            if segments is not None:
+                with archive.open("responses.csv", "w", force_zip64=True) as member:
+                    for text in csv_of_rows(wave, segments):
+                        member.write(text.encode())
+                        yield archive_bytes.take()
+        yield archive_bytes.take()
+
+    return parts()
+
+
+class _Pending(io.RawIOBase):
+    """A file the zip archive writes to and the response takes its bytes from; it cannot
+    seek, so zipfile writes each member's sizes after its data."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        taken, self._parts = b"".join(self._parts), []
+        return taken

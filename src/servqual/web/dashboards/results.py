@@ -222,14 +222,22 @@ def without_small_groups(responses: ResponseSet, result: AnalysisResult) -> Resp
     """The responses with the segment values of every suppressed group left empty, so the
     raw rows of an export reveal no group the analysis hides."""
     attributes = responses.attributes
-    for column, segment in result.segments.items():
-        hidden = [g.value for g in segment.groups if g.suppressed and g.value is not None]
-        if hidden:
-            column_values = pl.col(column)
-            attributes = attributes.with_columns(
-                pl.when(column_values.is_in(hidden)).then(None).otherwise(column_values).alias(column)
-            )
+    for column, hidden in suppressed_values(result).items():
+        column_values = pl.col(column)
+        attributes = attributes.with_columns(
+            pl.when(column_values.is_in(list(hidden))).then(None).otherwise(column_values).alias(column)
+        )
     return dataclasses.replace(responses, attributes=attributes)
+
+
+def suppressed_values(result: AnalysisResult) -> dict[str, set[Any]]:
+    """Segment column -> the values of its groups that the analysis suppresses (only the
+    columns that have any)."""
+    hidden = {
+        column: {g.value for g in segment.groups if g.suppressed and g.value is not None}
+        for column, segment in result.segments.items()
+    }
+    return {column: values for column, values in hidden.items() if values}
 
 
 def k_anonymous(attributes: pl.DataFrame, columns: list[str], k: int) -> pl.DataFrame:
@@ -248,19 +256,24 @@ def k_anonymous(attributes: pl.DataFrame, columns: list[str], k: int) -> pl.Data
     smallest combination with it that still shows; and so on until nothing changes (each
     step only empties more, so it ends; at worst every row is left empty)."""
     rows = list(attributes.select(columns).iter_rows())
-    sizes = Counter(rows)
-    empty = (None,) * len(columns)
+    hidden = hidden_combinations(Counter(rows), len(columns), k)
+    if not hidden - {(None,) * len(columns)}:
+        return attributes
+    gone = pl.Series([row in hidden for row in rows])
+    return attributes.with_columns(pl.when(gone).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
+
+
+def hidden_combinations(sizes: Counter[tuple[Any, ...]], width: int, k: int) -> set[tuple[Any, ...]]:
+    """The combinations of segment values (tuples of ``width``) whose rows :func:`k_anonymous`
+    leaves empty, from how many rows hold each (``sizes``); the empty one among them."""
+    empty = (None,) * width
     hidden: set[tuple[Any, ...]] = {empty} & sizes.keys()  # rows with no value show nothing
     while True:
         hidden = suppressed_groups(dict(sizes), k, hidden)
         more = _half_emptied(sizes, hidden, k)
         if more is None:
-            break
+            return hidden
         hidden.add(more)
-    if not hidden - {empty}:
-        return attributes
-    gone = pl.Series([row in hidden for row in rows])
-    return attributes.with_columns(pl.when(gone).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
 
 
 def _half_emptied(sizes: Counter[tuple[Any, ...]], hidden: set[tuple[Any, ...]], k: int) -> tuple[Any, ...] | None:

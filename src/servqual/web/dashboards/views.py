@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -131,7 +131,7 @@ def _group_label(value: str | None) -> str:
 
 
 @login_required
-def download(request: HttpRequest, wave_id: int, name: str) -> HttpResponse:
+def download(request: HttpRequest, wave_id: int, name: str) -> HttpResponseBase:
     """The report (.html, .pdf) or an export (.xlsx, zipped .csv or .sav) of the wave."""
     wave = get_scoped_or_404(request.user, Wave, RESULTS, pk=wave_id)
     if name not in DOWNLOADS:
@@ -150,7 +150,7 @@ def download(request: HttpRequest, wave_id: int, name: str) -> HttpResponse:
 
 
 @login_required
-def prepared_report(request: HttpRequest, report_key: str) -> HttpResponse:
+def prepared_report(request: HttpRequest, report_key: str) -> HttpResponseBase:
     """A PDF report being prepared: the page looks again every few seconds (without
     JavaScript) until the report is ready to download, or says that it failed. Only for the
     person who asked for it."""
@@ -165,14 +165,14 @@ def prepared_report(request: HttpRequest, report_key: str) -> HttpResponse:
 
 
 @login_required
-def prepared_report_file(request: HttpRequest, report_key: str) -> HttpResponse:
+def prepared_report_file(request: HttpRequest, report_key: str) -> HttpResponseBase:
     prepared = get_scoped_or_404(request.user, PreparedReport, RESULTS, key=report_key, created_by=request.user)
     if prepared.ready_at is None:
         return redirect("prepared-report", report_key=prepared.key)
     return _pdf_file(request, prepared)
 
 
-def _pdf_file(request: HttpRequest, prepared: PreparedReport) -> HttpResponse:
+def _pdf_file(request: HttpRequest, prepared: PreparedReport) -> HttpResponseBase:
     wave = prepared.wave
     if not prepared.content:
         raise Http404  # too few responses: there is nothing to give
