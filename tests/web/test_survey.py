@@ -285,7 +285,7 @@ def test_a_response_stores_no_ip_address_or_browser_detail():
     fields = {field.name for field in Response._meta.get_fields()}
     assert fields == {
         "id", "wave", "link", "audience", "segments", "language", "answers",
-        "started_at", "completed_at", "resume_key_hash", "in_results",
+        "started_at", "completed_at", "resume_key_hash", "in_results", "results_batch",
     }  # fmt: skip
 
 
