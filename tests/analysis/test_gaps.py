@@ -14,6 +14,7 @@ import servqual
 from analysis.test_against_r import R, close
 from servqual.analysis import factor_scores, gap1, mirror
 from servqual.errors import ServqualError
+from servqual.i18n import translator
 from servqual.instruments import load_instrument
 
 HERE = Path(__file__).parent
@@ -89,6 +90,8 @@ def test_a_managers_file_with_only_the_expectations_names_the_parts_absent(tmp_p
     assert "; customer_research (CR1-CR4);" in note
     assert note.endswith("; perceived_feasibility (PF1-PF3)")
     assert not any("weighted scores" in str(n) for n in responses.report.notes)
+    dutch = next(n for n in responses.report.notes if "not in the file" in str(n)).render(translator("nl"))
+    assert dutch.startswith("m.csv: delen van instrument servqual-managers die niet in het bestand staan: importance")
 
 
 def test_an_employees_file_with_factors_only_gives_factor_scores_but_no_mirror(tmp_path, customers):
@@ -98,7 +101,7 @@ def test_an_employees_file_with_factors_only_gives_factor_scores_but_no_mirror(t
     assert responses.sections == ()
     assert any("not in the file: perception (P1-P22)" in str(n) for n in responses.report.notes)
     assert len(factor_scores(responses).factors) == 10
-    with pytest.raises(ServqualError, match="has no perception answers"):
+    with pytest.raises(ServqualError, match=r"e\.csv: has no columns P1-P22, which this comparison needs"):
         mirror(customers, responses)
 
 

@@ -268,10 +268,11 @@ def _comparisons(first: ResponseSet, second: ResponseSet, section: str, min_answ
     """``first``'s answers to ``section`` minus ``second``'s, per item and dimension."""
     for responses in (first, second):
         if section not in responses.sections:
+            columns = responses.instrument.columns(section)
             raise ServqualError(
-                N_("{file}: has no {section} answers, which this comparison needs"),
+                N_("{file}: has no columns {columns}, which this comparison needs"),
                 file=responses.report.source,
-                section=section,
+                columns=f"{columns[0]}-{columns[-1]}",
             )
     instrument = second.instrument
     if [(i.number, i.dimension) for i in first.instrument.items] != [(i.number, i.dimension) for i in instrument.items]:
