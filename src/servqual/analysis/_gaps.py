@@ -215,6 +215,21 @@ def mirror(
     A positive difference: staff think the service better than customers do. With Welch's
     t-test and 95% CI (:func:`compare`); hidden below ``min_answers`` as in :func:`gap1`.
 
+    Parameters
+    ----------
+    customers, employees
+        The customers' responses and the employees' (``servqual-employees``), both with
+        perceptions of the same items.
+    managers
+        The managers' responses: compared too when their instrument asks for perceptions.
+    min_answers
+        The anonymity threshold.
+
+    Raises
+    ------
+    ServqualError
+        When the customers' or employees' file has no perceptions, or the items differ.
+
     In R: ``t.test(p_employees, p_customers)`` per item or dimension score.
     """
     managers_view = None
@@ -236,6 +251,19 @@ def factor_scores(responses: ResponseSet, *, min_answers: int = 1) -> FactorScor
     0 when every factor scores the top of the scale, 100 when every one scores the bottom.
     A factor scored by fewer than ``min_answers`` respondents is hidden, with its
     reliability, and left out of the index.
+
+    Parameters
+    ----------
+    responses
+        A managers' or employees' file; the factors it leaves out have no score.
+    min_answers
+        The anonymity threshold.
+
+    Returns
+    -------
+    FactorScores
+        A :class:`FactorScore` per factor in the instrument's order, a :class:`GapIndex`
+        per gap its factors belong to.
 
     In R: ``rowMeans(x, na.rm = TRUE)`` per factor after ``x[, r] <- min + max - x[, r]``,
     ``t.test(score)$conf.int``, ``psych::alpha(x, use = "pairwise")`` and
