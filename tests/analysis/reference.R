@@ -178,5 +178,73 @@ wt <- wilcox.test(after, before, paired = TRUE)
 put("exact", "wilcoxon_V", "all", wt$statistic)
 put("exact", "wilcoxon_p", "all", wt$p.value)
 
+# Gaps 1-4 and the mirror (tests/analysis/data/make_gaps.py): the customers of study300
+# beside a management survey (managers40) and an employee survey (employees150). Factor
+# items, reverse keys and gaps as in the instrument files servqual-managers/-employees.
+managers_factors <- list(
+  customer_research = list(code = "CR", k = 4, reverse = c(4), gap = 1),
+  upward_communication = list(code = "UC", k = 4, reverse = c(4), gap = 1),
+  management_levels = list(code = "ML", k = 3, reverse = c(1, 2), gap = 1),
+  service_commitment = list(code = "SC", k = 4, reverse = c(3), gap = 2),
+  goal_setting = list(code = "GS", k = 4, reverse = c(4), gap = 2),
+  task_standardisation = list(code = "TS", k = 3, reverse = c(3), gap = 2),
+  perceived_feasibility = list(code = "PF", k = 3, reverse = c(2), gap = 2))
+employees_factors <- list(
+  teamwork = list(code = "TW", k = 4, reverse = c(4), gap = 3),
+  employee_fit = list(code = "EF", k = 4, reverse = c(3), gap = 3),
+  technology_fit = list(code = "TF", k = 3, reverse = c(2), gap = 3),
+  perceived_control = list(code = "PC", k = 4, reverse = c(3, 4), gap = 3),
+  supervisory_control = list(code = "SV", k = 3, reverse = c(3), gap = 3),
+  role_conflict = list(code = "RC", k = 4, reverse = c(1, 2, 3), gap = 3),
+  role_ambiguity = list(code = "RA", k = 4, reverse = c(3, 4), gap = 3),
+  horizontal_communication = list(code = "HC", k = 4, reverse = c(4), gap = 4),
+  overpromising = list(code = "OP", k = 4, reverse = c(1, 2, 3), gap = 4),
+  customer_orientation = list(code = "CO", k = 4, reverse = c(), gap = NA))
+customers <- read.csv("tests/analysis/data/study300.csv", check.names = FALSE)
+managers <- read.csv("tests/analysis/data/managers40.csv", check.names = FALSE)
+employees <- read.csv("tests/analysis/data/employees150.csv", check.names = FALSE)
+welch <- function(name, subject, a, b) {
+  tt <- t.test(a, b)
+  put(name, "difference", subject, tt$estimate[1] - tt$estimate[2])
+  put(name, "ci_low", subject, tt$conf.int[1])
+  put(name, "ci_high", subject, tt$conf.int[2])
+  put(name, "t", subject, tt$statistic)
+  put(name, "df", subject, tt$parameter)
+  put(name, "p", subject, tt$p.value)
+}
+compare_section <- function(name, first, second, prefix) {
+  A <- as.matrix(first[, paste0(prefix, 1:22)])
+  B <- as.matrix(second[, paste0(prefix, 1:22)])
+  for (i in 1:22) welch(name, i, A[, i], B[, i])
+  for (key in names(dims)) welch(name, key, row_mean(A[, dims[[key]], drop = FALSE]), row_mean(B[, dims[[key]], drop = FALSE]))
+}
+compare_section("gap1", managers, customers, "E")
+for (code in codes) welch("gap1_importance", code, managers[[code]], customers[[code]])
+compare_section("mirror", employees, customers, "P")
+for (survey in c("managers", "employees")) {
+  x <- get(survey)
+  factors <- get(paste0(survey, "_factors"))
+  means <- list()
+  for (key in names(factors)) {
+    f <- factors[[key]]
+    m <- as.matrix(x[, paste0(f$code, seq_len(f$k))])
+    m[, f$reverse] <- 1 + 7 - m[, f$reverse]
+    s <- row_mean(m)
+    tt <- t.test(s)
+    put(survey, "factor_mean", key, mean(s, na.rm = TRUE))
+    put(survey, "factor_sd", key, sd(s, na.rm = TRUE))
+    put(survey, "factor_n", key, sum(!is.na(s)))
+    put(survey, "factor_ci_low", key, tt$conf.int[1])
+    put(survey, "factor_ci_high", key, tt$conf.int[2])
+    a <- suppressWarnings(suppressMessages(psych::alpha(m, use = "pairwise", warnings = FALSE, check.keys = FALSE)))
+    put(survey, "factor_alpha", key, a$total$raw_alpha)
+    om <- suppressWarnings(suppressMessages(omega(m, nfactors = 1, plot = FALSE)))
+    put(survey, "factor_omega", key, om$omega.tot)
+    if (!is.na(f$gap)) means[[as.character(f$gap)]] <- c(means[[as.character(f$gap)]], mean(s, na.rm = TRUE))
+  }
+  # The gap index: 100 * (max - mean of the gap's factor means) / (max - min), scale 1..7.
+  for (gap in names(means)) put(survey, "gap_index", gap, 100 * (7 - mean(means[[gap]])) / (7 - 1))
+}
+
 write.csv(out, "tests/analysis/reference.csv", row.names = FALSE)
 cat(sprintf("R %s, psych %s: %d reference values\n", getRversion(), packageVersion("psych"), nrow(out)))

@@ -66,9 +66,9 @@ def scored_answers(responses: ResponseSet) -> dict[str, np.ndarray]:
     instrument = responses.instrument
     if not instrument.reverse_positions:
         return dict(responses.answers)
-    layout = Layout.of(instrument, list(instrument.sections))
+    layout = Layout.of(instrument, list(responses.sections))
     matrices = scored_matrices(layout, responses.table)
-    return {section: matrices[section] for section in instrument.sections}
+    return {section: matrices[section] for section in responses.sections}
 
 
 def analyze(

@@ -280,6 +280,8 @@ class ColumnPlan:
     unused: list[int]
     #: whether the instrument's answers are whole scale points (else steps or a slider)
     whole_points: bool = True
+    #: open question column (OPEN_IMPROVE) -> header position: text, never a number
+    open_answers: dict[str, int] = field(default_factory=dict)
 
     @property
     def numeric_positions(self) -> set[int]:
@@ -320,6 +322,8 @@ def plan_columns(
     mapping names a column the file does not have.
     """
     wanted = {c for s in instrument.sections for c in instrument.columns(s)} | set(instrument.importance_columns)
+    wanted |= set(instrument.factor_columns)
+    open_columns = set(instrument.open_columns)
     every_answer = set(_canonical_names(instrument))
     codes = {d.code for d in instrument.dimensions}
     by_position = [d.code for d in instrument.dimensions]
@@ -341,6 +345,8 @@ def plan_columns(
 
     def canonical(name: str) -> str | None:
         stripped = name.strip()
+        if stripped.upper() in wanted or stripped.upper() in open_columns:
+            return stripped.upper()  # a factor item (TW1) or an open answer (OPEN_IMPROVE)
         for prefix, letter in mapping.prefixes.items():
             if stripped.startswith(prefix):
                 return _from_rest(letter, stripped[len(prefix) :])
@@ -376,6 +382,7 @@ def plan_columns(
         id_position = next((lowered.index(n) for n in ID_NAMES if n in lowered), None)
 
     answers: dict[str, int] = {}
+    open_answers: dict[str, int] = {}
     attributes: dict[str, int] = {}
     dropped: list[int] = []
     unused: list[int] = []
@@ -389,6 +396,9 @@ def plan_columns(
             dropped.append(position)
             continue
         target = named[position] if position in named else canonical(name)
+        if target in open_columns and target not in open_answers:
+            open_answers[target] = position
+            continue
         if (target in every_answer and target not in wanted) or (target is None and _looks_like_answer(name)):
             unused.append(position)  # an answer column the instrument does not ask (P23 beside P1..P22)
             continue
@@ -412,7 +422,9 @@ def plan_columns(
         while label in attributes or label in wanted:
             label += "_"
         attributes[label] = position
-    return ColumnPlan(list(header), answers, attributes, id_position, dropped, unused, instrument.scale.whole)
+    return ColumnPlan(
+        list(header), answers, attributes, id_position, dropped, unused, instrument.scale.whole, open_answers
+    )
 
 
 def _looks_like_answer(name: str) -> bool:

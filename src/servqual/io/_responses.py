@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from servqual.instruments import SECTION_PREFIX, Instrument
+from servqual.instruments import SECTION_PREFIX, Factor, Instrument
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,6 +155,9 @@ class ResponseSet:
         The row in the source file each respondent came from (header row = 1).
     report
         The validation summary.
+    open_answers
+        The open questions' answers (``OPEN_IMPROVE``) as text, one row per respondent,
+        null for no answer: kept for reading, never analysed as numbers.
     """
 
     instrument: Instrument
@@ -163,6 +166,7 @@ class ResponseSet:
     respondent_ids: pl.Series | None
     row_numbers: np.ndarray
     report: ValidationReport
+    open_answers: pl.DataFrame
 
     @property
     def n_respondents(self) -> int:
@@ -173,8 +177,24 @@ class ResponseSet:
         """Section (``"expectation"``, ``"perception"``, ``"minimum"``) -> float array of
         shape (n_respondents, n_items) in the instrument's item order; NaN is no answer.
         Raw answers: reverse scoring is the analysis' job. Made from :attr:`table` when
-        first asked for."""
-        return {s: float_matrix(self.table.select(self.instrument.columns(s))) for s in self.instrument.sections}
+        first asked for. A managers' or employees' file may leave a section out: it is then
+        absent here (see :attr:`sections`)."""
+        return {s: float_matrix(self.table.select(self.instrument.columns(s))) for s in self.sections}
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The instrument's sections the file holds, in the instrument's order."""
+        return tuple(s for s in self.instrument.sections if self.instrument.columns(s)[0] in self.table.columns)
+
+    @property
+    def factors(self) -> tuple[Factor, ...]:
+        """The instrument's factors the file holds."""
+        return tuple(f for f in self.instrument.factors if f.columns[0] in self.table.columns)
+
+    def factor_answers(self, factor: Factor) -> np.ndarray:
+        """Float array of shape (n_respondents, n_items) of one factor's raw answers (NaN
+        is no answer); reverse scoring is the analysis' job."""
+        return float_matrix(self.table.select(factor.columns))
 
     @property
     def has_importance(self) -> bool:

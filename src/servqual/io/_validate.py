@@ -204,7 +204,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         row is left.
     """
     report = _new_report(table, instrument, max_issues)
-    _check_columns(table, instrument)
+    _check_columns(report, table, instrument)
     keep = _exclude_set_aside(report, table)
     answers = _check_answers(report, table, instrument, _answer_rule(instrument, mapping, table.decimal_comma), keep)
     _refuse_mostly_rejected(answers, instrument, table.source)
@@ -230,6 +230,7 @@ def validate(table: RawTable, instrument: Instrument, mapping: Mapping, max_issu
         respondent_ids=used.respondent_ids,
         row_numbers=used.row_numbers,
         report=report,
+        open_answers=_open_answers(table, keep),
     )
 
 
@@ -253,22 +254,53 @@ def _new_report(table: RawTable, instrument: Instrument, max_issues: int) -> Val
     return report
 
 
-def _check_columns(table: RawTable, instrument: Instrument) -> None:
-    """Refuse a file without every answer column, or with only some importance columns."""
+def _check_columns(report: ValidationReport, table: RawTable, instrument: Instrument) -> None:
+    """Refuse a file without every answer column, or with only some importance columns.
+
+    A managers' or employees' file may leave out whole parts of its instrument (a managers'
+    file with only E1..E22 gives gap 1): the report names the parts absent. A part begun
+    must be complete, as must a customers' file."""
     plan = table.plan
-    missing = [c for s in instrument.sections for c in instrument.columns(s) if c not in plan.answers]
+    if instrument.audience != "customer":
+        parts = instrument_parts(instrument)
+        absent = [name for name, columns in parts.items() if not any(c in plan.answers for c in columns)]
+        if len(absent) < len(parts):
+            wanted = [c for name, columns in parts.items() if name not in absent for c in columns]
+            _refuse_missing(table, instrument, [c for c in wanted if c not in plan.answers])
+            if absent:
+                report.note(
+                    N_("{file}: parts of instrument {instrument} not in the file: {parts}"),
+                    instrument=instrument.key,
+                    parts="; ".join(f"{name} ({parts[name][0]}-{parts[name][-1]})" for name in absent),
+                )
+            return
+    _refuse_missing(table, instrument, [c for s in instrument.sections for c in instrument.columns(s)])
+    weights = [c for c in instrument.importance_columns if c in plan.answers]
+    if weights and len(weights) != len(instrument.importance_columns):
+        absent = [c for c in instrument.importance_columns if c not in plan.answers]
+        raise ServqualError(
+            N_("{file}: importance columns incomplete; missing {columns}"), file=table.source, columns=", ".join(absent)
+        )
+
+
+def instrument_parts(instrument: Instrument) -> dict[str, list[str]]:
+    """The parts a managers' or employees' file may hold or leave out, by name, with
+    their columns: each section, the importance points, each factor."""
+    parts = {section: instrument.columns(section) for section in instrument.sections}
+    if instrument.importance:
+        parts["importance"] = instrument.importance_columns
+    parts.update({factor.key: factor.columns for factor in instrument.factors})
+    return parts
+
+
+def _refuse_missing(table: RawTable, instrument: Instrument, required: list[str]) -> None:
+    missing = [c for c in required if c not in table.plan.answers]
     if missing:
         raise ServqualError(
             N_("{file}: required columns missing for instrument {instrument}: {columns}"),
             file=table.source,
             instrument=instrument.key,
             columns=column_ranges(missing),
-        )
-    weights = [c for c in instrument.importance_columns if c in plan.answers]
-    if weights and len(weights) != len(instrument.importance_columns):
-        absent = [c for c in instrument.importance_columns if c not in plan.answers]
-        raise ServqualError(
-            N_("{file}: importance columns incomplete; missing {columns}"), file=table.source, columns=", ".join(absent)
         )
 
 
@@ -299,13 +331,10 @@ def _importance_rule(mapping: Mapping, decimal_comma: bool) -> Rule:
 def _check_answers(
     report: ValidationReport, table: RawTable, instrument: Instrument, rule: Rule, keep: Mask
 ) -> list[CheckedColumn]:
-    """Every answer column, section by section in the instrument's order, so that
-    reports read the same every run."""
-    return [
-        column
-        for section in instrument.sections
-        for column in _check_group(report, table, instrument.columns(section), rule, keep)
-    ]
+    """Every answer column the file has, section by section in the instrument's order,
+    then the factors' items, so that reports read the same every run."""
+    names = [c for s in instrument.sections for c in instrument.columns(s)] + instrument.factor_columns
+    return _check_group(report, table, [c for c in names if c in table.plan.answers], rule, keep)
 
 
 def _check_group(
@@ -669,7 +698,8 @@ def _check_importance(
         return None
     names = instrument.importance_columns
     if not all(name in table.plan.answers for name in names):
-        report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
+        if instrument.audience == "customer":  # else the note on the parts absent says so
+            report.note(N_("{file}: no importance columns; weighted scores cannot be computed"))
         return None
     columns = _check_group(report, table, names, rule, keep)
     return _check_allocations(report, columns, keep, table.row_numbers)
@@ -796,6 +826,15 @@ def _rows_used(
         None if respondent_ids is None else respondent_ids.filter(kept),
         table.row_numbers[keep],
     )
+
+
+def _open_answers(table: RawTable, keep: Mask) -> pl.DataFrame:
+    """The open questions' answers of the rows kept, as text (blank is no answer)."""
+    frame = table.frame.select(
+        pl.col(column_name(p)).cast(pl.String).str.strip_chars().replace("", None).alias(name)
+        for name, p in table.plan.open_answers.items()
+    )
+    return frame if keep.all() or not frame.width else frame.filter(pl.Series(keep))
 
 
 def _count_used(

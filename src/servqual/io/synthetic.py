@@ -5,6 +5,12 @@ dimension d is ``round(mu_section_d + loading * f_rd + noise)``, clipped to the 
 with the factors correlated (as customers' views of the dimensions are). Expectations
 sit high and tight; perceptions lower and wider, so gaps are mostly negative, largest
 for reliability and smallest for tangibles, as published SERVQUAL studies tend to find.
+
+A managers' or employees' study (``servqual-managers``, ``servqual-employees``) has the
+branch only, its sections as the customers' (managers predict expectations a little low
+on reliability; employees see the service rosier than customers: the mirror), and factor
+items around a factor score per respondent. Gap 3 is planted in Rotterdam: its employees
+score teamwork and perceived control far lower, as its customers rate the service lower.
 """
 
 from __future__ import annotations
@@ -26,6 +32,15 @@ SEGMENTS = {
 }
 #: How much a segment value moves perceptions (the demo has something to find).
 _SEGMENT_SHIFT = {"Rotterdam": -0.35, "Eindhoven": 0.25, "web": -0.2, "desk": 0.2}
+#: Managers' predictions of customers' expectations (gap 1: reliability underestimated).
+_MANAGERS_EXPECTATION = {**_EXPECTATION, "reliability": 5.5, "responsiveness": 5.7}
+#: Employees' view of the service: rosier than the customers' (the mirror).
+_EMPLOYEES_PERCEPTION = {key: value + 0.6 for key, value in _PERCEPTION.items()}
+#: Mean factor score (1..7) of every factor, and the planted causes: (branch, factor) -> shift.
+_FACTOR_MEAN = 5.0
+_FACTOR_SHIFT = {("Rotterdam", "teamwork"): -2.0, ("Rotterdam", "perceived_control"): -2.0}
+#: What employees write in the open question, now and then.
+_OPEN_ANSWERS = ["More time per customer", "Fewer systems to switch between", "Meer tijd per klant"]
 
 
 def generate_study(
@@ -49,9 +64,12 @@ def generate_study(
     keys = instrument.dimension_keys
     dims = len(keys)
 
+    customers = instrument.audience == "customer"
     columns: dict[str, Any] = {"respondent_id": np.array([f"R{i + 1:07d}" for i in range(n)])}
     shift = np.zeros(n)
     for name, (values, weights) in SEGMENTS.items():
+        if not customers and name != "branch":
+            continue
         chosen = rng.choice(len(values), size=n, p=weights)
         columns[name] = np.array(values)[chosen]
         shift += np.array([_SEGMENT_SHIFT.get(v, 0.0) for v in values])[chosen]
@@ -75,9 +93,9 @@ def generate_study(
 
     answers = {}
     if "expectation" in instrument.sections:
-        answers["expectation"] = section(_EXPECTATION, 0.75, np.zeros(n))
+        answers["expectation"] = section(_EXPECTATION if customers else _MANAGERS_EXPECTATION, 0.75, np.zeros(n))
     if "perception" in instrument.sections:
-        answers["perception"] = section(_PERCEPTION, 1.15, shift)
+        answers["perception"] = section(_PERCEPTION if customers else _EMPLOYEES_PERCEPTION, 1.15, shift)
     if "minimum" in instrument.sections:
         answers["minimum"] = np.minimum(
             section({k: v - 1.5 for k, v in _EXPECTATION.items()}, 0.8, np.zeros(n)), answers["expectation"]
@@ -95,6 +113,19 @@ def generate_study(
         points[rng.random(n) < missing_rate * 2] = np.nan
         for j, column in enumerate(instrument.importance_columns):
             columns[column] = points[:, j]
+    for factor in instrument.factors:
+        planted = np.array([_FACTOR_SHIFT.get((branch, factor.key), 0.0) for branch in columns["branch"]])
+        score = _FACTOR_MEAN + planted + 0.9 * rng.standard_normal(n)
+        raw = (score[:, None] - 1) * stretch + low + 0.8 * stretch * rng.standard_normal((n, len(factor.items)))
+        matrix = np.clip(_to_points(raw, low, step), low, high)
+        reverse = factor.reverse_positions  # reverse-keyed statements are answered the other way round
+        matrix[:, reverse] = low + high - matrix[:, reverse]
+        matrix[rng.random(matrix.shape) < missing_rate] = np.nan
+        for j, column in enumerate(factor.columns):
+            columns[column] = matrix[:, j]
+    for question in instrument.open_questions:
+        said = rng.random(n) < 0.3
+        columns[question.column] = np.where(said, rng.choice(_OPEN_ANSWERS, size=n), "")
     return columns
 
 
