@@ -273,6 +273,7 @@ CONTENT_SECURITY_POLICY = {
 }
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # a load balancer's check, inside the network
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

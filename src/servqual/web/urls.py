@@ -9,6 +9,7 @@ from servqual.web.accounts.views import RateLimitedLoginView, audit_log, brand_s
 from servqual.web.api.views import api
 from servqual.web.dashboards import views as dashboards
 from servqual.web.floor import insert_one_row
+from servqual.web.health import health
 from servqual.web.imports import views as imports
 from servqual.web.studies import views as studies
 from servqual.web.studies.wizard import StudyWizard
@@ -45,6 +46,7 @@ urlpatterns = [
     # public: the survey pages show them to respondents; named after their content
     path("logos/<str:filename>", logo, name="logo"),
     path("brand/<str:colour>.css", brand_stylesheet, name="brand-css"),
+    path("health/", health, name="health"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("servqual.web.distribution.urls")),
