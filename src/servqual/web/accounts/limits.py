@@ -63,12 +63,7 @@ class AttemptLimit:
 
     def _window(self, parts: tuple[str, ...]) -> tuple[int, float]:
         """The attempts counted in the current window and when it ends; (0, 0.0) if none."""
-        found = (
-            AttemptCount.objects.filter(key=self._key(parts), ends_at__gt=_now())
-            .values_list("counted", "ends_at")
-            .first()
-        )
-        return found or (0, 0.0)
+        return _current_window(self._key(parts), _now())
 
     def seconds_left(self, *parts: str) -> int:
         """Whole seconds until the current window ends (at least 1): a Retry-After."""
@@ -79,12 +74,17 @@ class AttemptLimit:
         AttemptCount.objects.filter(key=self._key(parts)).delete()
 
 
+# The counter's two statements are SQL: the ORM has no upsert with a condition or a
+# RETURNING, and the read runs on every survey request, where building the ORM's query cost
+# three times the statement itself (docs/performance.md). The same SQL on SQLite (3.35 and
+# later) and PostgreSQL.
+
+
 def _count_one(key: str, now: float, new_end: float) -> int:
     """Add one to the key's window (a new window from ``now`` if its own has ended) and
     return the count, in one statement: a read and then a write let two requests at once
-    both count from the same number. The ORM has no upsert with a condition or a RETURNING,
-    so it is SQL here, the same on SQLite (3.35 and later) and PostgreSQL."""
-    table, key_column = (connection.ops.quote_name(name) for name in (AttemptCount._meta.db_table, "key"))
+    both count from the same number."""
+    table, key_column = _names()
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, counted, ends_at) VALUES (%s, 1, %s) "
@@ -96,3 +96,15 @@ def _count_one(key: str, now: float, new_end: float) -> int:
         )
         (counted,) = cursor.fetchone()
     return int(counted)
+
+
+def _current_window(key: str, now: float) -> tuple[int, float]:
+    table, key_column = _names()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT counted, ends_at FROM {table} WHERE {key_column} = %s AND ends_at > %s", [key, now])
+        found = cursor.fetchone()
+    return (int(found[0]), float(found[1])) if found else (0, 0.0)
+
+
+def _names() -> tuple[str, str]:
+    return connection.ops.quote_name(AttemptCount._meta.db_table), connection.ops.quote_name("key")
