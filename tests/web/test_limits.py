@@ -105,6 +105,9 @@ def test_attempts_counted_at_once_by_threads_of_two_processes_are_each_counted_o
     assert migrate.returncode == 0
     processes = [manage_process("shell", "--no-imports", "-c", COUNT_IN_THREADS, **environ) for _ in range(2)]
     counts = [int(count) for process in processes for count in process.communicate()[0].splitlines()[-1].split()]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE {database}")
     assert sorted(counts) == list(range(1, 201))
 
 
