@@ -90,7 +90,7 @@ def test_the_login_failures_allowed_per_address_come_from_the_environment(tmp_pa
 
 
 def test_migrate_makes_the_shared_cache_a_table_that_a_second_process_reads(tmp_path):
-    """The rate limits and the results cache hold for all server processes at once."""
+    """The results cache holds for all server processes at once (the rate limits: test_limits.py)."""
     environ = {"DEBUG": "true", "SERVQUAL_DATA_DIR": str(tmp_path)}
     assert manage("migrate", "--verbosity", "0", **environ).returncode == 0
     write = "from django.core.cache import cache; cache.set('shared', 42, 60)"

@@ -24,17 +24,17 @@ from servqual.web.surveys.models import Response
 #: Queries of each request of a respondent; the survey benchmark's cost follows them, so a
 #: change must be deliberate (docs/performance.md, "Survey throughput").
 QUERIES = {
-    # the unknown-key limit (a cache read), the link with its wave, study and organisation
+    # the unknown-key limit (a read of its counter), the link with its wave, study and organisation
     "GET start": 2,
-    # + the page limit: a cache read, then its set (a count of the cache for culling, then in
-    # a savepoint the row found and written: 5); the resume key looked up, the response made
-    "POST start": 11,
+    # + the page limit, counted in one upsert; the address's first page of a window also
+    # prunes ended windows (1); the resume key looked up, the response made
+    "POST start": 7,
     # + the respondent's response
     "GET page": 3,
-    # the limits (1 + 6), the link, the response, then the save: in a savepoint its row locked
+    # the limits (1 + 1), the link, the response, then the save: in a savepoint its row locked
     # and written (4)
-    "POST page": 13,
-    "POST last page": 13,
+    "POST page": 8,
+    "POST last page": 8,
     "GET done": 3,
 }
 

@@ -178,8 +178,9 @@ BENCHMARK_FLOOR = envbool("SERVQUAL_BENCHMARK_FLOOR", "false")
 if BENCHMARK_FLOOR and (not ALLOWED_HOSTS or set(ALLOWED_HOSTS) - {"localhost", "127.0.0.1", "[::1]"}):
     raise ImproperlyConfigured("SERVQUAL_BENCHMARK_FLOOR needs ALLOWED_HOSTS of this machine alone (127.0.0.1)")
 
-# One cache for every server process, so that the login and API rate limits count all
-# attempts and a wave's results are computed once: a table in the database (made by migrate).
+# One cache for every server process, so that a wave's results are computed once: a table in
+# the database (made by migrate). The rate limits count in a table of their own
+# (accounts.models.AttemptCount), one atomic statement per attempt.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "servqual_cache"}}
 
 # Background work (docs/tasks.md): invitations, reminders, PDF reports and imports are tasks in

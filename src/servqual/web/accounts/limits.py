@@ -1,8 +1,8 @@
-"""Limits on attempts per client, counted in Django's cache: failed logins, password-reset
-e-mails, failed API tokens, unknown survey keys and survey pages sent all go through
-``AttemptLimit``.
+"""Limits on attempts per client, counted in the database (models.AttemptCount) so that
+every server process shares them: failed logins, password-reset e-mails, failed API tokens,
+unknown survey keys and survey pages sent all go through ``AttemptLimit``.
 
-The cache holds only a hash of what is counted (a user name, an address), never the text.
+The table holds only a hash of what is counted (a user name, an address), never the text.
 A window starts at the first attempt counted and the count ends with it.
 """
 
@@ -14,8 +14,10 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest
+
+from servqual.web.accounts.models import AttemptCount
 
 
 def _now() -> float:
@@ -46,28 +48,63 @@ class AttemptLimit:
 
     def reached(self, *parts: str) -> bool:
         """True once ``attempts`` have been counted in the current window."""
-        return self._counted(self._key(parts))[0] >= self.attempts
+        return self._counted(parts) >= self.attempts
 
     def count(self, *parts: str) -> int:
         """Count one attempt; the number counted in the window, this one included."""
-        key = self._key(parts)
-        counted, started = self._counted(key)
-        # The window's start is stored with the count: cache.incr would do no better (the
-        # database cache's incr is a get and a set too) and its set restarts the expiry.
-        cache.set(key, (counted + 1, started), started + self.window - _now())
-        return counted + 1
+        now = _now()
+        counted = _count_one(self._key(parts), now, now + self.window)
+        if counted == 1:  # a new window: forget the ended ones, so the table stays small
+            AttemptCount.objects.filter(ends_at__lte=now).delete()
+        return counted
 
-    def _counted(self, key: str) -> tuple[int, float]:
-        """The attempts counted in the window, and when it started (now, for a new one)."""
-        counted, started = cache.get(key, (0, 0.0))
-        if _now() - started >= self.window:
-            return 0, _now()
-        return counted, started
+    def _counted(self, parts: tuple[str, ...]) -> int:
+        return self._window(parts)[0]
+
+    def _window(self, parts: tuple[str, ...]) -> tuple[int, float]:
+        """The attempts counted in the current window and when it ends; (0, 0.0) if none."""
+        return _current_window(self._key(parts), _now())
 
     def seconds_left(self, *parts: str) -> int:
         """Whole seconds until the current window ends (at least 1): a Retry-After."""
-        counted, started = self._counted(self._key(parts))
-        return max(1, math.ceil(started + self.window - _now())) if counted else 1
+        counted, ends_at = self._window(parts)
+        return max(1, math.ceil(ends_at - _now())) if counted else 1
 
     def clear(self, *parts: str) -> None:
-        cache.delete(self._key(parts))
+        AttemptCount.objects.filter(key=self._key(parts)).delete()
+
+
+# The counter's two statements are SQL: the ORM has no upsert with a condition or a
+# RETURNING, and the read runs on every survey request, where building the ORM's query cost
+# three times the statement itself (docs/performance.md). The same SQL on SQLite (3.35 and
+# later) and PostgreSQL.
+
+
+def _count_one(key: str, now: float, new_end: float) -> int:
+    """Add one to the key's window (a new window from ``now`` if its own has ended) and
+    return the count, in one statement: a read and then a write let two requests at once
+    both count from the same number."""
+    table, key_column = _names()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, counted, ends_at) VALUES (%s, 1, %s) "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET "
+            f"counted = CASE WHEN {table}.ends_at <= %s THEN 1 ELSE {table}.counted + 1 END, "
+            f"ends_at = CASE WHEN {table}.ends_at <= %s THEN excluded.ends_at ELSE {table}.ends_at END "
+            "RETURNING counted",
+            [key, new_end, now, now],
+        )
+        (counted,) = cursor.fetchone()
+    return int(counted)
+
+
+def _current_window(key: str, now: float) -> tuple[int, float]:
+    table, key_column = _names()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT counted, ends_at FROM {table} WHERE {key_column} = %s AND ends_at > %s", [key, now])
+        found = cursor.fetchone()
+    return (int(found[0]), float(found[1])) if found else (0, 0.0)
+
+
+def _names() -> tuple[str, str]:
+    return connection.ops.quote_name(AttemptCount._meta.db_table), connection.ops.quote_name("key")

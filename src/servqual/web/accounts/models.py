@@ -164,3 +164,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_kind} {self.object_name}"
+
+
+class AttemptCount(models.Model):
+    """One counted window of an attempt limit (servqual.web.accounts.limits): the limit's name
+    and a SHA-256 of what it counts (a user name, an address), never the text; rows whose
+    window has ended are pruned as new windows start."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    counted = models.PositiveIntegerField()
+    #: seconds since the epoch at which the window ends (it starts at its first attempt)
+    ends_at = models.FloatField(db_index=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from servqual.i18n import pick, translator
@@ -47,14 +50,57 @@ class RadioOption:
 
 @dataclass(frozen=True)
 class ScaleAnswer:
-    """One statement on one scale: its bound field and its points, for the page to write
-    directly (Django's own widget rendering, a template per radio button, took a third of
-    the survey page's time: docs/performance.md)."""
+    """One statement on one scale: its bound field and its radio buttons, written here
+    (Django's widget rendering, a template per radio button, took a third of the survey
+    page's time; a template loop over the buttons still took half of the rest:
+    docs/performance.md). The buttons are read in the language being rendered."""
 
     field: forms.BoundField
     options: list[RadioOption]
     #: as Django marks a bound field with errors (aria-invalid on each button)
     invalid: bool
+
+    def points(self) -> SafeString:
+        """The buttons of the scale's points, in a row: the number shown, the label read aloud."""
+        return _lines(
+            format_html(
+                '<label for="{}">{}<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></label>',
+                option.id,
+                self._input(option),
+                option.value,
+                option.label,
+            )
+            for option in self.options
+            if option.value != NO_OPINION
+        )
+
+    def no_opinion(self) -> SafeString:
+        """The "no opinion" button below the row, if the scale has one."""
+        return _lines(
+            format_html(
+                '<label for="{}" class="none">{}<span>{}</span></label>', option.id, self._input(option), option.label
+            )
+            for option in self.options
+            if option.value == NO_OPINION
+        )
+
+    def _input(self, option: RadioOption) -> SafeString:
+        return format_html(
+            '<input type="radio" name="{}" value="{}" id="{}" required{}{}>',
+            self.field.html_name,
+            option.value,
+            option.id,
+            _ARIA_INVALID if self.invalid else "",
+            _CHECKED if option.checked else "",
+        )
+
+
+_ARIA_INVALID = SafeString(' aria-invalid="true"')
+_CHECKED = SafeString(" checked")
+
+
+def _lines(html: Iterable[SafeString]) -> SafeString:
+    return SafeString("\n".join(html))
 
 
 class AnswersForm(forms.Form):
