@@ -46,6 +46,23 @@ def test_after_five_failures_even_the_right_password_waits(client, alice):
     assert log_in(Client(REMOTE_ADDR="192.0.2.7"), PASSWORD).status_code == 302  # another address
 
 
+def test_a_lock_holds_while_a_busy_survey_counts_thousands_of_addresses(client, alice):
+    """The counts once lived in Django's database cache, which holds 300 entries and then
+    deletes a third of them (in key order, so "login-..." before "survey-..."): a survey's
+    respondents, each counted by address, unlocked a locked login and gave a password
+    guesser more tries. The counts now have a table of their own, which deletes nothing
+    before its window ends."""
+    from servqual.web.surveys.limits import survey_posts
+
+    for _ in range(5):
+        assert log_in(client, "wrong").status_code == 200
+    assert log_in(client, PASSWORD).status_code == 429
+    posts = survey_posts()
+    for respondent in range(1000):
+        posts.count(f"198.51.100.{respondent % 256}/{respondent}")
+    assert log_in(client, PASSWORD).status_code == 429
+
+
 def test_a_name_written_another_way_counts_for_the_same_user(client, alice):
     """The login form normalises the name (NFKC) before it looks the user up, so that
     "\uff41lice" (a fullwidth a) is alice: its failures are hers, and once she is locked
