@@ -4,7 +4,6 @@ on one device while the other completes the response."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import time
@@ -12,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import kill_under_load  # scripts/, on the tests' path (pyproject.toml)
 import pytest
 from django.db import connection, connections, transaction
 from django.test import Client
@@ -21,11 +21,6 @@ from servqual.web.distribution.models import Invitation
 from servqual.web.surveys.models import Response
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("kill_under_load", ROOT / "scripts" / "kill_under_load.py")
-assert _spec and _spec.loader
-kill_under_load = importlib.util.module_from_spec(_spec)
-sys.modules["kill_under_load"] = kill_under_load  # dataclasses look their module up
-_spec.loader.exec_module(kill_under_load)
 
 
 def database_of_this_run() -> tuple[str, str]:

@@ -8,16 +8,14 @@ PostgreSQL only: SQLite is one file on one machine (.ci/run's second leg runs th
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
+import kill_under_load  # scripts/, on the tests' path (pyproject.toml)
 import psycopg
 import pytest
 from django.db import connection
@@ -31,13 +29,6 @@ from servqual.web.distribution.models import Invitation
 from servqual.web.distribution.tasks import send_pending
 from servqual.web.studies.models import Study, Wave
 from servqual.web.surveys.models import SurveyLink
-
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("kill_under_load", ROOT / "scripts" / "kill_under_load.py")
-assert _spec and _spec.loader
-kill_under_load = importlib.util.module_from_spec(_spec)
-sys.modules["kill_under_load"] = kill_under_load  # dataclasses look their module up
-_spec.loader.exec_module(kill_under_load)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
