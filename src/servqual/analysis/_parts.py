@@ -28,12 +28,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from servqual.analysis._results import SEGMENT_MISSING, AnalysisResult
-from servqual.analysis._scores import analyze_sums
+from servqual.analysis._results import AnalysisResult
+from servqual.analysis._scores import analyze_sums, check_segment_missing, check_segment_sizes
 from servqual.analysis._segments import MISSING_VALUE, segment_codes
-from servqual.analysis._statistics import MAX_SEGMENT_CELLS, Layout, Sums, accumulate
-from servqual.errors import ServqualError
-from servqual.i18n import N_
+from servqual.analysis._statistics import Layout, Sums, accumulate
 from servqual.instruments import Instrument
 from servqual.io import ValidationReport, read_responses
 from servqual.io._validate import note_scale_fit
@@ -296,20 +294,9 @@ def analyze_parts(
     """What :func:`~servqual.analysis.analyze` gives on the rows of ``part`` (parts added up
     by :func:`merge_parts`), with its segments and factor model sections; the other
     parameters as ``analyze`` takes them."""
-    if segment_missing not in SEGMENT_MISSING:
-        raise ServqualError(
-            N_("segment_missing must be one of {choices}, not {given!r}"),
-            choices=", ".join(SEGMENT_MISSING),
-            given=segment_missing,
-        )
+    check_segment_missing(segment_missing)
     layout = layout_of(instrument, part)
-    for column, values in part.categories.items():
-        if layout.segment_cells(column) > MAX_SEGMENT_CELLS:
-            raise ServqualError(
-                N_("segment column {column!r} has {count} different values: too many groups to compare"),
-                column=column,
-                count=len(values),
-            )
+    check_segment_sizes(layout, part.categories)
     return analyze_sums(
         instrument,
         layout,

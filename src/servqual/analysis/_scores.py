@@ -122,12 +122,7 @@ def analyze(
             ),
             instrument=responses.instrument.key,
         )
-    if segment_missing not in SEGMENT_MISSING:
-        raise ServqualError(
-            N_("segment_missing must be one of {choices}, not {given!r}"),
-            choices=", ".join(SEGMENT_MISSING),
-            given=segment_missing,
-        )
+    check_segment_missing(segment_missing)
     unknown = [c for c in segments if c not in responses.attributes.columns]
     if unknown:
         raise ServqualError(
@@ -143,14 +138,8 @@ def analyze(
         {column: len(values) for column, (_, values) in groups.items()},
         importance=responses.has_importance,
     )
-    for column, (_, values) in groups.items():
-        if layout.segment_cells(column) > MAX_SEGMENT_CELLS:
-            raise ServqualError(
-                N_("segment column {column!r} has {count} different values: too many groups to compare"),
-                column=column,
-                count=len(values),
-            )
     categories = {column: values for column, (_, values) in groups.items()}
+    check_segment_sizes(layout, categories)
     codes = {column: code for column, (code, _) in groups.items()}
     with one_blas_thread():  # the same figures on every machine
         if not responses.instrument.scale.whole:  # steps or a slider: too many values to count answer patterns
@@ -177,6 +166,27 @@ def analyze(
         min_answers=min_answers,
         segment_missing=segment_missing,
     )
+
+
+def check_segment_missing(segment_missing: str) -> None:
+    """Refuse a choice for respondents without a segment value that ``analyze`` lacks."""
+    if segment_missing not in SEGMENT_MISSING:
+        raise ServqualError(
+            N_("segment_missing must be one of {choices}, not {given!r}"),
+            choices=", ".join(SEGMENT_MISSING),
+            given=segment_missing,
+        )
+
+
+def check_segment_sizes(layout: Layout, categories: dict[str, list[Any]]) -> None:
+    """Refuse a segment column of so many groups that its frequency tables would not fit."""
+    for column, values in categories.items():
+        if layout.segment_cells(column) > MAX_SEGMENT_CELLS:
+            raise ServqualError(
+                N_("segment column {column!r} has {count} different values: too many groups to compare"),
+                column=column,
+                count=len(values),
+            )
 
 
 def analyze_sums(
