@@ -7,6 +7,19 @@ pieces it is built from, for analysts who want one statistic on their own data.
 from __future__ import annotations
 
 from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarning
+from servqual.analysis._diagnosis import (
+    LEVEL_BOUNDS,
+    MIN_UNITS_FOR_RELATION,
+    Diagnosis,
+    DimensionGap,
+    GapDiagnosis,
+    GapSize,
+    ProcessDiagnosis,
+    UnitComparison,
+    UnitDiagnosis,
+    UnitRelation,
+    diagnose,
+)
 from servqual.analysis._evidence import MIN_FOR_ADVICE, MIN_FOR_FACTOR_MODEL, MIN_FOR_RELIABILITY, MIN_FOR_TESTS
 from servqual.analysis._gaps import (
     Comparison,
@@ -19,6 +32,7 @@ from servqual.analysis._gaps import (
     factor_scores,
     gap1,
     mirror,
+    respondent_factor_scores,
 )
 from servqual.analysis._inference import mean_ci, paired_t, wilcoxon_signed_rank
 from servqual.analysis._ipa import derived_importance, quadrants
@@ -66,10 +80,12 @@ from servqual.analysis._zone import zone_of_tolerance
 
 __all__ = [
     "DIFFERENCES",
+    "LEVEL_BOUNDS",
     "MIN_FOR_ADVICE",
     "MIN_FOR_FACTOR_MODEL",
     "MIN_FOR_RELIABILITY",
     "MIN_FOR_TESTS",
+    "MIN_UNITS_FOR_RELATION",
     "SEGMENT_MISSING",
     "SMALL_SAMPLE",
     "AnalysisResult",
@@ -77,6 +93,8 @@ __all__ = [
     "Comparisons",
     "ConfirmatoryFactorAnalysis",
     "ConvergenceWarning",
+    "Diagnosis",
+    "DimensionGap",
     "DimensionPoint",
     "DimensionResult",
     "FactorFit",
@@ -86,7 +104,9 @@ __all__ = [
     "Figures",
     "FitMeasures",
     "Gap1Result",
+    "GapDiagnosis",
     "GapIndex",
+    "GapSize",
     "GapTest",
     "GroupScore",
     "ImportancePerformance",
@@ -97,11 +117,15 @@ __all__ = [
     "OverallScore",
     "PairwiseMoments",
     "PartSums",
+    "ProcessDiagnosis",
     "Reliability",
     "ResultWarning",
     "SegmentGroup",
     "SegmentResult",
     "SegmentTest",
+    "UnitComparison",
+    "UnitDiagnosis",
+    "UnitRelation",
     "WelchAnova",
     "WelchT",
     "ZoneShares",
@@ -110,6 +134,7 @@ __all__ = [
     "analyze_sums",
     "cronbach_alpha",
     "derived_importance",
+    "diagnose",
     "difference_score_reliability",
     "factor_scores",
     "gap1",
@@ -128,6 +153,7 @@ __all__ = [
     "part_to_bytes",
     "quadrants",
     "respondent_dimension_scores",
+    "respondent_factor_scores",
     "scored_answers",
     "suppressed_groups",
     "welch_anova",

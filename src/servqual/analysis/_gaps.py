@@ -25,6 +25,7 @@ from servqual.analysis._segments import welch_t_of
 from servqual.analysis._values import respondent_dimension_scores
 from servqual.errors import ServqualError
 from servqual.i18n import N_
+from servqual.instruments import Factor
 from servqual.io import ResponseSet
 
 
@@ -272,9 +273,7 @@ def factor_scores(responses: ResponseSet, *, min_answers: int = 1) -> FactorScor
     scale = responses.instrument.scale
     scores = []
     for factor in responses.factors:
-        answers = responses.factor_answers(factor)
-        reverse = factor.reverse_positions
-        answers[:, reverse] = scale.min + scale.max - answers[:, reverse]
+        answers = scored_factor_answers(responses, factor)
         per_respondent = respondent_dimension_scores(answers, list(range(len(factor.items))))
         n, mean, sd = summary(per_respondent[~np.isnan(per_respondent)])
         figures = Figures(n, mean, sd)
@@ -290,6 +289,22 @@ def factor_scores(responses: ResponseSet, *, min_answers: int = 1) -> FactorScor
         index = 100 * (scale.max - mean) / (scale.max - scale.min)
         indices.append(GapIndex(gap, index, tuple(s.key for s in shown)))
     return FactorScores(tuple(scores), tuple(indices))
+
+
+def scored_factor_answers(responses: ResponseSet, factor: Factor) -> np.ndarray:
+    """A factor's answers (respondents x its items), reverse-keyed items turned
+    (min + max - x) so that higher is better; NaN where not answered."""
+    scale = responses.instrument.scale
+    answers = responses.factor_answers(factor)
+    reverse = factor.reverse_positions
+    answers[:, reverse] = scale.min + scale.max - answers[:, reverse]
+    return answers
+
+
+def respondent_factor_scores(responses: ResponseSet, factor: Factor) -> np.ndarray:
+    """Each respondent's factor score: the mean of the factor's items they answered, after
+    reverse keys; NaN when they answered none."""
+    return respondent_dimension_scores(scored_factor_answers(responses, factor), list(range(len(factor.items))))
 
 
 def _comparisons(first: ResponseSet, second: ResponseSet, section: str, min_answers: int) -> Comparisons:

@@ -105,7 +105,7 @@ def value_totals(layout: Layout, table: pl.DataFrame, codes: dict[str, np.ndarra
             for j in range(layout.n_items)
         },
         segment_tables={
-            (column, d): _group_table(score, code, layout.groups[column])
+            (column, d): group_table(score, code, layout.groups[column])
             for column, code in codes.items()
             for d, score in enumerate(headline)
         },
@@ -119,7 +119,7 @@ def _table(values: np.ndarray) -> Table:
     return distinct, counts.astype(np.float64)
 
 
-def _group_table(score: np.ndarray, code: np.ndarray, n_groups: int) -> Table:
+def group_table(score: np.ndarray, code: np.ndarray, n_groups: int) -> Table:
     """The distinct scores and, per group (rows), how often each occurs, then how many of
     the group have no score (the last column)."""
     distinct, place = np.unique(score, return_inverse=True)

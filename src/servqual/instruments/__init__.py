@@ -32,9 +32,11 @@ from servqual.instruments._loader import (
     load_instrument,
     on_points,
 )
+from servqual.instruments._processes import BUILTIN_PROCESSES, Process, load_processes, processes_from_text
 
 __all__ = [
     "AUDIENCES",
+    "BUILTIN_PROCESSES",
     "FACTOR_GAPS",
     "FACTOR_GROUPS",
     "IMPORTANCE_PREFIX",
@@ -47,9 +49,12 @@ __all__ = [
     "Instrument",
     "Item",
     "OpenQuestion",
+    "Process",
     "Scale",
     "builtin_instruments",
     "instrument_from_text",
     "load_instrument",
+    "load_processes",
     "on_points",
+    "processes_from_text",
 ]

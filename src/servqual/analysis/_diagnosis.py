@@ -1,0 +1,581 @@
+"""The diagnosis of the gaps model: all five gaps side by side, per unit and per process.
+
+Gap 5 (customers' perceptions minus expectations) is caused by gaps 1 to 4 inside the
+organisation. :func:`diagnose` sets the customers' figures beside the managers' and the
+contact employees' (:mod:`servqual.analysis._gaps`): a size per gap on one 0-100 scale for
+the picture of the model, the evidence behind it, the same per unit (a branch's employees
+beside the same branch's customers) and per customer process (docs/methods.md#diagnosis).
+
+Every figure keeps the anonymity threshold ``min_group``: a group of a unit below it is
+hidden, with as many others as make the hidden ones hold at least ``min_group`` (so none
+follows by subtraction), by the same rule as the customers' segments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from servqual.analysis._anonymity import hidden
+from servqual.analysis._gaps import (
+    Comparison,
+    Comparisons,
+    FactorScore,
+    MirrorResult,
+    compare,
+    factor_scores,
+    gap1,
+    mirror,
+    respondent_factor_scores,
+)
+from servqual.analysis._inference import NAN, ci_of_mean, summary
+from servqual.analysis._results import AnalysisResult, Figures, Interval, ResultWarning, SegmentResult
+from servqual.analysis._scores import scored_answers
+from servqual.analysis._segments import MISSING_VALUE, holm, segment_codes, segment_scores, welch_t
+from servqual.analysis._values import group_table, respondent_dimension_scores
+from servqual.instruments import Process
+from servqual.io import ResponseSet
+
+#: The gap sizes' levels, from the index (0-100) of what they rest on: factor scales
+#: (``factors``: an index under 33.3 means a mean score in the top third of the scale,
+#: over 50 one below its middle) or a difference between two groups' answers
+#: (``prediction``, ``customers``: under 8.3 is within half a point of a 7-point scale,
+#: over 16.7 more than a whole point). docs/methods.md#diagnosis.
+LEVEL_BOUNDS = {"factors": (100 / 3, 50.0), "prediction": (100 / 12, 100 / 6), "customers": (100 / 12, 100 / 6)}
+LEVELS = ("small", "medium", "large")
+#: Units needed before a relation across units is read as one: with fewer, a correlation
+#: rests on a handful of points and one unit decides it.
+MIN_UNITS_FOR_RELATION = 10
+#: The significance level of a unit's score against the other units' (after Holm).
+ALPHA = 0.05
+AUDIENCES_OF_GAP = {1: ("customer", "manager"), 2: ("manager",), 3: ("employee",), 4: ("employee",), 5: ("customer",)}
+
+
+@dataclass(frozen=True)
+class GapSize:
+    """A gap's size for the picture of the model: ``index`` from 0 (none) to 100, its
+    ``level`` (small, medium, large) and what it rests on (``basis``: factors, prediction
+    or customers); level and basis None when the gap was not measured."""
+
+    index: float
+    level: str | None
+    basis: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "level": self.level, "basis": self.basis}
+
+
+NOT_MEASURED = GapSize(NAN, None, None)
+
+
+def gap_size(index: float, basis: str) -> GapSize:
+    """The size of a gap whose index rests on ``basis`` (:data:`LEVEL_BOUNDS`)."""
+    if index != index:
+        return NOT_MEASURED
+    medium, large = LEVEL_BOUNDS[basis]
+    level = LEVELS[0] if index < medium else LEVELS[1] if index <= large else LEVELS[2]
+    return GapSize(index, level, basis)
+
+
+@dataclass(frozen=True)
+class DimensionGap:
+    """Gap 5 of one dimension (or one process's items): the customers' mean P - E, its
+    n, SD and 95% CI."""
+
+    key: str
+    figures: Figures
+    ci95: Interval
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, **self.figures.to_dict(), "ci95": list(self.ci95)}
+
+
+@dataclass(frozen=True)
+class GapDiagnosis:
+    """One gap of the model: its size and the evidence behind it. Gap 1: the managers'
+    predictions against the customers' expectations (``expectation``, ``importance``)
+    and the gap 1 factors; gaps 2-4: their factors; gap 5: the customers' gap per
+    dimension. ``factor_index``: the gap index of the factors (NaN without them)."""
+
+    gap: int
+    size: GapSize
+    factors: tuple[FactorScore, ...] = ()
+    factor_index: float = NAN
+    expectation: Comparisons | None = None
+    importance: tuple[Comparison, ...] = ()
+    dimensions: tuple[DimensionGap, ...] = ()
+
+    @property
+    def measured(self) -> bool:
+        return self.size.level is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"gap": self.gap, **self.size.to_dict(), "measured": self.measured}
+        if self.gap < 5:
+            entry["factor_index"] = self.factor_index
+            entry["factors"] = [f.to_dict() for f in self.factors]
+        if self.gap == 1:
+            entry["expectation"] = None if self.expectation is None else self.expectation.to_dict()
+            entry["importance"] = [c.to_dict() for c in self.importance]
+        if self.gap == 5:
+            entry["dimensions"] = [d.to_dict() for d in self.dimensions]
+        return entry
+
+
+@dataclass(frozen=True)
+class UnitComparison:
+    """One unit's score on one subject (a factor, or a dimension's gap 5) against the
+    respondents of the other units whose score is shown: Welch's t-test, its p-value
+    after Holm's adjustment over all units and subjects of the audience. ``below``: the
+    unit scores significantly worse than the others (a lower factor score, a more
+    negative gap)."""
+
+    unit: str | None
+    audience: str
+    subject: str
+    gap: int | None
+    unit_figures: Figures
+    others: Figures
+    difference: float
+    p_value: float
+    p_holm: float
+
+    @property
+    def below(self) -> bool:
+        return self.difference < 0 and self.p_holm < ALPHA
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "audience": self.audience,
+            "subject": self.subject,
+            "gap": self.gap,
+            "unit_figures": self.unit_figures.to_dict(),
+            "others": self.others.to_dict(),
+            "difference": self.difference,
+            "p_value": self.p_value,
+            "p_holm": self.p_holm,
+            "below": self.below,
+        }
+
+
+@dataclass(frozen=True)
+class UnitRelation:
+    """Across units: a factor's mean score against the customers' mean gap 5 of the same
+    units (Pearson's r over the units where both are shown). ``enough_units``: False
+    when fewer than :data:`MIN_UNITS_FOR_RELATION` units have both, too few to conclude."""
+
+    factor: str
+    gap: int | None
+    n_units: int
+    r: float
+    p_value: float
+
+    @property
+    def enough_units(self) -> bool:
+        return self.n_units >= MIN_UNITS_FOR_RELATION
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "factor": self.factor,
+            "gap": self.gap,
+            "n_units": self.n_units,
+            "r": self.r,
+            "p_value": self.p_value,
+            "enough_units": self.enough_units,
+            "min_units": MIN_UNITS_FOR_RELATION,
+        }
+
+
+@dataclass(frozen=True)
+class UnitDiagnosis:
+    """The gaps per unit of one attribute column (a branch): the customers' gap 5 per
+    dimension, the employees' and managers' factor scores per unit (each under the
+    threshold, as a customer segment), every unit against the others, and the relations
+    across units."""
+
+    column: str
+    customers: SegmentResult | None
+    employees: SegmentResult | None
+    managers: SegmentResult | None
+    comparisons: tuple[UnitComparison, ...]
+    relations: tuple[UnitRelation, ...]
+
+    @property
+    def findings(self) -> tuple[UnitComparison, ...]:
+        """The units that score significantly worse than the others, per subject."""
+        return tuple(c for c in self.comparisons if c.below)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "customers": None if self.customers is None else self.customers.to_dict(),
+            "employees": None if self.employees is None else self.employees.to_dict(),
+            "managers": None if self.managers is None else self.managers.to_dict(),
+            "comparisons": [c.to_dict() for c in self.comparisons],
+            "findings": [c.to_dict() for c in self.findings],
+            "relations": [r.to_dict() for r in self.relations],
+        }
+
+
+@dataclass(frozen=True)
+class ProcessDiagnosis:
+    """The gaps in one customer process, from its items and factors: a size per gap (1 to
+    5), the customers' gap 5 over its items, the managers' predictions (gap 1) and the
+    employees' view (the mirror) over the same items."""
+
+    process: Process
+    sizes: tuple[GapSize, ...]
+    customers: DimensionGap | None
+    prediction: Comparison | None
+    mirror: Comparison | None
+
+    def size(self, gap: int) -> GapSize:
+        return self.sizes[gap - 1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.process.to_dict(),
+            "gaps": {f"gap{g}": s.to_dict() for g, s in enumerate(self.sizes, start=1)},
+            "customers": None if self.customers is None else self.customers.to_dict(),
+            "prediction": None if self.prediction is None else self.prediction.to_dict(),
+            "mirror": None if self.mirror is None else self.mirror.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """All five gaps of the model, with the mirror, the staff's customer orientation, the
+    figures per unit and per process. ``audiences``: whose answers it rests on."""
+
+    audiences: tuple[str, ...]
+    min_group: int
+    gaps: tuple[GapDiagnosis, ...]
+    mirror: MirrorResult | None
+    values: tuple[FactorScore, ...]
+    units: dict[str, UnitDiagnosis] = field(default_factory=dict)
+    processes: tuple[ProcessDiagnosis, ...] = ()
+    notes: tuple[ResultWarning, ...] = ()
+
+    def gap(self, number: int) -> GapDiagnosis:
+        return self.gaps[number - 1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "audiences": list(self.audiences),
+            "min_group": self.min_group,
+            **{f"gap{g.gap}": g.to_dict() for g in self.gaps},
+            "mirror": None if self.mirror is None else self.mirror.to_dict(),
+            "values": [v.to_dict() for v in self.values],
+            "units": {column: unit.to_dict() for column, unit in self.units.items()},
+            "processes": [p.to_dict() for p in self.processes],
+            "notes": [n.to_dict() for n in self.notes],
+        }
+
+
+def diagnose(
+    customers: ResponseSet,
+    result: AnalysisResult,
+    managers: ResponseSet | None = None,
+    employees: ResponseSet | None = None,
+    *,
+    units: Sequence[str] = (),
+    processes: Sequence[Process] = (),
+    min_group: int = 5,
+    segment_missing: str = "exclude",
+) -> Diagnosis:
+    r"""The five gaps from the customers', managers' and employees' answers.
+
+    Each gap gets a size on a 0-100 index (higher: a larger gap) and a level:
+
+    - gap 1, when the managers predicted the expectations: the mean over the dimensions of
+      :math:`100\,|\bar E_\text{managers} - \bar E_\text{customers}| / (\max - \min)`
+      (basis ``prediction``); else the gap index of the managers' gap 1 factors;
+    - gaps 2 to 4: the gap index of their factors (basis ``factors``,
+      :func:`factor_scores`);
+    - gap 5: :math:`100 \max(0, -\bar G) / (\max - \min)` with :math:`\bar G` the mean of
+      the dimensions' mean gaps P - E (basis ``customers``).
+
+    Levels by :data:`LEVEL_BOUNDS`. Per unit column (``units``, e.g. ``branch``): the
+    customers' gap per dimension and the factor scores per unit under the threshold, each
+    unit's score against the other units' (Welch's t, Holm over the units and subjects of
+    an audience), and per factor Pearson's r across units between its unit means and the
+    customers' unit mean gap, read as a relation only from :data:`MIN_UNITS_FOR_RELATION`
+    units on. Per process: the same sizes from its items and factors.
+
+    Parameters
+    ----------
+    customers
+        The customers' responses, with expectations for gaps 1 and 5.
+    result
+        :func:`analyze` of ``customers`` (its dimension gaps are gap 5).
+    managers, employees
+        The managers' (``servqual-managers``) and contact employees'
+        (``servqual-employees``) responses, or None; each may hold any of its sections.
+    units
+        Attribute columns to give the gaps per unit of (those a file lacks are skipped
+        for that file).
+    processes
+        The study's customer processes (:func:`servqual.instruments.load_processes`).
+    min_group
+        The anonymity threshold for every figure of managers and employees, per unit and
+        per process (and for the customers' units).
+    segment_missing
+        Respondents without a unit value: ``exclude`` or ``group`` (as :func:`analyze`).
+
+    In R: ``t.test`` for each comparison (as :func:`gap1`, :func:`mirror`),
+    ``p.adjust(p, "holm")``, ``cor.test(x, y)`` across units.
+    """
+    audiences = ("customer", *(["manager"] if managers else []), *(["employee"] if employees else []))
+    scale = customers.instrument.scale
+    span = scale.max - scale.min
+    notes: list[ResultWarning] = []
+    manager_factors = factor_scores(managers, min_answers=min_group) if managers else None
+    employee_factors = factor_scores(employees, min_answers=min_group) if employees else None
+    factors = (
+        *(manager_factors.factors if manager_factors else ()),
+        *(employee_factors.factors if employee_factors else ()),
+    )
+    indices = {
+        index.gap: index
+        for scores in (manager_factors, employee_factors)
+        if scores is not None
+        for index in scores.gap_indices
+    }
+
+    predicted = None
+    if managers is not None and "expectation" in managers.sections and "expectation" in customers.sections:
+        predicted = gap1(customers, managers, min_answers=min_group)
+    elif managers is not None:
+        notes.append(ResultWarning("no_prediction", reason="managers' file has no E1..E22"))
+    gaps = []
+    for number in (1, 2, 3, 4):
+        of_gap = tuple(f for f in factors if f.gap == number)
+        factor_index = indices[number].index if number in indices else NAN
+        size = gap_size(factor_index, "factors")
+        if number == 1 and predicted is not None:
+            distance = _distance(predicted.expectation.dimensions, span)
+            if distance == distance:
+                size = gap_size(distance, "prediction")
+        gaps.append(
+            GapDiagnosis(
+                number,
+                size,
+                factors=of_gap,
+                factor_index=factor_index,
+                expectation=predicted.expectation if number == 1 and predicted else None,
+                importance=predicted.importance if number == 1 and predicted else (),
+            )
+        )
+    gap_dimensions = _gap5_dimensions(result)
+    shown = [d.figures.mean for d in gap_dimensions if d.figures.n and not d.figures.suppressed]
+    gap5_index = 100 * max(0.0, -float(np.mean(shown))) / span if shown else NAN
+    gaps.append(GapDiagnosis(5, gap_size(gap5_index, "customers"), dimensions=gap_dimensions))
+    if not gap_dimensions:
+        notes.append(ResultWarning("no_customer_gap", reason="customers' file has no expectations"))
+    for audience, responses in (("manager", managers), ("employee", employees)):
+        if responses is None:
+            notes.append(ResultWarning(f"no_{audience}s"))
+
+    the_mirror = None
+    if employees is not None and "perception" in employees.sections and "perception" in customers.sections:
+        the_mirror = mirror(customers, employees, managers, min_answers=min_group)
+    return Diagnosis(
+        audiences=audiences,
+        min_group=min_group,
+        gaps=tuple(gaps),
+        mirror=the_mirror,
+        values=tuple(f for f in factors if f.gap is None),
+        units={
+            column: _units(column, customers, managers, employees, min_group, segment_missing)
+            for column in units
+            if column in customers.attributes.columns
+        },
+        processes=tuple(_process(p, customers, managers, employees, factors, min_group) for p in processes),
+        notes=tuple(notes),
+    )
+
+
+def _distance(comparisons: Sequence[Comparison], span: float) -> float:
+    """100 x the mean absolute difference of the comparisons shown, over the scale's span."""
+    shown = [abs(c.difference) for c in comparisons if not c.suppressed and c.difference == c.difference]
+    return 100 * float(np.mean(shown)) / span if shown else NAN
+
+
+def _gap5_dimensions(result: AnalysisResult) -> tuple[DimensionGap, ...]:
+    if "gap" not in result.sections:
+        return ()
+    return tuple(
+        DimensionGap(key, dimension.scores["gap"], dimension.tests["gap"].ci95)
+        for key, dimension in result.dimensions.items()
+    )
+
+
+def _customer_gaps(customers: ResponseSet) -> np.ndarray | None:
+    """Each customer's gap per item, P - E (NaN unless both were answered)."""
+    if not {"expectation", "perception"} <= set(customers.sections):
+        return None
+    answers = scored_answers(customers)
+    gaps: np.ndarray = answers["perception"] - answers["expectation"]
+    return gaps
+
+
+def _units(
+    column: str,
+    customers: ResponseSet,
+    managers: ResponseSet | None,
+    employees: ResponseSet | None,
+    min_group: int,
+    segment_missing: str,
+) -> UnitDiagnosis:
+    instrument = customers.instrument
+    subjects: dict[str, tuple[ResponseSet, dict[str, np.ndarray], dict[str, int | None]]] = {}
+    item_gaps = _customer_gaps(customers)
+    if item_gaps is not None:
+        subjects["customer"] = (
+            customers,
+            {
+                d.key: respondent_dimension_scores(item_gaps, instrument.item_positions(d.key))
+                for d in instrument.dimensions
+            },
+            {d.key: 5 for d in instrument.dimensions},
+        )
+    for audience, responses in (("employee", employees), ("manager", managers)):
+        if responses is not None and responses.factors and column in responses.attributes.columns:
+            subjects[audience] = (
+                responses,
+                {f.key: respondent_factor_scores(responses, f) for f in responses.factors},
+                {f.key: f.gap for f in responses.factors},
+            )
+    tables: dict[str, SegmentResult | None] = {"customer": None, "employee": None, "manager": None}
+    comparisons: list[UnitComparison] = []
+    unit_means: dict[str, dict[str, dict[Any, float]]] = {}
+    for audience, (responses, scores, gap_of) in subjects.items():
+        codes, categories = segment_codes(responses.attributes[column])
+        segment = segment_scores(
+            {key: group_table(score, codes, len(categories)) for key, score in scores.items()},
+            categories,
+            min_group,
+            section="gap" if audience == "customer" else "factor",
+            missing=segment_missing,
+        )
+        tables[audience] = segment
+        unit_means[audience] = {
+            key: {
+                group.value: float(score.mean)
+                for group in segment.groups
+                if not group.suppressed and (score := group.dimensions[key]).mean is not None and not score.suppressed
+            }
+            for key in scores
+        }
+        comparisons.extend(_against_others(audience, segment, scores, codes, categories, gap_of))
+    relations = []
+    if "customer" in unit_means:
+        customer_gap = _unit_mean_gap(unit_means["customer"])
+        for audience in ("manager", "employee"):
+            subject = subjects.get(audience)
+            if subject is None:
+                continue
+            for key, means in unit_means[audience].items():
+                both = sorted(set(means) & set(customer_gap), key=str)
+                x = np.array([means[v] for v in both])
+                y = np.array([customer_gap[v] for v in both])
+                r = p = NAN
+                if len(both) >= 3 and x.std() > 0 and y.std() > 0:
+                    r, p = (float(v) for v in stats.pearsonr(x, y))
+                relations.append(UnitRelation(key, subject[2][key], len(both), r, p))
+    return UnitDiagnosis(
+        column, tables["customer"], tables["employee"], tables["manager"], tuple(comparisons), tuple(relations)
+    )
+
+
+def _unit_mean_gap(dimension_means: dict[str, dict[Any, float]]) -> dict[Any, float]:
+    """Per unit, the mean of its dimensions' mean gaps, over units with every dimension shown."""
+    units = set.intersection(*(set(means) for means in dimension_means.values())) if dimension_means else set()
+    return {v: float(np.mean([means[v] for means in dimension_means.values()])) for v in units}
+
+
+def _against_others(
+    audience: str,
+    segment: SegmentResult,
+    scores: dict[str, np.ndarray],
+    codes: np.ndarray,
+    categories: list[Any],
+    gap_of: dict[str, int | None],
+) -> list[UnitComparison]:
+    """Every shown unit's score against those of the other shown units (shown figures only,
+    so a comparison tells nothing of a hidden group)."""
+    code_of = {value: code for code, value in enumerate(categories)}
+    raw = []
+    for key, score in scores.items():
+        shown = [
+            g.value
+            for g in segment.groups
+            if not g.suppressed and not g.dimensions[key].suppressed and g.value is not MISSING_VALUE
+        ]
+        if len(shown) < 2:
+            continue
+        in_shown = np.isin(codes, [code_of[v] for v in shown]) & ~np.isnan(score)
+        for value in shown:
+            mine = in_shown & (codes == code_of[value])
+            a, b = score[mine], score[in_shown & ~mine]
+            test = welch_t(a, b)
+            raw.append((value, key, Figures(*summary(a)), Figures(*summary(b)), test["p_value"]))
+    adjusted = holm([p for *_, p in raw]) if raw else []
+    return [
+        UnitComparison(value, audience, key, gap_of[key], mine, others, mine.mean - others.mean, p, q)
+        for (value, key, mine, others, p), q in zip(raw, adjusted, strict=True)
+    ]
+
+
+def _process(
+    process: Process,
+    customers: ResponseSet,
+    managers: ResponseSet | None,
+    employees: ResponseSet | None,
+    factors: Sequence[FactorScore],
+    min_group: int,
+) -> ProcessDiagnosis:
+    instrument = customers.instrument
+    positions = [j for j, item in enumerate(instrument.items) if item.number in process.items]
+    span = instrument.scale.max - instrument.scale.min
+
+    def over_items(responses: ResponseSet | None, section: str) -> np.ndarray | None:
+        if responses is None or section not in responses.sections or not positions:
+            return None
+        return respondent_dimension_scores(scored_answers(responses)[section], positions)
+
+    customer_gap = None
+    item_gaps = _customer_gaps(customers)
+    if item_gaps is not None and positions:
+        per_respondent = respondent_dimension_scores(item_gaps, positions)
+        n, mean, sd = summary(per_respondent[~np.isnan(per_respondent)])
+        figures, ci95 = Figures(n, mean, sd), ci_of_mean(n, mean, sd)
+        if 0 < n < min_group:
+            figures, ci95 = hidden(figures), (NAN, NAN)
+        customer_gap = DimensionGap(process.key, figures, ci95)
+    prediction = view = None
+    predicted, expected = over_items(managers, "expectation"), over_items(customers, "expectation")
+    if predicted is not None and expected is not None:
+        prediction = compare(process.key, predicted, expected, min_group)
+    staff, perceived = over_items(employees, "perception"), over_items(customers, "perception")
+    if staff is not None and perceived is not None:
+        view = compare(process.key, staff, perceived, min_group)
+    sizes = []
+    for gap in (1, 2, 3, 4):
+        mine = [f for f in factors if f.key in process.factors and f.gap == gap]
+        shown = [f.figures.mean for f in mine if f.figures.n and not f.figures.suppressed]
+        index = 100 * (instrument.scale.max - float(np.mean(shown))) / span if shown else NAN
+        size = gap_size(index, "factors")
+        if gap == 1 and prediction is not None and not prediction.suppressed:
+            size = gap_size(100 * abs(prediction.difference) / span, "prediction")
+        sizes.append(size)
+    if customer_gap is not None and customer_gap.figures.n and not customer_gap.figures.suppressed:
+        sizes.append(gap_size(100 * max(0.0, -customer_gap.figures.mean) / span, "customers"))
+    else:
+        sizes.append(NOT_MEASURED)
+    return ProcessDiagnosis(process, tuple(sizes), customer_gap, prediction, view)
