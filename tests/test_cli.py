@@ -98,9 +98,12 @@ def test_instruments_lists_and_shows_in_dutch():
 
 
 def test_usage_errors_are_translated():
-    run = servqual("--lang", "nl", "analyze")
+    run = servqual("--lang", "nl", "validate")
     assert run.returncode == 2
     assert "deze argumenten zijn verplicht: file" in run.stderr
+    ours = servqual("--lang", "nl", "analyze")  # the file, or --customers
+    assert ours.returncode == 2
+    assert "geen bestand van klanten: geef het als BESTAND of als --customers" in ours.stderr
 
 
 def test_demo_file_writes_a_study_and_analyses_it(tmp_path):
@@ -380,3 +383,63 @@ def test_validate_names_a_scale_that_does_not_fit_in_text_and_json():
     labels = json.loads(servqual("validate", str(ACCOUNTED / "labels.csv"), "--format", "json").stdout)
     assert labels["label_columns"] == ["P3"]
     assert "  rejected: 2% of the answers given, in P3" in servqual("validate", str(ACCOUNTED / "labels.csv")).stdout
+
+
+GAPS_DATA = Path(__file__).parent / "analysis" / "data"
+THREE_FILES = (
+    "--customers",
+    str(GAPS_DATA / "study300.csv"),
+    "--managers",
+    str(GAPS_DATA / "managers40.csv"),
+    "--employees",
+    str(GAPS_DATA / "employees150.csv"),
+)
+
+
+def test_analyze_with_three_files_gives_all_five_gaps_under_gaps_in_the_json():
+    run = servqual("analyze", *THREE_FILES, "--segment", "branch", "--processes", "default", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    gaps = data["gaps"]
+    assert data["n_respondents"] == 300  # the customers' analysis as before, gaps beside it
+    assert [gaps[f"gap{g}"]["gap"] for g in range(1, 6)] == [1, 2, 3, 4, 5]
+    assert gaps["audiences"] == ["customer", "manager", "employee"]
+    assert gaps["instruments"] == {
+        "customer": "servqual-22",
+        "manager": "servqual-managers",
+        "employee": "servqual-employees",
+    }
+    assert [d["subject"] for d in gaps["gap1"]["expectation"]["dimensions"]] == list(data["dimensions"])
+    assert [f["key"] for f in gaps["gap3"]["factors"]][:2] == ["teamwork", "employee_fit"]
+    assert [d["key"] for d in gaps["gap5"]["dimensions"]] == list(data["dimensions"])
+    assert gaps["gap5"]["dimensions"][1]["mean"] == pytest.approx(data["dimensions"]["reliability"]["gap"]["mean"])
+    findings = {(f["unit"], f["subject"]) for f in gaps["units"]["branch"]["findings"]}
+    assert ("Rotterdam", "teamwork") in findings and ("Rotterdam", "perceived_control") in findings
+    assert [p["key"] for p in gaps["processes"]] == ["orientation", "request", "delivery", "service", "invoicing"]
+    assert set(gaps["processes"][2]["gaps"]) == {"gap1", "gap2", "gap3", "gap4", "gap5"}
+
+
+def test_analyze_with_only_the_employees_says_gaps_1_and_2_were_not_measured_in_dutch():
+    run = servqual(
+        "--lang", "nl", "analyze", str(GAPS_DATA / "study300.csv"), "--employees", str(GAPS_DATA / "employees150.csv")
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Kloof 1, kennis" in run.stdout and "niet gemeten" in run.stdout
+    assert "De spiegel" in run.stdout
+    english = servqual("analyze", str(GAPS_DATA / "study300.csv"), "--employees", str(GAPS_DATA / "employees150.csv"))
+    assert "Gap 3, delivery" in english.stdout and "not measured" in english.stdout
+
+
+def test_the_customers_file_is_given_once():
+    both = servqual("analyze", str(GAPS_DATA / "study300.csv"), "--customers", str(GAPS_DATA / "study300.csv"))
+    assert both.returncode == 2 and "once" in both.stderr
+    none = servqual("analyze", "--employees", str(GAPS_DATA / "employees150.csv"))
+    assert none.returncode == 2 and "--customers" in none.stderr
+
+
+def test_the_text_output_names_the_planted_cause_per_branch():
+    run = servqual("analyze", *THREE_FILES, "--segment", "branch")
+    assert run.returncode == 0, run.stderr
+    assert "Rotterdam, employees: Teamwork" in run.stdout
+    assert "Rotterdam, employees: Perceived control" in run.stdout
+    assert "Too few units (5 of the 10 needed)" in run.stdout

@@ -20,10 +20,16 @@ from typing import TYPE_CHECKING, Any
 from servqual import tuning
 from servqual.errors import ServqualError
 from servqual.i18n import LANGUAGES, N_, default_language, translator
-from servqual.report.text import analysis_text, instrument_list_text, instrument_text, validation_text
+from servqual.report.text import (
+    analysis_text,
+    diagnosis_text,
+    instrument_list_text,
+    instrument_text,
+    validation_text,
+)
 
 if TYPE_CHECKING:
-    from servqual.analysis import AnalysisResult
+    from servqual.analysis import AnalysisResult, Diagnosis
     from servqual.io import ResponseSet
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -104,15 +110,7 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
         default=None,
         help=_("language of the output (default: from your locale, else English)"),
     )
-    reading = argparse.ArgumentParser(add_help=False)
-    reading.add_argument("file", help=_("survey file: CSV, XLSX, SPSS .sav, Parquet, Qualtrics or LimeSurvey export"))
-    reading.add_argument(
-        "--instrument",
-        default="servqual-22",
-        help=_("built-in instrument name or instrument file (default: servqual-22)"),
-    )
-    reading.add_argument("--mapping", help=_("mapping file for column names the file does not share with servqual"))
-    reading.add_argument("--sheet", help=_("XLSX sheet to read (default: the first sheet with answers)"))
+    reading = _reading(_, file_required=True)
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--format", choices=("text", "json"), default="text", help=_("output format"))
 
@@ -169,13 +167,40 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
         choices=("perception", "expectation", "gap"),
         help=_("fit the factor model on this section (repeatable; default: perception)"),
     )
+    # analyze and report also take the managers' and employees' files: all five gaps
+    organisation = _reading(_, file_required=False)
+    organisation.add_argument("--customers", metavar=_("FILE"), help=_("the customers' survey file"))
+    organisation.add_argument(
+        "--managers", metavar=_("FILE"), help=_("the managers' survey file: gaps 1 and 2 (docs/instruments.md)")
+    )
+    organisation.add_argument(
+        "--employees", metavar=_("FILE"), help=_("the contact employees' survey file: gaps 3 and 4 and the mirror")
+    )
+    organisation.add_argument(
+        "--managers-instrument",
+        default="servqual-managers",
+        help=_("instrument of the managers' file (default: servqual-managers)"),
+    )
+    organisation.add_argument(
+        "--employees-instrument",
+        default="servqual-employees",
+        help=_("instrument of the employees' file (default: servqual-employees)"),
+    )
+    organisation.add_argument("--managers-mapping", help=_("mapping file for the managers' file"))
+    organisation.add_argument("--employees-mapping", help=_("mapping file for the employees' file"))
+    organisation.add_argument(
+        "--processes",
+        help=_("customer processes: a processes file, or default for the built-in example (docs/instruments.md)"),
+    )
     analyze = commands.add_parser(
-        "analyze", parents=[common, reading, output, analysis], help=_("item and dimension scores of a survey file")
+        "analyze",
+        parents=[common, organisation, output, analysis],
+        help=_("item and dimension scores of a survey file; all five gaps with --managers and --employees"),
     )
     analyze.set_defaults(run=run_analyze)
 
     report = commands.add_parser(
-        "report", parents=[common, reading, analysis], help=_("write the report of a survey file as HTML or PDF")
+        "report", parents=[common, organisation, analysis], help=_("write the report of a survey file as HTML or PDF")
     )
     report.add_argument("-o", "--output", required=True, help=_("report file: .html or .pdf"))
     report.add_argument("--title", help=_("title of the report (default: Service quality report)"))
@@ -250,6 +275,25 @@ def _parser(_: Gettext) -> argparse.ArgumentParser:
     return parser
 
 
+def _reading(_: Gettext, *, file_required: bool) -> argparse.ArgumentParser:
+    """The options of reading a survey file; the file is optional where ``--customers``
+    may give it instead."""
+    reading = argparse.ArgumentParser(add_help=False)
+    file_help = _("survey file: CSV, XLSX, SPSS .sav, Parquet, Qualtrics or LimeSurvey export")
+    if file_required:
+        reading.add_argument("file", help=file_help)
+    else:
+        reading.add_argument("file", nargs="?", help=file_help + " " + _("(the customers'; or --customers)"))
+    reading.add_argument(
+        "--instrument",
+        default="servqual-22",
+        help=_("built-in instrument name or instrument file (default: servqual-22)"),
+    )
+    reading.add_argument("--mapping", help=_("mapping file for column names the file does not share with servqual"))
+    reading.add_argument("--sheet", help=_("XLSX sheet to read (default: the first sheet with answers)"))
+    return reading
+
+
 def _read(args: argparse.Namespace) -> ResponseSet:
     from servqual.io import read_responses
 
@@ -302,14 +346,24 @@ def run_instruments(args: argparse.Namespace, _: Gettext) -> int:
 
 def run_analyze(args: argparse.Namespace, _: Gettext) -> int:
     responses, result = _analyzed(args)
+    diagnosis = _diagnosed(args, responses, result)
     if args.format == "json":
-        _print_json(result.to_dict())
+        _print_json(result.to_dict() | ({"gaps": diagnosis.to_dict()} if diagnosis else {}))
         return EXIT_OK
     print(analysis_text(result, responses.instrument, args.lang))
+    if diagnosis is not None:
+        print()
+        print(diagnosis_text(diagnosis, responses.instrument, args.lang))
     return EXIT_OK
 
 
 def _analyzed(args: argparse.Namespace) -> tuple[ResponseSet, AnalysisResult]:
+    if getattr(args, "customers", None):
+        if args.file:
+            raise ServqualError(N_("give the customers' file once: as FILE or as --customers, not both"))
+        args.file = args.customers
+    if not args.file:
+        raise ServqualError(N_("no customers' file: give it as FILE or as --customers"))
     # the statistics stack loads while the file is read
     analysis: ModuleType
     analysis, responses = tuning.beside(lambda: importlib.import_module("servqual.analysis"), lambda: _read(args))
@@ -321,6 +375,38 @@ def _analyzed(args: argparse.Namespace) -> tuple[ResponseSet, AnalysisResult]:
         cfa=args.cfa or ["perception"],
     )
     return responses, result
+
+
+def _diagnosed(args: argparse.Namespace, customers: ResponseSet, result: AnalysisResult) -> Diagnosis | None:
+    """All five gaps, when the managers' or employees' file is given (or processes)."""
+    if not (args.managers or args.employees or args.processes):
+        return None
+    from servqual.analysis import diagnose
+    from servqual.instruments import load_instrument, load_processes
+    from servqual.io import read_responses
+
+    files = {
+        "managers": (args.managers, args.managers_instrument, args.managers_mapping),
+        "employees": (args.employees, args.employees_instrument, args.employees_mapping),
+    }
+    read = {
+        who: read_responses(path, instrument, mapping=mapping, sheet=args.sheet) if path else None
+        for who, (path, instrument, mapping) in files.items()
+    }
+    instruments = [customers.instrument]
+    for who, (_, instrument, _) in files.items():
+        responses = read[who]
+        instruments.append(responses.instrument if responses else load_instrument(instrument))
+    return diagnose(
+        customers,
+        result,
+        read["managers"],
+        read["employees"],
+        units=args.segment,
+        processes=load_processes(args.processes, instruments) if args.processes else (),
+        min_group=args.min_group,
+        segment_missing=args.segment_missing,
+    )
 
 
 def run_report(args: argparse.Namespace, _: Gettext) -> int:

@@ -37,7 +37,7 @@ from servqual.analysis._results import AnalysisResult, Figures, Interval, Result
 from servqual.analysis._scores import scored_answers
 from servqual.analysis._segments import MISSING_VALUE, holm, segment_codes, segment_scores, welch_t
 from servqual.analysis._values import group_table, respondent_dimension_scores
-from servqual.instruments import Process
+from servqual.instruments import Factor, Instrument, Process
 from servqual.io import ResponseSet
 
 #: The gap sizes' levels, from the index (0-100) of what they rest on: factor scales
@@ -260,13 +260,20 @@ class Diagnosis:
     units: dict[str, UnitDiagnosis] = field(default_factory=dict)
     processes: tuple[ProcessDiagnosis, ...] = ()
     notes: tuple[ResultWarning, ...] = ()
+    #: audience -> the instrument its answers were given to (the factors' names and items)
+    instruments: dict[str, Instrument] = field(default_factory=dict)
 
     def gap(self, number: int) -> GapDiagnosis:
         return self.gaps[number - 1]
 
+    def factor(self, key: str) -> Factor:
+        """The factor of that key in the managers' or employees' instrument."""
+        return next(f for i in self.instruments.values() for f in i.factors if f.key == key)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "audiences": list(self.audiences),
+            "instruments": {audience: instrument.key for audience, instrument in self.instruments.items()},
             "min_group": self.min_group,
             **{f"gap{g.gap}": g.to_dict() for g in self.gaps},
             "mirror": None if self.mirror is None else self.mirror.to_dict(),
@@ -292,8 +299,8 @@ def diagnose(
 
     Each gap gets a size on a 0-100 index (higher: a larger gap) and a level:
 
-    - gap 1, when the managers predicted the expectations: the mean over the dimensions of
-      :math:`100\,|\bar E_\text{managers} - \bar E_\text{customers}| / (\max - \min)`
+    - gap 1, when the managers predicted the expectations: the largest over the dimensions
+      of :math:`100\,|\bar E_\text{managers} - \bar E_\text{customers}| / (\max - \min)`
       (basis ``prediction``); else the gap index of the managers' gap 1 factors;
     - gaps 2 to 4: the gap index of their factors (basis ``factors``,
       :func:`factor_scores`);
@@ -397,13 +404,20 @@ def diagnose(
         },
         processes=tuple(_process(p, customers, managers, employees, factors, min_group) for p in processes),
         notes=tuple(notes),
+        instruments={
+            audience: responses.instrument
+            for audience, responses in (("customer", customers), ("manager", managers), ("employee", employees))
+            if responses is not None
+        },
     )
 
 
 def _distance(comparisons: Sequence[Comparison], span: float) -> float:
-    """100 x the mean absolute difference of the comparisons shown, over the scale's span."""
+    """100 x the largest absolute difference of the comparisons shown, over the scale's
+    span: management misjudging one dimension by a point is a gap however well it knows
+    the others."""
     shown = [abs(c.difference) for c in comparisons if not c.suppressed and c.difference == c.difference]
-    return 100 * float(np.mean(shown)) / span if shown else NAN
+    return 100 * max(shown) / span if shown else NAN
 
 
 def _gap5_dimensions(result: AnalysisResult) -> tuple[DimensionGap, ...]:

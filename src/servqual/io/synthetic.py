@@ -10,7 +10,8 @@ A managers' or employees' study (``servqual-managers``, ``servqual-employees``) 
 branch only, its sections as the customers' (managers predict expectations a little low
 on reliability; employees see the service rosier than customers: the mirror), and factor
 items around a factor score per respondent. Gap 3 is planted in Rotterdam: its employees
-score teamwork and perceived control far lower, as its customers rate the service lower.
+score teamwork and perceived control far lower, as its customers rate the service lower,
+reliability most of all.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ SEGMENTS = {
 }
 #: How much a segment value moves perceptions (the demo has something to find).
 _SEGMENT_SHIFT = {"Rotterdam": -0.35, "Eindhoven": 0.25, "web": -0.2, "desk": 0.2}
+#: And on one dimension only: Rotterdam's customers find the service less reliable still
+#: (with its staff's low teamwork and perceived control: gap 3 planted).
+_DIMENSION_SHIFT = {("Rotterdam", "reliability"): -0.5}
 #: Managers' predictions of customers' expectations (gap 1: reliability underestimated).
 _MANAGERS_EXPECTATION = {**_EXPECTATION, "reliability": 5.5, "responsiveness": 5.7}
 #: Employees' view of the service: rosier than the customers' (the mirror).
@@ -88,14 +92,21 @@ def generate_study(
             * stretch
             * (loading * factors[:, item_dim] + np.sqrt(1 - loading**2) * rng.standard_normal((n, len(item_dim))))
         )
-        points: npt.NDArray[np.float64] = np.clip(_to_points(raw + extra[:, None] * stretch, low, step), low, high)
+        if extra.ndim == 1:
+            extra = extra[:, None]
+        points: npt.NDArray[np.float64] = np.clip(_to_points(raw + extra * stretch, low, step), low, high)
         return points
 
     answers = {}
     if "expectation" in instrument.sections:
         answers["expectation"] = section(_EXPECTATION if customers else _MANAGERS_EXPECTATION, 0.75, np.zeros(n))
     if "perception" in instrument.sections:
-        answers["perception"] = section(_PERCEPTION if customers else _EMPLOYEES_PERCEPTION, 1.15, shift)
+        perceived = shift[:, None] + np.zeros(len(item_dim))
+        if customers and "branch" in columns:
+            for (branch, dimension), moved in _DIMENSION_SHIFT.items():
+                if dimension in keys:
+                    perceived[np.ix_(columns["branch"] == branch, item_dim == keys.index(dimension))] += moved
+        answers["perception"] = section(_PERCEPTION if customers else _EMPLOYEES_PERCEPTION, 1.15, perceived)
     if "minimum" in instrument.sections:
         answers["minimum"] = np.minimum(
             section({k: v - 1.5 for k, v in _EXPECTATION.items()}, 0.8, np.zeros(n)), answers["expectation"]

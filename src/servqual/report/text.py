@@ -7,9 +7,10 @@ the same catalog as the report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from servqual.i18n import number, p_value, pick, translator
+from servqual.i18n import N_, number, p_value, pick, translator
 from servqual.report.words import (
     AUDIENCE_NAMES,
     CFA_FAILURES,
@@ -30,7 +31,7 @@ from servqual.report.words import (
 )
 
 if TYPE_CHECKING:
-    from servqual.analysis import AnalysisResult, SegmentResult
+    from servqual.analysis import AnalysisResult, Diagnosis, GapSize, SegmentResult, UnitComparison
     from servqual.instruments import Instrument
     from servqual.io import ValidationReport
 
@@ -122,6 +123,107 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
     items = {f"{i.item:>3} {names[i.dimension]}": [i.scores[s].mean for s in sections] for i in result.items}
     lines += ["", *table(_("Items (mean)"), items)]
     return "\n".join(lines)
+
+
+#: The five gaps by the model's names (design.md's words).
+_GAP_NAMES = {
+    1: N_("Gap 1, knowledge: what customers expect against what management thinks they expect"),
+    2: N_("Gap 2, standards: management's picture of expectations against the service standards"),
+    3: N_("Gap 3, delivery: the standards against the service delivered"),
+    4: N_("Gap 4, communication: the service delivered against what is promised"),
+    5: N_("Gap 5, customers: expected against perceived service"),
+}
+_LEVEL_NAMES = {"small": N_("small"), "medium": N_("medium"), "large": N_("large")}
+_BASIS_NAMES = {
+    "prediction": N_("managers' predictions against customers' expectations"),
+    "factors": N_("factor scores"),
+    "customers": N_("customers' gap P - E"),
+}
+
+
+def diagnosis_text(diagnosis: Diagnosis, instrument: Instrument, lang: str) -> str:
+    """All five gaps: each gap's size and level (0-100, higher is a larger gap) with its
+    factors, the mirror, the findings per unit, the relations across units and the gaps per
+    process."""
+    _ = translator(lang)
+    names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
+
+    def size(gap: GapSize) -> str:
+        if gap.level is None:
+            return _("not measured")
+        return _("{index} of 100, {level} ({basis})").format(
+            index=number(gap.index, lang, 0), level=_(_LEVEL_NAMES[gap.level]), basis=_(_BASIS_NAMES[gap.basis or ""])
+        )
+
+    def subject(key: str) -> str:
+        return names[key] if key in names else pick(diagnosis.factor(key).name, lang)
+
+    hidden = _("hidden (fewer than {k})").format(k=diagnosis.min_group)
+    lines = [_("The five gaps (index 0-100: higher is a larger gap)")]
+    for gap in diagnosis.gaps:
+        lines += ["", f"{_(_GAP_NAMES[gap.gap])}: {size(gap.size)}"]
+        if gap.expectation is not None:
+            lines.append("  " + _("Managers' prediction minus customers' expectation, per dimension:"))
+            for comparison in gap.expectation.dimensions:
+                figures = hidden if comparison.suppressed else number(comparison.difference, lang)
+                lines.append(f"    {names[comparison.subject]:<24}{figures:>8}")
+        for factor in gap.factors:
+            figures = hidden if factor.figures.suppressed else number(factor.figures.mean, lang)
+            lines.append(f"  {subject(factor.key):<38}{figures:>8}   n {factor.figures.n}")
+        for dimension in gap.dimensions:
+            figures = hidden if dimension.figures.suppressed else number(dimension.figures.mean, lang)
+            lines.append(f"  {names[dimension.key]:<38}{figures:>8}")
+    if diagnosis.mirror is not None:
+        lines += ["", _("The mirror: employees' view of the service minus the customers' perception, per dimension")]
+        for comparison in diagnosis.mirror.employees.dimensions:
+            figures = hidden if comparison.suppressed else number(comparison.difference, lang)
+            lines.append(f"  {names[comparison.subject]:<38}{figures:>8}")
+    for value in diagnosis.values:
+        figures = hidden if value.figures.suppressed else number(value.figures.mean, lang)
+        lines += ["", f"{subject(value.key)}: {figures}"]
+    for column, unit in diagnosis.units.items():
+        lines += ["", _("Per {column}: where a unit scores clearly worse than the others").format(column=column)]
+        lines += [f"  - {_unit_finding(finding, subject, lang, _)}" for finding in unit.findings] or [
+            "  " + _("no unit differs clearly from the others")
+        ]
+        lines.append("  " + _("An association within one measurement, not proof of a cause."))
+        shown = [r for r in unit.relations if r.enough_units]
+        if unit.relations and not shown:
+            lines.append(
+                "  "
+                + _("Too few units ({n} of the {needed} needed) to conclude on relations across units.").format(
+                    n=max(r.n_units for r in unit.relations), needed=unit.relations[0].to_dict()["min_units"]
+                )
+            )
+        for relation in shown:
+            lines.append(
+                "  "
+                + _("{factor} against the customers' gap across {n} units: r {r}, p {p}").format(
+                    factor=subject(relation.factor),
+                    n=relation.n_units,
+                    r=number(relation.r, lang),
+                    p=p_value(relation.p_value, lang),
+                )
+            )
+    if diagnosis.processes:
+        lines += ["", _("Gaps per customer process (owner): gap 1 to gap 5")]
+        for process in diagnosis.processes:
+            levels = [_(_LEVEL_NAMES[s.level]) if s.level else "-" for s in process.sizes]
+            owner = f" ({pick(process.process.owner, lang)})" if process.process.owner else ""
+            lines.append(f"  {pick(process.process.names, lang) + owner:<52}" + "".join(f"{v:>9}" for v in levels))
+    return "\n".join(lines)
+
+
+def _unit_finding(finding: UnitComparison, subject: Callable[[str], str], lang: str, _: Gettext) -> str:
+    where = _("{unit}, {audience}").format(unit=finding.unit, audience=_(AUDIENCE_NAMES[finding.audience]))
+    return _("{where}: {subject} {mine} against {others} elsewhere (gap {gap}, p {p} after Holm)").format(
+        where=where,
+        subject=subject(finding.subject),
+        mine=number(finding.unit_figures.mean, lang),
+        others=number(finding.others.mean, lang),
+        gap=finding.gap,
+        p=p_value(finding.p_holm, lang),
+    )
 
 
 def _segment_lines(name: str, segment: SegmentResult, names: dict[str, str], lang: str, _: Gettext) -> list[str]:
