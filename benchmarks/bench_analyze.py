@@ -22,6 +22,12 @@ With --slider it also times (a) on the same study answered on a 0..100 slider (t
 decimals, tests/analysis/data/slider.toml), which is analysed from the values as given
 instead of by answer patterns, and prints its time, memory and the ratio slider/(a).
 
+With --gaps it also times (gaps): the same customers' file with a managers' file (500
+respondents, servqual-managers) and a contact employees' file (5,000, servqual-employees),
+``servqual analyze FILE --managers M --employees E --processes default`` with the same
+segments: all five gaps beside the customers' analysis. It prints its time, memory and the
+ratios (gaps)/(a) and (b)/(gaps); the targets of issue 3 hold for it too (issue 14).
+
 With --before SRC it also times (a) on another source tree, taking turns with the rest
 (say a `git worktree` of the last release: --before ../servqual-old/src), and prints its
 time and the ratio before/after: the before-and-after of a change in one run.
@@ -63,6 +69,11 @@ SERVQUAL = (
     "sys.argv = ['servqual', 'analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
     "'--segment', 'channel', '--instrument', {instrument!r}]; from servqual.cli import run; run()"
 )
+GAPS = (
+    "import sys; sys.argv = ['servqual', 'analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
+    "'--segment', 'channel', '--managers', {managers!r}, '--employees', {employees!r}, '--processes', 'default']; "
+    "from servqual.cli import run; run()"
+)
 SLIDER = str(Path(__file__).parent.parent / "tests" / "analysis" / "data" / "slider.toml")
 FLOOR = "import polars; polars.read_csv({path!r})"
 
@@ -72,6 +83,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--slider", action="store_true", help="also time a slider file of the same study")
+    parser.add_argument("--gaps", action="store_true", help="also time all five gaps with managers and employees")
     parser.add_argument("--before", metavar="SRC", help="also time servqual from this source tree (its src/ folder)")
     args = parser.parse_args()
 
@@ -82,6 +94,8 @@ def main() -> None:
         f"{'respondents':>12} {'servqual s':>11} {'baseline s':>11} {'floor s':>8} {'(b)/(a)':>8} {'(a)/(c)':>8}"
         f" {'servqual MB':>12} {'baseline MB':>12}" + before
     )
+    if args.gaps:
+        before += f" {'gaps s':>8} {'gaps/(a)':>9} {'(b)/gaps':>9} {'gaps MB':>8}"
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = str(Path(folder) / f"study-{n}.csv")
@@ -99,6 +113,11 @@ def main() -> None:
                 slider_path = str(Path(folder) / f"slider-{n}.csv")
                 write_study(n, slider_path, instrument=SLIDER)
                 codes["slider"] = SERVQUAL.format(source=[], path=slider_path, instrument=SLIDER)
+            if args.gaps:
+                managers, employees = str(Path(folder) / "managers.csv"), str(Path(folder) / "employees.csv")
+                write_study(500, managers, instrument="servqual-managers")
+                write_study(5000, employees, instrument="servqual-employees")
+                codes["gaps"] = GAPS.format(path=path, managers=managers, employees=employees)
             timed = best_of(codes, args.repeat)
             (a, a_mb), (b, b_mb), (c, _) = timed["a"], timed["b"], timed["c"]
             line = f"{n:>12} {a:>11.2f} {b:>11.2f} {c:>8.2f} {b / a:>8.2f} {a / c:>8.2f} {a_mb:>12.0f} {b_mb:>12.0f}"
@@ -108,6 +127,9 @@ def main() -> None:
             if args.slider:
                 slider, slider_mb = timed["slider"]
                 line += f" {slider:>9.2f} {slider / a:>10.2f} {slider_mb:>10.0f}"
+            if args.gaps:
+                gaps, gaps_mb = timed["gaps"]
+                line += f" {gaps:>8.2f} {gaps / a:>9.2f} {b / gaps:>9.2f} {gaps_mb:>8.0f}"
             print(line)
 
 

@@ -35,7 +35,7 @@ from servqual.analysis._gaps import (
 from servqual.analysis._inference import NAN, ci_of_mean, summary
 from servqual.analysis._results import AnalysisResult, Figures, Interval, ResultWarning, SegmentResult
 from servqual.analysis._scores import scored_answers
-from servqual.analysis._segments import MISSING_VALUE, holm, segment_codes, segment_scores, welch_t
+from servqual.analysis._segments import MISSING_VALUE, holm, segment_codes, segment_scores, welch_t_of
 from servqual.analysis._values import group_table, respondent_dimension_scores
 from servqual.instruments import Factor, Instrument, Process
 from servqual.io import ResponseSet
@@ -388,6 +388,12 @@ def diagnose(
         if responses is None:
             notes.append(ResultWarning(f"no_{audience}s"))
 
+    answers = {}
+    item_gaps = None
+    if processes:  # the answers as matrices: for the respondents' scores over each process's items
+        files = (("customer", customers), ("manager", managers), ("employee", employees))
+        answers = {audience: scored_answers(responses) for audience, responses in files if responses is not None}
+        item_gaps = _customer_gaps(customers)
     the_mirror = None
     if employees is not None and "perception" in employees.sections and "perception" in customers.sections:
         the_mirror = mirror(customers, employees, managers, min_answers=min_group)
@@ -398,11 +404,10 @@ def diagnose(
         mirror=the_mirror,
         values=tuple(f for f in factors if f.gap is None),
         units={
-            column: _units(column, customers, managers, employees, min_group, segment_missing)
+            column: _units(column, result.segments.get(column), managers, employees, min_group, segment_missing)
             for column in units
-            if column in customers.attributes.columns
         },
-        processes=tuple(_process(p, customers, managers, employees, factors, min_group) for p in processes),
+        processes=tuple(_process(p, customers.instrument, answers, item_gaps, factors, min_group) for p in processes),
         notes=tuple(notes),
         instruments={
             audience: responses.instrument
@@ -440,71 +445,69 @@ def _customer_gaps(customers: ResponseSet) -> np.ndarray | None:
 
 def _units(
     column: str,
-    customers: ResponseSet,
+    customers: SegmentResult | None,
     managers: ResponseSet | None,
     employees: ResponseSet | None,
     min_group: int,
     segment_missing: str,
 ) -> UnitDiagnosis:
-    instrument = customers.instrument
-    subjects: dict[str, tuple[ResponseSet, dict[str, np.ndarray], dict[str, int | None]]] = {}
-    item_gaps = _customer_gaps(customers)
-    if item_gaps is not None:
-        subjects["customer"] = (
-            customers,
-            {
-                d.key: respondent_dimension_scores(item_gaps, instrument.item_positions(d.key))
-                for d in instrument.dimensions
-            },
-            {d.key: 5 for d in instrument.dimensions},
-        )
+    """The gaps per unit of ``column``: the customers' from their analysis (``customers``,
+    its segment of that column), the factor scores per unit by the same rule."""
+    tables: dict[str, SegmentResult | None] = {"customer": customers, "employee": None, "manager": None}
+    gap_of: dict[str, dict[str, int | None]] = {}
+    if customers is not None:
+        gap_of["customer"] = dict.fromkeys(customers.tests, 5)
     for audience, responses in (("employee", employees), ("manager", managers)):
         if responses is not None and responses.factors and column in responses.attributes.columns:
-            subjects[audience] = (
-                responses,
-                {f.key: respondent_factor_scores(responses, f) for f in responses.factors},
-                {f.key: f.gap for f in responses.factors},
+            codes, categories = segment_codes(responses.attributes[column])
+            tables[audience] = segment_scores(
+                {
+                    f.key: group_table(respondent_factor_scores(responses, f), codes, len(categories))
+                    for f in responses.factors
+                },
+                categories,
+                min_group,
+                section="factor",
+                missing=segment_missing,
             )
-    tables: dict[str, SegmentResult | None] = {"customer": None, "employee": None, "manager": None}
+            gap_of[audience] = {f.key: f.gap for f in responses.factors}
     comparisons: list[UnitComparison] = []
     unit_means: dict[str, dict[str, dict[Any, float]]] = {}
-    for audience, (responses, scores, gap_of) in subjects.items():
-        codes, categories = segment_codes(responses.attributes[column])
-        segment = segment_scores(
-            {key: group_table(score, codes, len(categories)) for key, score in scores.items()},
-            categories,
-            min_group,
-            section="gap" if audience == "customer" else "factor",
-            missing=segment_missing,
-        )
-        tables[audience] = segment
+    for audience, gaps in gap_of.items():
+        segment = tables[audience]
+        assert segment is not None
+        shown = {key: _shown_scores(segment, key) for key in gaps}
         unit_means[audience] = {
-            key: {
-                group.value: float(score.mean)
-                for group in segment.groups
-                if not group.suppressed and (score := group.dimensions[key]).mean is not None and not score.suppressed
-            }
-            for key in scores
+            key: {value: score.mean for value, score in scores.items()} for key, scores in shown.items()
         }
-        comparisons.extend(_against_others(audience, segment, scores, codes, categories, gap_of))
+        comparisons.extend(_against_others(audience, shown, gaps))
     relations = []
     if "customer" in unit_means:
         customer_gap = _unit_mean_gap(unit_means["customer"])
         for audience in ("manager", "employee"):
-            subject = subjects.get(audience)
-            if subject is None:
-                continue
-            for key, means in unit_means[audience].items():
+            for key, means in unit_means.get(audience, {}).items():
                 both = sorted(set(means) & set(customer_gap), key=str)
                 x = np.array([means[v] for v in both])
                 y = np.array([customer_gap[v] for v in both])
                 r = p = NAN
                 if len(both) >= 3 and x.std() > 0 and y.std() > 0:
                     r, p = (float(v) for v in stats.pearsonr(x, y))
-                relations.append(UnitRelation(key, subject[2][key], len(both), r, p))
+                relations.append(UnitRelation(key, gap_of[audience][key], len(both), r, p))
     return UnitDiagnosis(
         column, tables["customer"], tables["employee"], tables["manager"], tuple(comparisons), tuple(relations)
     )
+
+
+def _shown_scores(segment: SegmentResult, key: str) -> dict[Any, Figures]:
+    """The units whose score of ``key`` is shown (a value, not the respondents without one)."""
+    shown = {}
+    for group in segment.groups:
+        score = group.dimensions.get(key)
+        if group.suppressed or group.value is MISSING_VALUE or score is None or score.suppressed:
+            continue
+        assert score.n is not None and score.mean is not None and score.sd is not None
+        shown[group.value] = Figures(score.n, score.mean, score.sd)
+    return shown
 
 
 def _unit_mean_gap(dimension_means: dict[str, dict[Any, float]]) -> dict[Any, float]:
@@ -514,31 +517,18 @@ def _unit_mean_gap(dimension_means: dict[str, dict[Any, float]]) -> dict[Any, fl
 
 
 def _against_others(
-    audience: str,
-    segment: SegmentResult,
-    scores: dict[str, np.ndarray],
-    codes: np.ndarray,
-    categories: list[Any],
-    gap_of: dict[str, int | None],
+    audience: str, shown: dict[str, dict[Any, Figures]], gap_of: dict[str, int | None]
 ) -> list[UnitComparison]:
-    """Every shown unit's score against those of the other shown units (shown figures only,
-    so a comparison tells nothing of a hidden group)."""
-    code_of = {value: code for code, value in enumerate(categories)}
+    """Every shown unit's score against the other shown units' together, from their n, mean
+    and SD only: a comparison tells nothing the shown figures do not."""
     raw = []
-    for key, score in scores.items():
-        shown = [
-            g.value
-            for g in segment.groups
-            if not g.suppressed and not g.dimensions[key].suppressed and g.value is not MISSING_VALUE
-        ]
-        if len(shown) < 2:
+    for key, units in shown.items():
+        if len(units) < 2:
             continue
-        in_shown = np.isin(codes, [code_of[v] for v in shown]) & ~np.isnan(score)
-        for value in shown:
-            mine = in_shown & (codes == code_of[value])
-            a, b = score[mine], score[in_shown & ~mine]
-            test = welch_t(a, b)
-            raw.append((value, key, Figures(*summary(a)), Figures(*summary(b)), test["p_value"]))
+        for value, mine in units.items():
+            others = pooled([figures for other, figures in units.items() if other != value])
+            test = welch_t_of((mine.n, mine.mean, mine.sd), (others.n, others.mean, others.sd))
+            raw.append((value, key, mine, others, test["p_value"]))
     adjusted = holm([p for *_, p in raw]) if raw else []
     return [
         UnitComparison(value, audience, key, gap_of[key], mine, others, mine.mean - others.mean, p, q)
@@ -546,25 +536,39 @@ def _against_others(
     ]
 
 
+def pooled(groups: Sequence[Figures]) -> Figures:
+    r"""n, mean and SD of several groups taken together, from theirs:
+
+    .. math:: \bar x = \frac{\sum n_g \bar x_g}{\sum n_g}, \quad
+              s^2 = \frac{\sum (n_g - 1) s_g^2 + n_g (\bar x_g - \bar x)^2}{\sum n_g - 1}
+
+    In R: ``c(n = length(x), mean = mean(x), sd = sd(x))`` of the groups' values together.
+    """
+    n = sum(g.n for g in groups)
+    mean = sum(g.n * g.mean for g in groups) / n
+    squares = sum((g.n - 1) * (g.sd if g.n > 1 else 0.0) ** 2 + g.n * (g.mean - mean) ** 2 for g in groups)
+    return Figures(n, mean, float(np.sqrt(squares / (n - 1))) if n > 1 else NAN)
+
+
 def _process(
     process: Process,
-    customers: ResponseSet,
-    managers: ResponseSet | None,
-    employees: ResponseSet | None,
+    instrument: Instrument,
+    answers: dict[str, dict[str, np.ndarray]],
+    item_gaps: np.ndarray | None,
     factors: Sequence[FactorScore],
     min_group: int,
 ) -> ProcessDiagnosis:
-    instrument = customers.instrument
+    """``answers``: per audience its scored answers per section; ``item_gaps``: each
+    customer's P - E per item."""
     positions = [j for j, item in enumerate(instrument.items) if item.number in process.items]
     span = instrument.scale.max - instrument.scale.min
 
-    def over_items(responses: ResponseSet | None, section: str) -> np.ndarray | None:
-        if responses is None or section not in responses.sections or not positions:
+    def over_items(audience: str, section: str) -> np.ndarray | None:
+        if section not in answers.get(audience, {}) or not positions:
             return None
-        return respondent_dimension_scores(scored_answers(responses)[section], positions)
+        return respondent_dimension_scores(answers[audience][section], positions)
 
     customer_gap = None
-    item_gaps = _customer_gaps(customers)
     if item_gaps is not None and positions:
         per_respondent = respondent_dimension_scores(item_gaps, positions)
         n, mean, sd = summary(per_respondent[~np.isnan(per_respondent)])
@@ -573,10 +577,10 @@ def _process(
             figures, ci95 = hidden(figures), (NAN, NAN)
         customer_gap = DimensionGap(process.key, figures, ci95)
     prediction = view = None
-    predicted, expected = over_items(managers, "expectation"), over_items(customers, "expectation")
+    predicted, expected = over_items("manager", "expectation"), over_items("customer", "expectation")
     if predicted is not None and expected is not None:
         prediction = compare(process.key, predicted, expected, min_group)
-    staff, perceived = over_items(employees, "perception"), over_items(customers, "perception")
+    staff, perceived = over_items("employee", "perception"), over_items("customer", "perception")
     if staff is not None and perceived is not None:
         view = compare(process.key, staff, perceived, min_group)
     sizes = []

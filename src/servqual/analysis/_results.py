@@ -201,6 +201,8 @@ class GroupScore:
     mean: float | None
     ci95: Interval | None
     suppressed: bool = False
+    #: the SD (n - 1) of the members' scores, for comparing groups (not in the JSON)
+    sd: float | None = None
 
     def to_dict(self, section: str) -> dict[str, Any]:
         if self.suppressed:

@@ -229,7 +229,7 @@ def segment_scores(
             if value in hidden_scores[key] or n < min_group:
                 dimensions[key] = HIDDEN_SCORE
             else:
-                dimensions[key] = GroupScore(n=n, mean=mean, ci95=ci_of_mean(n, mean, sd))
+                dimensions[key] = GroupScore(n=n, mean=mean, ci95=ci_of_mean(n, mean, sd), sd=sd)
         groups.append(SegmentGroup(value=value, suppressed=False, n=sizes[value], dimensions=dimensions))
 
     tests: dict[str, SegmentTest | None] = {}
