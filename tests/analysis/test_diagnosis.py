@@ -283,3 +283,55 @@ def test_gap_3_planted_in_one_branch_is_diagnosed_as_such():
     # the processes those factors belong to carry gap 3 at least as large as the rest
     delivery = next(p for p in diagnosis.processes if p.process.key == "delivery")
     assert delivery.size(3).level is not None
+
+
+@pytest.mark.parametrize("instrument", ["servqual-22", "servqual-22-1988"])
+@pytest.mark.parametrize("section", ["expectation", "perception", "gap"])
+def test_item_set_figures_equal_the_respondents_scores_from_the_answer_matrices(instrument, section):
+    """The processes' figures come from polars over the table: the same as the row means
+    of the scored answer matrices, reverse-scored items (1988 wording) included."""
+    from servqual.analysis import item_set_figures, respondent_dimension_scores, scored_answers
+    from servqual.analysis._inference import summary
+
+    responses = servqual.read_responses(
+        pl.DataFrame(generate_study(400, instrument, seed=5)), instrument, progress=False
+    )
+    sets = {"a": [1, 5, 10, 11, 18], "b": [9], "c": list(range(1, 23))}
+    answers = scored_answers(responses)
+    matrix = answers["perception"] - answers["expectation"] if section == "gap" else answers[section]
+    for key, figures in item_set_figures(responses, section, sets).items():
+        positions = [number - 1 for number in sets[key]]
+        scores = respondent_dimension_scores(matrix, positions)
+        n, mean, sd = summary(scores[~np.isnan(scores)])
+        assert (figures.n, figures.mean, figures.sd) == (
+            n,
+            pytest.approx(mean, abs=1e-12),
+            pytest.approx(sd, abs=1e-12),
+        )
+
+
+def test_gap_1_and_the_mirror_from_the_customers_analysis_equal_those_from_their_answers(files):
+    from servqual.analysis import gap1, mirror
+
+    customers, managers, employees = files
+    result = analyze(customers)
+    for fast, slow in (
+        (gap1(customers, managers, customers_analysis=result), gap1(customers, managers)),
+        (mirror(customers, employees, customers_analysis=result), mirror(customers, employees)),
+    ):
+        assert_close(fast.to_dict(), slow.to_dict())
+
+
+def assert_close(left, right):
+    if isinstance(left, dict):
+        assert left.keys() == right.keys()
+        for key in left:
+            assert_close(left[key], right[key])
+    elif isinstance(left, list):
+        assert len(left) == len(right)
+        for a, b in zip(left, right, strict=True):
+            assert_close(a, b)
+    elif isinstance(left, float):
+        assert left == pytest.approx(right, abs=1e-11, nan_ok=True)
+    else:
+        assert left == right

@@ -19,6 +19,7 @@ from servqual.analysis._diagnosis import (
     UnitDiagnosis,
     UnitRelation,
     diagnose,
+    item_set_figures,
 )
 from servqual.analysis._evidence import MIN_FOR_ADVICE, MIN_FOR_FACTOR_MODEL, MIN_FOR_RELIABILITY, MIN_FOR_TESTS
 from servqual.analysis._gaps import (
@@ -139,6 +140,7 @@ __all__ = [
     "factor_scores",
     "gap1",
     "holm",
+    "item_set_figures",
     "item_statistics",
     "kruskal_wallis",
     "mean_ci",

@@ -26,17 +26,16 @@ from servqual.analysis._gaps import (
     Comparisons,
     FactorScore,
     MirrorResult,
-    compare,
+    compare_figures,
     factor_scores,
     gap1,
     mirror,
     respondent_factor_scores,
 )
-from servqual.analysis._inference import NAN, ci_of_mean, summary
+from servqual.analysis._inference import NAN, ci_of_mean
 from servqual.analysis._results import AnalysisResult, Figures, Interval, ResultWarning, SegmentResult
-from servqual.analysis._scores import scored_answers
 from servqual.analysis._segments import MISSING_VALUE, holm, segment_codes, segment_scores, welch_t_of
-from servqual.analysis._values import group_table, respondent_dimension_scores
+from servqual.analysis._values import group_table
 from servqual.instruments import Factor, Instrument, Process
 from servqual.io import ResponseSet
 
@@ -324,8 +323,9 @@ def diagnose(
         The managers' (``servqual-managers``) and contact employees'
         (``servqual-employees``) responses, or None; each may hold any of its sections.
     units
-        Attribute columns to give the gaps per unit of (those a file lacks are skipped
-        for that file).
+        Attribute columns to give the gaps per unit of: the customers' from ``result``'s
+        segments (so analyze with the same segments), the others' from each file that has
+        the column.
     processes
         The study's customer processes (:func:`servqual.instruments.load_processes`).
     min_group
@@ -337,12 +337,16 @@ def diagnose(
     In R: ``t.test`` for each comparison (as :func:`gap1`, :func:`mirror`),
     ``p.adjust(p, "holm")``, ``cor.test(x, y)`` across units.
     """
-    audiences = ("customer", *(["manager"] if managers else []), *(["employee"] if employees else []))
+    audiences = (
+        "customer",
+        *(["manager"] if managers is not None else []),
+        *(["employee"] if employees is not None else []),
+    )
     scale = customers.instrument.scale
     span = scale.max - scale.min
     notes: list[ResultWarning] = []
-    manager_factors = factor_scores(managers, min_answers=min_group) if managers else None
-    employee_factors = factor_scores(employees, min_answers=min_group) if employees else None
+    manager_factors = None if managers is None else factor_scores(managers, min_answers=min_group)
+    employee_factors = None if employees is None else factor_scores(employees, min_answers=min_group)
     factors = (
         *(manager_factors.factors if manager_factors else ()),
         *(employee_factors.factors if employee_factors else ()),
@@ -356,7 +360,7 @@ def diagnose(
 
     predicted = None
     if managers is not None and "expectation" in managers.sections and "expectation" in customers.sections:
-        predicted = gap1(customers, managers, min_answers=min_group)
+        predicted = gap1(customers, managers, min_answers=min_group, customers_analysis=result)
     elif managers is not None:
         notes.append(ResultWarning("no_prediction", reason="managers' file has no E1..E22"))
     gaps = []
@@ -388,15 +392,17 @@ def diagnose(
         if responses is None:
             notes.append(ResultWarning(f"no_{audience}s"))
 
-    answers = {}
-    item_gaps = None
-    if processes:  # the answers as matrices: for the respondents' scores over each process's items
-        files = (("customer", customers), ("manager", managers), ("employee", employees))
-        answers = {audience: scored_answers(responses) for audience, responses in files if responses is not None}
-        item_gaps = _customer_gaps(customers)
+    process_figures: dict[tuple[str, str], dict[str, Figures]] = {}
+    item_sets = {p.key: list(p.items) for p in processes if p.items}
+    for audience, responses in (("customer", customers), ("manager", managers), ("employee", employees)):
+        if responses is None or not item_sets:
+            continue
+        sections = [*responses.sections, *(["gap"] if {"expectation", "perception"} <= set(responses.sections) else [])]
+        for section in sections:
+            process_figures[audience, section] = item_set_figures(responses, section, item_sets)
     the_mirror = None
     if employees is not None and "perception" in employees.sections and "perception" in customers.sections:
-        the_mirror = mirror(customers, employees, managers, min_answers=min_group)
+        the_mirror = mirror(customers, employees, managers, min_answers=min_group, customers_analysis=result)
     return Diagnosis(
         audiences=audiences,
         min_group=min_group,
@@ -407,7 +413,16 @@ def diagnose(
             column: _units(column, result.segments.get(column), managers, employees, min_group, segment_missing)
             for column in units
         },
-        processes=tuple(_process(p, customers.instrument, answers, item_gaps, factors, min_group) for p in processes),
+        processes=tuple(
+            _process(
+                p,
+                customers.instrument,
+                {where: of_process[p.key] for where, of_process in process_figures.items() if p.key in of_process},
+                factors,
+                min_group,
+            )
+            for p in processes
+        ),
         notes=tuple(notes),
         instruments={
             audience: responses.instrument
@@ -432,15 +447,6 @@ def _gap5_dimensions(result: AnalysisResult) -> tuple[DimensionGap, ...]:
         DimensionGap(key, dimension.scores["gap"], dimension.tests["gap"].ci95)
         for key, dimension in result.dimensions.items()
     )
-
-
-def _customer_gaps(customers: ResponseSet) -> np.ndarray | None:
-    """Each customer's gap per item, P - E (NaN unless both were answered)."""
-    if not {"expectation", "perception"} <= set(customers.sections):
-        return None
-    answers = scored_answers(customers)
-    gaps: np.ndarray = answers["perception"] - answers["expectation"]
-    return gaps
 
 
 def _units(
@@ -550,46 +556,89 @@ def pooled(groups: Sequence[Figures]) -> Figures:
     return Figures(n, mean, float(np.sqrt(squares / (n - 1))) if n > 1 else NAN)
 
 
+def item_set_figures(responses: ResponseSet, section: str, item_sets: dict[str, list[int]]) -> dict[str, Figures]:
+    """Per item set (a process's item numbers): n, mean and SD of the respondents' scores
+    over those items of ``section`` (``"gap"``: P - E per item), each the mean of the items
+    they answered after reverse scoring, as :func:`respondent_dimension_scores`.
+
+    Computed by polars over the table, not from the answer matrices: at a million
+    customers the matrices and their row means took 2.3 s of the diagnosis, this 0.4 s
+    (benchmarks/bench_analyze.py --gaps, docs/performance.md). The same figures as from
+    the matrices (tests/analysis/test_diagnosis.py)."""
+    import polars as pl
+
+    instrument = responses.instrument
+    flip = instrument.scale.min + instrument.scale.max
+    reverse = {instrument.items[j].number for j in instrument.reverse_positions}
+
+    def answer(of_section: str, number: int) -> pl.Expr:
+        column = pl.col(instrument.columns(of_section)[numbers.index(number)]).cast(pl.Float64)
+        return flip - column if number in reverse else column
+
+    def item(number: int) -> pl.Expr:
+        if section == "gap":
+            return answer("perception", number) - answer("expectation", number)
+        return answer(section, number)
+
+    # each item once, then each set's row means, then their n, mean and SD: three lazy steps
+    # (one select with every set's own items took ten times as long)
+    numbers = [i.number for i in instrument.items]
+    used = sorted({number for item_set in item_sets.values() for number in item_set})
+    scores = responses.table.lazy().select([item(n).alias(str(n)) for n in used])
+    scores = scores.select([pl.mean_horizontal([str(n) for n in ns]).alias(key) for key, ns in item_sets.items()])
+    figures = scores.select(
+        [
+            aggregate
+            for key in item_sets
+            for aggregate in (
+                pl.col(key).count().alias(f"{key}.n"),
+                pl.col(key).mean().alias(f"{key}.mean"),
+                pl.col(key).std().alias(f"{key}.sd"),
+            )
+        ]
+    )
+    row = figures.collect().row(0, named=True)
+    return {
+        key: Figures(int(row[f"{key}.n"]), _or_nan(row[f"{key}.mean"]), _or_nan(row[f"{key}.sd"])) for key in item_sets
+    }
+
+
+def _or_nan(value: float | None) -> float:
+    return NAN if value is None else float(value)
+
+
 def _process(
     process: Process,
     instrument: Instrument,
-    answers: dict[str, dict[str, np.ndarray]],
-    item_gaps: np.ndarray | None,
+    figures: dict[tuple[str, str], Figures],
     factors: Sequence[FactorScore],
     min_group: int,
 ) -> ProcessDiagnosis:
-    """``answers``: per audience its scored answers per section; ``item_gaps``: each
-    customer's P - E per item."""
-    positions = [j for j, item in enumerate(instrument.items) if item.number in process.items]
+    """``figures``: (audience, section) -> the process's figures (:func:`item_set_figures`)."""
     span = instrument.scale.max - instrument.scale.min
-
-    def over_items(audience: str, section: str) -> np.ndarray | None:
-        if section not in answers.get(audience, {}) or not positions:
-            return None
-        return respondent_dimension_scores(answers[audience][section], positions)
-
     customer_gap = None
-    if item_gaps is not None and positions:
-        per_respondent = respondent_dimension_scores(item_gaps, positions)
-        n, mean, sd = summary(per_respondent[~np.isnan(per_respondent)])
-        figures, ci95 = Figures(n, mean, sd), ci_of_mean(n, mean, sd)
-        if 0 < n < min_group:
-            figures, ci95 = hidden(figures), (NAN, NAN)
-        customer_gap = DimensionGap(process.key, figures, ci95)
+    gap = figures.get(("customer", "gap"))
+    if gap is not None:
+        ci95 = ci_of_mean(gap.n, gap.mean, gap.sd)
+        if 0 < gap.n < min_group:
+            gap, ci95 = hidden(gap), (NAN, NAN)
+        customer_gap = DimensionGap(process.key, gap, ci95)
     prediction = view = None
-    predicted, expected = over_items("manager", "expectation"), over_items("customer", "expectation")
-    if predicted is not None and expected is not None:
-        prediction = compare(process.key, predicted, expected, min_group)
-    staff, perceived = over_items("employee", "perception"), over_items("customer", "perception")
-    if staff is not None and perceived is not None:
-        view = compare(process.key, staff, perceived, min_group)
+    if ("manager", "expectation") in figures and ("customer", "expectation") in figures:
+        prediction = compare_figures(
+            process.key, figures["manager", "expectation"], figures["customer", "expectation"], min_group
+        )
+    if ("employee", "perception") in figures and ("customer", "perception") in figures:
+        view = compare_figures(
+            process.key, figures["employee", "perception"], figures["customer", "perception"], min_group
+        )
     sizes = []
-    for gap in (1, 2, 3, 4):
-        mine = [f for f in factors if f.key in process.factors and f.gap == gap]
+    for number in (1, 2, 3, 4):
+        mine = [f for f in factors if f.key in process.factors and f.gap == number]
         shown = [f.figures.mean for f in mine if f.figures.n and not f.figures.suppressed]
         index = 100 * (instrument.scale.max - float(np.mean(shown))) / span if shown else NAN
         size = gap_size(index, "factors")
-        if gap == 1 and prediction is not None and not prediction.suppressed:
+        if number == 1 and prediction is not None and not prediction.suppressed:
             size = gap_size(100 * abs(prediction.difference) / span, "prediction")
         sizes.append(size)
     if customer_gap is not None and customer_gap.figures.n and not customer_gap.figures.suppressed:

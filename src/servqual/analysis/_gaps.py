@@ -19,7 +19,7 @@ from scipy import stats
 from servqual.analysis._anonymity import hidden, hidden_reliability
 from servqual.analysis._inference import NAN, ci_of_mean, summary
 from servqual.analysis._reliability import PairwiseMoments, reliability
-from servqual.analysis._results import Figures, Interval, Reliability, WelchT
+from servqual.analysis._results import AnalysisResult, Figures, Interval, Reliability, WelchT
 from servqual.analysis._scores import scored_answers
 from servqual.analysis._segments import welch_t_of
 from servqual.analysis._values import respondent_dimension_scores
@@ -156,12 +156,18 @@ def compare(subject: str, first: np.ndarray, second: np.ndarray, min_answers: in
     In R: ``t.test(a, b)`` (its ``estimate``, ``conf.int``, ``statistic``, ``parameter``, ``p.value``).
     """
     a, b = summary(first[~np.isnan(first)]), summary(second[~np.isnan(second)])
-    figures = [Figures(n, mean, sd) for n, mean, sd in (a, b)]
-    figures = [hidden(f) if 0 < f.n < min_answers else f for f in figures]
+    return compare_figures(subject, Figures(*a), Figures(*b), min_answers)
+
+
+def compare_figures(subject: str, first: Figures, second: Figures, min_answers: int = 1) -> Comparison:
+    """:func:`compare` from the two groups' n, mean and SD (hidden when either is
+    suppressed or has fewer than ``min_answers`` values)."""
+    figures = [hidden(f) if 0 < f.n < min_answers else f for f in (first, second)]
     if any(f.suppressed for f in figures):
         return Comparison(subject, figures[0], figures[1], NAN, (NAN, NAN), WelchT(NAN, NAN, NAN))
+    a, b = (first.n, first.mean, first.sd), (second.n, second.mean, second.sd)
     test = welch_t_of(a, b)
-    difference = a[1] - b[1]
+    difference = first.mean - second.mean
     if test["df"] == test["df"]:
         half = float(stats.t.ppf(0.975, test["df"]) * np.sqrt(a[2] ** 2 / a[0] + b[2] ** 2 / b[0]))
         ci95 = (difference - half, difference + half)
@@ -170,7 +176,13 @@ def compare(subject: str, first: np.ndarray, second: np.ndarray, min_answers: in
     return Comparison(subject, figures[0], figures[1], difference, ci95, WelchT(**test))
 
 
-def gap1(customers: ResponseSet, managers: ResponseSet, *, min_answers: int = 1) -> Gap1Result:
+def gap1(
+    customers: ResponseSet,
+    managers: ResponseSet,
+    *,
+    min_answers: int = 1,
+    customers_analysis: AnalysisResult | None = None,
+) -> Gap1Result:
     r"""Gap 1, not knowing what customers expect: managers' predicted expectations minus
     customers' own, per item and dimension; the same for the importance points.
 
@@ -187,6 +199,10 @@ def gap1(customers: ResponseSet, managers: ResponseSet, *, min_answers: int = 1)
         instrument with the same items and an expectation section.
     min_answers
         The anonymity threshold: a comparison with fewer answers in either group is hidden.
+    customers_analysis
+        :func:`analyze` of ``customers``, when at hand: the customers' item and dimension
+        figures are then taken from it instead of from their answers (the same figures;
+        a million customers' answer matrices cost seconds).
 
     Raises
     ------
@@ -195,7 +211,7 @@ def gap1(customers: ResponseSet, managers: ResponseSet, *, min_answers: int = 1)
 
     In R: ``t.test(m, c)`` per item, dimension score or importance column.
     """
-    expectation = _comparisons(managers, customers, "expectation", min_answers)
+    expectation = _comparisons(managers, customers, "expectation", min_answers, customers_analysis)
     importance: tuple[Comparison, ...] = ()
     if managers.importance is not None and customers.importance is not None:
         importance = tuple(
@@ -206,7 +222,12 @@ def gap1(customers: ResponseSet, managers: ResponseSet, *, min_answers: int = 1)
 
 
 def mirror(
-    customers: ResponseSet, employees: ResponseSet, managers: ResponseSet | None = None, *, min_answers: int = 1
+    customers: ResponseSet,
+    employees: ResponseSet,
+    managers: ResponseSet | None = None,
+    *,
+    min_answers: int = 1,
+    customers_analysis: AnalysisResult | None = None,
 ) -> MirrorResult:
     r"""The mirror: how employees (and managers, where their survey asks it) see the service
     beside how customers see it, per item and dimension.
@@ -225,6 +246,8 @@ def mirror(
         The managers' responses: compared too when their instrument asks for perceptions.
     min_answers
         The anonymity threshold.
+    customers_analysis
+        :func:`analyze` of ``customers``, when at hand (as for :func:`gap1`).
 
     Raises
     ------
@@ -235,8 +258,10 @@ def mirror(
     """
     managers_view = None
     if managers is not None and "perception" in managers.sections:
-        managers_view = _comparisons(managers, customers, "perception", min_answers)
-    return MirrorResult(_comparisons(employees, customers, "perception", min_answers), managers_view)
+        managers_view = _comparisons(managers, customers, "perception", min_answers, customers_analysis)
+    return MirrorResult(
+        _comparisons(employees, customers, "perception", min_answers, customers_analysis), managers_view
+    )
 
 
 def factor_scores(responses: ResponseSet, *, min_answers: int = 1) -> FactorScores:
@@ -307,8 +332,15 @@ def respondent_factor_scores(responses: ResponseSet, factor: Factor) -> np.ndarr
     return respondent_dimension_scores(scored_factor_answers(responses, factor), list(range(len(factor.items))))
 
 
-def _comparisons(first: ResponseSet, second: ResponseSet, section: str, min_answers: int) -> Comparisons:
-    """``first``'s answers to ``section`` minus ``second``'s, per item and dimension."""
+def _comparisons(
+    first: ResponseSet,
+    second: ResponseSet,
+    section: str,
+    min_answers: int,
+    second_analysis: AnalysisResult | None = None,
+) -> Comparisons:
+    """``first``'s answers to ``section`` minus ``second``'s, per item and dimension;
+    ``second``'s figures from its analysis when given."""
     for responses in (first, second):
         if section not in responses.sections:
             columns = responses.instrument.columns(section)
@@ -324,15 +356,28 @@ def _comparisons(first: ResponseSet, second: ResponseSet, section: str, min_answ
             first=first.instrument.key,
             second=instrument.key,
         )
-    a, b = scored_answers(first)[section], scored_answers(second)[section]
-    items = tuple(compare(str(item.number), a[:, j], b[:, j], min_answers) for j, item in enumerate(instrument.items))
+    a = scored_answers(first)[section]
+    a_items = [Figures(*summary(a[:, j][~np.isnan(a[:, j])])) for j in range(len(instrument.items))]
+    a_dimensions = [_summary(a, instrument.item_positions(d.key)) for d in instrument.dimensions]
+    if second_analysis is not None:
+        b_items = [item.scores[section] for item in second_analysis.items]
+        b_dimensions = [second_analysis.dimensions[d.key].scores[section] for d in instrument.dimensions]
+    else:
+        b = scored_answers(second)[section]
+        b_items = [Figures(*summary(b[:, j][~np.isnan(b[:, j])])) for j in range(len(instrument.items))]
+        b_dimensions = [_summary(b, instrument.item_positions(d.key)) for d in instrument.dimensions]
+    items = tuple(
+        compare_figures(str(item.number), mine, theirs, min_answers)
+        for item, mine, theirs in zip(instrument.items, a_items, b_items, strict=True)
+    )
     dimensions = tuple(
-        compare(
-            d.key,
-            respondent_dimension_scores(a, instrument.item_positions(d.key)),
-            respondent_dimension_scores(b, instrument.item_positions(d.key)),
-            min_answers,
-        )
-        for d in instrument.dimensions
+        compare_figures(d.key, mine, theirs, min_answers)
+        for d, mine, theirs in zip(instrument.dimensions, a_dimensions, b_dimensions, strict=True)
     )
     return Comparisons(items, dimensions)
+
+
+def _summary(matrix: np.ndarray, positions: list[int]) -> Figures:
+    """n, mean and SD of the respondents' scores over the items at ``positions``."""
+    scores = respondent_dimension_scores(matrix, positions)
+    return Figures(*summary(scores[~np.isnan(scores)]))
