@@ -534,11 +534,15 @@ def gaps_model(gaps: Sequence[GapMark], texts: ModelTexts, *, title: str) -> str
         f'{gap1_x:.1f},{top["management"] + 18:.1f} {left:.1f},{top["management"] + 18:.1f}" fill="none" '
         f'stroke="#222" stroke-width="1" stroke-dasharray="3 3"/>'
     )
-    badge(5, centre, (top["expected"] + box_height + top["perceived"]) / 2)
-    badge(3, centre, (top["delivery"] + box_height + top["standards"]) / 2)
-    badge(2, centre, (top["standards"] + box_height + top["management"]) / 2)
-    badge(4, (right + comm_left) / 2, middle_delivery)
-    badge(1, gap1_x, (top["expected"] + top["management"]) / 2 + 18)
+    places = {
+        1: (gap1_x, (top["expected"] + top["management"]) / 2 + 18),
+        2: (centre, (top["standards"] + box_height + top["management"]) / 2),
+        3: (centre, (top["delivery"] + box_height + top["standards"]) / 2),
+        4: ((right + comm_left) / 2, middle_delivery),
+        5: (centre, (top["expected"] + box_height + top["perceived"]) / 2),
+    }
+    for number, (x, y) in places.items():  # in the gaps' order, as a reader tabs through the links
+        badge(number, x, y)
     # the legend: each level's colour with its name, and how to read the sizes
     x = 0.0
     y = 420.0

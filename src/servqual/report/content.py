@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from servqual.analysis import MIN_FOR_ADVICE, SMALL_SAMPLE
+from servqual.analysis import LEVEL_BOUNDS, MIN_FOR_ADVICE, MIN_UNITS_FOR_RELATION, SMALL_SAMPLE
 from servqual.i18n import N_, number, p_value, pick, translator
+from servqual.instruments import builtin_instruments, load_instrument
 from servqual.report import charts
 from servqual.report.colours import readable_on_white
 from servqual.report.words import (
@@ -352,9 +353,10 @@ class _Builder:
             "subtitle": " · ".join(filter(None, [self.service, pick(self.instrument.name, self.lang)])),
             "date": date.isoformat(),
             "labels": {"contents": _("Contents"), "generated": _("Made with servqual")},
-            "tones": TONES,
             **cover_content(cover, self.lang),
             "sections": sections,
+            # the tints of the gaps' levels, for the tables of the five gaps
+            **({"tones": TONES} if self.diagnosis is not None else {}),
         }
 
     def summary(self) -> Block:
@@ -545,8 +547,6 @@ class _Builder:
     def _factor_names(self) -> dict[str, str]:
         """Each factor's name in the language: from the study's managers' and employees'
         instruments, else the built-in ones."""
-        from servqual.instruments import builtin_instruments, load_instrument
-
         builtin = [load_instrument(name) for name in builtin_instruments()]
         names = {}
         for instrument in (*builtin, *self.staff_instruments):  # the study's own last: they win
@@ -562,8 +562,6 @@ class _Builder:
 
     def level_rule(self) -> str:
         """How a size becomes a level (servqual.analysis.LEVEL_BOUNDS)."""
-        from servqual.analysis import LEVEL_BOUNDS
-
         factors, difference = LEVEL_BOUNDS["factors"], LEVEL_BOUNDS["customers"]
         return self._(
             "How to read a size: from factor scales (gaps 2 to 4), under {f_small} is small (the mean score lies "
@@ -864,8 +862,6 @@ class _Builder:
             )
         )
         if unit.relations:
-            from servqual.analysis import MIN_UNITS_FOR_RELATION
-
             enough = [r for r in unit.relations if r.enough_units and r.r == r.r]
             if not enough:
                 blocks.append(
