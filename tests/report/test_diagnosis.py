@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 import servqual
 from report.test_report import english_fragments, pdf_text, tables
-from servqual.analysis import diagnose, factor_scores, gap1
+from servqual.analysis import MIN_UNITS_FOR_RELATION, UnitRelation, diagnose, factor_scores, gap1
 from servqual.i18n import number, pick, translator
 from servqual.instruments import load_processes
 from servqual.report import build_report, render_html, render_pdf
@@ -225,3 +226,23 @@ def test_without_a_diagnosis_the_report_has_no_such_section(files):
     assert "gaps" not in [s["id"] for s in content["sections"]] and "tones" not in content
     html = render_html(content)
     assert 'id="gap-1"' not in html and "The five gaps" not in html and 'class="number level' not in html
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_relations_across_enough_units_are_given_as_associations(files, diagnosis, lang):
+    unit = diagnosis.units["branch"]
+    enough = UnitRelation("teamwork", 3, MIN_UNITS_FOR_RELATION + 2, 0.5, 0.01)
+    few = UnitRelation("customer_research", 1, 3, 0.97, 0.16)
+    wider = replace(diagnosis, units={"branch": replace(unit, relations=(enough, few))})
+    blocks = section(report(files, wider, lang))["blocks"]
+    start = next(i for i, b in enumerate(blocks) if b["type"] == "heading" and "branch" in b["text"])
+    relations = next(b for b in blocks[start:] if b["type"] == "bullets" and b is not blocks[start + 1])
+    name = factor_name(files, "teamwork", lang)
+    assert relations["items"] == [
+        {
+            "en": f"{name} (gap 3) and the customers' mean gap, across 12 groups: r = 0.50 (p 0.010).",
+            "nl": f"{name} (kloof 3) en de gemiddelde kloof van klanten, over 12 groepen: r = 0,50 (p 0,010).",
+        }[lang]
+    ]  # the relation over 3 groups is left out
+    words = " ".join(b["text"] for b in blocks[start:] if b["type"] == "text")
+    assert {"en": "groups differ in more than these scores", "nl": "groepen verschillen in meer dan"}[lang] in words

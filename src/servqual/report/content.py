@@ -563,16 +563,22 @@ class _Builder:
     def level_rule(self) -> str:
         """How a size becomes a level (servqual.analysis.LEVEL_BOUNDS)."""
         factors, difference = LEVEL_BOUNDS["factors"], LEVEL_BOUNDS["customers"]
+        scale = self.instrument.scale
+        span = scale.max - scale.min
         return self._(
             "How to read a size: from factor scales (gaps 2 to 4), under {f_small} is small (the mean score lies "
             "in the top third of the scale) and over {f_large} large (below its middle); from a difference between "
-            "answers (gaps 1 and 5), under {d_small} is small (within half a point on a scale of 1 to 7) and over "
-            "{d_large} large (more than a whole point)."
+            "answers (gaps 1 and 5), under {d_small} is small (less than {small_points} points on the scale of "
+            "{low} to {high}) and over {d_large} large (more than {large_points} points)."
         ).format(
             f_small=self.num(factors[0], 0),
             f_large=self.num(factors[1], 0),
             d_small=self.num(difference[0], 0),
             d_large=self.num(difference[1], 0),
+            small_points=self.num(difference[0] * span / 100, 1),
+            large_points=self.num(difference[1] * span / 100, 1),
+            low=scale.min,
+            high=scale.max,
         )
 
     def model_chart(self, diagnosis: Diagnosis) -> Block:
