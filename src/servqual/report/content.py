@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from servqual.analysis import LEVEL_BOUNDS, MIN_FOR_ADVICE, MIN_UNITS_FOR_RELATION, SMALL_SAMPLE
 from servqual.i18n import N_, number, p_value, pick, translator
-from servqual.instruments import builtin_instruments, load_instrument
 from servqual.report import charts
 from servqual.report.colours import readable_on_white
 from servqual.report.words import (
@@ -186,18 +185,15 @@ def build_report(
     date: datetime.date | None = None,
     cover: Cover | None = None,
     diagnosis: Diagnosis | None = None,
-    staff_instruments: Sequence[Instrument] = (),
 ) -> Report:
     """The content of the report on ``result`` (an :class:`~servqual.analysis.AnalysisResult`)
     for ``instrument``, in ``lang``. ``validation`` (the response set's report) adds what was
     read and excluded to the method section; ``cover`` adds the organisation, its logo and
     colour, the fieldwork period and the responses to the cover. ``diagnosis``
-    (:func:`servqual.analysis.diagnose`) adds the section on the five gaps, its factors named
-    as in ``staff_instruments`` (the managers' and employees' instruments; the built-in
-    ones where not given). Works from the results only: its cost does not grow with the
-    number of respondents."""
+    (:func:`servqual.analysis.diagnose`) adds the section on the five gaps. Works from the
+    results only: its cost does not grow with the number of respondents."""
     builder = _Builder(result, instrument, lang, service, validation)
-    builder.diagnosis, builder.staff_instruments = diagnosis, tuple(staff_instruments)
+    builder.diagnosis = diagnosis
     return builder.build(title, date or datetime.date.today(), cover or Cover())
 
 
@@ -301,7 +297,7 @@ class _Builder:
         self.headline = result.headline
         self.kind = gap_kind(result.sections)
         self.diagnosis: Diagnosis | None = None
-        self.staff_instruments: tuple[Instrument, ...] = ()
+        self.factor_names: dict[str, str] = {}
 
     # -- small helpers -------------------------------------------------------------------
 
@@ -520,7 +516,7 @@ class _Builder:
         per unit and the gaps per customer process. Every figure is one the diagnosis
         shows; a hidden one is said to be hidden, never given."""
         _ = self._
-        self.factor_names = self._factor_names()
+        self.factor_names = self._factor_names(diagnosis)
         blocks: list[Block] = [
             text(
                 _(
@@ -544,14 +540,10 @@ class _Builder:
             blocks += self.process_blocks(diagnosis)
         return {"id": "gaps", "title": _("The five gaps"), "blocks": blocks}
 
-    def _factor_names(self) -> dict[str, str]:
-        """Each factor's name in the language: from the study's managers' and employees'
-        instruments, else the built-in ones."""
-        builtin = [load_instrument(name) for name in builtin_instruments()]
-        names = {}
-        for instrument in (*builtin, *self.staff_instruments):  # the study's own last: they win
-            names.update({f.key: pick(f.name, self.lang) for f in instrument.factors})
-        return names
+    def _factor_names(self, diagnosis: Diagnosis) -> dict[str, str]:
+        """Each factor's name in the language, from the instruments the managers and the
+        employees answered."""
+        return {f.key: pick(f.name, self.lang) for i in diagnosis.instruments.values() for f in i.factors}
 
     def gap_title(self, number: int) -> str:
         _ = self._
