@@ -228,10 +228,12 @@ def dot_pairs(
     legend: Sequence[tuple[str, str]],
     fmt: Format,
     label_room: float = 290,
+    band: bool = True,
 ) -> str:
     """Expectation (open diamond) and perception (filled circle) per row, joined by a line;
     with ``minimum`` given, the band from minimum to desired level is the zone of tolerance
-    and a perception below it is a vermilion triangle."""
+    and a perception below it is a vermilion triangle. ``band`` False: ``minimum`` is a
+    third series of its own (an open grey square), with no band and no triangle."""
     rows = sum(len(pairs) + 1 for _, pairs in groups)
     top = 24
     svg = _Svg(top + rows * ROW + 24, title)
@@ -254,7 +256,11 @@ def dot_pairs(
             middle = y + ROW / 2
             svg.text(label_room, y + 14, shorten(pair.label, 10, label_room - 6), anchor="end", size=10)
             e, p, m = pair.expectation, pair.perception, pair.minimum
-            if m is not None and e is not None and math.isfinite(m) and math.isfinite(e):
+            if not band:
+                if m is not None and math.isfinite(m):
+                    svg.marker("square", x(m), middle, 3.5)
+                m = None
+            elif m is not None and e is not None and math.isfinite(m) and math.isfinite(e):
                 svg.rect(x(min(m, e)), middle - 5, abs(x(e) - x(m)), 10, BAND, opacity=0.8)
                 svg.marker("square", x(m), middle, 3.5)
             if e is not None and p is not None and math.isfinite(e) and math.isfinite(p) and m is None:
@@ -410,4 +416,144 @@ def counts_by_day(days: Sequence[tuple[str, int]], *, title: str, axis: str) -> 
             svg.text(x + width / 2, bottom + 14, day, anchor="middle", size=10)
     svg.line(left, bottom, WIDTH - 10, bottom, colour="#222")
     svg.text(left, bottom + 32, axis, size=10, fill=GREY)
+    return svg.render()
+
+
+#: The gaps model's colours per level, with a light tint to fill a label so its dark text
+#: reads on every level; the level is always written out too, never said by colour alone.
+#: Okabe-Ito bluish green, orange and vermilion; grey for a gap that was not measured.
+LEVEL_COLOURS = {
+    "small": ("#009E73", "#d4efe6"),
+    "medium": (ORANGE, "#fbe3c0"),
+    "large": (VERMILION, "#f6cdb3"),
+    None: (GREY, "#eeeeee"),
+}
+
+
+@dataclass(frozen=True)
+class GapMark:
+    """One gap of the gaps model as the picture shows it: ``label`` ("Gap 3 · 35"),
+    ``level_text`` (the level in words), ``level`` (small, medium, large or None: not
+    measured) for the colour, and ``href``, the anchor of its evidence."""
+
+    number: int
+    label: str
+    level_text: str
+    level: str | None
+    href: str
+
+
+@dataclass(frozen=True)
+class ModelTexts:
+    """The words of the gaps model's picture, already translated."""
+
+    customer: str
+    organisation: str
+    expected: str
+    perceived: str
+    delivery: str
+    communication: str
+    standards: str
+    management: str
+    legend: tuple[tuple[str | None, str], ...]
+    note: str
+
+
+def gaps_model(gaps: Sequence[GapMark], texts: ModelTexts, *, title: str) -> str:
+    """The gaps model (Parasuraman, Zeithaml & Berry 1985): the customer above a line
+    (expected and perceived service, gap 5 between them), the organisation below it
+    (service delivery, communication to customers, service standards, management's
+    perception of the customers' expectations; gaps 1 to 4 between them). Each gap is a
+    label with its size and level, framed and tinted by level, and a link to ``href``."""
+    mark = {g.number: g for g in gaps}
+    svg = _Svg(450, title)
+    left, right, comm_left, comm_right = 150.0, 330.0, 425.0, 555.0
+    centre = (left + right) / 2
+    box_height = 36.0
+    top = {"expected": 24.0, "perceived": 100.0, "delivery": 194.0, "standards": 274.0, "management": 354.0}
+    line_y = 166.0
+
+    def box(x1: float, x2: float, y: float, words: str, bold: bool = False) -> None:
+        svg.add(
+            f'<rect x="{x1:.1f}" y="{y:.1f}" width="{x2 - x1:.1f}" height="{box_height:.1f}" rx="4" '
+            f'fill="white" stroke="#222" stroke-width="1.2"/>'
+        )
+        lines = _wrap(words, x2 - x1 - 12, 10)[:2]
+        first = y + box_height / 2 + 4 - 6 * (len(lines) - 1)
+        for k, text in enumerate(lines):
+            svg.text((x1 + x2) / 2, first + 12 * k, text, anchor="middle", size=10)
+
+    def arrow(points: Sequence[tuple[float, float]], colour: str = GREY) -> None:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        svg.add(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.2"/>')
+        (x1, y1), (x2, y2) = points[-2], points[-1]
+        angle = math.atan2(y2 - y1, x2 - x1)
+        tips = [(x2 - 7 * math.cos(angle + s), y2 - 7 * math.sin(angle + s)) for s in (0.45, -0.45)]
+        head = " ".join(f"{x:.1f},{y:.1f}" for x, y in [(x2, y2), *tips])
+        svg.add(f'<polygon points="{head}" fill="{colour}"/>')
+
+    def badge(number: int, x: float, y: float) -> None:
+        gap = mark.get(number)
+        if gap is None:
+            return
+        stroke, fill = LEVEL_COLOURS.get(gap.level, LEVEL_COLOURS[None])
+        width = max(_text_width(gap.label, 10), _text_width(gap.level_text, 10)) + 16
+        svg.add(f'<a href="{escape(gap.href)}">')
+        svg.add(
+            f'<rect x="{x - width / 2:.1f}" y="{y - 16:.1f}" width="{width:.1f}" height="32" rx="6" '
+            f'fill="{fill}" stroke="{stroke}" stroke-width="2.5"/>'
+        )
+        svg.text(x, y - 3, gap.label, anchor="middle", size=10, font_weight="bold")
+        svg.text(x, y + 10, gap.level_text, anchor="middle", size=10)
+        svg.add("</a>")
+
+    # the two sides of the line
+    svg.text(comm_right, 14, texts.customer, anchor="end", size=11, font_weight="bold", fill=GREY)
+    svg.line(0, line_y, WIDTH, line_y, colour=GREY, width=1, dash="6 4")
+    svg.text(comm_right, line_y + 16, texts.organisation, anchor="end", size=11, font_weight="bold", fill=GREY)
+    # the flows of the model: delivery is perceived, communication shapes expectations
+    arrow([(centre - 40, top["delivery"]), (centre - 40, top["perceived"] + box_height)])
+    comm_x = comm_left + 20
+    arrow([(comm_x, top["delivery"]), (comm_x, top["expected"] + box_height / 2), (right, top["expected"] + 18)])
+    box(left, right, top["expected"], texts.expected)
+    box(left, right, top["perceived"], texts.perceived)
+    box(left, right, top["delivery"], texts.delivery)
+    box(comm_left, comm_right, top["delivery"], texts.communication)
+    box(left, right, top["standards"], texts.standards)
+    box(left, right, top["management"], texts.management)
+    # the gaps: 5 between expected and perceived, 3 and 2 down the organisation's column,
+    # 4 between delivery and communication, 1 from expected service to management's picture
+    svg.line(centre, top["expected"] + box_height, centre, top["perceived"], colour="#222", dash="3 3")
+    svg.line(centre, top["delivery"] + box_height, centre, top["standards"], colour="#222", dash="3 3")
+    svg.line(centre, top["standards"] + box_height, centre, top["management"], colour="#222", dash="3 3")
+    middle_delivery = top["delivery"] + box_height / 2
+    svg.line(right, middle_delivery, comm_left, middle_delivery, colour="#222", dash="3 3")
+    gap1_x = 62.0
+    svg.add(
+        f'<polyline points="{left:.1f},{top["expected"] + 18:.1f} {gap1_x:.1f},{top["expected"] + 18:.1f} '
+        f'{gap1_x:.1f},{top["management"] + 18:.1f} {left:.1f},{top["management"] + 18:.1f}" fill="none" '
+        f'stroke="#222" stroke-width="1" stroke-dasharray="3 3"/>'
+    )
+    places = {
+        1: (gap1_x, (top["expected"] + top["management"]) / 2 + 18),
+        2: (centre, (top["standards"] + box_height + top["management"]) / 2),
+        3: (centre, (top["delivery"] + box_height + top["standards"]) / 2),
+        4: ((right + comm_left) / 2, middle_delivery),
+        5: (centre, (top["expected"] + box_height + top["perceived"]) / 2),
+    }
+    for number, (x, y) in places.items():  # in the gaps' order, as a reader tabs through the links
+        badge(number, x, y)
+    # the legend: each level's colour with its name, and how to read the sizes
+    x = 0.0
+    y = 420.0
+    for level, words in texts.legend:
+        stroke, fill = LEVEL_COLOURS.get(level, LEVEL_COLOURS[None])
+        svg.add(
+            f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="14" height="12" rx="3" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="2"/>'
+        )
+        svg.text(x + 19, y, words, size=10)
+        x += 34 + _text_width(words, 10)
+    for k, words in enumerate(_wrap(texts.note, WIDTH - 4, 10)[:2]):
+        svg.text(0, y + 18 + 12 * k, words, size=10, fill=GREY)
     return svg.render()

@@ -16,14 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from servqual.analysis import MIN_FOR_ADVICE, SMALL_SAMPLE
+from servqual.analysis import LEVEL_BOUNDS, MIN_FOR_ADVICE, MIN_UNITS_FOR_RELATION, SMALL_SAMPLE
 from servqual.i18n import N_, number, p_value, pick, translator
 from servqual.report import charts
 from servqual.report.colours import readable_on_white
 from servqual.report.words import (
+    AUDIENCE_NAMES,
     CFA_FAILURES,
+    FACTOR_GROUP_NAMES,
     FIT_WORDS,
+    GAP_BASES,
     GAP_EXPLAINED,
+    GAP_LEVELS,
+    GAP_MEANINGS,
+    GAP_NAMES,
+    GAP_REMEDIES,
+    MODEL_WORDS,
     QUADRANT_NAMES,
     SECTION_TITLES,
     fit_figures,
@@ -36,7 +44,21 @@ from servqual.report.words import (
 )
 
 if TYPE_CHECKING:
-    from servqual.analysis import AnalysisResult, GroupScore, ItemResult, SegmentGroup, SegmentResult
+    from collections.abc import Sequence
+
+    from servqual.analysis import (
+        AnalysisResult,
+        Comparison,
+        Diagnosis,
+        FactorScore,
+        GapDiagnosis,
+        GroupScore,
+        ItemResult,
+        SegmentGroup,
+        SegmentResult,
+        UnitComparison,
+        UnitDiagnosis,
+    )
     from servqual.instruments import Instrument
     from servqual.io import ValidationReport
 
@@ -65,10 +87,17 @@ def chart(svg: str, caption: str) -> Block:
     return {"type": "chart", "svg": svg, "caption": caption}
 
 
+def anchored_heading(words: str, anchor: str) -> Block:
+    """A heading a link can point to (``#anchor`` in the HTML)."""
+    return {"type": "heading", "text": words, "id": anchor}
+
+
 def table(
     key: str, header: list[str], rows: list[dict[str, Any]], caption: str, text_column: int | None = None
 ) -> Block:
-    """Rows are ``{"key": ..., "cells": [...]}``; ``text_column`` is a long-text column
+    """Rows are ``{"key": ..., "cells": [...]}``, optionally with ``"levels"``: per cell a
+    gap's level (small, medium, large, unmeasured; "" for none) that tints it, the level
+    also written in the cell (TONES); ``text_column`` is a long-text column
     (the items) that gets the page's width, with the figures right-aligned after it."""
     block = {"type": "table", "id": key, "header": header, "rows": rows, "caption": caption}
     return block if text_column is None else {**block, "text_column": text_column}
@@ -138,6 +167,11 @@ class Cover:
 #: The report's colour for headings and rules when no readable accent colour is given
 #: (Okabe-Ito blue, charts.BLUE).
 DEFAULT_ACCENT = charts.BLUE
+#: The tint of a table cell per gap level (a row's ``levels``), as the gaps model's picture
+#: fills its labels; "unmeasured" for a gap that was not measured.
+TONES = {level or "unmeasured": fill for level, (_stroke, fill) in charts.LEVEL_COLOURS.items()}
+#: Who answers for each gap: what a gap that was not measured lacks.
+GAP_AUDIENCES = {1: "manager", 2: "manager", 3: "employee", 4: "employee", 5: "customer"}
 
 
 def build_report(
@@ -150,13 +184,16 @@ def build_report(
     validation: ValidationReport | None = None,
     date: datetime.date | None = None,
     cover: Cover | None = None,
+    diagnosis: Diagnosis | None = None,
 ) -> Report:
     """The content of the report on ``result`` (an :class:`~servqual.analysis.AnalysisResult`)
     for ``instrument``, in ``lang``. ``validation`` (the response set's report) adds what was
     read and excluded to the method section; ``cover`` adds the organisation, its logo and
-    colour, the fieldwork period and the responses to the cover. Works from the result
-    only: its cost does not grow with the number of respondents."""
+    colour, the fieldwork period and the responses to the cover. ``diagnosis``
+    (:func:`servqual.analysis.diagnose`) adds the section on the five gaps. Works from the
+    results only: its cost does not grow with the number of respondents."""
     builder = _Builder(result, instrument, lang, service, validation)
+    builder.diagnosis = diagnosis
     return builder.build(title, date or datetime.date.today(), cover or Cover())
 
 
@@ -219,6 +256,14 @@ def cover_content(cover: Cover, lang: str) -> Report:
     }
 
 
+def _in_sentence(name: str) -> str:
+    """A name as a word inside a sentence: its first letter lower-case, unless the name
+    starts with an abbreviation ("SERVQUAL", "IT-support")."""
+    if len(name) > 1 and name[0].isupper() and not name[1].isupper():
+        return name[0].lower() + name[1:]
+    return name
+
+
 def _capitalised(sentence: str) -> str:
     """An item text that starts with the filled-in service ("de organisatie ...") as a sentence."""
     return sentence[:1].upper() + sentence[1:]
@@ -251,6 +296,8 @@ class _Builder:
         #: the headline figure: the gap, else (SERVPERF) the perception
         self.headline = result.headline
         self.kind = gap_kind(result.sections)
+        self.diagnosis: Diagnosis | None = None
+        self.factor_names: dict[str, str] = {}
 
     # -- small helpers -------------------------------------------------------------------
 
@@ -290,6 +337,8 @@ class _Builder:
         sections = [self.summary()]
         if self.result.warnings:
             sections.append(self.cautions())
+        if self.diagnosis is not None:
+            sections.append(self.five_gaps(self.diagnosis))
         sections += [self.per_dimension(), self.reliability()]
         if self.result.segments:
             sections.append(self.segments())
@@ -302,6 +351,8 @@ class _Builder:
             "labels": {"contents": _("Contents"), "generated": _("Made with servqual")},
             **cover_content(cover, self.lang),
             "sections": sections,
+            # the tints of the gaps' levels, for the tables of the five gaps
+            **({"tones": TONES} if self.diagnosis is not None else {}),
         }
 
     def summary(self) -> Block:
@@ -456,6 +507,422 @@ class _Builder:
             legend=self.gap_legend(),
         )
         return chart(svg, _("Gap per dimension, with its 95% confidence interval."))
+
+    # -- the five gaps (the diagnosis) -----------------------------------------------------
+
+    def five_gaps(self, diagnosis: Diagnosis) -> Block:
+        """The gaps model with all five gaps: its picture, per gap its size, meaning,
+        remedies and evidence, the mirror, the staff's customer orientation, the findings
+        per unit and the gaps per customer process. Every figure is one the diagnosis
+        shows; a hidden one is said to be hidden, never given."""
+        _ = self._
+        self.factor_names = self._factor_names(diagnosis)
+        blocks: list[Block] = [
+            text(
+                _(
+                    "The gap customers feel (gap 5, between the service they expect and the service they perceive) "
+                    "comes from four gaps inside the organisation (gaps 1 to 4). The picture shows each gap's size, "
+                    "from 0 (none) to 100 (the largest possible), and its level; each gap's evidence follows below it."
+                )
+            ),
+            self.model_chart(diagnosis),
+            text(self.level_rule()),
+        ]
+        for gap in diagnosis.gaps:
+            blocks += self.gap_blocks(gap, diagnosis)
+        if diagnosis.mirror is not None:
+            blocks += self.mirror_blocks(diagnosis)
+        if diagnosis.values:
+            blocks += self.values_blocks(diagnosis.values)
+        for column, unit in diagnosis.units.items():
+            blocks += self.unit_blocks(column, unit)
+        if diagnosis.processes:
+            blocks += self.process_blocks(diagnosis)
+        return {"id": "gaps", "title": _("The five gaps"), "blocks": blocks}
+
+    def _factor_names(self, diagnosis: Diagnosis) -> dict[str, str]:
+        """Each factor's name in the language, from the instruments the managers and the
+        employees answered."""
+        return {f.key: pick(f.name, self.lang) for i in diagnosis.instruments.values() for f in i.factors}
+
+    def gap_title(self, number: int) -> str:
+        _ = self._
+        return _("Gap {gap}: {name}").format(gap=number, name=_(GAP_NAMES[number]))
+
+    def level_words(self, level: str | None) -> str:
+        return self._(GAP_LEVELS[level])
+
+    def level_rule(self) -> str:
+        """How a size becomes a level (servqual.analysis.LEVEL_BOUNDS)."""
+        factors, difference = LEVEL_BOUNDS["factors"], LEVEL_BOUNDS["customers"]
+        scale = self.instrument.scale
+        span = scale.max - scale.min
+        return self._(
+            "How to read a size: from factor scales (gaps 2 to 4), under {f_small} is small (the mean score lies "
+            "in the top third of the scale) and over {f_large} large (below its middle); from a difference between "
+            "answers (gaps 1 and 5), under {d_small} is small (less than {small_points} points on the scale of "
+            "{low} to {high}) and over {d_large} large (more than {large_points} points)."
+        ).format(
+            f_small=self.num(factors[0], 0),
+            f_large=self.num(factors[1], 0),
+            d_small=self.num(difference[0], 0),
+            d_large=self.num(difference[1], 0),
+            small_points=self.num(difference[0] * span / 100, 1),
+            large_points=self.num(difference[1] * span / 100, 1),
+            low=scale.min,
+            high=scale.max,
+        )
+
+    def model_chart(self, diagnosis: Diagnosis) -> Block:
+        _ = self._
+        marks = []
+        for gap in diagnosis.gaps:
+            label = _("Gap {gap}").format(gap=gap.gap)
+            if gap.measured:
+                label += " · " + self.num(gap.size.index, 0)
+            marks.append(
+                charts.GapMark(gap.gap, label, self.level_words(gap.size.level), gap.size.level, f"#gap-{gap.gap}")
+            )
+        texts = charts.ModelTexts(
+            **{key: _(words) for key, words in MODEL_WORDS.items()},
+            legend=tuple((level, self.level_words(level)) for level in ("small", "medium", "large", None)),
+            note=_("Each gap: its size from 0 (none) to 100 (the largest possible), and its level."),
+        )
+        svg = charts.gaps_model(marks, texts, title=_("The gaps model"))
+        caption = _(
+            "The gaps model: the customer above the line, the organisation below it. Gaps 1 to 4 inside the "
+            "organisation cause gap 5, the gap customers feel."
+        )
+        return chart(svg, caption)
+
+    def gap_blocks(self, gap: GapDiagnosis, diagnosis: Diagnosis) -> list[Block]:
+        _ = self._
+        blocks: list[Block] = [
+            anchored_heading(self.gap_title(gap.gap), f"gap-{gap.gap}"),
+            text(self.size_words(gap, diagnosis)),
+        ]
+        blocks.append(text(_(GAP_MEANINGS[gap.gap])))
+        blocks.append(text(_("Typical remedies:")))
+        blocks.append(bullets([_(remedy) for remedy in GAP_REMEDIES[gap.gap]]))
+        if gap.expectation is not None:
+            blocks.append(self.prediction_table(gap.expectation.dimensions))
+        if gap.factors:
+            blocks.append(self.factor_table(f"gap-{gap.gap}-factors", gap.factors, self.gap_title(gap.gap)))
+        if gap.gap == 5 and gap.dimensions:
+            blocks.append(self.customer_gap_table(gap))
+        return blocks
+
+    def size_words(self, gap: GapDiagnosis, diagnosis: Diagnosis) -> str:
+        """The gap's size, level and what it rests on; or why it was not measured."""
+        _ = self._
+        audience = GAP_AUDIENCES[gap.gap]
+        if gap.measured and gap.size.basis is not None:
+            basis = _(GAP_BASES[gap.size.basis]).format(audience=_(AUDIENCE_NAMES[audience]))
+            return _("Size {index} of 100: {level}. It rests on {basis}.").format(
+                index=self.num(gap.size.index, 0), level=self.level_words(gap.size.level), basis=basis
+            )
+        if audience not in diagnosis.audiences:
+            return _("Not measured: this study has no answers from {audience}.").format(
+                audience=_(AUDIENCE_NAMES[audience])
+            )
+        if gap.gap == 5 and not gap.dimensions:
+            return _("Not measured: the customers' answers hold no expectations.")
+        return _("Not measured: too few {audience} answered to show a figure without revealing their answers.").format(
+            audience=_(AUDIENCE_NAMES[audience])
+        )
+
+    def prediction_table(self, comparisons: Sequence[Comparison]) -> Block:
+        """Gap 1 per dimension: the managers' prediction beside the customers' expectation."""
+        _ = self._
+        too_few = _("too few respondents")
+        header = [
+            _("Dimension"),
+            _("managers' prediction"),
+            _("customers' expectation"),
+            _("difference"),
+            _("95% interval"),
+            _("n managers"),
+            _("n customers"),
+        ]
+        rows = []
+        for c in comparisons:
+            managers, customers = c.first, c.second
+            cells = [
+                self.names.get(c.subject, c.subject),
+                too_few if managers.suppressed else self.num(managers.mean),
+                too_few if customers.suppressed else self.num(customers.mean),
+                "" if c.suppressed else self.num(c.difference),
+                "" if c.suppressed else self.interval(c.ci95),
+                "" if managers.suppressed else str(managers.n),
+                "" if customers.suppressed else str(customers.n),
+            ]
+            rows.append({"key": c.subject, "cells": cells})
+        caption = _(
+            "Customers' expectations per dimension, as managers predict them and as customers state them. "
+            "Difference = managers - customers (above 0: managers think customers expect more than they do)."
+        )
+        return table("gap-1-prediction", header, rows, caption)
+
+    def factor_table(self, key: str, factors: Sequence[FactorScore], title: str) -> Block:
+        """The factors behind a gap: score, interval, alpha, n; a hidden one says so only."""
+        _ = self._
+        too_few = _("too few respondents")
+        header = [_("Factor"), _("score"), _("95% interval"), "alpha", "n"]
+        rows = []
+        for f in factors:
+            name = self.factor_names.get(f.key, f.key)
+            if f.figures.suppressed or not f.figures.n:
+                cells = [name, too_few, "", "", ""]
+            else:
+                cells = [
+                    name,
+                    self.num(f.figures.mean),
+                    self.interval(f.ci95),
+                    self.num(f.reliability.alpha),
+                    str(f.figures.n),
+                ]
+            rows.append({"key": f.key, "cells": cells})
+        caption = _(
+            "{title}: the mean factor score (higher is better: a smaller gap), its 95% interval, Cronbach's alpha "
+            "and the respondents."
+        ).format(title=title)
+        return table(key, header, rows, caption)
+
+    def customer_gap_table(self, gap: GapDiagnosis) -> Block:
+        _ = self._
+        too_few = _("too few respondents")
+        header = [_("Dimension"), self.title_of("gap"), _("95% interval"), "n"]
+        rows = []
+        for d in gap.dimensions:
+            if d.figures.suppressed:
+                cells = [self.names.get(d.key, d.key), too_few, "", ""]
+            else:
+                cells = [
+                    self.names.get(d.key, d.key),
+                    self.num(d.figures.mean),
+                    self.interval(d.ci95),
+                    str(d.figures.n),
+                ]
+            rows.append({"key": d.key, "cells": cells})
+        caption = _("The customers' gap per dimension.") + (" " + _(GAP_EXPLAINED[self.kind]) if self.kind else "")
+        return table("gap-5-dimensions", header, rows, caption)
+
+    def mirror_blocks(self, diagnosis: Diagnosis) -> list[Block]:
+        """The mirror: per dimension the customers' perception beside the staff's view."""
+        _ = self._
+        mirror = diagnosis.mirror
+        if mirror is None:
+            return []
+        employees = mirror.employees.dimensions
+        managers = mirror.managers.dimensions if mirror.managers is not None else None
+
+        def shown(figures: Any) -> float | None:
+            return None if figures.suppressed or not figures.n else float(figures.mean)
+
+        pairs = [
+            charts.Pair(
+                self.names.get(c.subject, c.subject),
+                shown(c.first),
+                shown(c.second),
+                None if managers is None else shown(managers[k].first),
+            )
+            for k, c in enumerate(employees)
+        ]
+        legend = [("circle", _("customers' perception")), ("diamond", _("employees' view"))]
+        if managers is not None:
+            legend.append(("square", _("managers' view")))
+        scale = (self.instrument.scale.min, self.instrument.scale.max)
+        svg = charts.dot_pairs(
+            [(_("Per dimension"), pairs)],
+            title=_("The mirror: how staff and customers see the service"),
+            scale=scale,
+            legend=legend,
+            fmt=self.fmt(0),
+            label_room=170,
+            band=False,
+        )
+        too_few = _("too few respondents")
+        header = [_("Dimension"), _("customers' perception"), _("employees' view"), _("difference"), _("95% interval")]
+        if managers is not None:
+            header += [_("managers' view"), _("difference")]
+        rows = []
+        for k, c in enumerate(employees):
+            cells = [
+                self.names.get(c.subject, c.subject),
+                too_few if c.second.suppressed else self.num(c.second.mean),
+                too_few if c.first.suppressed else self.num(c.first.mean),
+                "" if c.suppressed else self.num(c.difference),
+                "" if c.suppressed else self.interval(c.ci95),
+            ]
+            if managers is not None:
+                m = managers[k]
+                cells += [
+                    too_few if m.first.suppressed else self.num(m.first.mean),
+                    "" if m.suppressed else self.num(m.difference),
+                ]
+            rows.append({"key": c.subject, "cells": cells})
+        return [
+            heading(_("The mirror: how staff see the service")),
+            text(
+                _(
+                    "Employees rated the same statements as customers, as they think the service is. Where they see "
+                    "it as much better than customers do, the organisation has a blind spot: it may not see the "
+                    "gap it needs to close."
+                )
+            ),
+            chart(svg, _("Per dimension: the customers' perception beside the staff's view of the service.")),
+            table(
+                "mirror",
+                header,
+                rows,
+                _(
+                    "Difference = staff's view - customers' perception (above 0: staff think the service better than "
+                    "customers do)."
+                ),
+            ),
+        ]
+
+    def values_blocks(self, values: Sequence[FactorScore]) -> list[Block]:
+        """The staff's customer orientation, in one line per factor."""
+        _ = self._
+        lines = []
+        for v in values:
+            name = self.factor_names.get(v.key, v.key)
+            if v.figures.suppressed or not v.figures.n:
+                lines.append(_("{name}: too few respondents to show a figure.").format(name=name))
+            else:
+                lines.append(
+                    _("{name}: {score} {interval} from {n} respondents (higher is more customer-oriented).").format(
+                        name=name, score=self.num(v.figures.mean), interval=self.interval(v.ci95), n=v.figures.n
+                    )
+                )
+        return [heading(_("The staff's customer orientation")), text(" ".join(lines))]
+
+    def subject_name(self, comparison: UnitComparison) -> str:
+        """A dimension's or factor's name inside a sentence: "perceived control"."""
+        if comparison.audience == "customer":
+            name = self.names.get(comparison.subject, comparison.subject)
+        else:
+            name = self.factor_names.get(comparison.subject, comparison.subject)
+        return _in_sentence(name)
+
+    def and_list(self, words: Sequence[str]) -> str:
+        if len(words) == 1:
+            return words[0]
+        return self._("{first} and {last}").format(first=", ".join(words[:-1]), last=words[-1])
+
+    def unit_blocks(self, column: str, unit: UnitDiagnosis) -> list[Block]:
+        """The findings per unit of ``column`` in plain words, and the relations across units."""
+        _ = self._
+        blocks: list[Block] = [heading(_("The gaps by {column}").format(column=column))]
+        order = {"employee": 0, "manager": 1, "customer": 2}
+        by_unit: dict[str | None, list[UnitComparison]] = {}
+        for finding in unit.findings:
+            by_unit.setdefault(finding.unit, []).append(finding)
+        lines = []
+        for value, findings in by_unit.items():
+            parts = []
+            groups: dict[tuple[str, int | None], list[str]] = {}
+            for f in sorted(findings, key=lambda f: order.get(f.audience, 3)):
+                groups.setdefault((f.audience, f.gap), []).append(self.subject_name(f))
+            for (audience, gap), names in groups.items():
+                if audience == "customer":
+                    parts.append(
+                        _("its customers see a larger gap on {names} (gap 5)").format(names=self.and_list(names))
+                    )
+                else:
+                    where = _("gap {gap}").format(gap=gap) if gap is not None else _(FACTOR_GROUP_NAMES["values"])
+                    parts.append(
+                        _("{audience} score {names} clearly lower than in the other groups ({gap})").format(
+                            audience=_(AUDIENCE_NAMES[audience]), names=self.and_list(names), gap=where
+                        )
+                    )
+            label = _("(no value)") if value is None else str(value)
+            lines.append(_("{unit}: {findings}.").format(unit=label, findings="; ".join(parts)))
+        if lines:
+            blocks.append(bullets(lines))
+        else:
+            blocks.append(
+                text(
+                    _("No group of {column} scores clearly lower than the others on any factor or dimension.").format(
+                        column=column
+                    )
+                )
+            )
+        blocks.append(
+            text(
+                _(
+                    "A finding is a group that scores clearly lower than the other groups of {column} together "
+                    "(Welch's t-test, p below 0.05 after Holm's correction for the number of comparisons). It is an "
+                    "association, not proof of cause: it shows where to look first, not why. Groups too small to "
+                    "show are left out."
+                ).format(column=column)
+            )
+        )
+        if unit.relations:
+            enough = [r for r in unit.relations if r.enough_units and r.r == r.r]
+            if not enough:
+                blocks.append(
+                    text(
+                        _(
+                            "Too few groups of {column} ({n} of the {needed} needed) to conclude on relations across "
+                            "them between the staff's factor scores and the customers' gap."
+                        ).format(column=column, n=max(r.n_units for r in unit.relations), needed=MIN_UNITS_FOR_RELATION)
+                    )
+                )
+            else:
+                lines = [
+                    _("{factor} ({gap}) and the customers' mean gap, across {n} groups: r = {r} (p {p}).").format(
+                        factor=self.factor_names.get(r.factor, r.factor),
+                        gap=_("gap {gap}").format(gap=r.gap) if r.gap is not None else _(FACTOR_GROUP_NAMES["values"]),
+                        n=r.n_units,
+                        r=self.num(r.r),
+                        p=p_value(r.p_value, self.lang),
+                    )
+                    for r in enough
+                ]
+                blocks.append(text(_("Relations across the groups of {column}:").format(column=column)))
+                blocks.append(bullets(lines))
+                blocks.append(
+                    text(
+                        _(
+                            "A relation across groups is an association, not proof of cause: groups differ in more "
+                            "than these scores."
+                        )
+                    )
+                )
+        return blocks
+
+    def process_blocks(self, diagnosis: Diagnosis) -> list[Block]:
+        """Per customer process its owner and the level of each gap, so that a reader sees
+        which gaps show in which process."""
+        _ = self._
+        header = [_("Process"), _("Owner"), *(_("Gap {gap}").format(gap=n) for n in range(1, 6))]
+        rows = []
+        for p in diagnosis.processes:
+            owner = pick(p.process.owner, self.lang) if p.process.owner else ""
+            levels = [size.level or "unmeasured" for size in p.sizes]
+            rows.append(
+                {
+                    "key": p.process.key,
+                    "cells": [pick(p.process.names, self.lang), owner, *(self.level_words(s.level) for s in p.sizes)],
+                    "levels": ["", "", *levels],
+                }
+            )
+        caption = _(
+            "The level of each gap in each customer process, from the customer statements and the factors that "
+            "belong to the process."
+        )
+        return [
+            heading(_("The gaps per customer process")),
+            table("processes", header, rows, caption, text_column=1),
+            text(
+                _(
+                    "Improvement goes to the owner of the process: the gaps a process shows say what kind of work is "
+                    "needed there (the remedies under each gap above)."
+                )
+            ),
+        ]
 
     # -- results per dimension -------------------------------------------------------------
 

@@ -77,6 +77,89 @@ def factor_heading(factor: Factor, _: Gettext) -> str:
     return _(FACTOR_GROUP_NAMES[factor.group or ""])
 
 
+#: The five gaps of the gaps model by number (design.md, "What it is").
+GAP_NAMES = {
+    1: N_("knowledge gap"),
+    2: N_("standards gap"),
+    3: N_("delivery gap"),
+    4: N_("communication gap"),
+    5: N_("customer gap"),
+}
+#: A gap's level (servqual.analysis.LEVELS) in words; None: the gap was not measured.
+GAP_LEVELS = {"small": N_("small"), "medium": N_("medium"), "large": N_("large"), None: N_("not measured")}
+#: What a gap's size rests on (GapSize.basis).
+GAP_BASES = {
+    "prediction": N_("the managers' predictions of the customers' expectations, against the customers' own"),
+    "factors": N_("the {audience}' answers on the factors behind this gap"),
+    "customers": N_("the customers' perceptions minus their expectations"),
+}
+#: Each gap in plain words: what it is and why it matters (docs/methods.md#diagnosis).
+GAP_MEANINGS = {
+    1: N_(
+        "Management does not know well enough what customers expect. Decisions about the service then rest on a "
+        "picture of the customer that is off."
+    ),
+    2: N_(
+        "Management knows what customers expect, but has not turned it into clear service standards: goals, "
+        "procedures and priorities that staff can work to."
+    ),
+    3: N_(
+        "The standards exist, but the service delivered falls short of them: staff cannot or do not deliver to "
+        "standard, for example for lack of teamwork, the right tools or room to act."
+    ),
+    4: N_(
+        "What the organisation promises its customers does not match what it delivers. Promises raise "
+        "expectations that the service then fails to meet."
+    ),
+    5: N_(
+        "Customers perceive the service as worse than they expect it to be. This is the gap customers feel; the "
+        "four gaps inside the organisation (1 to 4) cause it."
+    ),
+}
+#: Typical ways to close each gap, written for this tool (servqual-method.md §4, §5).
+GAP_REMEDIES = {
+    1: (
+        N_("Ask customers regularly what they expect, and discuss the results in management meetings."),
+        N_("Let managers spend time at the front line and talk with customers themselves."),
+        N_("Make it easy for front-line staff to pass on what they hear from customers, and act on it visibly."),
+        N_("Cut the layers between the front line and the people who decide."),
+    ),
+    2: (
+        N_("Set measurable service goals from what customers expect, such as response times or first-time right."),
+        N_("Standardise routine tasks with tools and procedures, so that the standard is easy to meet."),
+        N_("Make service quality a priority of management, on a par with costs and volume."),
+        N_("Where managers think customers' wishes cannot be met, find out what it would take before giving up."),
+    ),
+    3: (
+        N_("Strengthen teamwork, and give staff the room to solve customers' problems themselves."),
+        N_("Fit people, tools and technology to the job; train where skills fall short."),
+        N_("Evaluate and reward staff on the service they give, not only on their output."),
+        N_("Remove conflicting demands, and make clear what is expected of staff and how it is judged."),
+    ),
+    4: (
+        N_("Involve the people who deliver the service before promises are made in advertising and sales."),
+        N_("Keep departments and branches informed of each other, so that everyone promises the same."),
+        N_("Promise what can be delivered every time; resist the pressure to promise more."),
+    ),
+    5: (
+        N_("Close gaps 1 to 4: their sizes show where the cause most likely lies."),
+        N_("Start with the dimensions whose gap is largest and that customers find most important."),
+        N_("Measure again after the improvements, to see whether the gap narrows."),
+    ),
+}
+#: The words of the gaps model's picture (charts.gaps_model).
+MODEL_WORDS = {
+    "customer": N_("Customer"),
+    "organisation": N_("Organisation"),
+    "expected": N_("Expected service"),
+    "perceived": N_("Perceived service"),
+    "delivery": N_("Service delivery"),
+    "communication": N_("Communication to customers"),
+    "standards": N_("Service standards"),
+    "management": N_("Management's picture of customers' expectations"),
+}
+
+
 QUADRANT_NAMES = {
     "concentrate_here": N_("concentrate here"),
     "keep_up": N_("keep up the good work"),
