@@ -25,8 +25,11 @@ instead of by answer patterns, and prints its time, memory and the ratio slider/
 With --gaps it also times (gaps): the same customers' file with a managers' file (500
 respondents, servqual-managers) and a contact employees' file (5,000, servqual-employees),
 ``servqual analyze FILE --managers M --employees E --processes default`` with the same
-segments: all five gaps beside the customers' analysis. It prints its time, memory and the
-ratios (gaps)/(a) and (b)/(gaps); the targets of issue 3 hold for it too (issue 14).
+segments: all five gaps beside the customers' analysis; and (b-gaps), the baseline (b) plus
+what the analyst would add for the other two files (Welch tests for gap 1 and the mirror,
+alpha and means per factor, per branch, the processes' row means: fewer figures than
+(gaps)). It prints their times, the memory of (gaps) and the ratios (gaps)/(a), (b)/(gaps)
+and (b-gaps)/(gaps); the targets of issue 3 hold for it too (issue 14).
 
 With --before SRC it also times (a) on another source tree, taking turns with the rest
 (say a `git worktree` of the last release: --before ../servqual-old/src), and prints its
@@ -69,11 +72,42 @@ SERVQUAL = (
     "sys.argv = ['servqual', 'analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
     "'--segment', 'channel', '--instrument', {instrument!r}]; from servqual.cli import run; run()"
 )
+#: (b) and what the analyst adds for the three files: gap 1 and the mirror by Welch tests
+#: per item and dimension (pingouin), alpha and mean per factor, the factor means per branch,
+#: each process's row means over its items for the customers. Fewer figures than (gaps).
+BASELINE_GAPS = (
+    BASELINE
+    + """
+import pingouin as pg, tomllib
+from servqual.instruments import load_instrument
+managers, employees = pd.read_csv({managers!r}), pd.read_csv({employees!r})
+for theirs, section in ((managers, "E"), (employees, "P")):
+    for i in range(1, 23):
+        pg.ttest(theirs[f"{{section}}{{i}}"].dropna(), df[f"{{section}}{{i}}"].dropna(), correction=True)
+    for key, items in dims.items():
+        columns = [f"{{section}}{{i}}" for i in items]
+        pg.ttest(theirs[columns].mean(axis=1).dropna(), df[columns].mean(axis=1).dropna(), correction=True)
+for name, theirs in (("servqual-managers", managers), ("servqual-employees", employees)):
+    for factor in load_instrument(name).factors:
+        items = theirs[factor.columns].copy()
+        for column in factor.reverse_columns:
+            items[column] = 8 - items[column]
+        pg.cronbach_alpha(data=items)
+        theirs[factor.key] = items.mean(axis=1)
+    theirs.groupby("branch")[[f.key for f in load_instrument(name).factors]].agg(["mean", "std", "count"])
+processes = tomllib.load(open({processes!r}, "rb"))["processes"]
+for process in processes:
+    columns = [f"G{{i}}" for i in process["items"]]
+    score = df[columns].mean(axis=1)
+    score.agg(["mean", "std", "count"])
+"""
+)
 GAPS = (
     "import sys; sys.argv = ['servqual', 'analyze', {path!r}, '--format', 'json', '--segment', 'branch', "
     "'--segment', 'channel', '--managers', {managers!r}, '--employees', {employees!r}, '--processes', 'default']; "
     "from servqual.cli import run; run()"
 )
+PROCESSES = Path(__file__).parent.parent / "src" / "servqual" / "instruments" / "processes.toml"
 SLIDER = str(Path(__file__).parent.parent / "tests" / "analysis" / "data" / "slider.toml")
 FLOOR = "import polars; polars.read_csv({path!r})"
 
@@ -95,7 +129,7 @@ def main() -> None:
         f" {'servqual MB':>12} {'baseline MB':>12}" + before
     )
     if args.gaps:
-        before += f" {'gaps s':>8} {'gaps/(a)':>9} {'(b)/gaps':>9} {'gaps MB':>8}"
+        before += f" {'gaps s':>8} {'gaps/(a)':>9} {'(b)/gaps':>9} {'b-gaps s':>9} {'(b-gaps)/gaps':>14} {'gaps MB':>8}"
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = str(Path(folder) / f"study-{n}.csv")
@@ -118,6 +152,9 @@ def main() -> None:
                 write_study(500, managers, instrument="servqual-managers")
                 write_study(5000, employees, instrument="servqual-employees")
                 codes["gaps"] = GAPS.format(path=path, managers=managers, employees=employees)
+                codes["baseline gaps"] = BASELINE_GAPS.format(
+                    path=path, managers=managers, employees=employees, processes=str(PROCESSES)
+                )
             timed = best_of(codes, args.repeat)
             (a, a_mb), (b, b_mb), (c, _) = timed["a"], timed["b"], timed["c"]
             line = f"{n:>12} {a:>11.2f} {b:>11.2f} {c:>8.2f} {b / a:>8.2f} {a / c:>8.2f} {a_mb:>12.0f} {b_mb:>12.0f}"
@@ -129,7 +166,9 @@ def main() -> None:
                 line += f" {slider:>9.2f} {slider / a:>10.2f} {slider_mb:>10.0f}"
             if args.gaps:
                 gaps, gaps_mb = timed["gaps"]
-                line += f" {gaps:>8.2f} {gaps / a:>9.2f} {b / gaps:>9.2f} {gaps_mb:>8.0f}"
+                b_gaps = timed["baseline gaps"][0]
+                line += f" {gaps:>8.2f} {gaps / a:>9.2f} {b / gaps:>9.2f}"
+                line += f" {b_gaps:>9.2f} {b_gaps / gaps:>14.2f} {gaps_mb:>8.0f}"
             print(line)
 
 

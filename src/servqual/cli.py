@@ -420,6 +420,7 @@ def run_report(args: argparse.Namespace, _: Gettext) -> int:
         title=args.title,
         service=args.service,
         validation=responses.report,
+        diagnosis=_diagnosed(args, responses, result),
     )
     path = write_report(content, args.output)
     print(_("Wrote the report to {path}").format(path=path))

@@ -299,7 +299,8 @@ def test_item_set_figures_equal_the_respondents_scores_from_the_answer_matrices(
     sets = {"a": [1, 5, 10, 11, 18], "b": [9], "c": list(range(1, 23))}
     answers = scored_answers(responses)
     matrix = answers["perception"] - answers["expectation"] if section == "gap" else answers[section]
-    for key, figures in item_set_figures(responses, section, sets).items():
+    for (of_section, key), figures in item_set_figures(responses, [section], sets).items():
+        assert of_section == section
         positions = [number - 1 for number in sets[key]]
         scores = respondent_dimension_scores(matrix, positions)
         n, mean, sd = summary(scores[~np.isnan(scores)])

@@ -51,7 +51,6 @@ LEVELS = ("small", "medium", "large")
 MIN_UNITS_FOR_RELATION = 10
 #: The significance level of a unit's score against the other units' (after Holm).
 ALPHA = 0.05
-AUDIENCES_OF_GAP = {1: ("customer", "manager"), 2: ("manager",), 3: ("employee",), 4: ("employee",), 5: ("customer",)}
 
 
 @dataclass(frozen=True)
@@ -398,8 +397,8 @@ def diagnose(
         if responses is None or not item_sets:
             continue
         sections = [*responses.sections, *(["gap"] if {"expectation", "perception"} <= set(responses.sections) else [])]
-        for section in sections:
-            process_figures[audience, section] = item_set_figures(responses, section, item_sets)
+        for (section, key), figures in item_set_figures(responses, sections, item_sets).items():
+            process_figures.setdefault((audience, section), {})[key] = figures
     the_mirror = None
     if employees is not None and "perception" in employees.sections and "perception" in customers.sections:
         the_mirror = mirror(customers, employees, managers, min_answers=min_group, customers_analysis=result)
@@ -556,13 +555,16 @@ def pooled(groups: Sequence[Figures]) -> Figures:
     return Figures(n, mean, float(np.sqrt(squares / (n - 1))) if n > 1 else NAN)
 
 
-def item_set_figures(responses: ResponseSet, section: str, item_sets: dict[str, list[int]]) -> dict[str, Figures]:
-    """Per item set (a process's item numbers): n, mean and SD of the respondents' scores
-    over those items of ``section`` (``"gap"``: P - E per item), each the mean of the items
-    they answered after reverse scoring, as :func:`respondent_dimension_scores`.
+def item_set_figures(
+    responses: ResponseSet, sections: Sequence[str], item_sets: dict[str, list[int]]
+) -> dict[tuple[str, str], Figures]:
+    """Per section and item set (a process's item numbers): n, mean and SD of the
+    respondents' scores over those items of the section (``"gap"``: P - E per item), each
+    the mean of the items they answered after reverse scoring, as
+    :func:`respondent_dimension_scores`. Keyed (section, set).
 
     Computed by polars over the table, not from the answer matrices: at a million
-    customers the matrices and their row means took 2.3 s of the diagnosis, this 0.4 s
+    customers the matrices and their row means took 2.3 s of the diagnosis, this a tenth
     (benchmarks/bench_analyze.py --gaps, docs/performance.md). The same figures as from
     the matrices (tests/analysis/test_diagnosis.py)."""
     import polars as pl
@@ -570,36 +572,52 @@ def item_set_figures(responses: ResponseSet, section: str, item_sets: dict[str, 
     instrument = responses.instrument
     flip = instrument.scale.min + instrument.scale.max
     reverse = {instrument.items[j].number for j in instrument.reverse_positions}
-
-    def answer(of_section: str, number: int) -> pl.Expr:
-        column = pl.col(instrument.columns(of_section)[numbers.index(number)]).cast(pl.Float64)
-        return flip - column if number in reverse else column
-
-    def item(number: int) -> pl.Expr:
-        if section == "gap":
-            return answer("perception", number) - answer("expectation", number)
-        return answer(section, number)
-
-    # each item once, then each set's row means, then their n, mean and SD: three lazy steps
-    # (one select with every set's own items took ten times as long)
     numbers = [i.number for i in instrument.items]
     used = sorted({number for item_set in item_sets.values() for number in item_set})
-    scores = responses.table.lazy().select([item(n).alias(str(n)) for n in used])
-    scores = scores.select([pl.mean_horizontal([str(n) for n in ns]).alias(key) for key, ns in item_sets.items()])
-    figures = scores.select(
+    asked = sorted({"expectation", "perception"} if "gap" in sections else set(), key=str) + [
+        s for s in sections if s != "gap"
+    ]
+
+    def answer(section: str, number: int) -> pl.Expr:
+        column = pl.col(instrument.columns(section)[numbers.index(number)]).cast(pl.Float64)
+        return (flip - column if number in reverse else column).alias(f"{section}.{number}")
+
+    # Each answer once, then the gaps, then each set's row means, then their n, mean and
+    # SD: lazy steps (one select with every set's own items took ten times as long).
+    scores = responses.table.lazy().select([answer(s, n) for s in dict.fromkeys(asked) for n in used])
+    if "gap" in sections:
+        scores = scores.with_columns(
+            [(pl.col(f"perception.{n}") - pl.col(f"expectation.{n}")).alias(f"gap.{n}") for n in used]
+        )
+    scores = scores.select(
         [
-            aggregate
-            for key in item_sets
-            for aggregate in (
-                pl.col(key).count().alias(f"{key}.n"),
-                pl.col(key).mean().alias(f"{key}.mean"),
-                pl.col(key).std().alias(f"{key}.sd"),
-            )
+            pl.mean_horizontal([f"{section}.{n}" for n in ns]).alias(f"{section}/{key}")
+            for section in sections
+            for key, ns in item_sets.items()
         ]
     )
-    row = figures.collect().row(0, named=True)
+    names = [f"{section}/{key}" for section in sections for key in item_sets]
+    row = (
+        scores.select(
+            [
+                a
+                for name in names
+                for a in (
+                    pl.col(name).count().alias(f"{name}.n"),
+                    pl.col(name).mean().alias(f"{name}.mean"),
+                    pl.col(name).std().alias(f"{name}.sd"),
+                )
+            ]
+        )
+        .collect()
+        .row(0, named=True)
+    )
     return {
-        key: Figures(int(row[f"{key}.n"]), _or_nan(row[f"{key}.mean"]), _or_nan(row[f"{key}.sd"])) for key in item_sets
+        (section, key): Figures(
+            int(row[f"{section}/{key}.n"]), _or_nan(row[f"{section}/{key}.mean"]), _or_nan(row[f"{section}/{key}.sd"])
+        )
+        for section in sections
+        for key in item_sets
     }
 
 

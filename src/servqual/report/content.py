@@ -25,6 +25,7 @@ from servqual.report.words import (
     CFA_FAILURES,
     FACTOR_GROUP_NAMES,
     FIT_WORDS,
+    GAP_AUDIENCES,
     GAP_BASES,
     GAP_EXPLAINED,
     GAP_LEVELS,
@@ -171,7 +172,6 @@ DEFAULT_ACCENT = charts.BLUE
 #: fills its labels; "unmeasured" for a gap that was not measured.
 TONES = {level or "unmeasured": fill for level, (_stroke, fill) in charts.LEVEL_COLOURS.items()}
 #: Who answers for each gap: what a gap that was not measured lacks.
-GAP_AUDIENCES = {1: "manager", 2: "manager", 3: "employee", 4: "employee", 5: "customer"}
 
 
 def build_report(

@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from servqual.i18n import N_, number, p_value, pick, translator
+from servqual.i18n import number, p_value, pick, translator
 from servqual.report.words import (
     AUDIENCE_NAMES,
     CFA_FAILURES,
     FIT_WORDS,
+    GAP_AUDIENCES,
+    GAP_BASES,
     GAP_EXPLAINED,
+    GAP_LEVELS,
+    GAP_NAMES,
     QUADRANT_NAMES,
     SECTION_TITLES,
     Gettext,
@@ -125,22 +129,6 @@ def analysis_text(result: AnalysisResult, instrument: Instrument, lang: str) -> 
     return "\n".join(lines)
 
 
-#: The five gaps by the model's names (design.md's words).
-_GAP_NAMES = {
-    1: N_("Gap 1, knowledge: what customers expect against what management thinks they expect"),
-    2: N_("Gap 2, standards: management's picture of expectations against the service standards"),
-    3: N_("Gap 3, delivery: the standards against the service delivered"),
-    4: N_("Gap 4, communication: the service delivered against what is promised"),
-    5: N_("Gap 5, customers: expected against perceived service"),
-}
-_LEVEL_NAMES = {"small": N_("small"), "medium": N_("medium"), "large": N_("large")}
-_BASIS_NAMES = {
-    "prediction": N_("managers' predictions against customers' expectations"),
-    "factors": N_("factor scores"),
-    "customers": N_("customers' gap P - E"),
-}
-
-
 def diagnosis_text(diagnosis: Diagnosis, instrument: Instrument, lang: str) -> str:
     """All five gaps: each gap's size and level (0-100, higher is a larger gap) with its
     factors, the mirror, the findings per unit, the relations across units and the gaps per
@@ -148,11 +136,12 @@ def diagnosis_text(diagnosis: Diagnosis, instrument: Instrument, lang: str) -> s
     _ = translator(lang)
     names = {d.key: pick(d.name, lang) for d in instrument.dimensions}
 
-    def size(gap: GapSize) -> str:
-        if gap.level is None:
-            return _("not measured")
-        return _("{index} of 100, {level} ({basis})").format(
-            index=number(gap.index, lang, 0), level=_(_LEVEL_NAMES[gap.level]), basis=_(_BASIS_NAMES[gap.basis or ""])
+    def size(gap: GapSize, which: int) -> str:
+        if gap.level is None or gap.basis is None:
+            return _(GAP_LEVELS[None])
+        basis = _(GAP_BASES[gap.basis]).format(audience=_(AUDIENCE_NAMES[GAP_AUDIENCES[which]]))
+        return _("{index} of 100, {level}; it rests on {basis}").format(
+            index=number(gap.index, lang, 0), level=_(GAP_LEVELS[gap.level]), basis=basis
         )
 
     def subject(key: str) -> str:
@@ -161,7 +150,8 @@ def diagnosis_text(diagnosis: Diagnosis, instrument: Instrument, lang: str) -> s
     hidden = _("hidden (fewer than {k})").format(k=diagnosis.min_group)
     lines = [_("The five gaps (index 0-100: higher is a larger gap)")]
     for gap in diagnosis.gaps:
-        lines += ["", f"{_(_GAP_NAMES[gap.gap])}: {size(gap.size)}"]
+        title = _("Gap {gap}: {name}").format(gap=gap.gap, name=_(GAP_NAMES[gap.gap]))
+        lines += ["", f"{title}: {size(gap.size, gap.gap)}"]
         if gap.expectation is not None:
             lines.append("  " + _("Managers' prediction minus customers' expectation, per dimension:"))
             for comparison in gap.expectation.dimensions:
@@ -208,7 +198,7 @@ def diagnosis_text(diagnosis: Diagnosis, instrument: Instrument, lang: str) -> s
     if diagnosis.processes:
         lines += ["", _("Gaps per customer process (owner): gap 1 to gap 5")]
         for process in diagnosis.processes:
-            levels = [_(_LEVEL_NAMES[s.level]) if s.level else "-" for s in process.sizes]
+            levels = [_(GAP_LEVELS[s.level]) if s.level else "-" for s in process.sizes]
             owner = f" ({pick(process.process.owner, lang)})" if process.process.owner else ""
             lines.append(f"  {pick(process.process.names, lang) + owner:<52}" + "".join(f"{v:>9}" for v in levels))
     return "\n".join(lines)

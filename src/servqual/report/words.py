@@ -85,6 +85,9 @@ GAP_NAMES = {
     4: N_("communication gap"),
     5: N_("customer gap"),
 }
+#: Whose answers each gap's size rests on (the managers' for gap 1 when they predicted the
+#: customers' expectations, or else their gap 1 factors).
+GAP_AUDIENCES = {1: "manager", 2: "manager", 3: "employee", 4: "employee", 5: "customer"}
 #: A gap's level (servqual.analysis.LEVELS) in words; None: the gap was not measured.
 GAP_LEVELS = {"small": N_("small"), "medium": N_("medium"), "large": N_("large"), None: N_("not measured")}
 #: What a gap's size rests on (GapSize.basis).
