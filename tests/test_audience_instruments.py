@@ -17,6 +17,8 @@ import pytest
 from servqual import ServqualError, load_instrument, read_responses
 from servqual.analysis import analyze
 
+DATA = Path(__file__).parent / "analysis" / "data"
+
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -380,3 +382,36 @@ def test_the_text_shows_the_factors_with_reverse_marks_in_english_and_dutch():
     assert "FACTOREN\n  Kloof 1: Klantonderzoek\n" in dutch
     layers = "Tussen de medewerkers met klantcontact en de top van deze organisatie zitten veel managementlagen."
     assert f"    ML1. {layers} (R)\n" in dutch
+
+
+def _factor_answers(responses) -> dict[str, list[float | None]]:
+    return {
+        column: responses.table[column].cast(pl.Float64).to_list() for column in responses.instrument.factor_columns
+    }
+
+
+def test_every_reader_and_the_mapping_file_read_an_employees_file_alike(tmp_path):
+    """An employees' file saved as CSV, XLSX, SPSS and Parquet, and one with headers of its
+    own named in a mapping file, give the same factor answers, perceptions and branches."""
+    import pandas as pd
+    import pyreadstat
+
+    frame = pl.read_csv(DATA / "employees150.csv", infer_schema_length=None).drop("OPEN_IMPROVE")
+    expected = read_responses(frame, "servqual-employees", progress=False)
+    paths = {"csv": tmp_path / "staff.csv", "xlsx": tmp_path / "staff.xlsx", "parquet": tmp_path / "staff.parquet"}
+    frame.write_csv(paths["csv"])
+    frame.to_pandas().to_excel(paths["xlsx"], index=False)  # openpyxl, as people's spreadsheets are written
+    frame.write_parquet(paths["parquet"])
+    paths["sav"] = tmp_path / "staff.sav"
+    pyreadstat.write_sav(pd.DataFrame(frame.to_pandas()), str(paths["sav"]))
+    renamed = {f"TW{i}": f"Teamwork statement {i}" for i in range(1, 5)} | {"P5": "Service: promises kept"}
+    paths["mapped"] = tmp_path / "staff-own-headers.csv"
+    frame.rename(renamed).write_csv(paths["mapped"])
+    mapping = tmp_path / "staff.mapping.toml"
+    mapping.write_text("[columns]\n" + "".join(f'"{header}" = "{name}"\n' for name, header in renamed.items()))
+    for kind, path in paths.items():
+        read = read_responses(path, "servqual-employees", mapping=mapping if kind == "mapped" else None, progress=False)
+        assert read.report.rows_used == 150, kind
+        assert _factor_answers(read) == _factor_answers(expected), kind
+        assert read.table["P5"].cast(pl.Float64).to_list() == expected.table["P5"].cast(pl.Float64).to_list(), kind
+        assert read.attributes["branch"].to_list() == expected.attributes["branch"].to_list(), kind
