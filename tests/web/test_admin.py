@@ -29,6 +29,8 @@ def test_a_study_is_set_up_in_the_admin_with_its_segments_and_waves(client, acme
         "languages": '["nl", "en"]',
         "instrument_key": "servqual-22",
         "instrument_file": "",
+        "manager_instrument_key": "servqual-managers",
+        "employee_instrument_key": "servqual-employees",
         "anonymity_threshold": "5",
         "segment_missing": "group",
         "keep_personal_data_days": "30",

@@ -212,3 +212,25 @@ def test_a_1_to_6_file_is_named_in_the_summary_and_on_the_results_page(client, p
     ]:
         results = client.get(f"/waves/{wave.pk}/results/", headers={"accept-language": lang}).content.decode()
         assert sentence in " ".join(unescape(results).split())
+
+
+def test_the_answers_to_the_open_question_are_imported_as_text(client, people, wave):
+    """servqual-22's optional OPEN_IMPROVE_FIRST: kept apart from the numbers, stripped, an
+    empty one left out; a file without the column is read as before (the test above)."""
+    wave.study.segments.filter(key="branch").update(values=BRANCHES)
+    lines = (FIXTURES / "canonical.csv").read_text(encoding="utf-8").splitlines()
+    texts = ["  Shorter queues.  ", ""] + ["Friendlier staff"] * (len(lines) - 3)
+    rows = [lines[0] + ",OPEN_IMPROVE_FIRST"] + [
+        f'{line},"{text}"' for line, text in zip(lines[1:], texts, strict=True)
+    ]
+    client.force_login(people["carl"])
+    page = upload(client, wave, "bank.csv", "\n".join(rows).encode())
+    assert "Rows used: 40" in page.content.decode()
+    client.post(page.redirect_chain[-1][0], follow=True)
+    saved = list(Response.objects.order_by("pk").values_list("answers", "open_answers"))
+    assert [given for _, given in saved[:3]] == [
+        {"OPEN_IMPROVE_FIRST": "Shorter queues."},
+        {},
+        {"OPEN_IMPROVE_FIRST": "Friendlier staff"},
+    ]
+    assert all("OPEN_IMPROVE_FIRST" not in answers for answers, _ in saved)

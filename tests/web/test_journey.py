@@ -282,6 +282,12 @@ def answer(page, url: str, expectation: int, perception: int, first: bool) -> No
     if first:
         accessible(page)
     send(page)
+    answer_box = page.locator("textarea")  # the optional open question, last
+    assert answer_box.count() == 1
+    if first:
+        answer_box.fill("Kortere wachttijden aan de balie.")
+        accessible(page)
+    send(page)
     assert "/done/" in page.url
     if first:
         accessible(page)

@@ -15,14 +15,18 @@ from servqual.instruments import load_instrument
 from servqual.web.surveys.models import Response, SurveyLink
 
 SERVQUAL = load_instrument("servqual-22")
-PAGES = len(SERVQUAL.dimensions) + 1  # one per dimension, then the importance split
+IMPORTANCE = len(SERVQUAL.dimensions) + 1  # one per dimension, then the importance split
+PAGES = IMPORTANCE + 1  # and last the optional open question
 POINTS = {"W_TAN": 10, "W_REL": 30, "W_RES": 20, "W_ASS": 25, "W_EMP": 15}
 
 
 def page_answers(page: int, value: str = "6") -> dict[str, str]:
-    """Every E and P answer of one dimension's page (1-based), as a browser posts them."""
-    if page == PAGES:
+    """Every E and P answer of one dimension's page (1-based), as a browser posts them; the
+    importance split; the open question left empty."""
+    if page == IMPORTANCE:
         return {name: str(points) for name, points in POINTS.items()}
+    if page == PAGES:
+        return {"OPEN_IMPROVE_FIRST": ""}
     dimension = SERVQUAL.dimension_keys[page - 1]
     items = [item.number for item in SERVQUAL.items if item.dimension == dimension]
     return {f"{prefix}{n}": value for n in items for prefix in ("E", "P")}
@@ -60,7 +64,21 @@ def test_it_stores_one_complete_response_with_every_answer(client, link):
     assert len(response.answers) == 2 * len(SERVQUAL.items) + 5
     assert response.answers["E1"] == 6 and response.answers["P22"] == 6
     assert response.answers["W_REL"] == 30
+    assert response.open_answers == {}  # the open question is optional
     assert client.get(f"/s/{link.key}/done/").status_code == 200
+
+
+def test_the_last_page_asks_the_optional_open_question_and_keeps_the_text_apart(client, link):
+    answer_all_but_last(client, link)
+    html = client.get(f"/s/{link.key}/{PAGES}/").content.decode()
+    assert "What should Acme improve first?" in html
+    assert '<textarea name="OPEN_IMPROVE_FIRST"' in html and "required" not in html.split("<textarea")[1].split(">")[0]
+    assert "Send my answers" in html
+    sent = client.post(f"/s/{link.key}/{PAGES}/", {"OPEN_IMPROVE_FIRST": "  Shorter queues at the desk.\n "})
+    assert sent["Location"] == f"/s/{link.key}/done/"
+    response = Response.objects.get()
+    assert response.open_answers == {"OPEN_IMPROVE_FIRST": "Shorter queues at the desk."}
+    assert "OPEN_IMPROVE_FIRST" not in response.answers  # the numbers stay numbers
 
 
 def test_it_shows_one_dimension_per_page_with_both_scales_per_statement(client, link):
@@ -72,7 +90,7 @@ def test_it_shows_one_dimension_per_page_with_both_scales_per_statement(client, 
     assert tangibles[0].text("perception", "en", "Acme") in html
     assert tangibles[0].text("expectation", "en") in html
     assert 'name="E1" value="none"' in html  # servqual-22 allows "no opinion"
-    assert '<progress id="progress" max="6" value="1">' in html
+    assert '<progress id="progress" max="7" value="1">' in html
 
 
 def test_no_opinion_is_stored_as_no_answer(client, link):
@@ -97,7 +115,7 @@ def test_a_missing_answer_shows_the_page_again_with_what_was_chosen(client, link
 def test_the_final_submit_twice_stores_one_response_and_keeps_the_first_answers(client, link):
     answer_all(client, link)
     completed = Response.objects.get().completed_at
-    again = client.post(f"/s/{link.key}/{PAGES}/", {**page_answers(PAGES), "W_TAN": "20", "W_REL": "20"})
+    again = client.post(f"/s/{link.key}/{IMPORTANCE}/", {**page_answers(IMPORTANCE), "W_TAN": "20", "W_REL": "20"})
     assert again.status_code == 302 and again["Location"] == f"/s/{link.key}/done/"
     response = Response.objects.get()
     assert response.completed_at == completed
@@ -214,13 +232,13 @@ def test_answers_posted_after_the_cookie_is_lost_start_a_new_response(client, li
 
 def test_importance_that_does_not_add_up_is_refused_and_what_was_typed_stays(client, link):
     answer_all_but_last(client, link)
-    posted = {**page_answers(PAGES), "W_TAN": "35"}
-    response = client.post(f"/s/{link.key}/{PAGES}/", posted)
+    posted = {**page_answers(IMPORTANCE), "W_TAN": "35"}
+    response = client.post(f"/s/{link.key}/{IMPORTANCE}/", posted)
     html = response.content.decode()
     assert response.status_code == 200
     assert "The points add up to 125; together they must make 100." in html
     assert 'name="W_TAN" value="35"' in html
-    assert Response.objects.get().completed_at is None
+    assert Response.objects.get().answers["W_TAN"] == 10  # the split sent before stays
 
 
 def test_the_final_page_sends_back_to_a_page_left_unanswered(client, link):
@@ -256,7 +274,7 @@ def test_a_failed_csrf_check_shows_the_page_again_with_the_posted_answers(link):
 def test_the_survey_speaks_dutch_by_link_and_by_browser(client, link):
     start(client, link, lang="nl")
     html = client.get(f"/s/{link.key}/1/").content.decode()
-    assert '<html lang="nl">' in html and "Pagina 1 van 6" in html
+    assert '<html lang="nl">' in html and "Pagina 1 van 7" in html
     assert SERVQUAL.items[0].text("perception", "nl", "Acme") in html
     assert Response.objects.get().language == "nl"
 
@@ -284,7 +302,7 @@ def test_an_unknown_link_is_not_found(client, db):
 def test_a_response_stores_no_ip_address_or_browser_detail():
     fields = {field.name for field in Response._meta.get_fields()}
     assert fields == {
-        "id", "wave", "link", "audience", "segments", "language", "answers",
+        "id", "wave", "link", "audience", "segments", "language", "answers", "open_answers",
         "started_at", "completed_at", "resume_key_hash", "in_results", "results_batch",
     }  # fmt: skip
 
@@ -292,9 +310,9 @@ def test_a_response_stores_no_ip_address_or_browser_detail():
 def test_switching_language_mid_survey_is_remembered(client, link):
     start(client, link, lang="nl")
     html = client.get(f"/s/{link.key}/1/?lang=en").content.decode()
-    assert "Page 1 of 6" in html
+    assert "Page 1 of 7" in html
     assert Response.objects.get().language == "en"
-    assert "Page 2 of 6" in client.get(f"/s/{link.key}/2/").content.decode()
+    assert "Page 2 of 7" in client.get(f"/s/{link.key}/2/").content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -308,12 +326,12 @@ def test_final_submits_sent_at_the_same_moment_complete_the_response_once(link):
         other = Client()
         other.cookies = cookies
         try:
-            return other.post(f"/s/{link.key}/{PAGES}/", {**page_answers(PAGES), "W_TAN": points, "W_REL": "30"})
+            return other.post(f"/s/{link.key}/{PAGES}/", {"OPEN_IMPROVE_FIRST": points})
         finally:
             connections.close_all()
 
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(send, ["10", "10", "10", "10"]))
+        results = list(pool.map(send, ["a", "b", "c", "d"]))
     assert [r.status_code for r in results] == [302] * 4
     assert all(r["Location"] == f"/s/{link.key}/done/" for r in results)
     assert Response.objects.count() == 1

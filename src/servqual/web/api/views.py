@@ -200,6 +200,9 @@ class StudyOut(Schema):
     instrument_key: str
     #: an instrument file of the study's own (TOML, docs/instruments.md); "" for a built-in
     instrument_file: str
+    #: the built-in instruments the managers and the contact employees answer
+    manager_instrument_key: str
+    employee_instrument_key: str
     anonymity_threshold: int
     #: respondents without a value of a segment: "exclude" (left out of its groups and tests,
     #: counted) or "group" (a group of their own)
@@ -230,6 +233,8 @@ class StudyIn(Body):
     languages: list[str] = _default("languages")
     instrument_key: str = _default("instrument_key")
     instrument_file: str = _default("instrument_file")
+    manager_instrument_key: str = _default("manager_instrument_key")
+    employee_instrument_key: str = _default("employee_instrument_key")
     anonymity_threshold: int = _default("anonymity_threshold")
     segment_missing: str = _default("segment_missing")
     keep_personal_data_days: int = _default("keep_personal_data_days")
@@ -247,6 +252,8 @@ class StudyChange(Body):
     languages: list[str] | None = None
     instrument_key: str | None = None
     instrument_file: str | None = None
+    manager_instrument_key: str | None = None
+    employee_instrument_key: str | None = None
     anonymity_threshold: int | None = None
     segment_missing: str | None = None
     keep_personal_data_days: int | None = None

@@ -44,30 +44,31 @@ from servqual.web.surveys.responses import response_set
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def admit(wave: Wave) -> dict[str, int]:
-    """Let the wave's completed customer responses that wait into its results: as many whole
-    steps of the anonymity threshold k as there are, oldest first (by primary key).
+def admit(wave: Wave, audience: str = Audience.CUSTOMER) -> dict[str, int]:
+    """Let the wave's completed responses of ``audience`` that wait into its results: as
+    many whole steps of the anonymity threshold k as there are, oldest first (by primary
+    key). Each audience's results grow by steps of their own.
 
-    Returns ``completed`` (all completed customer responses), ``in_results`` (those the
-    results rest on) and ``step`` (k)."""
-    counts = admitted(wave)
+    Returns ``completed`` (all completed responses of the audience), ``in_results`` (those
+    the results rest on) and ``step`` (k)."""
+    counts = admitted(wave, audience)
     return {"completed": counts.completed, "in_results": counts.in_results, "step": wave.study.anonymity_threshold}
 
 
-def admitted(wave: Wave) -> ResultCounts:
-    """:func:`admit`, giving the counts of the wave's responses after it."""
+def admitted(wave: Wave, audience: str = Audience.CUSTOMER) -> ResultCounts:
+    """:func:`admit`, giving the counts of the wave's responses of ``audience`` after it."""
     step = wave.study.anonymity_threshold
     with transaction.atomic():
         # One admission at a time per wave (PostgreSQL; SQLite writes one at a time anyway).
         list(Wave.objects.select_for_update().filter(pk=wave.pk).values_list("pk"))
-        counts = result_counts(wave)
+        counts = result_counts(wave, audience)
         n_waiting = counts.completed - counts.in_results
         if n_waiting >= step:
             # the keys through the index, sorted here: ORDER BY in SQL reads the table instead
-            waiting = completed_responses(wave).filter(in_results=False)
+            waiting = completed_responses(wave, audience).filter(in_results=False)
             last = sorted(waiting.order_by().values_list("pk", flat=True))[n_waiting // step * step - 1]
             waiting.filter(pk__lte=last).update(in_results=True)
-            counts = result_counts(wave)
+            counts = result_counts(wave, audience)
     return counts
 
 
@@ -84,13 +85,15 @@ def delete_responses(responses: QuerySet[Response]) -> int:
             # Locked as admit() locks it, so no step is let in halfway.
             list(Wave.objects.select_for_update().filter(pk=wave.pk).values_list("pk"))
             of_wave = responses.filter(wave=wave)
-            gone = of_wave.filter(in_results=True).count()
-            short = -gone % wave.study.anonymity_threshold
-            if short:
-                others = completed_responses(wave).filter(in_results=True).exclude(pk__in=of_wave.values("pk"))
-                taken_out = list(others.order_by("-pk").values_list("pk", flat=True)[:short])
-                # out of their batch too: a batch's stored sums hold while it only loses responses
-                Response.objects.filter(pk__in=taken_out).update(in_results=False, results_batch=None)
+            for audience in Audience.values:  # each audience's results by steps of their own
+                gone = of_wave.filter(audience=audience, in_results=True).count()
+                short = -gone % wave.study.anonymity_threshold
+                if short:
+                    in_results = completed_responses(wave, audience).filter(in_results=True)
+                    others = in_results.exclude(pk__in=of_wave.values("pk"))
+                    taken_out = list(others.order_by("-pk").values_list("pk", flat=True)[:short])
+                    # out of their batch too: a batch's stored sums hold while it only loses responses
+                    Response.objects.filter(pk__in=taken_out).update(in_results=False, results_batch=None)
             deleted += of_wave.delete()[1].get(Response._meta.label, 0)
     return deleted
 

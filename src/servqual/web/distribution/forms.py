@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from servqual.web.surveys.models import Audience, check_surveyed
+from servqual.web.studies.models import Study
+from servqual.web.surveys.models import Audience, check_audience
 
 
 class UploadForm(forms.Form):
@@ -14,10 +17,14 @@ class UploadForm(forms.Form):
         help_text=_("Columns: email; optionally language (nl, en) and one column per segment."),
     )
 
+    def __init__(self, *args: Any, study: Study, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.study = study
+
     def clean_audience(self) -> str:
         audience: str = self.cleaned_data["audience"]
         try:
-            check_surveyed(audience)
+            check_audience(self.study, audience)
         except ValidationError as exc:
             raise ValidationError(exc.error_dict["audience"]) from None
         return audience

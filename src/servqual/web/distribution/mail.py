@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from servqual.web.distribution.models import Invitation
 from servqual.web.studies.models import Wave
-from servqual.web.surveys.models import SURVEYED_AUDIENCES
+from servqual.web.surveys.models import Audience
 
 #: An invitee gets at most one reminder in this time, however often the button is pressed.
 REMINDER_INTERVAL = timedelta(hours=20)
@@ -24,10 +24,10 @@ REMINDER_INTERVAL = timedelta(hours=20)
 
 def pending(wave: Wave, *, reminder: bool) -> QuerySet[Invitation]:
     """Who would get an e-mail now: the invitation once; a reminder only while not finished;
-    never an audience whose survey is not available yet (surveys.models.SURVEYED_AUDIENCES)."""
-    reachable = wave.invitations.filter(
-        unsubscribed_at__isnull=True, email__isnull=False, audience__in=SURVEYED_AUDIENCES
-    )
+    never an audience the study cannot survey (Study.audience_problem: its questionnaire asks
+    other items than the customers')."""
+    surveyed = [audience for audience in Audience.values if wave.study.audience_problem(audience) is None]
+    reachable = wave.invitations.filter(unsubscribed_at__isnull=True, email__isnull=False, audience__in=surveyed)
     if not reminder:
         return reachable.filter(sent_at__isnull=True)
     recently = timezone.now() - REMINDER_INTERVAL
@@ -82,6 +82,7 @@ def _message(invitation: Invitation, base_url: str, *, reminder: bool, connectio
         "study": study,
         "wave": invitation.wave,
         "reminder": reminder,
+        "audience": invitation.audience,
         "survey_url": base_url + reverse("invitation-start", args=[token]),
         "unsubscribe_url": base_url + reverse("invitation-unsubscribe", args=[token]),
     }

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servqual.web.keys import key_hash
 from servqual.web.studies.models import Wave
-from servqual.web.surveys.models import Audience, DayField, Response, check_surveyed, new_resume_key
+from servqual.web.surveys.models import Audience, DayField, Response, check_audience, new_resume_key
 
 
 class Invitation(models.Model):
@@ -48,7 +48,8 @@ class Invitation(models.Model):
         return f"{self.wave} ({self.get_audience_display()}) #{self.pk}"
 
     def clean(self) -> None:
-        check_surveyed(self.audience)
+        if self.wave_id:
+            check_audience(self.wave.study, self.audience)
 
     def new_key(self) -> str:
         """A new personal token for one e-mail; earlier ones keep working."""

@@ -138,7 +138,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Step 1: the file; its summary is shown and nothing is saved yet."""
     wave = get_scoped_or_404(request.user, Wave, EDIT, pk=wave_id)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, study=wave.study)
     context: dict[str, Any] = {"wave": wave, "study": wave.study, "form": form}
     if request.method == "POST" and form.is_valid():
         audience = form.cleaned_data["audience"]

@@ -44,11 +44,13 @@ def unknown_segment_values(responses: ResponseSet, study: Study) -> dict[str, li
 def save_responses(wave: Wave, responses: ResponseSet) -> int:
     """Store every row of ``responses`` as a completed customer response of ``wave``, in
     the study's first language; returns how many. An answer the reader left empty is
-    stored as None."""
+    stored as None; the answers to open questions (OPEN_...) are kept as text, stripped,
+    an empty one left out."""
     study = wave.study
     frame = responses.to_frame()
     keys = [key for key in study.segments.values_list("key", flat=True) if key in frame.columns]
     columns = [column for column in answer_columns(study.instrument()) if column in frame.columns]
+    texts = responses.open_answers.to_dicts() if responses.open_answers.width else [{}] * len(frame)
     now = timezone.now()
     rows = [
         Response(
@@ -57,9 +59,10 @@ def save_responses(wave: Wave, responses: ResponseSet) -> int:
             language=study.languages[0],
             segments={key: row[key] for key in keys if isinstance(row[key], str)},
             answers={column: _answer(row[column]) for column in columns},
+            open_answers={column: text.strip() for column, text in given.items() if text and text.strip()},
             completed_at=now,
         )
-        for row in frame.to_dict("records")
+        for row, given in zip(frame.to_dict("records"), texts, strict=True)
     ]
     Response.objects.bulk_create(rows, batch_size=500)
     return len(rows)

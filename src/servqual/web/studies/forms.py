@@ -167,17 +167,43 @@ def _instrument_choices() -> list[tuple[str, StrOrPromise]]:
     return [*choices, (CUSTOM, _("My own instrument file (TOML, see the documentation on instruments)"))]
 
 
+def _audience_choices(audience: str) -> list[tuple[str, StrOrPromise]]:
+    """The built-in instruments of managers or employees, by name."""
+    lang = language()
+    return [
+        (key, load_instrument(key).name.get(lang) or load_instrument(key).name.get("en") or key)
+        for key in builtin_instruments(audience)
+    ]
+
+
 class InstrumentForm(forms.Form):
-    """A built-in instrument, or an instrument file of the user's own."""
+    """A built-in instrument, or an instrument file of the user's own, for the customers;
+    and the built-in instruments of the managers and the contact employees."""
 
     instrument = forms.ChoiceField(label=_("Instrument"), widget=forms.RadioSelect, initial=DEFAULT_INSTRUMENT)
     file = forms.FileField(label=_("Instrument file"), required=False, help_text=_("Only for your own instrument."))
+    manager_instrument_key = forms.ChoiceField(
+        label=_("Questionnaire for managers"),
+        initial=Study._meta.get_field("manager_instrument_key").default,
+        help_text=_(
+            "It asks the customers' statements: an instrument file of your own with other statements "
+            "leaves managers and employees out of the study."
+        ),
+    )
+    employee_instrument_key = forms.ChoiceField(
+        label=_("Questionnaire for employees"), initial=Study._meta.get_field("employee_instrument_key").default
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         instrument = self.fields["instrument"]
         assert isinstance(instrument, forms.ChoiceField)
         instrument.choices = _instrument_choices()
+        for name, audience in (("manager_instrument_key", "manager"), ("employee_instrument_key", "employee")):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = _audience_choices(audience)
+            field.required = False  # left out (an older form, a script): the default, as in the API
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -209,6 +235,10 @@ class InstrumentForm(forms.Form):
         return {
             "instrument_key": DEFAULT_INSTRUMENT if key == CUSTOM else key,
             "instrument_file": self.cleaned_data["instrument_file"],
+            "manager_instrument_key": self.cleaned_data["manager_instrument_key"]
+            or str(Study._meta.get_field("manager_instrument_key").default),
+            "employee_instrument_key": self.cleaned_data["employee_instrument_key"]
+            or str(Study._meta.get_field("employee_instrument_key").default),
         }
 
 

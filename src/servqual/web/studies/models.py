@@ -71,6 +71,20 @@ class Study(models.Model):
     )
     #: A custom instrument file (TOML, docs/instruments.md); when given it replaces instrument_key.
     instrument_file = models.TextField(_("custom instrument file"), blank=True)
+    #: The managers' and the contact employees' questionnaires (gaps 1 to 4): built-in instruments
+    #: that ask the customers' items, so that their figures can be set beside the customers'.
+    manager_instrument_key = models.CharField(
+        _("instrument for managers"),
+        max_length=50,
+        default="servqual-managers",
+        choices=[(k, k) for k in builtin_instruments("manager")],
+    )
+    employee_instrument_key = models.CharField(
+        _("instrument for employees"),
+        max_length=50,
+        default="servqual-employees",
+        choices=[(k, k) for k in builtin_instruments("employee")],
+    )
     anonymity_threshold = models.PositiveSmallIntegerField(
         _("anonymity threshold"),
         default=5,
@@ -105,10 +119,35 @@ class Study(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def instrument(self) -> Instrument:
+    def instrument(self, audience: str = "customer") -> Instrument:
+        """The questionnaire of ``audience`` (customer, manager, employee)."""
+        if audience == "manager":
+            return load_instrument(self.manager_instrument_key)
+        if audience == "employee":
+            return load_instrument(self.employee_instrument_key)
+        if audience != "customer":
+            raise ValueError(f"unknown audience {audience!r}")
         if self.instrument_file:
             return _instrument_from_text(self.instrument_file)
         return load_instrument(self.instrument_key)
+
+    def audience_problem(self, audience: str) -> str | None:
+        """Why ``audience`` cannot be surveyed in this study, in the active language, or None
+        when it can. Managers' and employees' answers are set beside the customers' item by
+        item (gap 1, the mirror): their instrument must ask the same items (numbers and
+        dimensions) on the same scale as the customers' one, which a study's own instrument
+        file may not."""
+        if audience == "customer":
+            return None
+        if same_items(self.instrument(), self.instrument(audience)):
+            return None
+        message = _(
+            "The survey for %(audience)s cannot be offered in this study: its questionnaire (%(instrument)s) "
+            "asks other statements, or on another scale, than the customers' questionnaire, and their figures "
+            "are compared statement by statement with the customers'."
+        )
+        labels = {"manager": _("managers"), "employee": _("employees")}
+        return message % {"audience": labels[audience], "instrument": self.instrument(audience).key}
 
     def clean(self) -> None:
         if not self.languages or any(lang not in LANGUAGES for lang in self.languages):
@@ -124,8 +163,9 @@ class Study(models.Model):
             raise ValidationError(
                 {
                     "instrument_file": _(
-                        "This instrument is for managers or employees. A study's questionnaire is the customers' "
-                        "one; the surveys for managers and employees are not available yet."
+                        "This instrument is for managers or employees. The study's own instrument file is the "
+                        "customers' questionnaire; managers and employees answer the built-in instruments chosen "
+                        "for them."
                     )
                 }
             )
@@ -142,10 +182,30 @@ class Study(models.Model):
         if self.pk and self._instrument_changed() and self.waves.filter(responses__isnull=False).exists():
             # The stored answers belong to the items of the instrument they were given to.
             raise ValidationError({"instrument_key": _("The study has responses, so its instrument cannot change.")})
+        for audience, field in (("manager", "manager_instrument_key"), ("employee", "employee_instrument_key")):
+            if self.pk and self._changed(field) and self.waves.filter(responses__audience=audience).exists():
+                message = _("The study has responses from %(audience)s, so their instrument cannot change.")
+                labels = {"manager": _("managers"), "employee": _("employees")}
+                raise ValidationError({field: ValidationError(message, params={"audience": labels[audience]})})
 
     def _instrument_changed(self) -> bool:
         stored = Study.objects.filter(pk=self.pk).values_list("instrument_key", "instrument_file").first()
         return stored is not None and stored != (self.instrument_key, self.instrument_file)
+
+    def _changed(self, field: str) -> bool:
+        stored = Study.objects.filter(pk=self.pk).values_list(field, flat=True).first()
+        return stored is not None and stored != getattr(self, field)
+
+
+def same_items(customers: Instrument, others: Instrument) -> bool:
+    """Whether ``others`` asks the items of ``customers`` (the same numbers in the same
+    dimensions) on the same scale: then their answers can be set side by side."""
+    items = sorted((item.number, item.dimension) for item in customers.items)
+    scale = (customers.scale.min, customers.scale.max)
+    return items == sorted((item.number, item.dimension) for item in others.items) and scale == (
+        others.scale.min,
+        others.scale.max,
+    )
 
 
 def check_instrument_text(text: str, field: str, filename: str | None = None) -> Instrument:

@@ -1,4 +1,6 @@
-"""The survey's pages as forms: one page per dimension, then the importance split."""
+"""The survey's pages as forms: one page per dimension, then the importance split, the
+factor statements (managers, employees) and the open questions, as the instrument of the
+respondent's audience has them."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from servqual.i18n import pick, translator
-from servqual.instruments import SECTION_PREFIX, Dimension, Instrument, Item
+from servqual.instruments import SECTION_PREFIX, Dimension, Factor, FactorItem, Instrument, Item, OpenQuestion
 from servqual.report.words import section_title
 
 if TYPE_CHECKING:
@@ -20,18 +22,58 @@ if TYPE_CHECKING:
 
 NO_OPINION = "none"
 IMPORTANCE_PAGE = "importance"
+#: A page of factor statements is FACTORS_PAGE + its number (factors-1); a dimension key
+#: (lower case, digits, _) is never one, nor OPEN_PAGE.
+FACTORS_PAGE = "factors-"
+OPEN_PAGE = "open-questions"
+#: The most factor statements on one page: a factor's statements stay together, so a page
+#: has more only when one factor has more.
+MAX_FACTOR_STATEMENTS = 15
+#: The longest answer to an open question, in characters.
+MAX_OPEN_ANSWER = 2000
 
 
 def page_keys(instrument: Instrument) -> list[str]:
-    """What each page asks: a dimension key, or ``IMPORTANCE_PAGE`` last."""
-    return instrument.dimension_keys + ([IMPORTANCE_PAGE] if instrument.importance else [])
+    """What each page asks: a dimension key; then ``IMPORTANCE_PAGE``, the pages of factor
+    statements and ``OPEN_PAGE``, when the instrument has them."""
+    factor_pages = [f"{FACTORS_PAGE}{number}" for number in range(1, len(factor_pages_of(instrument)) + 1)]
+    return (
+        instrument.dimension_keys
+        + ([IMPORTANCE_PAGE] if instrument.importance else [])
+        + factor_pages
+        + ([OPEN_PAGE] if instrument.open_questions else [])
+    )
 
 
 def page_columns(instrument: Instrument, page_key: str) -> list[str]:
-    """The answer columns a page asks, in the order of its form's fields."""
+    """The columns a page must have answered, in the order of its form's fields (none for
+    the open questions, which may be left empty)."""
     if page_key == IMPORTANCE_PAGE:
         return [dimension.importance_column for dimension in instrument.dimensions]
+    if page_key.startswith(FACTORS_PAGE):
+        return [item.column for factor in factors_on(instrument, page_key) for item in factor.items]
+    if page_key == OPEN_PAGE:
+        return []
     return [column(section, item) for item in _items_of(instrument, page_key) for section in instrument.sections]
+
+
+def factor_pages_of(instrument: Instrument) -> list[tuple[Factor, ...]]:
+    """The factors on each page of factor statements: those of one gap (or group) together,
+    in the instrument's order, a page holding at most MAX_FACTOR_STATEMENTS statements
+    unless one factor has more."""
+    pages: list[list[Factor]] = []
+    for factor in instrument.factors:
+        last = pages[-1] if pages else None
+        fits = last is not None and sum(len(f.items) for f in last) + len(factor.items) <= MAX_FACTOR_STATEMENTS
+        if last is not None and fits and (last[-1].gap, last[-1].group) == (factor.gap, factor.group):
+            last.append(factor)
+        else:
+            pages.append([factor])
+    return [tuple(page) for page in pages]
+
+
+def factors_on(instrument: Instrument, page_key: str) -> tuple[Factor, ...]:
+    return factor_pages_of(instrument)[int(page_key.removeprefix(FACTORS_PAGE)) - 1]
 
 
 def _items_of(instrument: Instrument, dimension: str) -> list[Item]:
@@ -103,13 +145,16 @@ def _lines(html: Iterable[SafeString]) -> SafeString:
     return SafeString("\n".join(html))
 
 
-class AnswersForm(forms.Form):
-    """Every item of one dimension, on each of the instrument's scales (E and P, or M, E and P)."""
+class ScaleForm(forms.Form):
+    """Statements answered on the instrument's scale: the points, and "no opinion" when
+    the scale has it."""
 
-    def __init__(self, *args: Any, instrument: Instrument, dimension: str, lang: str, service: str, **kwargs: Any):
+    #: per statement (a card on the page), the names of its fields, one per scale
+    statements: list[tuple[Item | FactorItem, list[str]]]
+
+    def __init__(self, *args: Any, instrument: Instrument, lang: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
-        self.items = _items_of(instrument, dimension)
         scale = instrument.scale
         choices: list[tuple[str, StrOrPromise]] = [
             (str(point), _point_label(instrument, point, lang)) for point in range(scale.min, scale.max + 1)
@@ -120,20 +165,11 @@ class AnswersForm(forms.Form):
         self.low_anchor = scale.anchor(scale.min, lang) or ""
         self.high_anchor = scale.anchor(scale.max, lang) or ""
         self.choices = choices
-        titles = translator(lang)
-        for item in self.items:
-            for section in instrument.sections:
-                self.fields[column(section, item)] = AnswerField(
-                    label=item.text(section, lang, service),
-                    choices=choices,
-                    title=titles(section_title(section, instrument)),
-                )
+        self.statements = []
 
-    def cards(self) -> list[tuple[Item, list[ScaleAnswer]]]:
+    def cards(self) -> list[tuple[Item | FactorItem, list[ScaleAnswer]]]:
         """Per statement, its answer on each scale: one card on the page."""
-        return [
-            (item, [self._scale_answer(self[column(s, item)]) for s in self.instrument.sections]) for item in self.items
-        ]
+        return [(item, [self._scale_answer(self[name]) for name in names]) for item, names in self.statements]
 
     def _scale_answer(self, bound: forms.BoundField) -> ScaleAnswer:
         # What RadioSelect would render: ids id_<name>_<index>, checked as its format_value.
@@ -157,9 +193,96 @@ class AnswersForm(forms.Form):
                 out[name] = None if value == NO_OPINION else int(value)
         return out
 
+    def open_answers(self) -> dict[str, str]:
+        return {}
+
+    def valid_open_answers(self) -> dict[str, str]:
+        return {}
+
     @staticmethod
     def initial_from(answers: dict[str, Any]) -> dict[str, str]:
         return {name: NO_OPINION if value is None else str(value) for name, value in answers.items()}
+
+
+class AnswersForm(ScaleForm):
+    """Every item of one dimension, on each of the instrument's scales (E and P, or M, E
+    and P; managers E only, employees P only)."""
+
+    def __init__(self, *args: Any, instrument: Instrument, dimension: str, lang: str, service: str, **kwargs: Any):
+        super().__init__(*args, instrument=instrument, lang=lang, **kwargs)
+        titles = translator(lang)
+        for item in _items_of(instrument, dimension):
+            names = []
+            for section in instrument.sections:
+                name = column(section, item)
+                self.fields[name] = AnswerField(
+                    label=item.text(section, lang, service),
+                    choices=self.choices,
+                    title=titles(section_title(section, instrument)),
+                )
+                names.append(name)
+            self.statements.append((item, names))
+
+
+class FactorsForm(ScaleForm):
+    """The statements of some factor scales (managers, employees), each on the instrument's
+    scale, in the order of the instrument file."""
+
+    def __init__(
+        self, *args: Any, instrument: Instrument, factors: tuple[Factor, ...], lang: str, service: str, **kwargs: Any
+    ):
+        super().__init__(*args, instrument=instrument, lang=lang, **kwargs)
+        for factor in factors:
+            for item in factor.items:
+                self.fields[item.column] = AnswerField(label=item.text(lang, service), choices=self.choices, title="")
+                self.statements.append((item, [item.column]))
+
+
+class OpenForm(forms.Form):
+    """The open questions, answered in the respondent's own words or left empty."""
+
+    def __init__(self, *args: Any, instrument: Instrument, lang: str, service: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.questions: list[OpenQuestion] = list(instrument.open_questions)
+        for question in self.questions:
+            self.fields[question.column] = forms.CharField(
+                label=question.text(lang, service),
+                required=False,
+                max_length=MAX_OPEN_ANSWER,
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 5,
+                        "maxlength": MAX_OPEN_ANSWER,
+                        "aria-describedby": f"id_{question.column}_helptext",
+                    }
+                ),
+            )
+
+    def answers(self) -> dict[str, Any]:
+        return {}
+
+    def open_answers(self) -> dict[str, str]:
+        """The texts given (stripped); an empty one is no answer, and takes an earlier one away."""
+        return dict(self.cleaned_data)
+
+    def valid_answers(self) -> dict[str, Any]:
+        return {}
+
+    def valid_open_answers(self) -> dict[str, str]:
+        """The texts that are valid on their own, for a page left with "Back"."""
+        out = {}
+        for name, field in self.fields.items():
+            value = self.data.get(self.add_prefix(name))
+            if isinstance(value, str):
+                try:
+                    out[name] = field.clean(value)
+                except forms.ValidationError:
+                    continue
+        return out
+
+    @staticmethod
+    def initial_from(answers: dict[str, Any]) -> dict[str, Any]:
+        return answers
 
 
 class AnswerField(forms.ChoiceField):
@@ -219,6 +342,12 @@ class ImportanceForm(forms.Form):
 
     def valid_answers(self) -> dict[str, int]:
         return {}  # a half-done split is not kept: it has to add up as a whole
+
+    def open_answers(self) -> dict[str, str]:
+        return {}
+
+    def valid_open_answers(self) -> dict[str, str]:
+        return {}
 
     @staticmethod
     def initial_from(answers: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servqual.web.studies.models import Wave
+from servqual.web.studies.models import Study, Wave
 
 
 def start_of_day(moment: datetime) -> datetime:
@@ -53,21 +53,14 @@ class Audience(models.TextChoices):
     EMPLOYEE = "employee", _("employees")
 
 
-#: The audiences whose own questionnaire the survey pages show. Managers and employees get
-#: theirs with issue 14; until then a link or invitation for them would show the customer
-#: questionnaire and their answers would stay out of the results, so it is refused.
-SURVEYED_AUDIENCES = frozenset({Audience.CUSTOMER})
-
-
-def check_surveyed(audience: str) -> None:
-    """Refuse a link or invitation for an audience the survey pages cannot ask yet, under
-    the field ``audience`` (an unknown audience is the field's own error)."""
-    if audience in Audience.values and audience not in SURVEYED_AUDIENCES:
-        message = _(
-            "The survey for %(audience)s is not available yet: it would show them the customer questionnaire, "
-            "and their answers would not be in the results. For now, choose customers."
-        )
-        raise ValidationError({"audience": ValidationError(message, params={"audience": Audience(audience).label})})
+def check_audience(study: Study, audience: str) -> None:
+    """Refuse a link or invitation for an audience whose questionnaire cannot be set beside
+    the customers' in this study (Study.audience_problem), under the field ``audience`` (an
+    unknown audience is the field's own error)."""
+    if audience in Audience.values:
+        problem = study.audience_problem(audience)
+        if problem is not None:
+            raise ValidationError({"audience": ValidationError(problem, code="other_items")})
 
 
 def new_link_key() -> str:
@@ -98,9 +91,9 @@ class SurveyLink(models.Model):
         return f"{self.wave} ({self.get_audience_display()})"
 
     def clean(self) -> None:
-        check_surveyed(self.audience)
         if not self.wave_id:
             return  # the form reports the missing wave itself
+        check_audience(self.wave.study, self.audience)
         allowed = {segment.key: segment.values for segment in self.wave.study.segments.all()}
         for key, value in self.fixed_segments.items():
             if key not in allowed or value not in allowed[key]:
@@ -109,10 +102,12 @@ class SurveyLink(models.Model):
 
 
 class Response(models.Model):
-    """One respondent's answers to one wave, saved page by page until completed.
+    """One respondent's answers to one wave, saved page by page until completed, on the
+    questionnaire of its audience (Study.instrument(audience)).
 
-    ``answers`` maps canonical column names (E1, P1, W_TAN) to the raw answer; None is
-    "no opinion", an absent column is not answered yet.
+    ``answers`` maps canonical column names (E1, P1, W_TAN, TW1) to the raw answer; None is
+    "no opinion", an absent column is not answered yet. ``open_answers`` maps the columns
+    of open questions (OPEN_IMPROVE) to the text given, stripped; an empty answer is absent.
     """
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
@@ -121,6 +116,7 @@ class Response(models.Model):
     segments = models.JSONField(_("segment values"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=2)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    open_answers = models.JSONField(_("answers in own words"), default=dict, blank=True)
     #: the day (midnight in the site's time zone), never the time
     started_at = DayField(_("started"), auto_now_add=True)
     completed_at = DayField(_("completed"), null=True, blank=True)

@@ -1,4 +1,6 @@
-"""The respondent's pages: start, one page of answers per dimension, done.
+"""The respondent's pages: start, one page of answers per dimension, then (as the
+instrument of the door's audience has them) the importance split, the factor statements and
+the open questions; done.
 
 Plain form posts, no JavaScript needed, answers saved per page. A respondent comes in
 through a door: an anonymous link (servqual.web.surveys.views) or a personal invitation
@@ -17,11 +19,25 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servqual.instruments import Instrument
 from servqual.web.accounts.branding import brand_css_url, shown_logo
 from servqual.web.languages import render_in
 from servqual.web.studies.models import Wave
-from servqual.web.surveys.forms import IMPORTANCE_PAGE, AnswersForm, ImportanceForm, page_columns, page_keys, prompt
-from servqual.web.surveys.models import SURVEYED_AUDIENCES, Response, new_resume_key
+from servqual.web.surveys.forms import (
+    FACTORS_PAGE,
+    IMPORTANCE_PAGE,
+    MAX_OPEN_ANSWER,
+    OPEN_PAGE,
+    AnswersForm,
+    FactorsForm,
+    ImportanceForm,
+    OpenForm,
+    factors_on,
+    page_columns,
+    page_keys,
+    prompt,
+)
+from servqual.web.surveys.models import Response, new_resume_key
 
 
 class Door(Protocol):
@@ -103,24 +119,34 @@ def _first_open_page(form_columns: list[list[str]], answers: dict[str, Any]) -> 
     return None
 
 
-def _form(door: Door, page_key: str, lang: str, **kwargs: Any) -> AnswersForm | ImportanceForm:
-    study = door.wave.study
-    instrument = study.instrument()
+def _instrument(door: Door) -> Instrument:
+    """The questionnaire of the door's audience."""
+    return door.wave.study.instrument(door.audience)
+
+
+def _form(door: Door, page_key: str, lang: str, **kwargs: Any) -> AnswersForm | FactorsForm | ImportanceForm | OpenForm:
+    instrument = _instrument(door)
+    service = door.wave.study.service_name
     if page_key == IMPORTANCE_PAGE:
         return ImportanceForm(instrument=instrument, lang=lang, **kwargs)
-    return AnswersForm(instrument=instrument, dimension=page_key, lang=lang, service=study.service_name, **kwargs)
+    if page_key.startswith(FACTORS_PAGE):
+        factors = factors_on(instrument, page_key)
+        return FactorsForm(instrument=instrument, factors=factors, lang=lang, service=service, **kwargs)
+    if page_key == OPEN_PAGE:
+        return OpenForm(instrument=instrument, lang=lang, service=service, **kwargs)
+    return AnswersForm(instrument=instrument, dimension=page_key, lang=lang, service=service, **kwargs)
 
 
 def _visit(request: HttpRequest, door: Door) -> tuple[Response | None, str, HttpResponse | None]:
     """The respondent's response so far and the language; and the page to show instead,
-    if any (the audience's survey is not available yet, the wave is closed, the survey
-    already sent). A ?lang= choice is kept."""
+    if any (the study cannot survey the audience, the wave is closed, the survey already
+    sent). A ?lang= choice is kept."""
     response = door.current_response(request)
     lang = _language(request, door, response)
     if response and response.language != lang and request.GET.get("lang") == lang:
         Response.objects.filter(pk=response.pk).update(language=lang)
-    if door.audience not in SURVEYED_AUDIENCES:
-        # A link or invitation made before such audiences were refused: not the customer questionnaire.
+    if door.audience != "customer" and door.wave.study.audience_problem(door.audience) is not None:
+        # A link or invitation made before the study's questionnaire changed to one with other items.
         return response, lang, _render(request, lang, "surveys/not_available.html", {"door": door})
     if not door.wave.is_open():
         return response, lang, _render(request, lang, "surveys/closed.html", {"door": door}, status=410)
@@ -145,14 +171,13 @@ def start(request: HttpRequest, door: Door) -> HttpResponse:
 
 
 def _resume_page(door: Door, response: Response) -> int:
-    instrument = door.wave.study.instrument()
-    keys = page_keys(instrument)
+    keys = page_keys(_instrument(door))
     return _first_open_page(_page_columns(door, keys), response.answers) or len(keys)
 
 
 def _page_columns(door: Door, keys: list[str]) -> list[list[str]]:
     """The answer columns of each page."""
-    instrument = door.wave.study.instrument()
+    instrument = _instrument(door)
     return [page_columns(instrument, page_key) for page_key in keys]
 
 
@@ -161,7 +186,7 @@ def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
     # after a failed check.
     csrf_failed = getattr(request, "servqual_csrf_failed", False)
     response, lang, instead = _visit(request, door)
-    keys = page_keys(door.wave.study.instrument())
+    keys = page_keys(_instrument(door))
     if not 1 <= page <= len(keys):
         raise Http404
     if instead:
@@ -184,24 +209,27 @@ def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
             # A response completed meanwhile (another device or tab) takes nothing more: then
             # the thank-you page, as for a post after completion, not "saved, next page".
             if going_back:
-                saved = _save(response, form.valid_answers(), complete=False)
+                saved = _save(response, form.valid_answers(), form.valid_open_answers(), complete=False)
                 target = _redirect(door, "page", max(page - 1, 1)) if saved else _redirect(door, "done")
                 return door.with_cookie(target, new_key)
             final = page == len(keys)
             answers = {**response.answers, **form.answers()}
             open_page = _first_open_page(_page_columns(door, keys), answers)
             if final and open_page is not None and open_page != page:
-                saved = _save(response, form.answers(), complete=False)
+                saved = _save(response, form.answers(), form.open_answers(), complete=False)
                 target = _redirect(door, "page", open_page) if saved else _redirect(door, "done")
                 return door.with_cookie(target, new_key)
-            saved = _save(response, form.answers(), complete=final)
+            saved = _save(response, form.answers(), form.open_answers(), complete=final)
             target = _redirect(door, "done") if final or not saved else _redirect(door, "page", page + 1)
             return door.with_cookie(target, new_key)
     else:
         if response is None and page > 1:
             return _redirect(door, "start")
         form = _form(door, page_key, lang)
-        form.initial = form.initial_from(response.answers if response else {})
+        if response is None:
+            form.initial = {}
+        else:
+            form.initial = form.initial_from(response.open_answers if isinstance(form, OpenForm) else response.answers)
 
     context = {
         "door": door,
@@ -210,7 +238,13 @@ def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
         "pages": len(keys),
         "final": page == len(keys),
         "importance": page_key == IMPORTANCE_PAGE,
+        "factors": page_key.startswith(FACTORS_PAGE),
+        "open": page_key == OPEN_PAGE,
+        "audience": door.audience,
+        "max_open_answer": MAX_OPEN_ANSWER,
         "prompts": _prompts(door, page_key, lang),
+        # said in full where a part of the survey starts; after that one tap away
+        "prompts_in_full": page == 1 or page_key in (IMPORTANCE_PAGE, OPEN_PAGE, f"{FACTORS_PAGE}1"),
         "message": message,
         "csrf_failed": csrf_failed,
     }
@@ -219,25 +253,38 @@ def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
 
 def _prompts(door: Door, page_key: str, lang: str) -> list[str]:
     study = door.wave.study
-    instrument = study.instrument()
-    sections = [IMPORTANCE_PAGE] if page_key == IMPORTANCE_PAGE else list(instrument.sections)
+    instrument = _instrument(door)
+    if page_key == IMPORTANCE_PAGE:
+        sections = [IMPORTANCE_PAGE]
+    elif page_key.startswith(FACTORS_PAGE):
+        sections = ["factors"]
+    elif page_key == OPEN_PAGE:
+        sections = ["open"]
+    else:
+        sections = list(instrument.sections)
     return [
         prompt(instrument, section, lang, study.service_name) for section in sections if section in instrument.prompts
     ]
 
 
-def _save(response: Response, answers: dict[str, Any], *, complete: bool) -> bool:
-    """Store a page's answers; with ``complete``, mark the response complete. Once it is
-    complete nothing changes: a replay (a double click, a resubmit) stores nothing, and
-    False says so (the response may have completed after the caller looked at it)."""
+def _save(response: Response, answers: dict[str, Any], open_answers: dict[str, str], *, complete: bool) -> bool:
+    """Store a page's answers and answers in own words (an empty text takes an earlier one
+    away); with ``complete``, mark the response complete. Once it is complete nothing
+    changes: a replay (a double click, a resubmit) stores nothing, and False says so (the
+    response may have completed after the caller looked at it)."""
     with transaction.atomic():
         current = Response.objects.select_for_update().get(pk=response.pk)
         if current.completed_at is not None:
             return False
         current.answers = {**current.answers, **answers}
+        fields = ["answers", "completed_at"]
+        if open_answers:
+            given = {**current.open_answers, **open_answers}
+            current.open_answers = {column: text for column, text in given.items() if text}
+            fields.append("open_answers")
         if complete:
             current.completed_at = timezone.now()
-        current.save(update_fields=["answers", "completed_at"])
+        current.save(update_fields=fields)
     return True
 
 
