@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from servqual.web.accounts.models import Membership, Organisation, Role
 from servqual.web.studies.models import Segment, Study, Wave
@@ -27,6 +27,15 @@ def make_study(organisation: Organisation, **fields) -> Study:
         study=study, name="2026-1", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30)
     )
     return study
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: Django's LocaleMiddleware activates the
+    language of a request in the thread and leaves it there, so a test that ends with a
+    Dutch request would otherwise make the next one's messages Dutch."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
