@@ -579,8 +579,14 @@ def item_set_figures(
     ]
 
     def answer(section: str, number: int) -> pl.Expr:
-        column = pl.col(instrument.columns(section)[numbers.index(number)]).cast(pl.Float64)
+        column = pl.col(instrument.columns(section)[numbers.index(number)])
         return (flip - column if number in reverse else column).alias(f"{section}.{number}")
+
+    def mean_of(columns: list[str]) -> pl.Expr:
+        """The mean of the answered columns, null when none: sums of the answers as they
+        are stored (whole points in 16 bits), half the time of casting each to floats."""
+        answered = pl.sum_horizontal([pl.col(c).is_not_null() for c in columns])
+        return pl.when(answered > 0).then(pl.sum_horizontal(columns).cast(pl.Float64) / answered)
 
     # Each answer once, then the gaps, then each set's row means, then their n, mean and
     # SD: lazy steps (one select with every set's own items took ten times as long).
@@ -591,7 +597,7 @@ def item_set_figures(
         )
     scores = scores.select(
         [
-            pl.mean_horizontal([f"{section}.{n}" for n in ns]).alias(f"{section}/{key}")
+            mean_of([f"{section}.{n}" for n in ns]).alias(f"{section}/{key}")
             for section in sections
             for key, ns in item_sets.items()
         ]
@@ -600,9 +606,9 @@ def item_set_figures(
     row = (
         scores.select(
             [
-                a
+                aggregate
                 for name in names
-                for a in (
+                for aggregate in (
                     pl.col(name).count().alias(f"{name}.n"),
                     pl.col(name).mean().alias(f"{name}.mean"),
                     pl.col(name).std().alias(f"{name}.sd"),
