@@ -482,6 +482,12 @@ def run_demo(args: argparse.Namespace, _: Gettext) -> int:
             organisation=made["organisation"], first=first, second=second
         )
     )
+    per_wave = next(iter(made["audiences"].values()))  # the same numbers in each wave
+    print(
+        _("Each wave also has the answers of {managers} managers and {employees} contact employees.").format(
+            managers=per_wave["manager"], employees=per_wave["employee"]
+        )
+    )
     print(
         _("Log in at {url} as {username} with the password {password}").format(
             url=url, username=made["username"], password=made["password"]
