@@ -60,6 +60,20 @@ def page_columns(instrument: Instrument, page_key: str) -> list[str]:
     return [column(section, item) for item in _items_of(instrument, page_key) for section in instrument.sections]
 
 
+def page_prompts(instrument: Instrument, page_key: str) -> list[str]:
+    """The keys of the instrument's prompts (lead-ins) a page shows: its sections' on a
+    dimension's page, else the importance split's, the factors' or the open questions'."""
+    if page_key == IMPORTANCE_PAGE:
+        keys = [IMPORTANCE_PAGE]
+    elif page_key.startswith(FACTORS_PAGE):
+        keys = ["factors"]
+    elif page_key == OPEN_PAGE:
+        keys = ["open"]
+    else:
+        keys = list(instrument.sections)
+    return [key for key in keys if key in instrument.prompts]
+
+
 def factor_pages_of(instrument: Instrument) -> list[tuple[Factor, ...]]:
     """The factors on each page of factor statements: those of one gap (or group) together,
     in the instrument's order, a page holding at most MAX_FACTOR_STATEMENTS statements
