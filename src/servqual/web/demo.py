@@ -69,7 +69,7 @@ IMPROVED_ROTTERDAM = 0.5
 ROTTERDAM_FACTORS = ("teamwork", "perceived_control")
 #: What customers and employees write in the open question, in both languages; none names
 #: a person. Most answers come in the demo's language, a few in the other.
-OPEN_ANSWERS = {
+OPEN_ANSWERS: dict[str, dict[str, list[str]]] = {
     Audience.CUSTOMER: {
         "en": [
             "Call back when you say you will.",
@@ -148,7 +148,7 @@ def seed(
         ((spring, respondents, False), (autumn, respondents + respondents // 10, True))
     ):
         rng = np.random.default_rng([seed, number])
-        made = {}
+        made: dict[str, int] = {}
         for audience, count in ((Audience.CUSTOMER, n), (Audience.MANAGER, managers), (Audience.EMPLOYEE, employees)):
             if not count:
                 continue
@@ -165,8 +165,8 @@ def seed(
                 frame = frame.with_columns(pl.col("channel").replace(values))
             made[audience] = save_responses(wave, read_responses(frame, instrument, progress=False), audience)
             admit(wave, audience)  # as the results page would, by whole steps of the anonymity threshold
-        sizes[wave.name] = made[Audience.CUSTOMER]
-        audiences[wave.name] = {str(audience): made.get(audience, 0) for audience in Audience.values}
+        sizes[wave.name] = made.get(Audience.CUSTOMER, 0)
+        audiences[wave.name] = {audience: made.get(audience, 0) for audience in Audience.values}
     keys = {audience: SurveyLink.objects.create(wave=autumn, audience=audience).key for audience in Audience.values}
     return {
         "organisation": names.organisation,
