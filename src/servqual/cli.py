@@ -487,6 +487,13 @@ def run_demo(args: argparse.Namespace, _: Gettext) -> int:
             url=url, username=made["username"], password=made["password"]
         )
     )
+    # after the login, which scripts read as the second line
+    per_wave = next(iter(made["audiences"].values()))  # the same numbers in each wave
+    print(
+        _("Each wave also has the answers of {managers} managers and {employees} contact employees.").format(
+            managers=per_wave["manager"], employees=per_wave["employee"]
+        )
+    )
     print(_("A customer's survey: {url}").format(url=f"{url}s/{made['survey_key']}/"))
     if args.no_serve:
         return EXIT_OK

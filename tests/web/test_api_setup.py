@@ -3,6 +3,7 @@ the pages and the models' own validation (the admin's), and what a wave's survey
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from synthetic import fill
 
 from servqual.web.studies.models import Study, Wave
+from servqual.web.surveys.forms import page_keys
 from servqual.web.surveys.models import SurveyLink
 
 NEW_STUDY = {
@@ -302,6 +304,79 @@ def test_the_survey_gives_the_instruments_items_in_the_language_asked(client, wa
     assert dutch["importance"] == instrument.importance
     assert all("{service}" not in text for text in dutch["prompts"].values())
     assert call(client, "get", f"/api/waves/{wave.pk}/survey", token, **{"accept-language": "nl"}).json() == dutch
+
+
+def shown(html: bytes) -> str:
+    """A page's text, its markup and Django's HTML escapes taken out."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.decode())).replace("&#x27;", "'").replace("&quot;", '"')
+
+
+@pytest.mark.parametrize(("audience", "lang"), [("employee", "nl"), ("manager", "en"), ("customer", "en")])
+def test_the_survey_of_an_audience_describes_the_pages_the_survey_shows(client, wave, token_for, audience, lang):
+    described = call(client, "get", f"/api/waves/{wave.pk}/survey?audience={audience}&lang={lang}", token_for("vera"))
+    assert described.status_code == 200, described.content
+    survey = described.json()
+    instrument = wave.study.instrument(audience)
+    assert (survey["audience"], survey["instrument_key"]) == (audience, instrument.key)
+    assert survey["sections"] == list(instrument.sections)
+    assert [f["key"] for f in survey["factors"]] == [f.key for f in instrument.factors]
+    assert [q["column"] for q in survey["open_questions"]] == list(instrument.open_columns)
+    assert [page["number"] for page in survey["pages"]] == list(range(1, len(page_keys(instrument)) + 1))
+    # Each page as the respondent sees it through a link of the audience.
+    link = SurveyLink.objects.create(wave=wave, audience=audience)
+    assert client.post(f"/s/{link.key}/?lang={lang}").status_code == 302
+    factors = {f["key"]: f for f in survey["factors"]}
+    questions = {q["column"]: q for q in survey["open_questions"]}
+    dimensions = {d["key"]: d for d in survey["dimensions"]}
+    for page in survey["pages"]:
+        text = shown(client.get(f"/s/{link.key}/{page['number']}/").content)
+        assert all(p in text for p in page["prompts"]), page
+        if page["kind"] == "dimension":
+            items = dimensions[page["dimension"]]["items"]
+            assert all(t in text for item in items for t in item["texts"].values()), page
+            assert page["required"] == [c for item in items for c in item["columns"].values()]
+        elif page["kind"] == "factors":
+            items = [item for key in page["factors"] for item in factors[key]["items"]]
+            assert all(item["text"] in text for item in items), page
+            assert page["required"] == [item["column"] for item in items]
+        elif page["kind"] == "open":
+            assert all(questions[c]["text"] in text for c in page["open_questions"]) and page["required"] == []
+        else:
+            assert page["kind"] == "importance" and page["required"] == [
+                d.importance_column for d in instrument.dimensions
+            ]
+    kinds = [page["kind"] for page in survey["pages"]]
+    expected = {
+        "customer": ["dimension"] * 5 + ["importance", "open"],
+        "manager": ["dimension"] * 5 + ["importance"] + ["factors"] * (len(kinds) - 6),
+        "employee": ["dimension"] * 5 + ["factors"] * (len(kinds) - 6) + ["open"],
+    }
+    assert kinds == expected[audience]
+    assert (kinds.count("factors") > 1) == (audience != "customer")  # managers and employees: pages of them
+    if audience == "employee":
+        assert survey["factors"][0]["items"][0] == {
+            "number": 1,
+            "column": "TW1",
+            "reverse": False,
+            "text": instrument.factors[0].items[0].text("nl", "Acme"),
+        }
+        assert survey["open_questions"] == [
+            {"key": "improve", "column": "OPEN_IMPROVE", "text": instrument.open_questions[0].text("nl", "Acme"),
+             "max_length": 2000}
+        ]  # fmt: skip
+
+
+def test_the_survey_of_an_audience_the_study_cannot_survey_says_why(client, study, wave, token_for):
+    token = token_for("vera")
+    unknown = call(client, "get", f"/api/waves/{wave.pk}/survey?audience=marketing", token)
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"] == {"audience": ["Choose one of: customer, manager, employee."]}
+    study.instrument_file = (Path(__file__).parents[2] / "docs" / "examples" / "custom-instrument.toml").read_text()
+    study.save()
+    refused = call(client, "get", f"/api/waves/{wave.pk}/survey?audience=employee", token, **{"accept-language": "nl"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["audience"][0].startswith("De vragenlijst voor medewerkers kan in dit onderzoek")
+    assert call(client, "get", f"/api/waves/{wave.pk}/survey", token).json()["audience"] == "customer"
 
 
 def test_the_survey_is_only_in_the_studys_languages(client, study, wave, token_for):

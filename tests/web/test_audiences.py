@@ -268,6 +268,29 @@ def test_the_wave_page_refuses_a_link_for_an_audience_whose_instrument_asks_othe
     assert made["Location"] == f"/waves/{wave.pk}/" and wave.links.get().audience == "customer"
 
 
+def offered(html: bytes, name: str = "audience") -> list[str]:
+    """The values of the options of the select ``name`` on a page."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html.decode(), re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("page", ["links/new", "invitations"])
+def test_the_link_and_invitation_forms_offer_only_the_audiences_the_study_can_survey_and_say_why(
+    client, people, wave, page, lang
+):
+    client.force_login(people["carl"])
+    every = client.get(f"/waves/{wave.pk}/{page}/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert offered(every.content) == ["customer", "manager", "employee"]
+    assert OTHER_ITEMS["manager", lang] not in text(every.content)
+    wave.study.instrument_file = CUSTOM  # its own items: managers' and employees' cannot be set beside them
+    wave.study.save()
+    only_customers = client.get(f"/waves/{wave.pk}/{page}/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert offered(only_customers.content) == ["customer"]
+    shown = text(only_customers.content)
+    assert OTHER_ITEMS["manager", lang] in shown and OTHER_ITEMS["employee", lang] in shown
+
+
 @pytest.mark.parametrize("audience", ["manager", "employee"])
 def test_the_wave_page_makes_a_link_for_managers_and_employees(client, people, wave, audience):
     client.force_login(people["carl"])

@@ -223,14 +223,22 @@ def test_demo_seeds_an_organisation_with_two_waves_and_prints_the_login(tmp_path
     )
     assert run.returncode == 0, run.stderr
     assert "Seeded Demo Bank: a customer survey with two waves, of 60 and 66 responses." in run.stdout
+    assert "Each wave also has the answers of 40 managers and 150 contact employees." in run.stdout
     assert "Log in at http://127.0.0.1:8000/ as demo with the password " in run.stdout
     with closing(sqlite3.connect(tmp_path / "servqual.sqlite3")) as database:
         waves = database.execute(
-            "SELECT w.name, count(r.id), count(r.completed_at) FROM studies_wave w "
-            "JOIN surveys_response r ON r.wave_id = w.id GROUP BY w.name ORDER BY w.opens_at"
+            "SELECT w.name, r.audience, count(r.id), count(r.completed_at), sum(r.in_results) FROM studies_wave w "
+            "JOIN surveys_response r ON r.wave_id = w.id GROUP BY w.name, r.audience ORDER BY w.opens_at, r.audience"
         ).fetchall()
         owners = database.execute("SELECT count(*) FROM accounts_membership WHERE role = 'owner'").fetchone()
-    assert waves == [("Spring", 60, 60), ("Autumn", 66, 66)]
+    assert waves == [
+        ("Spring", "customer", 60, 60, 60),
+        ("Spring", "employee", 150, 150, 150),
+        ("Spring", "manager", 40, 40, 40),
+        ("Autumn", "customer", 66, 66, 65),  # by whole steps of the anonymity threshold, 5
+        ("Autumn", "employee", 150, 150, 150),
+        ("Autumn", "manager", 40, 40, 40),
+    ]
     assert owners == (1,)
 
 

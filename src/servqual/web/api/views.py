@@ -28,6 +28,7 @@ from pydantic import AfterValidator, BeforeValidator, ModelWrapValidatorHandler,
 from pydantic_core import PydanticCustomError
 
 from servqual.i18n import pick
+from servqual.instruments import Instrument
 from servqual.web.accounts.audit import Actor, record
 from servqual.web.accounts.limits import AttemptLimit, client_address
 from servqual.web.accounts.models import EDIT, RESULTS, SEE, Action, Organisation
@@ -47,8 +48,19 @@ from servqual.web.languages import language
 from servqual.web.siteurl import site_url
 from servqual.web.studies.counts import response_counts
 from servqual.web.studies.models import Segment, Study, Wave
-from servqual.web.surveys.forms import column, prompt
-from servqual.web.surveys.models import SurveyLink
+from servqual.web.surveys.forms import (
+    FACTORS_PAGE,
+    IMPORTANCE_PAGE,
+    MAX_OPEN_ANSWER,
+    OPEN_PAGE,
+    column,
+    factors_on,
+    page_columns,
+    page_keys,
+    page_prompts,
+    prompt,
+)
+from servqual.web.surveys.models import Audience, SurveyLink
 
 #: Requests with a wrong token allowed from one address, and the window they are counted in;
 #: then every request from that address is refused (429), a valid token's too, until it ends.
@@ -494,8 +506,56 @@ class ScaleOut(Schema):
     anchors: dict[str, str]
 
 
+class FactorItemOut(Schema):
+    number: int
+    #: the column its answer goes in (TW1)
+    column: str
+    reverse: bool
+    #: the statement, with the service filled in
+    text: str
+
+
+class FactorOut(Schema):
+    key: str
+    code: str
+    #: the gap (1 to 4) the factor helps explain, if one
+    gap: int | None
+    group: str | None
+    name: str
+    description: str
+    items: list[FactorItemOut]
+
+
+class OpenQuestionOut(Schema):
+    key: str
+    #: the column its answer goes in (OPEN_IMPROVE)
+    column: str
+    text: str
+    #: the longest answer taken, in characters; an empty answer is no answer
+    max_length: int
+
+
+class PageOut(Schema):
+    #: the page's number in the survey's address (/s/<key>/<number>/), from 1
+    number: int
+    #: "dimension", "importance", "factors" or "open"
+    kind: str
+    #: on a dimension's page, its key
+    dimension: str | None
+    #: on a page of factor statements, the keys of its factors
+    factors: list[str]
+    #: on the open questions' page, their columns
+    open_questions: list[str]
+    #: the columns the page must have answered before the next (the open questions may stay empty)
+    required: list[str]
+    #: the lead-ins shown above its questions, with the service filled in
+    prompts: list[str]
+
+
 class SurveyOut(Schema):
     wave_id: int
+    #: customer, manager or employee: whose questionnaire this is
+    audience: str
     instrument_key: str
     language: str
     languages: list[str]
@@ -504,14 +564,26 @@ class SurveyOut(Schema):
     scale: ScaleOut
     importance: bool
     dimensions: list[DimensionOut]
+    #: the factor scales (managers, employees), in the instrument's order
+    factors: list[FactorOut]
+    open_questions: list[OpenQuestionOut]
+    #: the pages in the order the survey shows them
+    pages: list[PageOut]
 
 
 @api.get("/waves/{wave_id}/survey", response={200: SurveyOut, 400: Errors})
-def wave_survey(request: HttpRequest, wave_id: int, lang: str | None = None) -> Any:
-    """What the wave's survey asks, in ``lang`` (one of the study's languages; by default the
+def wave_survey(request: HttpRequest, wave_id: int, lang: str | None = None, audience: str = "customer") -> Any:
+    """What the wave's survey asks ``audience`` (customer, manager or employee), page by page
+    as the survey shows it, in ``lang`` (one of the study's languages; by default the
     request's language when the study has it, else the study's first)."""
     found = _get(request, Wave, SEE, wave_id)
     study = found.study
+    if audience not in Audience.values:
+        choices = ", ".join(Audience.values)
+        raise InvalidInputError({"audience": [_("Choose one of: %(audiences)s.") % {"audiences": choices}]})
+    problem = study.audience_problem(audience)
+    if problem is not None:
+        raise InvalidInputError({"audience": [problem]})
     if lang is None:
         lang = language() if language() in study.languages else study.languages[0]
     elif lang not in study.languages:
@@ -522,11 +594,12 @@ def wave_survey(request: HttpRequest, wave_id: int, lang: str | None = None) -> 
                 ]
             }
         )
-    instrument = study.instrument()
+    instrument = study.instrument(audience)
     service = study.service_name
     scale = instrument.scale
     return {
         "wave_id": found.pk,
+        "audience": audience,
         "instrument_key": instrument.key,
         "language": lang,
         "languages": study.languages,
@@ -563,6 +636,59 @@ def wave_survey(request: HttpRequest, wave_id: int, lang: str | None = None) -> 
             }
             for dimension in instrument.dimensions
         ],
+        "factors": [
+            {
+                "key": factor.key,
+                "code": factor.code,
+                "gap": factor.gap,
+                "group": factor.group,
+                "name": pick(factor.name, lang),
+                "description": pick(factor.description, lang),
+                "items": [
+                    {
+                        "number": item.number,
+                        "column": item.column,
+                        "reverse": item.reverse,
+                        "text": item.text(lang, service),
+                    }
+                    for item in factor.items
+                ],
+            }
+            for factor in instrument.factors
+        ],
+        "open_questions": [
+            {
+                "key": question.key,
+                "column": question.column,
+                "text": question.text(lang, service),
+                "max_length": MAX_OPEN_ANSWER,
+            }
+            for question in instrument.open_questions
+        ],
+        "pages": [
+            _page_out(instrument, number, key, lang, service) for number, key in enumerate(page_keys(instrument), 1)
+        ],
+    }
+
+
+def _page_out(instrument: Instrument, number: int, page_key: str, lang: str, service: str) -> dict[str, Any]:
+    """One page of the survey as servqual.web.surveys.pages shows it."""
+    if page_key == IMPORTANCE_PAGE:
+        kind = "importance"
+    elif page_key.startswith(FACTORS_PAGE):
+        kind = "factors"
+    elif page_key == OPEN_PAGE:
+        kind = "open"
+    else:
+        kind = "dimension"
+    return {
+        "number": number,
+        "kind": kind,
+        "dimension": page_key if kind == "dimension" else None,
+        "factors": [factor.key for factor in factors_on(instrument, page_key)] if kind == "factors" else [],
+        "open_questions": list(instrument.open_columns) if kind == "open" else [],
+        "required": page_columns(instrument, page_key),
+        "prompts": [prompt(instrument, key, lang, service) for key in page_prompts(instrument, page_key)],
     }
 
 

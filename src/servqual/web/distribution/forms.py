@@ -3,15 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from servqual.web.studies.models import Study
-from servqual.web.surveys.models import Audience, check_audience
+from servqual.web.surveys.forms import AudienceField
 
 
 class UploadForm(forms.Form):
-    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices, initial=Audience.CUSTOMER)
     file = forms.FileField(
         label=_("List of addresses (CSV or XLSX)"),
         help_text=_("Columns: email; optionally language (nl, en) and one column per segment."),
@@ -20,14 +18,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, study: Study, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.study = study
-
-    def clean_audience(self) -> str:
-        audience: str = self.cleaned_data["audience"]
-        try:
-            check_audience(self.study, audience)
-        except ValidationError as exc:
-            raise ValidationError(exc.error_dict["audience"]) from None
-        return audience
+        self.fields = {"audience": AudienceField(study=study), **self.fields}  # the audience first, as before
 
 
 class PersonForm(forms.Form):

@@ -41,28 +41,35 @@ def unknown_segment_values(responses: ResponseSet, study: Study) -> dict[str, li
     return unknown
 
 
-def save_responses(wave: Wave, responses: ResponseSet) -> int:
-    """Store every row of ``responses`` as a completed customer response of ``wave``, in
-    the study's first language; returns how many. An answer the reader left empty is
-    stored as None; the answers to open questions (OPEN_...) are kept as text, stripped,
-    an empty one left out."""
+def save_responses(wave: Wave, responses: ResponseSet, audience: str = Audience.CUSTOMER) -> int:
+    """Store every row of ``responses`` (read with the instrument of ``audience``) as a
+    completed response of ``audience`` in ``wave``, in the study's first language; returns
+    how many. An answer the reader left empty is stored as None; the answers to open
+    questions (OPEN_...) are kept as text, stripped, an empty one left out."""
     study = wave.study
-    frame = responses.to_frame()
-    keys = [key for key in study.segments.values_list("key", flat=True) if key in frame.columns]
-    columns = [column for column in answer_columns(study.instrument()) if column in frame.columns]
-    texts = responses.open_answers.to_dicts() if responses.open_answers.width else [{}] * len(frame)
+    table, attributes = responses.table, responses.attributes
+    keys = [key for key in study.segments.values_list("key", flat=True) if key in attributes.columns]
+    # The table, not to_frame(): it holds the factor statements' answers (TW1) as well.
+    columns = [column for column in answer_columns(study.instrument(audience)) if column in table.columns]
+    n = responses.n_respondents
+    texts = responses.open_answers.to_dicts() if responses.open_answers.width else [{}] * n
     now = timezone.now()
     rows = [
         Response(
             wave=wave,
-            audience=Audience.CUSTOMER,
+            audience=audience,
             language=study.languages[0],
-            segments={key: row[key] for key in keys if isinstance(row[key], str)},
-            answers={column: _answer(row[column]) for column in columns},
+            segments={key: value for key, value in segments.items() if isinstance(value, str)},
+            answers={column: _answer(value) for column, value in answers.items()},
             open_answers={column: text.strip() for column, text in given.items() if text and text.strip()},
             completed_at=now,
         )
-        for row, given in zip(frame.to_dict("records"), texts, strict=True)
+        for segments, answers, given in zip(
+            attributes.select(keys).to_dicts() if keys else [{}] * n,
+            table.select(columns).to_dicts(),
+            texts,
+            strict=True,
+        )
     ]
     Response.objects.bulk_create(rows, batch_size=500)
     return len(rows)

@@ -32,6 +32,7 @@ from servqual.web.studies.models import (
     Wave,
     check_instrument_text,
 )
+from servqual.web.surveys.forms import AudienceField
 from servqual.web.surveys.models import Audience, SurveyLink
 
 if TYPE_CHECKING:
@@ -323,11 +324,10 @@ class WaveEditForm(forms.ModelForm):
 class LinkForm(forms.Form):
     """An anonymous survey link of a wave: its audience and any segment values fixed in it."""
 
-    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices, initial=Audience.CUSTOMER)
-
     def __init__(self, *args: Any, wave: Wave, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.wave = wave
+        self.fields["audience"] = AudienceField(study=wave.study)
         for segment in wave.study.segments.all():
             self.fields[f"segment_{segment.key}"] = forms.ChoiceField(
                 label=segment.name,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from servqual.i18n import pick, translator
 from servqual.instruments import SECTION_PREFIX, Dimension, Factor, FactorItem, Instrument, Item, OpenQuestion
 from servqual.report.words import section_title
+from servqual.web.studies.models import Study
+from servqual.web.surveys.models import Audience
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -55,6 +58,20 @@ def page_columns(instrument: Instrument, page_key: str) -> list[str]:
     if page_key == OPEN_PAGE:
         return []
     return [column(section, item) for item in _items_of(instrument, page_key) for section in instrument.sections]
+
+
+def page_prompts(instrument: Instrument, page_key: str) -> list[str]:
+    """The keys of the instrument's prompts (lead-ins) a page shows: its sections' on a
+    dimension's page, else the importance split's, the factors' or the open questions'."""
+    if page_key == IMPORTANCE_PAGE:
+        keys = [IMPORTANCE_PAGE]
+    elif page_key.startswith(FACTORS_PAGE):
+        keys = ["factors"]
+    elif page_key == OPEN_PAGE:
+        keys = ["open"]
+    else:
+        keys = list(instrument.sections)
+    return [key for key in keys if key in instrument.prompts]
 
 
 def factor_pages_of(instrument: Instrument) -> list[tuple[Factor, ...]]:
@@ -352,3 +369,25 @@ class ImportanceForm(forms.Form):
     @staticmethod
     def initial_from(answers: dict[str, Any]) -> dict[str, Any]:
         return answers
+
+
+class AudienceField(forms.ChoiceField):
+    """Whom a link or invitation is for: only the audiences ``study`` can survey are choices
+    (Study.audience_problem); the help text says why another is missing, and so does the
+    error when it is posted anyway."""
+
+    def __init__(self, *, study: Study, **kwargs: Any) -> None:
+        problems = {audience: study.audience_problem(audience) for audience in Audience.values}
+        self.problems = {audience: problem for audience, problem in problems.items() if problem}
+        super().__init__(
+            label=_("Audience"),
+            choices=[(value, label) for value, label in Audience.choices if value not in self.problems],
+            initial=Audience.CUSTOMER,
+            help_text=" ".join(self.problems.values()),
+            **kwargs,
+        )
+
+    def validate(self, value: Any) -> None:
+        if value in self.problems:
+            raise ValidationError(self.problems[value], code="other_items")
+        super().validate(value)

@@ -35,6 +35,7 @@ from servqual.web.surveys.forms import (
     factors_on,
     page_columns,
     page_keys,
+    page_prompts,
     prompt,
 )
 from servqual.web.surveys.models import Response, new_resume_key
@@ -252,19 +253,8 @@ def page_view(request: HttpRequest, door: Door, page: int) -> HttpResponse:
 
 
 def _prompts(door: Door, page_key: str, lang: str) -> list[str]:
-    study = door.wave.study
     instrument = _instrument(door)
-    if page_key == IMPORTANCE_PAGE:
-        sections = [IMPORTANCE_PAGE]
-    elif page_key.startswith(FACTORS_PAGE):
-        sections = ["factors"]
-    elif page_key == OPEN_PAGE:
-        sections = ["open"]
-    else:
-        sections = list(instrument.sections)
-    return [
-        prompt(instrument, section, lang, study.service_name) for section in sections if section in instrument.prompts
-    ]
+    return [prompt(instrument, key, lang, door.wave.study.service_name) for key in page_prompts(instrument, page_key)]
 
 
 def _save(response: Response, answers: dict[str, Any], open_answers: dict[str, str], *, complete: bool) -> bool:
