@@ -415,3 +415,11 @@ def test_every_reader_and_the_mapping_file_read_an_employees_file_alike(tmp_path
         assert _factor_answers(read) == _factor_answers(expected), kind
         assert read.table["P5"].cast(pl.Float64).to_list() == expected.table["P5"].cast(pl.Float64).to_list(), kind
         assert read.attributes["branch"].to_list() == expected.attributes["branch"].to_list(), kind
+
+
+def test_an_employees_file_goes_round_through_to_frame_with_its_factor_answers():
+    read = read_responses(DATA / "employees150.csv", "servqual-employees", progress=False)
+    frame = read.to_frame()
+    assert "TW1" in frame.columns and "OPEN_IMPROVE" not in frame.columns  # open text stays apart
+    again = read_responses(frame, "servqual-employees", progress=False)
+    assert _factor_answers(again) == _factor_answers(read)

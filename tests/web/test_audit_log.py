@@ -99,6 +99,8 @@ def test_a_wave_deleted_as_a_row_of_the_study_in_the_admin_is_logged(client, roo
         "languages": '["nl", "en"]',
         "instrument_key": "servqual-22",
         "instrument_file": "",
+        "manager_instrument_key": "servqual-managers",
+        "employee_instrument_key": "servqual-employees",
         "anonymity_threshold": "5",
         "keep_personal_data_days": "30",
         "after_retention": "anonymise",

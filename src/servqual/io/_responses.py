@@ -211,7 +211,9 @@ class ResponseSet:
         return float_matrix(self.table.select(self.instrument.importance_columns))
 
     def to_frame(self) -> pd.DataFrame:
-        """A pandas DataFrame in the canonical file layout (id, attributes, E.., P.., W_..)."""
+        """A pandas DataFrame in the canonical file layout (id, attributes, E.., P.., W_..,
+        the factor statements' answers TW1..). Open answers are left out: they are text a
+        person may be known by, kept apart in :attr:`open_answers`."""
         import pandas as pd
 
         columns: dict[str, Any] = {}
@@ -226,6 +228,9 @@ class ResponseSet:
         if self.importance is not None:
             for j, name in enumerate(self.instrument.importance_columns):
                 columns[name] = self.importance[:, j]
+        for factor in self.factors:
+            for j, name in enumerate(factor.columns):
+                columns[name] = self.factor_answers(factor)[:, j]
         return pd.DataFrame(columns)
 
 
