@@ -22,7 +22,7 @@ def canonical_frame(n: int, seed: int, instrument: str = "servqual-22") -> pl.Da
     no_branch = pl.Series(rng.random(n) < 0.1)
     study = study.with_columns(
         pl.when(no_branch).then(None).otherwise(pl.col("branch")).alias("branch"),
-        pl.exclude("branch", "channel").cast(pl.Float64),
+        pl.exclude("branch", "channel", "^OPEN_.*$").cast(pl.Float64),  # open answers stay text
     )
     return study
 

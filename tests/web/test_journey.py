@@ -311,3 +311,94 @@ def send(page) -> None:
     """Tap the page's main button and wait for the next page."""
     with page.expect_navigation():
         page.locator("main button[type=submit]:not([name=back])").tap()
+
+
+@pytest.fixture
+def surveyed_study(anna):
+    """Anna's organisation with a study (threshold 3, branches Utrecht and Zwolle) whose open
+    wave has 60 customers in its results and two managers and two employees who completed
+    their surveys: the third of each, answered in the browser, makes a step of the threshold."""
+    from django.utils import timezone
+
+    from servqual.io import read_responses
+    from servqual.io.synthetic import generate_study
+    from servqual.web.dashboards.results import admit
+    from servqual.web.imports.rows import save_responses
+    from servqual.web.studies.models import Segment, Study, Wave
+
+    organisation = anna.memberships.get().organisation
+    study = Study.objects.create(
+        organisation=organisation, name="Vijf kloven", service_name="Gemeente Acme", anonymity_threshold=3
+    )
+    Segment.objects.create(study=study, key="branch", name="Branch", values=["Utrecht", "Zwolle"])
+    wave = Wave.objects.create(
+        study=study, name="Najaar", opens_at=timezone.now() - timezone.timedelta(days=1), closes_at=None
+    )
+    for audience, n, instrument in (
+        ("customer", 60, "servqual-22"),
+        ("manager", 2, "servqual-managers"),
+        ("employee", 2, "servqual-employees"),
+    ):
+        columns = generate_study(n, instrument, seed=7)
+        columns["branch"] = ["Utrecht" if i % 2 else "Zwolle" for i in range(n)]
+        save_responses(wave, read_responses(columns, instrument, progress=False), audience)
+    admit(wave, "customer")
+    return wave
+
+
+def test_a_manager_and_an_employee_answer_their_surveys_and_the_five_gaps_are_found(
+    live_server, surveyed_study, browser
+):
+    office = browser.new_context(**WIDE, locale="en-GB")
+    refused = refused_by_the_policy(office)
+    page = office.new_page()
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/waves/{surveyed_study.pk}/")
+    urls = {}
+    for audience, label in (("manager", "Managers"), ("employee", "Employees")):
+        page.click("text=New survey link")
+        page.select_option("#id_audience", audience)
+        accessible(page)
+        page.click("text=Make the link")
+        urls[audience] = page.locator(f"ul.links li:has-text('{label}') a[href*='/s/']").first.get_attribute("href")
+    for audience, url in urls.items():
+        phone = browser.new_context(**PHONE, locale="nl-NL")
+        refused += refused_by_the_policy(phone)
+        answer_organisation_survey(phone.new_page(), url, audience)
+        phone.close()
+    page.reload()
+    page.click("text=Results")
+    picture = page.locator("#gaps svg").first
+    assert picture.is_visible()
+    picture_text = picture.inner_text() if picture.inner_text() else page.locator("#gaps").inner_text()
+    assert "Gap 3" in page.locator("#gaps").inner_text()
+    accessible(page)
+    screenshot(page, "gaps-model")
+    page.click("#gaps svg a[href='#gap-3']")
+    assert page.locator("#gap-3").is_visible()
+    assert "Teamwork" in page.locator("#gaps").inner_text() or "teamwork" in page.locator("#gaps").inner_text()
+    del picture_text
+    office.close()
+    assert not refused
+
+
+def answer_organisation_survey(page, url: str, audience: str) -> None:
+    """A manager or an employee answers every page in Dutch, checked for accessibility:
+    every statement a 5, the importance split as 20 points each, the open question."""
+    page.goto(url)
+    accessible(page)
+    send(page)
+    while "/done/" not in page.url:
+        accessible(page)
+        for fieldset in page.locator("fieldset.scale").all():
+            fieldset.locator("label:has(input[value='5'])").tap()
+        points = page.locator("input[type=number]")
+        for i in range(points.count()):
+            points.nth(i).fill("20")
+        if page.locator("textarea").count():
+            page.locator("textarea").first.fill("Minder systemen om tussen te wisselen.")
+        send(page)
+    assert audience in ("manager", "employee")
