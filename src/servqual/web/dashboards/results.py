@@ -303,11 +303,16 @@ def _fingerprint(wave: Wave, lang: str, counts: ResultCounts, staff: dict[str, R
 def without_small_groups(responses: ResponseSet, result: AnalysisResult) -> ResponseSet:
     """The responses with the segment values of every suppressed group left empty, so the
     raw rows of an export reveal no group the analysis hides."""
+    return without_values(responses, suppressed_values(result))
+
+
+def without_values(responses: ResponseSet, hidden: dict[str, set[Any]]) -> ResponseSet:
+    """The responses with the values ``hidden`` (segment column -> values) left empty."""
     attributes = responses.attributes
-    for column, hidden in suppressed_values(result).items():
+    for column, values in hidden.items():
         column_values = pl.col(column)
         attributes = attributes.with_columns(
-            pl.when(column_values.is_in(list(hidden))).then(None).otherwise(column_values).alias(column)
+            pl.when(column_values.is_in(list(values))).then(None).otherwise(column_values).alias(column)
         )
     return dataclasses.replace(responses, attributes=attributes)
 
@@ -384,8 +389,13 @@ def anonymous_rows(responses: ResponseSet, result: AnalysisResult, k: int) -> Re
     group the analysis suppresses left empty (:func:`without_small_groups`), then those of
     rows whose combination of segment values is too rare (:func:`k_anonymous`); and the rows
     sorted by what they hold, so their order does not tell who answered first."""
-    responses = without_small_groups(responses, result)
-    columns = list(result.segments)
+    return anonymous_in(without_small_groups(responses, result), list(result.segments), k)
+
+
+def anonymous_in(responses: ResponseSet, columns: list[str], k: int) -> ResponseSet:
+    """:func:`anonymous_rows` after the values of hidden groups are left empty: the rows
+    whose combination of the values of ``columns`` is too rare left empty too
+    (:func:`k_anonymous`), and the rows sorted by what they hold."""
     attributes = k_anonymous(responses.attributes, columns, k) if columns else responses.attributes
     content = pl.concat([attributes, responses.table], how="horizontal")
     order = content.with_row_index("row").sort(content.columns, nulls_last=True)["row"].to_numpy()
