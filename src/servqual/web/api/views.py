@@ -8,6 +8,7 @@ an object of any other organisation is not found (404), even one the user may se
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -585,7 +586,19 @@ def wave_results(request: HttpRequest, wave_id: int) -> Any:
     analysis = wave_analysis(found)
     if analysis is None:
         return Status(409, {"detail": _too_few(found)})
-    return analysis.result.to_dict()
+    return without_nan(analysis.result.to_dict())
+
+
+def without_nan(data: Any) -> Any:
+    """``data`` with every undefined number (NaN, infinite) as None: JSON has no NaN, and a
+    parser that keeps to the standard refuses it (docs/json-output.md: ``null``)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: without_nan(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [without_nan(value) for value in data]
+    return data
 
 
 @api.get("/waves/{wave_id}/gaps", response={200: dict[str, Any], 409: Message})
@@ -604,7 +617,7 @@ def wave_gaps(request: HttpRequest, wave_id: int) -> Any:
             "have completed their survey."
         ) % {"threshold": found.study.anonymity_threshold}
         return Status(409, {"detail": detail})
-    return diagnosis.to_dict()
+    return without_nan(diagnosis.to_dict())
 
 
 def _download(name: str) -> Callable[..., Any]:

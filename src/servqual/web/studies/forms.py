@@ -99,6 +99,7 @@ class StudySettingsForm(forms.ModelForm):
             field = self.fields.get(name)
             if isinstance(field, forms.ChoiceField):
                 field.choices = _audience_choices(audience)
+                field.required = False  # left out (an older form, a script): as it was
                 field.label = (
                     _("Questionnaire for managers") if audience == "manager" else _("Questionnaire for employees")
                 )
@@ -109,6 +110,18 @@ class StudySettingsForm(forms.ModelForm):
                 "as a TOML file (see the documentation on instruments, docs/instruments.md#processes). Empty: the "
                 "built-in example below, when the study uses the built-in questionnaires; else no processes."
             )
+
+    def clean_manager_instrument_key(self) -> str:
+        return str(self.cleaned_data.get("manager_instrument_key") or self.instance.manager_instrument_key)
+
+    def clean_employee_instrument_key(self) -> str:
+        return str(self.cleaned_data.get("employee_instrument_key") or self.instance.employee_instrument_key)
+
+    def clean_processes_file(self) -> str:
+        if self.add_prefix("processes_file") not in self.data:  # left out: as it was
+            return str(self.instance.processes_file)
+        # a textarea sends CRLF line ends; the file is kept as one would save it
+        return str(self.cleaned_data.get("processes_file") or "").replace("\r\n", "\n").strip()
 
     def clean_keep_personal_data_days(self) -> int:
         days = self.cleaned_data.get("keep_personal_data_days")
