@@ -22,9 +22,9 @@ def staff(wave, audience: str, branches: dict[str, int], seed: int = 1, shift: f
     for branch, n in branches.items():
         for j in range(n):
             answers = {c: int(np.clip(np.rint(rng.normal(5 + shift, 1.2)), 1, 7)) for c in columns}
-            open_answers = {
-                c: f"Wij in {branch or 'geen'} ({j}) zouden meer tijd willen." for c in instrument.open_columns
-            }
+            open_answers = dict.fromkeys(
+                instrument.open_columns, f"Wij in {branch or 'geen'} ({j}) zouden meer tijd willen."
+            )
             made.append(
                 Response(
                     wave=wave,

@@ -225,7 +225,7 @@ def respond_staff(wave: Wave, member: dict[str, Any]) -> None:
         segments=member["segments"],
         language="en",
         answers={c: None if rng.random() < 0.1 else int(rng.integers(1, 8)) for c in columns},
-        open_answers={c: "Meer tijd per klant." for c in instrument.open_columns},
+        open_answers=dict.fromkeys(instrument.open_columns, "Meer tijd per klant."),
         completed_at=timezone.now(),
     )
 
@@ -411,8 +411,8 @@ def check_gap_tables(tables: dict[str, list[dict[str, Any]]], k: int, gaps: dict
         rows = tables.get(f"{audience}_responses")
         if rows is None:
             continue
-        assert not any(c.startswith("OPEN") for c in rows[0] if c) if rows else True, f"{what}: open answers"
-        columns = [c for c in gaps["units"]]
+        assert not [c for row in rows[:1] for c in row if c and c.startswith("OPEN")], f"{what}: open answers"
+        columns = list(gaps["units"])
         combinations = Counter(
             tuple((row.get(c) or None) if isinstance(row.get(c), str) else None for c in columns) for row in rows
         )

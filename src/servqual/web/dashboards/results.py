@@ -203,9 +203,8 @@ def wave_diagnosis(
         if result is None:
             analysis = wave_analysis(wave, counts)
             result = None if analysis is None else analysis.result
-        diagnosis = None if result is None else diagnosis_of(wave, result, staff)
-        found = {"diagnosis": diagnosis}
-        cache.set(key, found, CACHE_SECONDS)
+        found = {"diagnosis": None if result is None else diagnosis_of(wave, result, staff)}
+        cache.set(key, found, CACHE_SECONDS)  # in a dict, so that "none" is found in the cache too
     diagnosis: Diagnosis | None = found["diagnosis"]
     return diagnosis
 
