@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 import numpy as np
+import pandas as pd
 import pyreadstat
 import pytest
 from openpyxl import load_workbook
@@ -172,3 +173,33 @@ def test_a_dutch_workbook_speaks_dutch_and_csv_and_sav_keep_their_names(study300
     _, meta = pyreadstat.read_sav(str(tmp_path / "sav" / "responses.sav"))
     assert meta.column_names_to_labels["respondent_id"] == "respondent"
     assert meta.column_names_to_labels["branch"] is None
+
+
+def test_the_gaps_table_has_each_gap_then_its_factors_and_keeps_hidden_figures_empty():
+    from pathlib import Path
+
+    from servqual.analysis import diagnose
+    from servqual.report.export import gaps_table
+
+    data = Path(__file__).parents[1] / "analysis" / "data"
+    customers = servqual.read_responses(data / "study300.csv", "servqual-22", progress=False)
+    managers = servqual.read_responses(data / "managers40.csv", "servqual-managers", progress=False)
+    employees = servqual.read_responses(data / "employees150.csv", "servqual-employees", progress=False)
+    result = servqual.analyze(customers)
+    # 40 managers under a threshold of 41: their factors are hidden; the 150 employees' show
+    diagnosis = diagnose(customers, result, managers, employees, min_group=41)
+    table = gaps_table(diagnosis)
+    gaps = table[table["factor"].isna()]
+    assert gaps["gap"].tolist() == [1, 2, 3, 4, 5]
+    assert [v if isinstance(v, str) else None for v in gaps["level"]] == [g.size.level for g in diagnosis.gaps]
+    assert [v if isinstance(v, str) else None for v in gaps["basis"]] == [g.size.basis for g in diagnosis.gaps]
+    assert gaps["level"].isna().tolist()[:2] == [True, True]  # gaps 1 and 2 rest on the hidden managers
+    teamwork = table[table["factor"] == "teamwork"].iloc[0]
+    score = next(f for f in diagnosis.gap(3).factors if f.key == "teamwork")
+    assert (teamwork["gap"], teamwork["audience"], teamwork["n"]) == (3, "employee", 150)
+    assert teamwork["mean"] == score.figures.mean and teamwork["alpha"] == score.reliability.alpha
+    research = table[table["factor"] == "customer_research"].iloc[0]
+    assert research["audience"] == "manager" and research["n"] == 40
+    assert research[["mean", "sd", "ci95_low", "ci95_high", "alpha", "omega_total"]].isna().all()
+    orientation = table[table["factor"] == "customer_orientation"].iloc[0]
+    assert pd.isna(orientation["gap"])  # no gap: the staff's values

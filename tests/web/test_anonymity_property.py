@@ -2,13 +2,15 @@
 
 Hypothesis makes a study: an anonymity threshold k (2..7), 0-3 segment columns of 1-4
 values (some held by few respondents), responses with items and whole dimensions left
-unanswered or answered "no opinion", importance points or none. The responses arrive one
-at a time; after each, every view, export and API answer that shows figures or rows is
+unanswered or answered "no opinion", importance points or none; and managers and contact
+employees with segment values of their own (a branch's team may be smaller than k). The
+responses arrive one at a time; after each, every view, export and API answer that shows figures or rows is
 read through the real views (Django's test client, the real database) and checked:
 
 - no figure rests on fewer than k respondents: a group, a dimension within a group, an
   item or dimension of the whole wave, a reliability built on such an item, a
-  combination of segment values in the raw rows;
+  combination of segment values in the raw rows; nor any figure of the five gaps (a
+  factor, a comparison with the customers, a unit of managers or employees, a process);
 - none follows by subtraction: the respondents of the hidden groups (or hidden scores of
   a dimension), the total minus the visible ones, are none or at least k; every segment
   value of the raw rows is left empty on none or at least k rows;
@@ -54,6 +56,7 @@ from servqual.web.api.views import api
 from servqual.web.dashboards.downloads import DOWNLOADS
 from servqual.web.studies.models import Segment, Study, Wave
 from servqual.web.surveys.models import Audience, Response
+from servqual.web.surveys.responses import answer_columns
 
 EXAMPLES = int(os.environ.get("SERVQUAL_ANONYMITY_EXAMPLES", "6"))
 #: What a reader of a hidden figure is told (the report, in English).
@@ -121,6 +124,8 @@ def wave_reads() -> list[tuple[str, str]]:
         name = path.rsplit("/", 1)[1]
         if name == "results":
             reads.append(("api-results", path))
+        elif name == "gaps":
+            reads.append(("api-gaps", path))
         elif name in DOWNLOADS:
             reads.append((name, path))
         else:
@@ -157,7 +162,23 @@ def studies(draw) -> dict[str, Any]:
         )
     first = draw(st.integers(k, n))  # in at the start; the others arrive one at a time
     missing = draw(st.sampled_from(["exclude", "group"]))  # respondents without a segment value
-    return {"k": k, "columns": columns, "respondents": respondents, "first": first, "missing": missing}
+    # managers and employees: a few, in teams (segment values) that may be smaller than k
+    staff = [
+        {
+            "audience": draw(st.sampled_from([Audience.MANAGER, Audience.EMPLOYEE])),
+            "segments": {
+                key: value
+                for key, value in {
+                    f"s{c}": draw(st.one_of(st.none(), st.sampled_from(values))) for c, values in enumerate(columns)
+                }.items()
+                if value is not None
+            },
+            "seed": draw(st.integers(0, 2**32 - 1)),
+            "late": draw(st.booleans()),  # arrives one at a time, among the customers
+        }
+        for _s in range(draw(st.integers(0, 3 * k)))
+    ]
+    return {"k": k, "columns": columns, "respondents": respondents, "first": first, "missing": missing, "staff": staff}
 
 
 def answers_of(respondent: dict[str, Any], instrument) -> dict[str, Any]:
@@ -188,6 +209,23 @@ def respond(wave: Wave, respondent: dict[str, Any]) -> None:
         segments=respondent["segments"],
         language="en",
         answers=answers_of(respondent, wave.study.instrument()),
+        completed_at=timezone.now(),
+    )
+
+
+def respond_staff(wave: Wave, member: dict[str, Any]) -> None:
+    """A manager's or an employee's response: every statement of their instrument (no
+    importance points), some "no opinion", and the open question answered."""
+    instrument = wave.study.instrument(member["audience"])
+    rng = np.random.default_rng(member["seed"])
+    columns = [c for c in answer_columns(instrument) if c not in instrument.importance_columns]
+    Response.objects.create(
+        wave=wave,
+        audience=member["audience"],
+        segments=member["segments"],
+        language="en",
+        answers={c: None if rng.random() < 0.1 else int(rng.integers(1, 8)) for c in columns},
+        open_answers=dict.fromkeys(instrument.open_columns, "Meer tijd per klant."),
         completed_at=timezone.now(),
     )
 
@@ -317,6 +355,79 @@ def check_tables(tables: dict[str, list[dict[str, Any]]], k: int, result: dict[s
             assert emptied == 0 or emptied >= k, f"{what}: {column}={group['value']} left empty on {emptied} rows"
 
 
+def check_gaps(gaps: dict[str, Any], k: int, staff: dict[str, int]) -> None:
+    """The five gaps (the API's /gaps): every figure with an n under k is hidden, wherever
+    it is (a factor, a reliability, a comparison with the customers, a process); a unit's
+    team of managers or employees under k is hidden, with as many others as make the
+    hidden ones none or at least k."""
+    for in_results in staff.values():
+        assert in_results % k == 0
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, list):
+            for j, entry in enumerate(value):
+                walk(entry, f"{where}[{j}]")
+            return
+        if not isinstance(value, dict):
+            return
+        n = value.get("n")
+        if isinstance(n, int) and 0 < n < k:
+            assert number(value.get("mean")) is None, f"{where}: a mean of {n}"
+            assert number(value.get("alpha")) is None, f"{where}: an alpha of {n}"
+        if isinstance(value.get("first"), dict) and isinstance(value.get("second"), dict):
+            sizes = [value["first"].get("n", 0), value["second"].get("n", 0)]
+            if any(0 < size < k for size in sizes):
+                assert number(value.get("difference")) is None and value.get("suppressed"), f"{where}: {sizes}"
+        for key, entry in value.items():
+            walk(entry, f"{where}.{key}")
+
+    walk(gaps, "gaps")
+    for column, unit in gaps["units"].items():
+        for audience, table in (("manager", unit["managers"]), ("employee", unit["employees"])):
+            if table is None:
+                continue
+            visible = [g for g in table["groups"] if not g["suppressed"]]
+            assert all(g["n"] >= k for g in visible), f"{column} {audience}s"
+            rest = staff[audience] - sum(g["n"] for g in visible)
+            assert rest == 0 or rest >= k, f"{column} {audience}s: the hidden teams hold {rest}"
+            for g in visible:
+                for key, score in g["dimensions"].items():
+                    assert score.get("suppressed") or score["n"] >= k, f"{column} {g['value']} {key}"
+
+
+def check_gap_tables(tables: dict[str, list[dict[str, Any]]], k: int, gaps: dict[str, Any] | None, what: str) -> None:
+    """An export's gaps table (hidden figures stay empty) and the managers' and employees'
+    raw rows: every combination of segment values on at least k rows, every value the
+    five gaps show per unit left empty on none or at least k rows; no open answers."""
+    if gaps is None:
+        assert not {"gaps", "manager_responses", "employee_responses"} & set(tables), what
+        return
+    assert "gaps" in tables, what
+    for row in tables["gaps"]:
+        n = number(row["n"]) or 0
+        if 0 < n < k:
+            assert number(row["mean"]) is None and number(row["alpha"]) is None, f"{what}: {row['factor']}"
+    for audience in ("manager", "employee"):
+        rows = tables.get(f"{audience}_responses")
+        if rows is None:
+            continue
+        assert not [c for row in rows[:1] for c in row if c and c.startswith("OPEN")], f"{what}: open answers"
+        columns = list(gaps["units"])
+        combinations = Counter(
+            tuple((row.get(c) or None) if isinstance(row.get(c), str) else None for c in columns) for row in rows
+        )
+        for combination, n in combinations.items():
+            assert n >= k, f"{what}: {n} {audience}s' rows with {dict(zip(columns, combination, strict=True))}"
+        for c, column in enumerate(columns):
+            table = gaps["units"][column][f"{audience}s"]
+            for group in table["groups"] if table else []:
+                if group["suppressed"] or group["value"] is None:
+                    continue
+                shown = sum(n for combination, n in combinations.items() if combination[c] == group["value"])
+                emptied = group["n"] - shown
+                assert emptied == 0 or emptied >= k, f"{what}: {audience}s {column}={group['value']}: {emptied}"
+
+
 def group_queries(wave: Wave) -> list[str]:
     """The filters a page is read with: each value of each segment and none (respondents
     without one), and for the first segment one nobody has (a page costs; one such is
@@ -375,6 +486,7 @@ def read_all(client: Client, token: str, wave: Wave, tmp_path, pdf: bool) -> dic
     shown: dict[str, Any] = {}
     group_pages: dict[str, tuple[int, str]] = {}
     result = None
+    gaps = None
     statuses: set[bool] = set()
     for reader, template in wave_reads():
         if reader == "report.pdf" and not pdf:
@@ -391,7 +503,13 @@ def read_all(client: Client, token: str, wave: Wave, tmp_path, pdf: bool) -> dic
         headers = {"authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
         answer = client.get(path, headers=headers)
         # every read lets waiting responses in (a whole step of k): count after it
-        in_results = Response.objects.filter(wave=wave, in_results=True).count()
+        in_results = Response.objects.filter(wave=wave, in_results=True, audience=Audience.CUSTOMER).count()
+        if reader == "api-gaps":  # 409 also while no managers or employees are in the results
+            assert answer.status_code in (200, 409), f"{path}: {answer.status_code}"
+            if answer.status_code == 200:
+                gaps = answer.json()
+                shown[reader] = answer.content
+            continue
         if reader == "page":
             assert answer.status_code == 200
             page = answer.content.decode()
@@ -423,11 +541,21 @@ def read_all(client: Client, token: str, wave: Wave, tmp_path, pdf: bool) -> dic
         else:
             raise AssertionError(f"no reader for {reader}")
     check_group_pages(group_pages, result, k)
+    analyst = shown["/waves/<int:wave_id>/results/analysis/"]
+    assert ('<section id="gaps">' in analyst) == (gaps is not None), "the five gaps show as the API gives them"
     if result is None:
+        assert gaps is None
         return shown
     check_results(result, k, in_results)
+    staff = {
+        audience: Response.objects.filter(wave=wave, in_results=True, audience=audience).count()
+        for audience in (Audience.MANAGER, Audience.EMPLOYEE)
+    }
+    if gaps is not None:
+        check_gaps(gaps, k, staff)
     for reader in ("export.xlsx", "export-csv.zip", "export-sav.zip"):
         check_tables(shown[reader], k, result, reader)
+        check_gap_tables(shown[reader], k, gaps, reader)
     if any_hidden(result):
         for reader in ("report.html", "report.pdf"):
             if reader in shown:
@@ -474,10 +602,15 @@ def test_no_figure_rests_on_fewer_than_k_and_none_changes_by_one_response(owner,
     respondents = study["respondents"]
     for respondent in respondents[: study["first"]]:
         respond(wave, respondent)
+    for member in study["staff"]:
+        if not member["late"]:
+            respond_staff(wave, member)
     before = read_all(client, token, wave, tmp_path, pdf=True)
     in_before = Response.objects.filter(wave=wave, in_results=True).count()
-    for respondent in respondents[study["first"] :]:
-        respond(wave, respondent)
+    late = [(respond, r) for r in respondents[study["first"] :]]
+    late += [(respond_staff, m) for m in study["staff"] if m["late"]]
+    for arrive, respondent in late:
+        arrive(wave, respondent)
         now_shown = read_all(client, token, wave, tmp_path, pdf=False)
         in_now = Response.objects.filter(wave=wave, in_results=True).count()
         if in_now == in_before:

@@ -22,6 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from logos import png
 from routes import sample_body, site_routes
+from staff import staff
 from synthetic import fill
 
 from servqual.web.accounts.branding import set_logo
@@ -42,6 +43,7 @@ def site(client, people, token_for, study):
     the values of every route parameter, per route prefix where a name means two things."""
     wave = study.waves.get()
     fill(wave, 12)
+    staff(wave, "employee", {"Utrecht": 5})  # so that the five gaps (/gaps, the page's section) have figures
     alice = people["alice"]
     alice.is_staff = alice.is_superuser = True
     alice.email = "alice@acme.example"

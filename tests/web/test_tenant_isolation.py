@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from logos import png
 from routes import sample_body, site_routes
+from staff import staff
 from synthetic import fill
 
 from servqual.web.accounts.audit import Actor, record
@@ -59,6 +60,10 @@ def globex_objects(globex, people, study_for):
     wave.name = "Golf-geheim"
     wave.save()
     fill(wave, 12)
+    # employees and managers in the secret branch: the five gaps (/gaps, the results page,
+    # the exports) would name it per unit
+    staff(wave, "employee", {"Geheimstad": 5, "Elders": 5})
+    staff(wave, "manager", {"Geheimstad": 5}, seed=2)
     link = SurveyLink.objects.create(wave=wave)
     invitation = Invitation.objects.create(wave=wave, email="iemand@globex.example", language="nl")
     upload = ResponseImport.objects.create(

@@ -31,7 +31,7 @@ from servqual.report.words import section_title
 if TYPE_CHECKING:
     import pandas as pd
 
-    from servqual.analysis import AnalysisResult
+    from servqual.analysis import AnalysisResult, Diagnosis
     from servqual.instruments import Instrument
     from servqual.io import ResponseSet
 
@@ -44,7 +44,14 @@ FORMULA_CHARACTERS = frozenset("=+-@|")
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MAX_ROWS = 1_048_576
 GAP_PREFIX = {"gap": "G", "adequacy": "A"}
-SHEET_NAMES = {"items": N_("items"), "dimensions": N_("dimensions"), "responses": N_("responses")}
+SHEET_NAMES = {
+    "items": N_("items"),
+    "dimensions": N_("dimensions"),
+    "responses": N_("responses"),
+    "gaps": N_("gaps"),
+    "manager_responses": N_("managers"),
+    "employee_responses": N_("employees"),
+}
 #: What the columns of the item and dimension tables hold, in words; an item table's
 #: ``gap_mean`` is the section's title and the figure's ("Gap (P - E): mean").
 COLUMN_WORDS = {
@@ -69,6 +76,12 @@ COLUMN_WORDS = {
     "zone_below": N_("zone of tolerance: share below"),
     "zone_inside": N_("zone of tolerance: share inside"),
     "zone_above": N_("zone of tolerance: share above"),
+    "gap": N_("gap"),
+    "factor": N_("factor"),
+    "audience": N_("audience"),
+    "index": N_("size (0-100)"),
+    "level": N_("level"),
+    "basis": N_("rests on"),
 }
 
 
@@ -114,6 +127,45 @@ def export_tables_of_figures(result: AnalysisResult) -> dict[str, pd.DataFrame]:
     return {"items": items, "dimensions": _split_intervals(result.dimension_table())}
 
 
+def gaps_table(diagnosis: Diagnosis) -> pd.DataFrame:
+    """The export's table of the five gaps (:func:`servqual.analysis.diagnose`): per gap a
+    row with its size (``index``, 0-100), ``level`` and what it rests on (``basis``), each
+    followed by a row per factor of that gap (the managers' or employees' score: n, mean,
+    SD, 95% interval, alpha, omega), then the factors of no gap (customer orientation). A
+    figure the diagnosis hides (fewer answers than its threshold) stays empty."""
+    import pandas as pd
+
+    audience_of = {f.key: audience for audience, i in diagnosis.instruments.items() for f in i.factors}
+    rows: list[dict[str, Any]] = []
+    for gap in diagnosis.gaps:
+        rows.append({"gap": gap.gap, "index": gap.size.index, "level": gap.size.level, "basis": gap.size.basis})
+        rows += [_factor_row(score, audience_of.get(score.key)) for score in gap.factors]
+    rows += [_factor_row(score, audience_of.get(score.key)) for score in diagnosis.values]
+    columns = ["gap", "factor", "audience", "index", "level", "basis", "n", "mean", "sd"]
+    columns += ["ci95_low", "ci95_high", "alpha", "omega_total"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["gap"] = table["gap"].astype("Int64")
+    table["n"] = table["n"].astype("Int64")
+    return table
+
+
+def _factor_row(score: Any, audience: str | None) -> dict[str, Any]:
+    """A factor's row of :func:`gaps_table`."""
+    figures, reliability = score.figures, score.reliability
+    return {
+        "gap": score.gap,
+        "factor": score.key,
+        "audience": audience,
+        "n": figures.n,
+        "mean": figures.mean,
+        "sd": figures.sd,
+        "ci95_low": score.ci95[0],
+        "ci95_high": score.ci95[1],
+        "alpha": reliability.alpha,
+        "omega_total": reliability.omega_total,
+    }
+
+
 def response_table(responses: ResponseSet) -> pd.DataFrame:
     """The export's responses table: the rows as read, with the scored gaps added. Row by
     row, so the rows of a large wave can be written a part at a time (:func:`csv_rows`)."""
@@ -155,15 +207,18 @@ def write_export(
     path: str | Path,
     lang: str = "en",
     tables: Sequence[str] = TABLES,
+    more: dict[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
     """Write the export in format ``to`` at ``path`` (a workbook, or a folder for csv and
     sav); returns the files written. ``tables`` leaves out any of the three (the web app
-    gives the raw ``responses`` only to those who may see them)."""
+    gives the raw ``responses`` only to those who may see them); ``more`` adds tables by
+    name, after them (the web app's gaps table and the managers' and employees' rows)."""
     if to not in EXPORT_FORMATS:
         raise ServqualError(
             N_("unknown export format {format}; choose from {formats}"), format=to, formats="xlsx, csv, sav"
         )
     chosen = {name: table for name, table in export_tables(result, responses).items() if name in tables}
+    chosen.update(more or {})
     path = Path(path)
     if to == "xlsx":
         if lang != "en":
@@ -197,7 +252,7 @@ def column_label(column: str, instrument: Instrument, lang: str) -> str | None:
 def _labels(name: str, table: pd.DataFrame, instrument: Instrument, lang: str) -> dict[str, str]:
     """Column -> words, for the columns of a table that are figures (in the responses, only
     the respondent: the rest are codes and the file's own attribute names)."""
-    columns = [str(c) for c in table.columns] if name != "responses" else ["respondent_id"]
+    columns = [str(c) for c in table.columns] if not name.endswith("responses") else ["respondent_id"]
     return {c: label for c in columns if c in table.columns and (label := column_label(c, instrument, lang))}
 
 
@@ -207,14 +262,14 @@ def _in_words(name: str, table: pd.DataFrame, instrument: Instrument, lang: str)
     _ = translator(lang)
     labels = _labels(name, table, instrument, lang)
     table = table.copy()
-    if name != "responses":
+    if not name.endswith("responses"):
         dimensions = {d.key: pick(d.name, lang) for d in instrument.dimensions}
         if "dimension" in table.columns:
             table["dimension"] = table["dimension"].map(lambda key: dimensions.get(key, key))
         if "section" in table.columns:
             table["section"] = table["section"].map(lambda section: _(section_title(section, instrument)))
     table.columns = [labels.get(str(c), str(c)) for c in table.columns]
-    table.attrs["sheet"] = _(SHEET_NAMES[name])
+    table.attrs["sheet"] = _(SHEET_NAMES[name]) if name in SHEET_NAMES else name
     return table
 
 
@@ -252,7 +307,7 @@ def _cell(value: Any) -> Any:
     """A value for openpyxl: numbers as numbers, no NaN (an empty cell), text neutralised.
     XML cannot hold most control characters: in text they become U+FFFD (shown as �), rather
     than stop the export."""
-    if value is None:
+    if value is None or type(value).__name__ == "NAType":  # pandas' NA of a nullable integer column
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None

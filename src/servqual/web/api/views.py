@@ -8,6 +8,7 @@ an object of any other organisation is not found (404), even one the user may se
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -37,7 +38,7 @@ from servqual.web.api.errors import Errors, Message, with_error_answers
 from servqual.web.api.models import ApiToken
 from servqual.web.dashboards.downloads import DOWNLOADS, download_file, download_response, may_see_raw_rows
 from servqual.web.dashboards.models import PreparedReport
-from servqual.web.dashboards.results import admit, wave_analysis
+from servqual.web.dashboards.results import admit, wave_analysis, wave_diagnosis
 from servqual.web.dashboards.tasks import failed, queue_report
 from servqual.web.imports.forms import UploadForm
 from servqual.web.imports.models import ResponseImport
@@ -215,6 +216,11 @@ class StudyOut(Schema):
     #: the built-in instruments the managers and the contact employees answer
     manager_instrument_key: str
     employee_instrument_key: str
+    #: the study's customer processes file (TOML, docs/instruments.md#processes); "" for none
+    #: of its own: the built-in example when the instruments are built-in ones
+    processes_file: str
+    #: the processes in use, from that file or the built-in example: key, name, owner, items, factors
+    processes: list[dict[str, Any]]
     anonymity_threshold: int
     #: respondents without a value of a segment: "exclude" (left out of its groups and tests,
     #: counted) or "group" (a group of their own)
@@ -224,6 +230,10 @@ class StudyOut(Schema):
     #: then "anonymise" (addresses and links removed, answers kept) or "delete" (responses too)
     after_retention: str
     segments: list[SegmentOut]
+
+    @staticmethod
+    def resolve_processes(obj: Study) -> list[dict[str, Any]]:
+        return [p.to_dict() for p in obj.processes()]
 
 
 class SegmentIn(Body):
@@ -247,6 +257,7 @@ class StudyIn(Body):
     instrument_file: str = _default("instrument_file")
     manager_instrument_key: str = _default("manager_instrument_key")
     employee_instrument_key: str = _default("employee_instrument_key")
+    processes_file: str = _default("processes_file")
     anonymity_threshold: int = _default("anonymity_threshold")
     segment_missing: str = _default("segment_missing")
     keep_personal_data_days: int = _default("keep_personal_data_days")
@@ -266,6 +277,7 @@ class StudyChange(Body):
     instrument_file: str | None = None
     manager_instrument_key: str | None = None
     employee_instrument_key: str | None = None
+    processes_file: str | None = None
     anonymity_threshold: int | None = None
     segment_missing: str | None = None
     keep_personal_data_days: int | None = None
@@ -366,8 +378,9 @@ def study_change(request: HttpRequest, study_id: int, payload: StudyChange) -> A
     found = _get(request, Study, EDIT, study_id)
     changes = payload.dict(exclude_unset=True)
     segments = changes.pop("segments", None)
-    if "instrument_file" in changes and changes["instrument_file"] is None:
-        changes["instrument_file"] = ""  # the column holds "" for no file, never null
+    for text_field in ("instrument_file", "processes_file"):
+        if text_field in changes and changes[text_field] is None:
+            changes[text_field] = ""  # the column holds "" for no file, never null
     with transaction.atomic():
         for field, value in changes.items():
             setattr(found, field, value)
@@ -699,7 +712,38 @@ def wave_results(request: HttpRequest, wave_id: int) -> Any:
     analysis = wave_analysis(found)
     if analysis is None:
         return Status(409, {"detail": _too_few(found)})
-    return analysis.result.to_dict()
+    return without_nan(analysis.result.to_dict())
+
+
+def without_nan(data: Any) -> Any:
+    """``data`` with every undefined number (NaN, infinite) as None: JSON has no NaN, and a
+    parser that keeps to the standard refuses it (docs/json-output.md: ``null``)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: without_nan(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [without_nan(value) for value in data]
+    return data
+
+
+@api.get("/waves/{wave_id}/gaps", response={200: dict[str, Any], 409: Message})
+def wave_gaps(request: HttpRequest, wave_id: int) -> Any:
+    """The five gaps of the wave, as ``servqual analyze --managers M --employees E --json``
+    gives them under ``gaps``: the customers' responses in the results beside the
+    managers' and employees'. 409 below the customers' threshold, or while neither managers
+    nor employees are in the results."""
+    found = _get(request, Wave, RESULTS, wave_id)
+    if wave_analysis(found) is None:
+        return Status(409, {"detail": _too_few(found)})
+    diagnosis = wave_diagnosis(found)
+    if diagnosis is None:
+        detail = _(
+            "No managers or employees in the results yet: the five gaps are given once %(threshold)s of either "
+            "have completed their survey."
+        ) % {"threshold": found.study.anonymity_threshold}
+        return Status(409, {"detail": detail})
+    return without_nan(diagnosis.to_dict())
 
 
 def _download(name: str) -> Callable[..., Any]:

@@ -11,22 +11,25 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from servqual.analysis import AnalysisResult
+from servqual.analysis import AnalysisResult, Diagnosis
 from servqual.io import ResponseSet
 from servqual.report import render_html, render_pdf
-from servqual.report.export import TABLES, csv_rows, export_tables_of_figures, write_export
+from servqual.report.export import TABLES, csv_rows, export_tables_of_figures, gaps_table, write_export
 from servqual.web.accounts.audit import Actor, record
 from servqual.web.accounts.models import EDIT, Action, Organisation
 from servqual.web.accounts.tenancy import has_right
-from servqual.web.dashboards.raw_rows import csv_of_rows, shown_segments
-from servqual.web.dashboards.results import analysed, anonymous_rows, wave_analysis, wave_report
+from servqual.web.dashboards.raw_rows import csv_of_rows, shown_segments, staff_rows
+from servqual.web.dashboards.results import STAFF, analysed, anonymous_rows, wave_analysis, wave_diagnosis, wave_report
 from servqual.web.studies.models import Wave
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: name in the URL -> (content type, export format or None for the report)
 DOWNLOADS = {
@@ -107,14 +110,38 @@ def export_file(wave: Wave, to: str, lang: str, raw_rows: bool) -> bytes | Itera
         return None
     responses, result = found
     tables = TABLES if raw_rows else tuple(t for t in TABLES if t != "responses")
-    return _export(anonymous_rows(responses, result, wave.study.anonymity_threshold), result, to, lang, tables)
+    more = _gaps_tables(wave, wave_diagnosis(wave, result=result), raw_rows)
+    return _export(anonymous_rows(responses, result, wave.study.anonymity_threshold), result, to, lang, tables, more)
 
 
-def _export(responses: ResponseSet, result: AnalysisResult, to: str, lang: str, tables: tuple[str, ...]) -> bytes:
+def _gaps_tables(wave: Wave, diagnosis: Diagnosis | None, raw_rows: bool) -> dict[str, pd.DataFrame]:
+    """The tables of the five gaps, when managers or employees are in the results: the
+    ``gaps`` table of figures, and with ``raw_rows`` the managers' and the employees' raw
+    rows (``manager_responses``, ``employee_responses``), anonymous as the customers' are
+    and without their open answers (:func:`servqual.web.dashboards.raw_rows.staff_rows`)."""
+    if diagnosis is None:
+        return {}
+    tables = {"gaps": gaps_table(diagnosis)}
+    if raw_rows:
+        for audience in STAFF:
+            rows = staff_rows(wave, diagnosis, audience)
+            if rows is not None:
+                tables[f"{audience}_responses"] = rows
+    return tables
+
+
+def _export(
+    responses: ResponseSet,
+    result: AnalysisResult,
+    to: str,
+    lang: str,
+    tables: tuple[str, ...],
+    more: dict[str, pd.DataFrame],
+) -> bytes:
     """The export as one file: the workbook, or the folder of csv or sav files zipped."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / ("export.xlsx" if to == "xlsx" else "export")
-        written = write_export(result, responses, to, target, lang, tables=tables)
+        written = write_export(result, responses, to, target, lang, tables=tables, more=more)
         if to == "xlsx":
             return target.read_bytes()
         buffer = io.BytesIO()
@@ -129,7 +156,8 @@ def _csv_archive(wave: Wave, lang: str, raw_rows: bool) -> Iterator[bytes] | Non
     if analysis is None:
         return None
     result = analysis.result
-    tables = export_tables_of_figures(result)
+    more = _gaps_tables(wave, wave_diagnosis(wave, result=result), raw_rows)
+    tables = {**export_tables_of_figures(result), **({"gaps": more.pop("gaps")} if "gaps" in more else {})}
     # counted now, so that a wave below the threshold or a failing count answers at once
     segments = shown_segments(wave, result, wave.study.anonymity_threshold) if raw_rows else None
 
@@ -144,6 +172,8 @@ def _csv_archive(wave: Wave, lang: str, raw_rows: bool) -> Iterator[bytes] | Non
                     for text in csv_of_rows(wave, segments):
                         member.write(text.encode())
                         yield archive_bytes.take()
+            for name, table in more.items():  # the managers' and employees' rows: a few hundred
+                archive.writestr(f"{name}.csv", csv_rows(table).encode())
         yield archive_bytes.take()
 
     return parts()

@@ -10,26 +10,37 @@ comes from the database: first the rank of a row's combination as shown, then it
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import polars as pl
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, FloatField, OrderBy, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
-from servqual.analysis import AnalysisResult
+from servqual.analysis import AnalysisResult, Diagnosis
 from servqual.errors import ServqualError
 from servqual.instruments import Instrument
 from servqual.io import ResponseSet, read_responses
 from servqual.io._validate import NO_USABLE_ROWS
 from servqual.report.export import csv_rows, response_table
-from servqual.web.dashboards.results import hidden_combinations, suppressed_values
+from servqual.web.dashboards.results import (
+    anonymous_in,
+    hidden_combinations,
+    staff_responses,
+    suppressed_values,
+    without_values,
+)
 from servqual.web.dashboards.sums import completed_responses
 from servqual.web.studies.models import Study, Wave
 from servqual.web.surveys.models import Response
 from servqual.web.surveys.responses import answer_columns, frame_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Rows read from the database and written as CSV at a time: about 1 MB of text.
 CHUNK_ROWS = 2000
@@ -161,3 +172,33 @@ def _read(study: Study, part: list[Row], instrument: Instrument) -> ResponseSet 
         if error.message_id != NO_USABLE_ROWS:
             raise
         return None
+
+
+def staff_rows(wave: Wave, diagnosis: Diagnosis, audience: str) -> pd.DataFrame | None:
+    """The raw rows of the managers' or the employees' responses in the wave's results, for
+    an export of their own beside the customers': their answers (the factors' too), never
+    their open answers (text can name a person). By the customers' rule: the segment values
+    of every group the diagnosis hides for ``audience`` (per unit of a segment) left empty,
+    then those of rare combinations; the rows sorted by what they hold. None when the
+    audience has no responses in the results."""
+    responses = staff_responses(wave, audience)
+    if responses is None:
+        return None
+    k = wave.study.anonymity_threshold
+    columns = [c for c in wave.study.segments.values_list("key", flat=True) if c in responses.attributes.columns]
+    hidden: dict[str, set[Any]] = {}
+    for column in columns:
+        unit = diagnosis.units.get(column)
+        groups = None if unit is None else unit.managers if audience == "manager" else unit.employees
+        if groups is None:  # no figures per unit to follow: none of its values is shown
+            hidden[column] = set(responses.attributes[column].drop_nulls().unique().to_list())
+        else:
+            hidden[column] = {g.value for g in groups.groups if g.suppressed and g.value is not None}
+    responses = anonymous_in(without_values(responses, hidden), columns, k)
+    responses = dataclasses.replace(responses, open_answers=pl.DataFrame())
+    table = response_table(responses)
+    instrument = responses.instrument
+    for column in instrument.factor_columns:
+        if column in responses.table.columns:
+            table[column] = responses.table[column].cast(pl.Float64).to_numpy()
+    return table.drop(columns=[c for c in instrument.open_columns if c in table.columns])

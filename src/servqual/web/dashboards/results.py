@@ -27,7 +27,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from servqual.analysis import AnalysisResult, analyze_parts, suppressed_groups
+from servqual.analysis import AnalysisResult, Diagnosis, analyze_parts, diagnose, suppressed_groups
+from servqual.errors import ServqualError
 from servqual.instruments import Instrument
 from servqual.io import ResponseSet, ValidationReport
 from servqual.report import build_group_summaries, build_report, cover_content
@@ -39,6 +40,8 @@ from servqual.web.studies.models import Wave
 from servqual.web.surveys.models import Audience, Response
 from servqual.web.surveys.responses import response_set
 
+#: The audiences of the organisation, whose answers the diagnosis sets beside the customers'.
+STAFF = (Audience.MANAGER, Audience.EMPLOYEE)
 #: A cached report is found again by its key, which changes with every step of responses let
 #: in; the timeout only clears out reports nobody asks for any more.
 CACHE_SECONDS = 24 * 60 * 60
@@ -138,6 +141,74 @@ def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
     return response_set(wave, Audience.CUSTOMER, in_results=True), found.result
 
 
+def staff_counts(wave: Wave) -> dict[str, ResultCounts]:
+    """The counts of the managers' and the employees' responses, after letting in those that
+    wait (:func:`admitted`, whole steps of the threshold per audience)."""
+    return {audience: admitted(wave, audience) for audience in STAFF}
+
+
+def staff_responses(wave: Wave, audience: str) -> ResponseSet | None:
+    """The responses of ``audience`` (managers, employees) in the wave's results; None when
+    there are none (or the reader excludes every one of them)."""
+    try:
+        return response_set(wave, audience, in_results=True)
+    except ServqualError:  # as the reader says of an empty file
+        return None
+
+
+def diagnosis_of(wave: Wave, result: AnalysisResult, staff: dict[str, ResultCounts]) -> Diagnosis | None:
+    """The five gaps of the wave (``servqual.analysis.diagnose``): the customers' responses
+    in its results and their analysis ``result`` beside the managers' and employees'
+    responses in the results, per unit of every segment of the study and per customer
+    process, each figure under the study's anonymity threshold. None when neither managers
+    nor employees are in the results. ``staff``: :func:`staff_counts`."""
+    study = wave.study
+    if not any(staff[audience].in_results for audience in STAFF):
+        return None
+    managers, employees = (
+        staff_responses(wave, audience) if staff[audience].in_results else None for audience in STAFF
+    )
+    if managers is None and employees is None:
+        return None
+    return diagnose(
+        response_set(wave, Audience.CUSTOMER, in_results=True),
+        result,
+        managers,
+        employees,
+        units=list(study.segments.values_list("key", flat=True)),
+        processes=study.processes(),
+        min_group=study.anonymity_threshold,
+        segment_missing=study.segment_missing,
+    )
+
+
+def wave_diagnosis(
+    wave: Wave,
+    counts: ResultCounts | None = None,
+    staff: dict[str, ResultCounts] | None = None,
+    result: AnalysisResult | None = None,
+) -> Diagnosis | None:
+    """The five gaps of the wave (:func:`diagnosis_of`), from the cache while no step of any
+    audience's responses has been let in since it was made; None below the customers'
+    threshold, or without managers and employees in the results. ``counts``, ``staff``:
+    what :func:`admitted` and :func:`staff_counts` just gave, if called; ``result``: the
+    customers' analysis (:func:`wave_analysis`), if at hand."""
+    counts = counts or admitted(wave)
+    staff = staff or staff_counts(wave)
+    if counts.in_results < wave.study.anonymity_threshold or not any(c.in_results for c in staff.values()):
+        return None
+    key = "wave-diagnosis:" + _fingerprint(wave, "", counts, staff)
+    found = cache.get(key)
+    if found is None:
+        if result is None:
+            analysis = wave_analysis(wave, counts)
+            result = None if analysis is None else analysis.result
+        found = {"diagnosis": None if result is None else diagnosis_of(wave, result, staff)}
+        cache.set(key, found, CACHE_SECONDS)  # in a dict, so that "none" is found in the cache too
+    diagnosis: Diagnosis | None = found["diagnosis"]
+    return diagnosis
+
+
 def wave_report(wave: Wave, lang: str, counts: ResultCounts | None = None) -> dict[str, Any] | None:
     """The report content of the wave in ``lang`` (None below the threshold), from the
     cache while no step of responses has been let in since it was built; its cover
@@ -156,7 +227,8 @@ def wave_results(
     counts = counts or admitted(wave)
     if counts.in_results < wave.study.anonymity_threshold:
         return None
-    fingerprint = _fingerprint(wave, lang, counts)
+    staff = staff_counts(wave)
+    fingerprint = _fingerprint(wave, lang, counts, staff)
     keys = ("wave-report:" + fingerprint, "wave-groups:" + fingerprint)
     cached = cache.get_many(keys)
     if len(cached) == len(keys):
@@ -172,6 +244,7 @@ def wave_results(
             title=f"{wave.study.name}: {wave.name}",
             service=wave.study.service_name,
             validation=found.validation,
+            diagnosis=wave_diagnosis(wave, counts, staff, found.result),
         )
         groups = build_group_summaries(found.result, found.instrument, lang=lang, service=wave.study.service_name)
         cache.set_many(dict(zip(keys, (report, groups), strict=True)), CACHE_SECONDS)
@@ -198,16 +271,21 @@ def wave_cover(wave: Wave, in_results: int) -> Cover:
     )
 
 
-def _fingerprint(wave: Wave, lang: str, counts: ResultCounts) -> str:
-    """Everything the report depends on: the responses in the results (their number and
-    primary keys: a step let in or a response deleted gives another key), another threshold,
-    segment, choice for respondents without a segment value or instrument, or a renamed study.
-    ``counts``: what :func:`admitted` gave."""
+def _fingerprint(wave: Wave, lang: str, counts: ResultCounts, staff: dict[str, ResultCounts]) -> str:
+    """Everything the report depends on: the responses of every audience in the results
+    (their number and primary keys: a step let in or a response deleted gives another key),
+    another threshold, segment, choice for respondents without a segment value, instrument or
+    processes, or a renamed study. ``counts``: what :func:`admitted` gave for the customers;
+    ``staff``: :func:`staff_counts`."""
     study = wave.study
     segments = list(study.segments.values_list("key", "values"))
     parts = [
         wave.pk,
         [counts.in_results, counts.last, counts.total],
+        {audience: [c.in_results, c.last, c.total] for audience, c in staff.items()},
+        study.manager_instrument_key,
+        study.employee_instrument_key,
+        hashlib.sha256(study.processes_file.encode()).hexdigest(),
         lang,
         study.anonymity_threshold,
         study.segment_missing,
@@ -224,11 +302,16 @@ def _fingerprint(wave: Wave, lang: str, counts: ResultCounts) -> str:
 def without_small_groups(responses: ResponseSet, result: AnalysisResult) -> ResponseSet:
     """The responses with the segment values of every suppressed group left empty, so the
     raw rows of an export reveal no group the analysis hides."""
+    return without_values(responses, suppressed_values(result))
+
+
+def without_values(responses: ResponseSet, hidden: dict[str, set[Any]]) -> ResponseSet:
+    """The responses with the values ``hidden`` (segment column -> values) left empty."""
     attributes = responses.attributes
-    for column, hidden in suppressed_values(result).items():
+    for column, values in hidden.items():
         column_values = pl.col(column)
         attributes = attributes.with_columns(
-            pl.when(column_values.is_in(list(hidden))).then(None).otherwise(column_values).alias(column)
+            pl.when(column_values.is_in(list(values))).then(None).otherwise(column_values).alias(column)
         )
     return dataclasses.replace(responses, attributes=attributes)
 
@@ -305,8 +388,13 @@ def anonymous_rows(responses: ResponseSet, result: AnalysisResult, k: int) -> Re
     group the analysis suppresses left empty (:func:`without_small_groups`), then those of
     rows whose combination of segment values is too rare (:func:`k_anonymous`); and the rows
     sorted by what they hold, so their order does not tell who answered first."""
-    responses = without_small_groups(responses, result)
-    columns = list(result.segments)
+    return anonymous_in(without_small_groups(responses, result), list(result.segments), k)
+
+
+def anonymous_in(responses: ResponseSet, columns: list[str], k: int) -> ResponseSet:
+    """:func:`anonymous_rows` after the values of hidden groups are left empty: the rows
+    whose combination of the values of ``columns`` is too rare left empty too
+    (:func:`k_anonymous`), and the rows sorted by what they hold."""
     attributes = k_anonymous(responses.attributes, columns, k) if columns else responses.attributes
     content = pl.concat([attributes, responses.table], how="horizontal")
     order = content.with_row_index("row").sort(content.columns, nulls_last=True)["row"].to_numpy()

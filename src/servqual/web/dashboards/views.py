@@ -7,11 +7,14 @@ of another organisation, or one a viewer asks for, is not found (404).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.safestring import mark_safe
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from servqual.report import GroupSummary, render_sections_html
@@ -28,6 +31,10 @@ from servqual.web.studies.models import Wave
 #: The management view: the summary (headline, where to act, the biggest gaps), what to read
 #: with care, and the segments; the analyst's view has the rest of the report, in its order.
 MANAGEMENT_SECTIONS = ("summary", "cautions", "segments")
+#: The section on the five gaps: the analyst's view has all of it, the management view its
+#: picture (the first blocks: what it shows and the chart), linked to the rest.
+GAPS_SECTION = "gaps"
+GAPS_PICTURE_BLOCKS = 2
 #: The page of a PDF report being prepared looks again after this many seconds.
 REFRESH_SECONDS = 2
 #: The management view's filter, ``?group=branch:Utrecht``: a segment's key (which holds no
@@ -84,6 +91,9 @@ def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResp
             choices, chosen, refused = _filter(request, groups, names)
         if chosen is not None:
             sections = [chosen.section if s["id"] == "summary" else s for s in sections]
+        gaps = next((s for s in report["sections"] if s["id"] == GAPS_SECTION), None)
+        if not analyst and gaps is not None:
+            sections.insert(1, _gaps_picture(gaps, reverse("wave-results-analysis", args=[wave.pk])))
         shown = {**report, "sections": sections}
     context = {
         "wave": wave,
@@ -94,7 +104,7 @@ def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResp
         "report": shown,
         "analyst": analyst,
         # The report's texts are escaped by its own template; the charts are our SVG.
-        "sections": mark_safe(render_sections_html(shown)) if shown else None,
+        "sections": _sections_html(shown) if shown else None,
         "downloads": list(DOWNLOADS),
         "raw_rows": may_see_raw_rows(request.user, wave),
         "choices": choices,
@@ -107,6 +117,30 @@ def _results_page(request: HttpRequest, wave_id: int, analyst: bool) -> HttpResp
     }
     # a filter the page cannot show is the request's fault: say so, and show everyone
     return render(request, "dashboards/dashboard.html", context, status=400 if refused else 200)
+
+
+def _gaps_picture(section: dict[str, Any], analysis: str) -> dict[str, Any]:
+    """The management view's part of the section on the five gaps: what it shows and its
+    picture, whose gaps link to their evidence in the analyst's view (``analysis``, its URL)."""
+    blocks = []
+    for block in section["blocks"][:GAPS_PICTURE_BLOCKS]:
+        if block["type"] == "chart":
+            block = {**block, "svg": block["svg"].replace('href="#gap-', f'href="{analysis}#gap-')}
+        blocks.append(block)
+    return {**section, "blocks": blocks, "more": f"{analysis}#{GAPS_SECTION}"}
+
+
+def _sections_html(report: dict[str, Any]) -> SafeString:
+    """The report's sections as HTML; after the five gaps' picture on the management view,
+    a link to the rest of that section."""
+    parts = []
+    for section in report["sections"]:
+        # The report's texts are escaped by its own template; the charts are our SVG.
+        parts.append(mark_safe(render_sections_html({**report, "sections": [section]})))
+        if "more" in section:
+            words = _("Each gap's evidence, the gaps per unit and per customer process: in the analyst's view.")
+            parts.append(format_html('<p class="more"><a href="{}">{}</a></p>', section["more"], words))
+    return mark_safe("".join(parts))  # each part escaped above
 
 
 def _filter(

@@ -53,10 +53,26 @@ LANGUAGE_CHOICES = [
 ]
 
 
+#: The fields of a study that the wizard's first step and the study settings share.
+SETTINGS_FIELDS = [
+    "name",
+    "service_name",
+    "languages",
+    "anonymity_threshold",
+    "segment_missing",
+    "keep_personal_data_days",
+    "after_retention",
+]
+#: The study settings' own fields: the managers' and employees' instruments (in the wizard,
+#: its instrument step asks them) and the customer processes.
+AUDIENCE_FIELDS = {"manager_instrument_key": "manager", "employee_instrument_key": "employee"}
+
+
 class StudySettingsForm(forms.ModelForm):
     """What may change in a study at any time: its names, languages, anonymity threshold,
-    what the segments do with respondents without a value, and retention (the instrument
-    stays; the organisation too)."""
+    what the segments do with respondents without a value, retention and the customer
+    processes; the managers' and employees' instruments until they have answered (the
+    customers' instrument stays; the organisation too)."""
 
     languages = forms.ChoiceField(
         label=_("Languages of the survey"),
@@ -66,15 +82,8 @@ class StudySettingsForm(forms.ModelForm):
 
     class Meta:
         model = Study
-        fields = [
-            "name",
-            "service_name",
-            "languages",
-            "anonymity_threshold",
-            "segment_missing",
-            "keep_personal_data_days",
-            "after_retention",
-        ]
+        fields = [*SETTINGS_FIELDS, *AUDIENCE_FIELDS, "processes_file"]
+        widgets = {"processes_file": forms.Textarea(attrs={"rows": 12, "class": "code", "spellcheck": "false"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,6 +96,33 @@ class StudySettingsForm(forms.ModelForm):
         # Left out (an older form, a script): the documented defaults, as in the API.
         for name in (*RETENTION_FIELDS, "segment_missing"):
             self.fields[name].required = False
+        for name, audience in AUDIENCE_FIELDS.items():
+            field = self.fields.get(name)
+            if isinstance(field, forms.ChoiceField):
+                field.choices = _audience_choices(audience)
+                field.required = False  # left out (an older form, a script): as it was
+                field.label = (
+                    _("Questionnaire for managers") if audience == "manager" else _("Questionnaire for employees")
+                )
+                field.help_text = _("It can change until the first of them has answered.")
+        if "processes_file" in self.fields:
+            self.fields["processes_file"].help_text = _(
+                "The customer processes, each with its owner and the statements and factors that belong to it, "
+                "as a TOML file (see the documentation on instruments, docs/instruments.md#processes). Empty: the "
+                "built-in example below, when the study uses the built-in questionnaires; else no processes."
+            )
+
+    def clean_manager_instrument_key(self) -> str:
+        return str(self.cleaned_data.get("manager_instrument_key") or self.instance.manager_instrument_key)
+
+    def clean_employee_instrument_key(self) -> str:
+        return str(self.cleaned_data.get("employee_instrument_key") or self.instance.employee_instrument_key)
+
+    def clean_processes_file(self) -> str:
+        if self.add_prefix("processes_file") not in self.data:  # left out: as it was
+            return str(self.instance.processes_file)
+        # a textarea sends CRLF line ends; the file is kept as one would save it
+        return str(self.cleaned_data.get("processes_file") or "").replace("\r\n", "\n").strip()
 
     def clean_keep_personal_data_days(self) -> int:
         days = self.cleaned_data.get("keep_personal_data_days")
@@ -106,7 +142,7 @@ class StudyForm(StudySettingsForm):
     """The study itself, in one of the organisations where the user sets up studies."""
 
     class Meta(StudySettingsForm.Meta):
-        fields = ["organisation", *StudySettingsForm.Meta.fields]
+        fields = ["organisation", *SETTINGS_FIELDS]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,7 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from servqual.errors import ServqualError
 from servqual.i18n import LANGUAGES, translator
-from servqual.instruments import Instrument, builtin_instruments, instrument_from_text, load_instrument
+from servqual.instruments import (
+    BUILTIN_PROCESSES,
+    Instrument,
+    Process,
+    builtin_instruments,
+    instrument_from_text,
+    load_instrument,
+    load_processes,
+    processes_from_text,
+)
 from servqual.web.accounts.models import Organisation
 from servqual.web.languages import language
 
@@ -85,6 +94,10 @@ class Study(models.Model):
         default="servqual-employees",
         choices=[(k, k) for k in builtin_instruments("employee")],
     )
+    #: The study's customer processes, each with an owner, and the items and factors that speak
+    #: of it (TOML, docs/instruments.md#processes); blank: the built-in example when the
+    #: customers' instrument is a built-in one, else none.
+    processes_file = models.TextField(_("customer processes"), blank=True)
     anonymity_threshold = models.PositiveSmallIntegerField(
         _("anonymity threshold"),
         default=5,
@@ -130,6 +143,21 @@ class Study(models.Model):
         if self.instrument_file:
             return _instrument_from_text(self.instrument_file)
         return load_instrument(self.instrument_key)
+
+    def processes(self) -> tuple[Process, ...]:
+        """The study's customer processes: from its processes file, else the built-in example
+        (``default``) when the customers' instrument is a built-in one that the example fits,
+        else none. The diagnosis gives the gaps per process from them."""
+        if self.processes_file:
+            return _processes_from_text(self.processes_file, self._instrument_keys())
+        if self.instrument_file:
+            return ()
+        return _default_processes(self._instrument_keys())
+
+    def _instrument_keys(self) -> tuple[str, str, str, str]:
+        """What the study's three instruments are made from (its instrument file or key, the
+        managers' and employees' keys): the processes are cached on it."""
+        return (self.instrument_file, self.instrument_key, self.manager_instrument_key, self.employee_instrument_key)
 
     def audience_problem(self, audience: str) -> str | None:
         """Why ``audience`` cannot be surveyed in this study, in the active language, or None
@@ -179,6 +207,13 @@ class Study(models.Model):
                     )
                 }
             )
+        if len(self.processes_file.encode()) > MAX_INSTRUMENT_BYTES:
+            too_large = _("The processes file is larger than %(limit)s kB.")
+            raise ValidationError(
+                {"processes_file": ValidationError(too_large, params={"limit": MAX_INSTRUMENT_BYTES // 1024})}
+            )
+        if self.processes_file:
+            self._check_processes()
         if self.pk and self._instrument_changed() and self.waves.filter(responses__isnull=False).exists():
             # The stored answers belong to the items of the instrument they were given to.
             raise ValidationError({"instrument_key": _("The study has responses, so its instrument cannot change.")})
@@ -187,6 +222,19 @@ class Study(models.Model):
                 message = _("The study has responses from %(audience)s, so their instrument cannot change.")
                 labels = {"manager": _("managers"), "employee": _("employees")}
                 raise ValidationError({field: ValidationError(message, params={"audience": labels[audience]})})
+
+    def _check_processes(self) -> None:
+        """The processes file against the study's three instruments: a ValidationError on the
+        field naming the process and what is wrong with it (or the line, for a file that is
+        not TOML), in the user's language."""
+        try:
+            self.instrument()
+        except ServqualError:
+            return  # the instrument file's own error is given on its field
+        try:
+            _processes_from_text(self.processes_file, self._instrument_keys())
+        except ServqualError as exc:
+            raise ValidationError({"processes_file": exc.render(translator(language()))}) from None
 
     def _instrument_changed(self) -> bool:
         stored = Study.objects.filter(pk=self.pk).values_list("instrument_key", "instrument_file").first()
@@ -222,6 +270,37 @@ def _instrument_from_text(text: str, filename: str | None = None) -> Instrument:
     # The messages name the file: the uploaded file's own name, or one made from the text.
     name = Path(filename or "").name or f"instrument-{hashlib.sha256(text.encode()).hexdigest()[:12]}.toml"
     return instrument_from_text(text, name)
+
+
+#: The name a study's processes file goes by in messages.
+PROCESSES_FILENAME = "processes.toml"
+
+
+def _instruments(keys: tuple[str, str, str, str]) -> tuple[Instrument, Instrument, Instrument]:
+    """The customers', managers' and employees' instruments of :meth:`Study._instrument_keys`."""
+    instrument_file, instrument_key, manager_key, employee_key = keys
+    customers = _instrument_from_text(instrument_file) if instrument_file else load_instrument(instrument_key)
+    return customers, load_instrument(manager_key), load_instrument(employee_key)
+
+
+@lru_cache(maxsize=64)
+def _processes_from_text(text: str, keys: tuple[str, str, str, str]) -> tuple[Process, ...]:
+    return processes_from_text(text, PROCESSES_FILENAME, _instruments(keys))
+
+
+@lru_cache(maxsize=16)
+def _default_processes(keys: tuple[str, str, str, str]) -> tuple[Process, ...]:
+    """The built-in example of processes, or none when the instruments do not have its
+    items and factors."""
+    try:
+        return load_processes("default", _instruments(keys))
+    except ServqualError:
+        return ()
+
+
+def default_processes_text() -> str:
+    """The built-in example processes file, as a starting point for a study's own."""
+    return BUILTIN_PROCESSES["default"].read_text(encoding="utf-8")
 
 
 class Segment(models.Model):

@@ -26,7 +26,7 @@ from servqual.web.languages import language
 from servqual.web.studies.counts import completed_by_day, response_counts, wave_summaries
 from servqual.web.studies.forms import LinkForm, SegmentValuesForm, StudySettingsForm, WaveEditForm, WaveForm
 from servqual.web.studies.links import QR_TYPES, qr_code
-from servqual.web.studies.models import Study, Wave
+from servqual.web.studies.models import Study, Wave, default_processes_text
 
 
 @login_required
@@ -41,11 +41,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     study = get_scoped_or_404(request.user, Study, pk=study_id)
+    lang = language()
+    processes = [
+        (pick(p.names, lang), pick(p.owner, lang) if p.owner else "", len(p.items), len(p.factors))
+        for p in study.processes()
+    ]
     context = {
         "study": study,
         "waves": wave_summaries(study),
         "can_edit": has_right(request.user, study, EDIT),
         "may_see_results": has_right(request.user, study, RESULTS),
+        "processes": processes,
+        "default_processes": not study.processes_file,
     }
     return render(request, "studies/study.html", context)
 
@@ -128,6 +135,7 @@ def study_edit(request: HttpRequest, study_id: int) -> HttpResponse:
         "form": form,
         "segments": segments,
         "instrument_name": pick(study.instrument().name, language()),
+        "default_processes": default_processes_text(),
     }
     return render(request, "studies/study_edit.html", context)
 
