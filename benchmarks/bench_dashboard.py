@@ -17,6 +17,9 @@ Then, in one process, times:
   unchanged  the page again, nothing changed: median of ``--rounds``.
 
 Targets (issue 16): under 1 s after a response, under 200 ms unchanged, at 200,000.
+
+With --staff the wave also has 40 managers and 150 contact employees in its results, so the
+page shows all five gaps (issue 14): the diagnosis is made again after each step.
 """
 
 from __future__ import annotations
@@ -69,12 +72,12 @@ def seed(n: int):
     now = timezone.now()
     wave = Wave.objects.create(study=study, name="1", opens_at=now - timedelta(days=1), closes_at=now + timedelta(30))
     generated = generate_study(n, seed=1)
-    columns = [c for c in generated if c not in ("respondent_id", "branch", "channel")]
+    columns = [c for c in generated if c not in ("respondent_id", "branch", "channel") and not c.startswith("OPEN_")]
     values = np.column_stack([np.asarray(generated[c], dtype=float) for c in columns])
     table = Response._meta.db_table
     sql = (
-        f"INSERT INTO {table} (wave_id, audience, segments, language, answers, started_at, completed_at, in_results)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        f"INSERT INTO {table} (wave_id, audience, segments, language, answers, open_answers, started_at, completed_at,"
+        " in_results) VALUES (%s, %s, %s, %s, %s, '{}', %s, %s, %s)"
     )
     day = Response._meta.get_field("completed_at").get_db_prep_save(now, connection)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -91,6 +94,21 @@ def seed(n: int):
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {table}")
     return wave, owner, columns
+
+
+def seed_staff(wave) -> None:
+    """40 managers and 150 contact employees, in the results."""
+    import polars
+
+    from servqual.io import read_responses
+    from servqual.io.synthetic import generate_study
+    from servqual.web.dashboards.results import admit
+    from servqual.web.imports.rows import save_responses
+
+    for audience, n, instrument in (("manager", 40, "servqual-managers"), ("employee", 150, "servqual-employees")):
+        frame = polars.DataFrame(generate_study(n, instrument, seed=2))
+        save_responses(wave, read_responses(frame, instrument, progress=False), audience)
+        admit(wave, audience)
 
 
 def respond(wave, columns, count: int, seed: int) -> None:
@@ -121,6 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--staff", action="store_true", help="also managers and employees: all five gaps")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         setup_django(folder)
@@ -134,6 +153,8 @@ def main() -> None:
 
         start = time.perf_counter()
         wave, owner, columns = seed(args.responses)
+        if args.staff:
+            seed_staff(wave)
         print(f"{connection.vendor}: {args.responses:,} responses seeded in {time.perf_counter() - start:.1f} s")
         study = wave.study
         k = study.anonymity_threshold

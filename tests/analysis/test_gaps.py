@@ -218,3 +218,17 @@ def test_the_planted_gap_3_shows_in_rotterdam(employees):
         assert rotterdam.factor(key).figures.mean < amsterdam.factor(key).figures.mean - 1.2
     gap3 = {name: next(g.index for g in result.gap_indices if g.gap == 3) for name, result in by_branch.items()}
     assert gap3["Rotterdam"] > gap3["Amsterdam"] + 5
+
+
+def test_a_factor_s_reliability_on_fewer_than_30_respondents_is_not_shown(employees):
+    """On a team of three, alpha came out at -1.5 in the browser journey: below the floor
+    of the dimensions' reliability (30) it is not shown, the score still is."""
+    from servqual.analysis import MIN_FOR_RELIABILITY
+
+    few = servqual.read_responses(frame("employees150.csv").head(12), "servqual-employees", progress=False)
+    scores = factor_scores(few)
+    for factor in scores.factors:
+        assert factor.figures.n <= 12 and not math.isnan(factor.figures.mean)
+        assert math.isnan(factor.reliability.alpha) and math.isnan(factor.reliability.omega_total)
+    enough = factor_scores(employees)
+    assert all(f.figures.n >= MIN_FOR_RELIABILITY and 0 < f.reliability.alpha <= 1 for f in enough.factors)

@@ -75,7 +75,8 @@ def refused_by_the_policy(context) -> list[str]:
 
 
 def screenshot(page, name: str) -> None:
-    """What the screen shows now (no scrolling), when SERVQUAL_SCREENSHOTS names a folder."""
+    """What the screen shows now (no scrolling), or one element of it (a locator), when
+    SERVQUAL_SCREENSHOTS names a folder."""
     folder = os.environ.get("SERVQUAL_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"{name}.png"))
@@ -318,6 +319,9 @@ def surveyed_study(anna):
     """Anna's organisation with a study (threshold 3, branches Utrecht and Zwolle) whose open
     wave has 60 customers in its results and two managers and two employees who completed
     their surveys: the third of each, answered in the browser, makes a step of the threshold."""
+    from datetime import timedelta
+
+    import polars as pl
     from django.utils import timezone
 
     from servqual.io import read_responses
@@ -331,8 +335,9 @@ def surveyed_study(anna):
         organisation=organisation, name="Vijf kloven", service_name="Gemeente Acme", anonymity_threshold=3
     )
     Segment.objects.create(study=study, key="branch", name="Branch", values=["Utrecht", "Zwolle"])
+    now = timezone.now()
     wave = Wave.objects.create(
-        study=study, name="Najaar", opens_at=timezone.now() - timezone.timedelta(days=1), closes_at=None
+        study=study, name="Najaar", opens_at=now - timedelta(days=1), closes_at=now + timedelta(30)
     )
     for audience, n, instrument in (
         ("customer", 60, "servqual-22"),
@@ -341,7 +346,7 @@ def surveyed_study(anna):
     ):
         columns = generate_study(n, instrument, seed=7)
         columns["branch"] = ["Utrecht" if i % 2 else "Zwolle" for i in range(n)]
-        save_responses(wave, read_responses(columns, instrument, progress=False), audience)
+        save_responses(wave, read_responses(pl.DataFrame(columns), instrument, progress=False), audience)
     admit(wave, "customer")
     return wave
 
@@ -356,31 +361,46 @@ def test_a_manager_and_an_employee_answer_their_surveys_and_the_five_gaps_are_fo
     page.fill("#id_username", "anna")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/waves/{surveyed_study.pk}/")
+    wave_url = f"{live_server.url}/waves/{surveyed_study.pk}/"
     urls = {}
     for audience, label in (("manager", "Managers"), ("employee", "Employees")):
+        page.goto(wave_url)
         page.click("text=New survey link")
         page.select_option("#id_audience", audience)
         accessible(page)
         page.click("text=Make the link")
         urls[audience] = page.locator(f"ul.links li:has-text('{label}') a[href*='/s/']").first.get_attribute("href")
-    for audience, url in urls.items():
+    for audience, url in urls.items():  # the third of each: a step of the threshold
         phone = browser.new_context(**PHONE, locale="nl-NL")
         refused += refused_by_the_policy(phone)
         answer_organisation_survey(phone.new_page(), url, audience)
         phone.close()
-    page.reload()
+
+    page.goto(wave_url)
     page.click("text=Results")
-    picture = page.locator("#gaps svg").first
+    gaps = page.locator("#gaps")
+    picture = gaps.locator("svg").first
     assert picture.is_visible()
-    picture_text = picture.inner_text() if picture.inner_text() else page.locator("#gaps").inner_text()
-    assert "Gap 3" in page.locator("#gaps").inner_text()
+    links = [a.get_attribute("href") for a in picture.locator("a").all()]
+    assert [link.rsplit("#", 1)[1] for link in links] == ["gap-1", "gap-2", "gap-3", "gap-4", "gap-5"]
     accessible(page)
-    screenshot(page, "gaps-model")
-    page.click("#gaps svg a[href='#gap-3']")
+    screenshot(page.locator("#gaps"), "gaps-model")
+    picture.locator("a[href$='#gap-3']").click()  # to its evidence, in the analyst's view
+    assert page.url.endswith("/analysis/#gap-3")
     assert page.locator("#gap-3").is_visible()
-    assert "Teamwork" in page.locator("#gaps").inner_text() or "teamwork" in page.locator("#gaps").inner_text()
-    del picture_text
+    evidence = page.locator("#gaps").inner_text()
+    assert "Teamwork" in evidence and "Perceived control" in evidence
+    assert "customer process" in evidence.lower()
+    accessible(page)
+    screenshot(page, "gaps-evidence")  # the screen at gap 3's evidence
+    # The same picture for a Dutch manager.
+    dutch = browser.new_context(**WIDE, locale="nl-NL", storage_state=office.storage_state())
+    refused += refused_by_the_policy(dutch)
+    results_page = dutch.new_page()
+    results_page.goto(page.url.split("analysis/")[0])
+    assert "De vijf kloven" in results_page.locator("#gaps h2").inner_text()
+    accessible(results_page)
+    dutch.close()
     office.close()
     assert not refused
 
@@ -389,6 +409,7 @@ def answer_organisation_survey(page, url: str, audience: str) -> None:
     """A manager or an employee answers every page in Dutch, checked for accessibility:
     every statement a 5, the importance split as 20 points each, the open question."""
     page.goto(url)
+    assert {"manager": "managers", "employee": "medewerkers"}[audience] in page.locator("main").inner_text().lower()
     accessible(page)
     send(page)
     while "/done/" not in page.url:
@@ -401,4 +422,3 @@ def answer_organisation_survey(page, url: str, audience: str) -> None:
         if page.locator("textarea").count():
             page.locator("textarea").first.fill("Minder systemen om tussen te wisselen.")
         send(page)
-    assert audience in ("manager", "employee")

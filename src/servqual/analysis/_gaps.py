@@ -17,6 +17,7 @@ import numpy as np
 from scipy import stats
 
 from servqual.analysis._anonymity import hidden, hidden_reliability
+from servqual.analysis._evidence import MIN_FOR_RELIABILITY
 from servqual.analysis._inference import NAN, ci_of_mean, summary
 from servqual.analysis._reliability import PairwiseMoments, reliability
 from servqual.analysis._results import AnalysisResult, Figures, Interval, Reliability, WelchT
@@ -279,7 +280,8 @@ def factor_scores(responses: ResponseSet, *, min_answers: int = 1) -> FactorScor
 
     0 when every factor scores the top of the scale, 100 when every one scores the bottom.
     A factor scored by fewer than ``min_answers`` respondents is hidden, with its
-    reliability, and left out of the index.
+    reliability, and left out of the index. Its reliability is NaN below
+    ``MIN_FOR_RELIABILITY`` (30) respondents, as the dimensions' is (docs/methods.md#too-few-respondents).
 
     Parameters
     ----------
@@ -306,6 +308,8 @@ def factor_scores(responses: ResponseSet, *, min_answers: int = 1) -> FactorScor
         n, mean, sd = summary(per_respondent[~np.isnan(per_respondent)])
         figures = Figures(n, mean, sd)
         factor_reliability = reliability(PairwiseMoments.of(answers), n)
+        if n < MIN_FOR_RELIABILITY or factor_reliability.alpha > 1:  # a guess on so few rows, as for the dimensions
+            factor_reliability = hidden_reliability(factor_reliability)
         ci95 = ci_of_mean(n, mean, sd)
         if 0 < n < min_answers:
             figures, ci95, factor_reliability = hidden(figures), (NAN, NAN), hidden_reliability(factor_reliability)

@@ -684,7 +684,7 @@ class _Builder:
             rows.append({"key": f.key, "cells": cells})
         caption = _(
             "{title}: the mean factor score (higher is better: a smaller gap), its 95% interval, Cronbach's alpha "
-            "and the respondents."
+            "(from 30 respondents on) and the respondents."
         ).format(title=title)
         return table(key, header, rows, caption)
 
