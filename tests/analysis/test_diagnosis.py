@@ -5,6 +5,7 @@ small teams, and a synthetic study with gap 3 planted in one branch found as suc
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from pathlib import Path
@@ -336,3 +337,34 @@ def assert_close(left, right):
         assert left == pytest.approx(right, abs=1e-11, nan_ok=True)
     else:
         assert left == right
+
+
+def test_the_diagnosis_from_sums_of_parts_equals_that_from_the_responses(files):
+    """A web wave's diagnosis reads no customer answer again: the customers' importance
+    and process sums come from the stored parts (part_sums with the processes' item sets,
+    stored as bytes, merged) and give the same figures as the whole set's responses."""
+    from servqual.analysis import CustomerSums, merge_parts, part_from_bytes, part_sums, part_to_bytes
+
+    customers, managers, employees = files
+    processes = load_processes("default", [f.instrument for f in files])
+    item_sets = {p.key: p.items for p in processes}
+    frame = pl.read_csv(DATA / "study300.csv", infer_schema_length=None).drop("respondent_id")
+    cuts = [0, 70, 71, 180, 300]
+    parts = [
+        part_from_bytes(
+            part_to_bytes(part_sums(frame[a:b], customers.instrument, segments=["branch"], item_sets=item_sets))
+        )
+        for a, b in itertools.pairwise(cuts)
+    ]
+    parts.append(part_sums(frame[:0], customers.instrument, segments=["branch"], item_sets=item_sets))  # no rows
+    merged = merge_parts(customers.instrument, parts)
+    from_parts = CustomerSums.of_part(merged, customers.instrument)
+    whole = CustomerSums.of(customers, processes)
+    assert set(from_parts.sums) == set(whole.sums) and len(whole.sums) == 3 * 5 + 5  # E, P, gap per process; W_
+    for name, sums in whole.sums.items():
+        assert from_parts.sums[name] == pytest.approx(sums, rel=1e-12), name
+    result = analyze(customers, segments=["branch"])
+    one = diagnose(customers, result, managers, employees, units=["branch"], processes=processes).to_dict()
+    other = diagnose(from_parts, result, managers, employees, units=["branch"], processes=processes).to_dict()
+    assert_close(other, one)
+    assert one["gap1"]["importance"][1]["second"]["n"] > 0  # the customers' importance points were compared

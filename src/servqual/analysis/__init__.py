@@ -10,6 +10,7 @@ from servqual.analysis._cfa import ConfirmatoryFactorAnalysis, ConvergenceWarnin
 from servqual.analysis._diagnosis import (
     LEVEL_BOUNDS,
     MIN_UNITS_FOR_RELATION,
+    CustomerSums,
     Diagnosis,
     DimensionGap,
     GapDiagnosis,
@@ -94,6 +95,7 @@ __all__ = [
     "Comparisons",
     "ConfirmatoryFactorAnalysis",
     "ConvergenceWarning",
+    "CustomerSums",
     "Diagnosis",
     "DimensionGap",
     "DimensionPoint",

@@ -26,15 +26,18 @@ from servqual.analysis._gaps import (
     Comparisons,
     FactorScore,
     MirrorResult,
+    column_figures,
     compare_figures,
+    compared,
     factor_scores,
-    gap1,
-    mirror,
+    figures_in_analysis,
     respondent_factor_scores,
 )
 from servqual.analysis._inference import NAN, ci_of_mean
+from servqual.analysis._parts import PartSums
 from servqual.analysis._results import AnalysisResult, Figures, Interval, ResultWarning, SegmentResult
 from servqual.analysis._segments import MISSING_VALUE, holm, segment_codes, segment_scores, welch_t_of
+from servqual.analysis._sets import column_sums, figures_of, item_set_sums, set_name
 from servqual.analysis._values import group_table
 from servqual.instruments import Factor, Instrument, Process
 from servqual.io import ResponseSet
@@ -283,7 +286,7 @@ class Diagnosis:
 
 
 def diagnose(
-    customers: ResponseSet,
+    customers: ResponseSet | CustomerSums,
     result: AnalysisResult,
     managers: ResponseSet | None = None,
     employees: ResponseSet | None = None,
@@ -315,7 +318,8 @@ def diagnose(
     Parameters
     ----------
     customers
-        The customers' responses, with expectations for gaps 1 and 5.
+        The customers' responses, or their :class:`CustomerSums` (a web wave's, from the
+        sums stored per batch, counted with the same processes).
     result
         :func:`analyze` of ``customers`` (its dimension gaps are gap 5).
     managers, employees
@@ -336,13 +340,15 @@ def diagnose(
     In R: ``t.test`` for each comparison (as :func:`gap1`, :func:`mirror`),
     ``p.adjust(p, "holm")``, ``cor.test(x, y)`` across units.
     """
+    if isinstance(customers, ResponseSet):
+        customers = CustomerSums.of(customers, processes)
+    instrument = customers.instrument
     audiences = (
         "customer",
         *(["manager"] if managers is not None else []),
         *(["employee"] if employees is not None else []),
     )
-    scale = customers.instrument.scale
-    span = scale.max - scale.min
+    span = instrument.scale.max - instrument.scale.min
     notes: list[ResultWarning] = []
     manager_factors = None if managers is None else factor_scores(managers, min_answers=min_group)
     employee_factors = None if employees is None else factor_scores(employees, min_answers=min_group)
@@ -357,9 +363,20 @@ def diagnose(
         for index in scores.gap_indices
     }
 
-    predicted = None
-    if managers is not None and "expectation" in managers.sections and "expectation" in customers.sections:
-        predicted = gap1(customers, managers, min_answers=min_group, customers_analysis=result)
+    prediction: Comparisons | None = None
+    importance: tuple[Comparison, ...] = ()
+    if managers is not None and "expectation" in managers.sections and "expectation" in result.sections:
+        prediction = compared(
+            managers, "expectation", instrument, *figures_in_analysis(result, "expectation", instrument), min_group
+        )
+        if managers.has_importance and customers.importance:
+            columns = instrument.importance_columns
+            importance = tuple(
+                compare_figures(column, mine, theirs, min_group)
+                for column, mine, theirs in zip(
+                    columns, column_figures(managers, columns), customers.importance, strict=True
+                )
+            )
     elif managers is not None:
         notes.append(ResultWarning("no_prediction", reason="managers' file has no E1..E22"))
     gaps = []
@@ -367,8 +384,8 @@ def diagnose(
         of_gap = tuple(f for f in factors if f.gap == number)
         factor_index = indices[number].index if number in indices else NAN
         size = gap_size(factor_index, "factors")
-        if number == 1 and predicted is not None:
-            distance = _distance(predicted.expectation.dimensions, span)
+        if number == 1 and prediction is not None:
+            distance = _distance(prediction.dimensions, span)
             if distance == distance:
                 size = gap_size(distance, "prediction")
         gaps.append(
@@ -377,8 +394,8 @@ def diagnose(
                 size,
                 factors=of_gap,
                 factor_index=factor_index,
-                expectation=predicted.expectation if number == 1 and predicted else None,
-                importance=predicted.importance if number == 1 and predicted else (),
+                expectation=prediction if number == 1 else None,
+                importance=importance if number == 1 else (),
             )
         )
     gap_dimensions = _gap5_dimensions(result)
@@ -391,17 +408,25 @@ def diagnose(
         if responses is None:
             notes.append(ResultWarning(f"no_{audience}s"))
 
-    process_figures: dict[tuple[str, str], dict[str, Figures]] = {}
     item_sets = {p.key: list(p.items) for p in processes if p.items}
-    for audience, responses in (("customer", customers), ("manager", managers), ("employee", employees)):
+    process_figures = {
+        ("customer", section): {key: customers.item_set(section, key) for key in item_sets}
+        for section in _set_sections(result.sections)
+    }
+    for audience, responses in (("manager", managers), ("employee", employees)):
         if responses is None or not item_sets:
             continue
-        sections = [*responses.sections, *(["gap"] if {"expectation", "perception"} <= set(responses.sections) else [])]
-        for (section, key), figures in item_set_figures(responses, sections, item_sets).items():
+        for (section, key), figures in item_set_figures(
+            responses, _set_sections(responses.sections), item_sets
+        ).items():
             process_figures.setdefault((audience, section), {})[key] = figures
     the_mirror = None
-    if employees is not None and "perception" in employees.sections and "perception" in customers.sections:
-        the_mirror = mirror(customers, employees, managers, min_answers=min_group, customers_analysis=result)
+    if employees is not None and "perception" in employees.sections and "perception" in result.sections:
+        perceived = figures_in_analysis(result, "perception", instrument)
+        managers_view = None
+        if managers is not None and "perception" in managers.sections:
+            managers_view = compared(managers, "perception", instrument, *perceived, min_group)
+        the_mirror = MirrorResult(compared(employees, "perception", instrument, *perceived, min_group), managers_view)
     return Diagnosis(
         audiences=audiences,
         min_group=min_group,
@@ -415,7 +440,7 @@ def diagnose(
         processes=tuple(
             _process(
                 p,
-                customers.instrument,
+                instrument,
                 {where: of_process[p.key] for where, of_process in process_figures.items() if p.key in of_process},
                 factors,
                 min_group,
@@ -424,11 +449,64 @@ def diagnose(
         ),
         notes=tuple(notes),
         instruments={
-            audience: responses.instrument
-            for audience, responses in (("customer", customers), ("manager", managers), ("employee", employees))
-            if responses is not None
+            audience: i
+            for audience, i in (
+                ("customer", instrument),
+                ("manager", None if managers is None else managers.instrument),
+                ("employee", None if employees is None else employees.instrument),
+            )
+            if i is not None
         },
     )
+
+
+def _set_sections(sections: Sequence[str]) -> list[str]:
+    """The sections whose scores over the processes' items are counted: the answered
+    ones, and the gap when both expectations and perceptions are."""
+    answered = [s for s in sections if s in ("expectation", "perception")]
+    return [*answered, *(["gap"] if len(answered) == 2 else [])]
+
+
+@dataclass(frozen=True)
+class CustomerSums:
+    """What the diagnosis needs of the customers beyond their analysis, as sums that add
+    up over parts of their responses: per importance column and per process's items in
+    each section, the number, sum and sum of squares of the scores
+    (:mod:`servqual.analysis._sets`). Made from their responses (:meth:`of`) or from the
+    sums stored per batch of a web wave (:meth:`of_part`), which reads no answer again."""
+
+    instrument: Instrument
+    #: importance column -> sums; set name (``"gap/delivery"``) -> sums
+    sums: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, responses: ResponseSet, processes: Sequence[Process] = ()) -> CustomerSums:
+        instrument = responses.instrument
+        item_sets = {p.key: list(p.items) for p in processes if p.items}
+        sums = item_set_sums(responses.table, instrument, _set_sections(responses.sections), item_sets)
+        if responses.has_importance:
+            sums |= column_sums(responses.table, instrument.importance_columns)
+        return cls(instrument, sums)
+
+    @classmethod
+    def of_part(cls, part: PartSums, instrument: Instrument) -> CustomerSums:
+        """From the sums of some or all parts (:func:`~servqual.analysis.part_sums` with
+        the processes' ``item_sets``, :func:`~servqual.analysis.merge_parts`)."""
+        return cls(instrument, dict(part.columns))
+
+    @property
+    def importance(self) -> tuple[Figures, ...]:
+        """Per importance column its n, mean and SD; empty without importance points."""
+        columns = self.instrument.importance_columns
+        if not columns or columns[0] not in self.sums:
+            return ()
+        return tuple(figures_of(self.sums[c]) for c in columns)
+
+    def item_set(self, section: str, key: str) -> Figures:
+        """n, mean and SD of the customers' scores over a process's items in ``section``
+        (no figures when the sums were counted without that process)."""
+        found = self.sums.get(set_name(section, key))
+        return Figures(0, NAN, NAN) if found is None else figures_of(found)
 
 
 def _distance(comparisons: Sequence[Comparison], span: float) -> float:
@@ -561,74 +639,10 @@ def item_set_figures(
     """Per section and item set (a process's item numbers): n, mean and SD of the
     respondents' scores over those items of the section (``"gap"``: P - E per item), each
     the mean of the items they answered after reverse scoring, as
-    :func:`respondent_dimension_scores`. Keyed (section, set).
-
-    Computed by polars over the table, not from the answer matrices: at a million
-    customers the matrices and their row means took 2.3 s of the diagnosis, this a tenth
-    (benchmarks/bench_analyze.py --gaps, docs/performance.md). The same figures as from
-    the matrices (tests/analysis/test_diagnosis.py)."""
-    import polars as pl
-
-    instrument = responses.instrument
-    flip = instrument.scale.min + instrument.scale.max
-    reverse = {instrument.items[j].number for j in instrument.reverse_positions}
-    numbers = [i.number for i in instrument.items]
-    used = sorted({number for item_set in item_sets.values() for number in item_set})
-    asked = sorted({"expectation", "perception"} if "gap" in sections else set(), key=str) + [
-        s for s in sections if s != "gap"
-    ]
-
-    def answer(section: str, number: int) -> pl.Expr:
-        column = pl.col(instrument.columns(section)[numbers.index(number)])
-        return (flip - column if number in reverse else column).alias(f"{section}.{number}")
-
-    def mean_of(columns: list[str]) -> pl.Expr:
-        """The mean of the answered columns, null when none: sums of the answers as they
-        are stored (whole points in 16 bits), half the time of casting each to floats."""
-        answered = pl.sum_horizontal([pl.col(c).is_not_null() for c in columns])
-        return pl.when(answered > 0).then(pl.sum_horizontal(columns).cast(pl.Float64) / answered)
-
-    # Each answer once, then the gaps, then each set's row means, then their n, mean and
-    # SD: lazy steps (one select with every set's own items took ten times as long).
-    scores = responses.table.lazy().select([answer(s, n) for s in dict.fromkeys(asked) for n in used])
-    if "gap" in sections:
-        scores = scores.with_columns(
-            [(pl.col(f"perception.{n}") - pl.col(f"expectation.{n}")).alias(f"gap.{n}") for n in used]
-        )
-    scores = scores.select(
-        [
-            mean_of([f"{section}.{n}" for n in ns]).alias(f"{section}/{key}")
-            for section in sections
-            for key, ns in item_sets.items()
-        ]
-    )
-    names = [f"{section}/{key}" for section in sections for key in item_sets]
-    row = (
-        scores.select(
-            [
-                aggregate
-                for name in names
-                for aggregate in (
-                    pl.col(name).count().alias(f"{name}.n"),
-                    pl.col(name).mean().alias(f"{name}.mean"),
-                    pl.col(name).std().alias(f"{name}.sd"),
-                )
-            ]
-        )
-        .collect()
-        .row(0, named=True)
-    )
-    return {
-        (section, key): Figures(
-            int(row[f"{section}/{key}.n"]), _or_nan(row[f"{section}/{key}.mean"]), _or_nan(row[f"{section}/{key}.sd"])
-        )
-        for section in sections
-        for key in item_sets
-    }
-
-
-def _or_nan(value: float | None) -> float:
-    return NAN if value is None else float(value)
+    :func:`respondent_dimension_scores`. Keyed (section, set); from
+    :func:`~servqual.analysis._sets.item_set_sums`."""
+    sums = item_set_sums(responses.table, responses.instrument, sections, item_sets)
+    return {(section, key): figures_of(sums[set_name(section, key)]) for section in sections for key in item_sets}
 
 
 def _process(

@@ -10,6 +10,7 @@ either of its groups is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +24,11 @@ from servqual.analysis._reliability import PairwiseMoments, reliability
 from servqual.analysis._results import AnalysisResult, Figures, Interval, Reliability, WelchT
 from servqual.analysis._scores import scored_answers
 from servqual.analysis._segments import welch_t_of
+from servqual.analysis._sets import column_sums, figures_of
 from servqual.analysis._values import respondent_dimension_scores
 from servqual.errors import ServqualError
 from servqual.i18n import N_
-from servqual.instruments import Factor
+from servqual.instruments import Factor, Instrument
 from servqual.io import ResponseSet
 
 
@@ -324,25 +326,9 @@ def factor_scores(responses: ResponseSet, *, min_answers: int = 1) -> FactorScor
 
 
 def column_figures(responses: ResponseSet, columns: list[str]) -> list[Figures]:
-    """n, mean and SD of each column's values given, in one polars pass over the table (a
-    million customers' importance points as a float matrix took 0.07 s; this a fraction)."""
-    import polars as pl
-
-    row = responses.table.select(
-        [
-            a
-            for c in columns
-            for a in (pl.col(c).count(), pl.col(c).mean().alias(f"{c}.mean"), pl.col(c).std().alias(f"{c}.sd"))
-        ]
-    ).row(0, named=True)
-    return [
-        Figures(
-            int(row[c]),
-            NAN if row[f"{c}.mean"] is None else float(row[f"{c}.mean"]),
-            NAN if row[f"{c}.sd"] is None else float(row[f"{c}.sd"]),
-        )
-        for c in columns
-    ]
+    """n, mean and SD of each column's values given (:func:`~servqual.analysis._sets.column_sums`)."""
+    sums = column_sums(responses.table, columns)
+    return [figures_of(sums[c]) for c in columns]
 
 
 def scored_factor_answers(responses: ResponseSet, factor: Factor) -> np.ndarray:
@@ -370,40 +356,69 @@ def _comparisons(
 ) -> Comparisons:
     """``first``'s answers to ``section`` minus ``second``'s, per item and dimension;
     ``second``'s figures from its analysis when given."""
-    for responses in (first, second):
-        if section not in responses.sections:
-            columns = responses.instrument.columns(section)
-            raise ServqualError(
-                N_("{file}: has no columns {columns}, which this comparison needs"),
-                file=responses.report.source,
-                columns=f"{columns[0]}-{columns[-1]}",
-            )
-    instrument = second.instrument
+    _check_section(second, section)
+    if second_analysis is not None:
+        theirs = figures_in_analysis(second_analysis, section, second.instrument)
+    else:
+        theirs = _figures_of_answers(second, section)
+    return compared(first, section, second.instrument, *theirs, min_answers)
+
+
+def compared(
+    first: ResponseSet,
+    section: str,
+    instrument: Instrument,
+    items: Sequence[Figures],
+    dimensions: Sequence[Figures],
+    min_answers: int,
+) -> Comparisons:
+    """``first``'s answers to ``section`` minus the figures of the other group (per item
+    and dimension of ``instrument``, which ``first``'s must ask too)."""
+    _check_section(first, section)
     if [(i.number, i.dimension) for i in first.instrument.items] != [(i.number, i.dimension) for i in instrument.items]:
         raise ServqualError(
             N_("instruments {first} and {second} do not ask the same items; they cannot be compared"),
             first=first.instrument.key,
             second=instrument.key,
         )
-    a = scored_answers(first)[section]
-    a_items = [Figures(*summary(a[:, j][~np.isnan(a[:, j])])) for j in range(len(instrument.items))]
-    a_dimensions = [_summary(a, instrument.item_positions(d.key)) for d in instrument.dimensions]
-    if second_analysis is not None:
-        b_items = [item.scores[section] for item in second_analysis.items]
-        b_dimensions = [second_analysis.dimensions[d.key].scores[section] for d in instrument.dimensions]
-    else:
-        b = scored_answers(second)[section]
-        b_items = [Figures(*summary(b[:, j][~np.isnan(b[:, j])])) for j in range(len(instrument.items))]
-        b_dimensions = [_summary(b, instrument.item_positions(d.key)) for d in instrument.dimensions]
-    items = tuple(
-        compare_figures(str(item.number), mine, theirs, min_answers)
-        for item, mine, theirs in zip(instrument.items, a_items, b_items, strict=True)
+    mine_items, mine_dimensions = _figures_of_answers(first, section)
+    return Comparisons(
+        tuple(
+            compare_figures(str(item.number), mine, theirs, min_answers)
+            for item, mine, theirs in zip(instrument.items, mine_items, items, strict=True)
+        ),
+        tuple(
+            compare_figures(d.key, mine, theirs, min_answers)
+            for d, mine, theirs in zip(instrument.dimensions, mine_dimensions, dimensions, strict=True)
+        ),
     )
-    dimensions = tuple(
-        compare_figures(d.key, mine, theirs, min_answers)
-        for d, mine, theirs in zip(instrument.dimensions, a_dimensions, b_dimensions, strict=True)
+
+
+def figures_in_analysis(
+    analysis: AnalysisResult, section: str, instrument: Instrument
+) -> tuple[list[Figures], list[Figures]]:
+    """The figures per item and per dimension of ``section`` in an analysis."""
+    return (
+        [item.scores[section] for item in analysis.items],
+        [analysis.dimensions[d.key].scores[section] for d in instrument.dimensions],
     )
-    return Comparisons(items, dimensions)
+
+
+def _figures_of_answers(responses: ResponseSet, section: str) -> tuple[list[Figures], list[Figures]]:
+    instrument = responses.instrument
+    matrix = scored_answers(responses)[section]
+    items = [Figures(*summary(matrix[:, j][~np.isnan(matrix[:, j])])) for j in range(len(instrument.items))]
+    return items, [_summary(matrix, instrument.item_positions(d.key)) for d in instrument.dimensions]
+
+
+def _check_section(responses: ResponseSet, section: str) -> None:
+    if section not in responses.sections:
+        columns = responses.instrument.columns(section)
+        raise ServqualError(
+            N_("{file}: has no columns {columns}, which this comparison needs"),
+            file=responses.report.source,
+            columns=f"{columns[0]}-{columns[-1]}",
+        )
 
 
 def _summary(matrix: np.ndarray, positions: list[int]) -> Figures:

@@ -21,8 +21,8 @@ import io
 import json
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ import polars as pl
 from servqual.analysis._results import AnalysisResult
 from servqual.analysis._scores import analyze_sums, check_segment_missing, check_segment_sizes
 from servqual.analysis._segments import MISSING_VALUE, segment_codes
+from servqual.analysis._sets import column_sums, item_set_sums
 from servqual.analysis._statistics import Layout, Sums, accumulate
 from servqual.instruments import Instrument
 from servqual.io import ValidationReport, read_responses
@@ -67,6 +68,10 @@ class PartSums:
         The sections whose complete rows' moments ``sums`` holds.
     importance
         Whether the rows have the instrument's importance columns.
+    columns
+        Per importance column, and per item set counted (``"gap/delivery"``, a customer
+        process's items), the number, sum and sum of squares of its values
+        (:mod:`servqual.analysis._sets`): what the diagnosis needs of the customers.
     """
 
     sums: Sums
@@ -76,6 +81,7 @@ class PartSums:
     read: tuple[float, float]
     cfa: tuple[str, ...]
     importance: bool
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_respondents(self) -> int:
@@ -114,12 +120,14 @@ def part_sums(
     segments: Sequence[str] = (),
     cfa: Sequence[str] = ("perception",),
     name: str = "responses",
+    item_sets: Mapping[str, Sequence[int]] | None = None,
 ) -> PartSums:
     """The :class:`PartSums` of the rows of ``frame``, a table of numbers in the canonical
     layout (segment columns, then answer and importance columns, as
     ``servqual.web.surveys.responses.response_frame`` gives it), read and validated by
     :func:`servqual.read_responses` as a file would be. A part without rows, or whose rows
-    hold no answer at all (each excluded), has sums of no rows."""
+    hold no answer at all (each excluded), has sums of no rows. ``item_sets``: sets of
+    item numbers by name (the customer processes) whose scores' sums are counted too."""
     answer_columns = [c for s in instrument.sections for c in instrument.columns(s)]
     importance = bool(instrument.importance_columns) and instrument.importance_columns[0] in frame.columns
     cfa = Layout.of(instrument, list(instrument.sections), cfa).cfa  # the sections the instrument has
@@ -132,6 +140,10 @@ def part_sums(
     layout = _layout(instrument, cfa, {c: len(v) for c, (_, v) in groups.items()}, importance)
     with one_blas_thread():
         sums = accumulate(layout, responses.table, {column: codes for column, (codes, _) in groups.items()})
+    sections = [*instrument.sections, *(["gap"] if {"expectation", "perception"} <= set(instrument.sections) else [])]
+    columns = item_set_sums(responses.table, instrument, sections, item_sets or {})
+    if importance:
+        columns |= column_sums(responses.table, instrument.importance_columns)
     return PartSums(
         sums=sums,
         categories={column: values for column, (_, values) in groups.items()},
@@ -140,6 +152,7 @@ def part_sums(
         read=read,
         cfa=cfa,
         importance=importance,
+        columns=columns,
     )
 
 
@@ -217,6 +230,7 @@ def merge_parts(instrument: Instrument, parts: Sequence[PartSums]) -> PartSums:
     assert total is not None
     answered = _widest(part.answered for part in parts)
     read = _widest(part.read for part in parts)
+    names = set().union(*(part.columns for part in parts))  # a part without rows has none: zeros
     return PartSums(
         sums=total,
         categories=categories,
@@ -225,6 +239,9 @@ def merge_parts(instrument: Instrument, parts: Sequence[PartSums]) -> PartSums:
         read=read,
         cfa=first.cfa,
         importance=first.importance,
+        columns={
+            name: sum((part.columns.get(name, np.zeros(3)) for part in parts), np.zeros(3)) for name in sorted(names)
+        },
     )
 
 
@@ -347,7 +364,10 @@ def part_to_bytes(part: PartSums) -> bytes:
         "read": [_json_number(v) for v in part.read],
         "cfa": list(part.cfa),
         "importance": part.importance,
+        "columns": sorted(part.columns),
     }
+    for name, column in part.columns.items():
+        arrays[f"columns|{name}"] = column
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **arrays)
@@ -382,6 +402,7 @@ def part_from_bytes(data: bytes) -> PartSums:
         read=tuple(_from_json_number(v) for v in meta["read"]),  # type: ignore[arg-type]
         cfa=tuple(meta["cfa"]),
         importance=meta["importance"],
+        columns={name: arrays[f"columns|{name}"] for name in meta.get("columns", [])},
     )
 
 

@@ -110,7 +110,7 @@ def export_file(wave: Wave, to: str, lang: str, raw_rows: bool) -> bytes | Itera
         return None
     responses, result = found
     tables = TABLES if raw_rows else tuple(t for t in TABLES if t != "responses")
-    more = _gaps_tables(wave, wave_diagnosis(wave, result=result), raw_rows)
+    more = _gaps_tables(wave, wave_diagnosis(wave), raw_rows)
     return _export(anonymous_rows(responses, result, wave.study.anonymity_threshold), result, to, lang, tables, more)
 
 
@@ -156,7 +156,7 @@ def _csv_archive(wave: Wave, lang: str, raw_rows: bool) -> Iterator[bytes] | Non
     if analysis is None:
         return None
     result = analysis.result
-    more = _gaps_tables(wave, wave_diagnosis(wave, result=result), raw_rows)
+    more = _gaps_tables(wave, wave_diagnosis(wave), raw_rows)
     tables = {**export_tables_of_figures(result), **({"gaps": more.pop("gaps")} if "gaps" in more else {})}
     # counted now, so that a wave below the threshold or a failing count answers at once
     segments = shown_segments(wave, result, wave.study.anonymity_threshold) if raw_rows else None

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from servqual.analysis import AnalysisResult, Diagnosis, analyze_parts, diagnose, suppressed_groups
+from servqual.analysis import AnalysisResult, CustomerSums, Diagnosis, analyze_parts, diagnose, suppressed_groups
 from servqual.errors import ServqualError
 from servqual.instruments import Instrument
 from servqual.io import ResponseSet, ValidationReport
@@ -109,6 +109,8 @@ class WaveAnalysis:
     result: AnalysisResult
     #: the validation counts of those responses (rows read, used and excluded, answers)
     validation: ValidationReport
+    #: what the five gaps need of the customers beyond ``result``, from the same sums
+    customer_sums: CustomerSums
 
 
 def wave_analysis(wave: Wave, counts: ResultCounts | None = None) -> WaveAnalysis | None:
@@ -129,7 +131,12 @@ def wave_analysis(wave: Wave, counts: ResultCounts | None = None) -> WaveAnalysi
         return None
     instrument = study.instrument()
     result = analyze_parts(instrument, sums, min_group=k, min_answers=k, segment_missing=study.segment_missing)
-    return WaveAnalysis(instrument=instrument, result=result, validation=sums.report)
+    return WaveAnalysis(
+        instrument=instrument,
+        result=result,
+        validation=sums.report,
+        customer_sums=CustomerSums.of_part(sums, instrument),
+    )
 
 
 def analysed(wave: Wave) -> tuple[ResponseSet, AnalysisResult] | None:
@@ -156,12 +163,13 @@ def staff_responses(wave: Wave, audience: str) -> ResponseSet | None:
         return None
 
 
-def diagnosis_of(wave: Wave, result: AnalysisResult, staff: dict[str, ResultCounts]) -> Diagnosis | None:
-    """The five gaps of the wave (``servqual.analysis.diagnose``): the customers' responses
-    in its results and their analysis ``result`` beside the managers' and employees'
-    responses in the results, per unit of every segment of the study and per customer
-    process, each figure under the study's anonymity threshold. None when neither managers
-    nor employees are in the results. ``staff``: :func:`staff_counts`."""
+def diagnosis_of(wave: Wave, analysis: WaveAnalysis, staff: dict[str, ResultCounts]) -> Diagnosis | None:
+    """The five gaps of the wave (``servqual.analysis.diagnose``): the customers' analysis
+    and sums (:func:`wave_analysis`, from the sums stored per batch: no customer's answers
+    are read again) beside the managers' and employees' responses in the results, per unit
+    of every segment of the study and per customer process, each figure under the study's
+    anonymity threshold. None when neither managers nor employees are in the results.
+    ``staff``: :func:`staff_counts`."""
     study = wave.study
     if not any(staff[audience].in_results for audience in STAFF):
         return None
@@ -171,8 +179,8 @@ def diagnosis_of(wave: Wave, result: AnalysisResult, staff: dict[str, ResultCoun
     if managers is None and employees is None:
         return None
     return diagnose(
-        response_set(wave, Audience.CUSTOMER, in_results=True),
-        result,
+        analysis.customer_sums,
+        analysis.result,
         managers,
         employees,
         units=list(study.segments.values_list("key", flat=True)),
@@ -186,13 +194,13 @@ def wave_diagnosis(
     wave: Wave,
     counts: ResultCounts | None = None,
     staff: dict[str, ResultCounts] | None = None,
-    result: AnalysisResult | None = None,
+    analysis: WaveAnalysis | None = None,
 ) -> Diagnosis | None:
     """The five gaps of the wave (:func:`diagnosis_of`), from the cache while no step of any
     audience's responses has been let in since it was made; None below the customers'
     threshold, or without managers and employees in the results. ``counts``, ``staff``:
-    what :func:`admitted` and :func:`staff_counts` just gave, if called; ``result``: the
-    customers' analysis (:func:`wave_analysis`), if at hand."""
+    what :func:`admitted` and :func:`staff_counts` just gave, if called; ``analysis``: the
+    customers' (:func:`wave_analysis`), if at hand."""
     counts = counts or admitted(wave)
     staff = staff or staff_counts(wave)
     if counts.in_results < wave.study.anonymity_threshold or not any(c.in_results for c in staff.values()):
@@ -200,10 +208,8 @@ def wave_diagnosis(
     key = "wave-diagnosis:" + _fingerprint(wave, "", counts, staff)
     found = cache.get(key)
     if found is None:
-        if result is None:
-            analysis = wave_analysis(wave, counts)
-            result = None if analysis is None else analysis.result
-        found = {"diagnosis": None if result is None else diagnosis_of(wave, result, staff)}
+        analysis = analysis or wave_analysis(wave, counts)
+        found = {"diagnosis": None if analysis is None else diagnosis_of(wave, analysis, staff)}
         cache.set(key, found, CACHE_SECONDS)  # in a dict, so that "none" is found in the cache too
     diagnosis: Diagnosis | None = found["diagnosis"]
     return diagnosis
@@ -244,7 +250,7 @@ def wave_results(
             title=f"{wave.study.name}: {wave.name}",
             service=wave.study.service_name,
             validation=found.validation,
-            diagnosis=wave_diagnosis(wave, counts, staff, found.result),
+            diagnosis=wave_diagnosis(wave, counts, staff, found),
         )
         groups = build_group_summaries(found.result, found.instrument, lang=lang, service=wave.study.service_name)
         cache.set_many(dict(zip(keys, (report, groups), strict=True)), CACHE_SECONDS)

@@ -86,13 +86,26 @@ def result_counts(wave: Wave, audience: str = Audience.CUSTOMER) -> ResultCounts
     )
 
 
+#: What the stored sums hold; another number makes every stored sum count again (2: the
+#: customer processes' and the importance columns' sums, for the five gaps).
+SUMS_VERSION = 2
+
+
+def item_sets(study: Study) -> dict[str, tuple[int, ...]]:
+    """The study's customer processes' items, whose scores' sums the diagnosis needs."""
+    return {process.key: process.items for process in study.processes() if process.items}
+
+
 def layout_key(study: Study) -> str:
-    """What stored sums were counted with: the instrument and the segment columns."""
+    """What stored sums were counted with: the instrument, the segment columns and the
+    customer processes' items."""
     parts = [
         study.instrument_key,
         hashlib.sha256(study.instrument_file.encode()).hexdigest(),
         list(study.segments.values_list("key", flat=True)),
         CFA,
+        item_sets(study),
+        SUMS_VERSION,
     ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
@@ -117,7 +130,13 @@ def wave_sums(wave: Wave, counts: ResultCounts | None = None) -> PartSums:
         StoredSums.objects.filter(pk__in=[s.pk for s in stale]).delete()
     covered = [int(b) for stored in valid for b in stored.batches]
     loose = list(in_results.exclude(results_batch__in=covered).order_by("pk").values_list("pk", "segments", "answers"))
-    new = part_sums(frame_of(study, [(s, a) for _, s, a in loose]), instrument, segments=segments, cfa=CFA)
+    new = part_sums(
+        frame_of(study, [(s, a) for _, s, a in loose]),
+        instrument,
+        segments=segments,
+        cfa=CFA,
+        item_sets=item_sets(study),
+    )
     contents = dict(StoredSums.objects.filter(pk__in=[s.pk for s in valid]).values_list("pk", "content"))
     parts = [(stored, part_from_bytes(bytes(contents[stored.pk]))) for stored in valid]
     if len(loose) >= BATCH_RESPONSES:
