@@ -165,5 +165,9 @@ def write_csv(columns: dict[str, Any], path: Any) -> None:
     import polars as pl
 
     frame = pl.DataFrame(columns)
-    frame = frame.with_columns(pl.col(pl.Float64).fill_nan(None).cast(pl.Int64))
+    frame = frame.with_columns(
+        pl.col(pl.Float64).fill_nan(None).cast(pl.Int64),
+        # an open question left empty is a blank field, as the answers are (not a quoted "")
+        pl.col(pl.String).replace("", None),
+    )
     frame.write_csv(path)
