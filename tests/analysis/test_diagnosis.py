@@ -368,3 +368,29 @@ def test_the_diagnosis_from_sums_of_parts_equals_that_from_the_responses(files):
     other = diagnose(from_parts, result, managers, employees, units=["branch"], processes=processes).to_dict()
     assert_close(other, one)
     assert one["gap1"]["importance"][1]["second"]["n"] > 0  # the customers' importance points were compared
+
+
+def test_a_small_team_s_gaps_come_with_a_caution_that_names_how_few_answered(files):
+    """12 employees: their gap sizes show (12 is above the threshold), with a note that they
+    rest on fewer than 30, as the customers' figures do; 150 employees: no note."""
+    from servqual.report import build_report
+    from servqual.report.text import diagnosis_text
+
+    customers, managers, employees = files
+    few = servqual.read_responses(frame("employees150.csv").head(12), "servqual-employees", progress=False)
+    result = analyze(customers)
+    diagnosis = diagnose(customers, result, managers, few)
+    assert [n.to_dict() for n in diagnosis.notes] == [
+        {"code": "small_sample", "reason": "employee", "n": 12, "threshold": 30}
+    ]
+    assert diagnosis.gap(3).measured
+    assert not diagnose(customers, result, managers, employees).notes
+    assert "! Only 12 employees answered" in diagnosis_text(diagnosis, customers.instrument, "en")
+    assert "! Er antwoordden maar 12 medewerkers" in diagnosis_text(diagnosis, customers.instrument, "nl")
+    report = build_report(result, customers.instrument, lang="nl", diagnosis=diagnosis)
+    gaps = next(s for s in report["sections"] if s["id"] == "gaps")
+    assert gaps["blocks"][1] == {
+        "type": "notice",
+        "text": "Er antwoordden maar 12 medewerkers: de kloven die op hun antwoorden berusten, zijn onzeker. "
+        "Lees hun grootte met zorg; vanaf 30 zijn ze stabieler.",
+    }

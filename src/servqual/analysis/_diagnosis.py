@@ -21,6 +21,7 @@ import numpy as np
 from scipy import stats
 
 from servqual.analysis._anonymity import hidden
+from servqual.analysis._evidence import MIN_FOR_ADVICE
 from servqual.analysis._gaps import (
     Comparison,
     Comparisons,
@@ -407,6 +408,11 @@ def diagnose(
     for audience, responses in (("manager", managers), ("employee", employees)):
         if responses is None:
             notes.append(ResultWarning(f"no_{audience}s"))
+        elif responses.n_respondents < MIN_FOR_ADVICE:
+            # their gaps' sizes rest on few people: read with care, as the customers' figures are
+            notes.append(
+                ResultWarning("small_sample", reason=audience, n=responses.n_respondents, threshold=MIN_FOR_ADVICE)
+            )
 
     item_sets = {p.key: list(p.items) for p in processes if p.items}
     process_figures = {

@@ -525,6 +525,16 @@ class _Builder:
                     "from 0 (none) to 100 (the largest possible), and its level; each gap's evidence follows below it."
                 )
             ),
+            *[
+                notice(
+                    _(
+                        "Only {n} {audience} answered: the gaps that rest on their answers are uncertain. Read their "
+                        "sizes with care; from {threshold} on they are steadier."
+                    ).format(n=note.n, audience=_(AUDIENCE_NAMES[note.reason or ""]), threshold=note.threshold)
+                )
+                for note in diagnosis.notes
+                if note.code == "small_sample"
+            ],
             self.model_chart(diagnosis),
             text(self.level_rule()),
         ]

@@ -149,6 +149,14 @@ def diagnosis_text(diagnosis: Diagnosis, instrument: Instrument, lang: str) -> s
 
     hidden = _("hidden (fewer than {k})").format(k=diagnosis.min_group)
     lines = [_("The five gaps (index 0-100: higher is a larger gap)")]
+    for note in diagnosis.notes:
+        if note.code == "small_sample":
+            lines.append(
+                "! "
+                + _("Only {n} {audience} answered: the gaps that rest on their answers are uncertain.").format(
+                    n=note.n, audience=_(AUDIENCE_NAMES[note.reason or ""])
+                )
+            )
     for gap in diagnosis.gaps:
         title = _("Gap {gap}: {name}").format(gap=gap.gap, name=_(GAP_NAMES[gap.gap]))
         lines += ["", f"{title}: {size(gap.size, gap.gap)}"]
