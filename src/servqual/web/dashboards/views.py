@@ -32,9 +32,8 @@ from servqual.web.studies.models import Wave
 #: with care, and the segments; the analyst's view has the rest of the report, in its order.
 MANAGEMENT_SECTIONS = ("summary", "cautions", "segments")
 #: The section on the five gaps: the analyst's view has all of it, the management view its
-#: picture (the first blocks: what it shows and the chart), linked to the rest.
+#: picture (its first blocks, up to the chart), linked to the rest.
 GAPS_SECTION = "gaps"
-GAPS_PICTURE_BLOCKS = 2
 #: The page of a PDF report being prepared looks again after this many seconds.
 REFRESH_SECONDS = 2
 #: The management view's filter, ``?group=branch:Utrecht``: a segment's key (which holds no
@@ -123,9 +122,10 @@ def _gaps_picture(section: dict[str, Any], analysis: str) -> dict[str, Any]:
     """The management view's part of the section on the five gaps: what it shows and its
     picture, whose gaps link to their evidence in the analyst's view (``analysis``, its URL)."""
     blocks = []
-    for block in section["blocks"][:GAPS_PICTURE_BLOCKS]:
+    for block in section["blocks"]:  # what it shows, any notice, and the picture: up to the first chart
         if block["type"] == "chart":
-            block = {**block, "svg": block["svg"].replace('href="#gap-', f'href="{analysis}#gap-')}
+            blocks.append({**block, "svg": block["svg"].replace('href="#gap-', f'href="{analysis}#gap-')})
+            break
         blocks.append(block)
     return {**section, "blocks": blocks, "more": f"{analysis}#{GAPS_SECTION}"}
 
