@@ -21,7 +21,6 @@ loaded 2-core VM; docs/reliability.md has the figures).
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -67,19 +66,13 @@ def outcomes() -> Counter[str]:
     print("\nhostile inputs:", dict(found))
 
 
-def peak_memory_mb() -> float:
-    """The largest this process or any reader's child has been (max RSS)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
-
-
 def mapping_for(original: str) -> Path | None:
     mapping = FIXTURES / (Path(original).stem + ".mapping.toml")
     return mapping if mapping.exists() else None
 
 
 def test_damaged_survey_files_are_read_or_refused_with_a_message(tmp_path, outcomes):
+    memory = hostile.MemoryPeak().start()
     slowest = 0.0
     for name, data, original in hostile.survey_inputs(20261206, TOTAL * 3 // 4):
         path = tmp_path / "upload"  # as the web app keeps an upload: under a name of its own
@@ -95,7 +88,7 @@ def test_damaged_survey_files_are_read_or_refused_with_a_message(tmp_path, outco
         path.unlink()
     outcomes["slowest survey file (s)"] = round(slowest, 1)
     assert slowest < MOST_SECONDS, f"one damaged file took {slowest:.1f} s"
-    assert peak_memory_mb() < MOST_MEMORY_MB
+    assert memory.mb() < MOST_MEMORY_MB
 
 
 def test_damaged_instrument_and_mapping_files_are_loaded_or_refused_with_a_message(tmp_path, outcomes):
@@ -157,6 +150,7 @@ def answered_well(code: int, stderr: str, args: list[str], names: list[str], fol
 
 
 def test_damaged_files_through_the_command_line_in_process(tmp_path, capsys, outcomes):
+    memory = hostile.MemoryPeak().start()
     slowest = 0.0
     for args, names, folder in cli_cases(tmp_path, CLI_INPUTS, 20261208):
         start = time.perf_counter()
@@ -166,7 +160,7 @@ def test_damaged_files_through_the_command_line_in_process(tmp_path, capsys, out
         answered_well(code, captured.err, args, names, folder)
         outcomes[f"command line (in-process) exit {code}"] += 1
     assert slowest < MOST_SECONDS, f"one damaged file took {slowest:.1f} s"
-    assert peak_memory_mb() < MOST_MEMORY_MB
+    assert memory.mb() < MOST_MEMORY_MB
 
 
 def test_damaged_files_through_the_servqual_command(tmp_path, outcomes):
