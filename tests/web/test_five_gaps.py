@@ -419,3 +419,15 @@ def test_a_branch_with_fewer_employees_than_k_is_hidden_with_enough_others(clien
     client.force_login(people["alice"])
     rows = csv_tables(body(client.get(f"/waves/{wave.pk}/results/export-csv.zip")))["employee_responses"]
     assert sorted(row["branch"] for row in rows) == [""] * 10 + ["Utrecht"] * 10
+
+
+@pytest.mark.parametrize("name", ["alice", "carl", "mona", "vera"])
+def test_each_role_reads_the_five_gaps_as_it_reads_the_results(client, people, gaps_wave, token_for, name):
+    """Every role of the organisation: /gaps answers as /results does, and the results
+    page shows the five gaps' section exactly to those it shows the results to."""
+    auth = {"authorization": f"Bearer {token_for(name)}"}
+    results = client.get(f"/api/waves/{gaps_wave.pk}/results", headers=auth).status_code
+    assert client.get(f"/api/waves/{gaps_wave.pk}/gaps", headers=auth).status_code == results
+    client.force_login(people[name])
+    page = client.get(f"/waves/{gaps_wave.pk}/results/analysis/")
+    assert (page.status_code == 200 and 'id="gaps"' in page.content.decode()) == (results == 200)
